@@ -1,0 +1,42 @@
+namespace Allos;
+
+/// <summary>Explicit settings for a provider client; anything left unset comes from the environment or the provider's defaults.</summary>
+public sealed class ChatClientOptions
+{
+    /// <summary>Gets or sets the API key. Default: the provider's variable (for example <c>OPENAI_API_KEY</c>).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Gets or sets the base URL. Default: the provider's variable (for example <c>OPENAI_BASE_URL</c>, <c>OLLAMA_HOST</c>),
+    /// else the provider's public endpoint. OpenAI-style URLs include the version segment (<c>https://api.openai.com/v1</c>);
+    /// Anthropic and Gemini URLs do not (<c>https://api.anthropic.com</c>).
+    /// </summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>Gets or sets the <see cref="System.Net.Http.HttpClient"/> to use. Default: one pooled client shared by the whole process.</summary>
+    /// <remarks>A supplied client is not disposed by Allos. Its own <see cref="HttpClient.Timeout"/> also applies.</remarks>
+    public HttpClient? HttpClient { get; set; }
+
+    /// <summary>Gets or sets how long one call may take, streaming included. Default: 10 minutes. <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets extra HTTP headers sent with every request (for example <c>anthropic-beta</c> or <c>OpenAI-Organization</c>).</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the API version for Azure OpenAI. Default: <c>AZURE_OPENAI_API_VERSION</c>, else <c>2024-10-21</c>.</summary>
+    public string? ApiVersion { get; set; }
+
+    /// <summary>Gets or sets the clock used to read reset timestamps. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal ChatClientOptions Validate()
+    {
+        if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ConfigurationException($"ChatClientOptions.Timeout must be positive or Timeout.InfiniteTimeSpan; it was {Timeout}.");
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        return this;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Allos.Providers.OpenAI;
+
+// Request DTOs for POST /chat/completions. Nulls are omitted (see OpenAIJsonContext) unless marked otherwise.
+
+internal sealed class OpenAIRequest
+{
+    public required string Model { get; set; }
+
+    public required List<OpenAIMessage> Messages { get; set; }
+
+    public List<OpenAITool>? Tools { get; set; }
+
+    /// <summary><c>"auto"</c>, <c>"none"</c>, <c>"required"</c> (a string) or an <see cref="OpenAINamedToolChoice"/>.</summary>
+    public object? ToolChoice { get; set; }
+
+    public bool? ParallelToolCalls { get; set; }
+
+    public bool? Stream { get; set; }
+
+    public OpenAIStreamOptions? StreamOptions { get; set; }
+
+    public float? Temperature { get; set; }
+
+    public float? TopP { get; set; }
+
+    public int? MaxTokens { get; set; }
+
+    public int? MaxCompletionTokens { get; set; }
+
+    public long? Seed { get; set; }
+
+    public IList<string>? Stop { get; set; }
+
+    public float? FrequencyPenalty { get; set; }
+
+    public float? PresencePenalty { get; set; }
+
+    public string? ReasoningEffort { get; set; }
+
+    public OpenAIResponseFormat? ResponseFormat { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+internal sealed class OpenAIMessage
+{
+    public required string Role { get; set; }
+
+    /// <summary>A string, a list of <see cref="OpenAIContentPart"/>, or null (an assistant turn with only tool calls).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public object? Content { get; set; }
+
+    public string? Name { get; set; }
+
+    public List<OpenAIToolCall>? ToolCalls { get; set; }
+
+    public string? ToolCallId { get; set; }
+
+    public string? ReasoningContent { get; set; }
+}
+
+internal sealed class OpenAIContentPart
+{
+    public required string Type { get; set; }
+
+    public string? Text { get; set; }
+
+    public OpenAIImageUrl? ImageUrl { get; set; }
+
+    public OpenAIInputAudio? InputAudio { get; set; }
+
+    public OpenAIFile? File { get; set; }
+}
+
+internal sealed record OpenAIImageUrl(string Url, string? Detail = null);
+
+internal sealed record OpenAIInputAudio(string Data, string Format);
+
+internal sealed record OpenAIFile(string? Filename, string FileData);
+
+internal sealed class OpenAITool
+{
+    public string Type { get; set; } = "function";
+
+    public required OpenAIFunctionDefinition Function { get; set; }
+}
+
+internal sealed class OpenAIFunctionDefinition
+{
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public JsonElement Parameters { get; set; }
+}
+
+internal sealed record OpenAINamedToolChoice(string Type, OpenAIFunctionName Function);
+
+internal sealed record OpenAIFunctionName(string Name);
+
+internal sealed record OpenAIStreamOptions(bool IncludeUsage);
+
+internal sealed class OpenAIResponseFormat
+{
+    public required string Type { get; set; }
+
+    public OpenAIJsonSchema? JsonSchema { get; set; }
+}
+
+internal sealed class OpenAIJsonSchema
+{
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public JsonElement Schema { get; set; }
+}
