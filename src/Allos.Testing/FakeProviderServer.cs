@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Allos.Providers;
+using Allos.Testing.Formats;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Allos.Testing;
+
+/// <summary>
+/// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini and Ollama wire
+/// formats (JSON and streaming), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = await FakeProviderServer.StartAsync();
+/// server.Enqueue(FakeTurn.Text("Hello!").WithUsage(10, 2));
+/// IChatClient chat = server.CreateClient("anthropic/claude-sonnet-4-5");
+/// ChatResponse reply = await chat.GetResponseAsync("Hi");
+/// Assert.Equal("Hello!", reply.Text);
+/// Assert.Equal("/v1/messages", server.Requests[0].Path);
+/// </code>
+/// </example>
+/// <remarks>Thread-safe. When the queue is empty, requests fail with HTTP 500 and a message saying so.</remarks>
+public sealed class FakeProviderServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<FakeTurn> _turns = new();
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly Lock _requestsLock = new();
+    private readonly Dictionary<FakeWireFormat, IFakeFormat> _formats = new()
+    {
+        [FakeWireFormat.OpenAI] = new OpenAIFakeFormat(),
+        [FakeWireFormat.Anthropic] = new AnthropicFakeFormat(),
+        [FakeWireFormat.Gemini] = new GeminiFakeFormat(),
+        [FakeWireFormat.Ollama] = new OllamaFakeFormat(),
+    };
+
+    private FakeProviderServer(WebApplication app, Uri baseUri)
+    {
+        _app = app;
+        BaseUri = baseUri;
+    }
+
+    /// <summary>Gets the server's root, <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>Gets the base URL for OpenAI-style clients (<c>…/v1</c>), as <c>OPENAI_BASE_URL</c> expects.</summary>
+    public Uri OpenAIEndpoint => new(BaseUri, "v1");
+
+    /// <summary>Gets every request received so far, in order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_requestsLock)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Gets the number of queued turns not yet consumed.</summary>
+    public int RemainingTurns => _turns.Count;
+
+    /// <summary>Starts a server on a free port of 127.0.0.1.</summary>
+    public static async Task<FakeProviderServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        WebApplication app = builder.Build();
+        FakeProviderServer? server = null;
+        app.Run(context => server!.HandleAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new FakeProviderServer(app, new Uri(address.TrimEnd('/') + "/"));
+        return server;
+    }
+
+    /// <summary>Queues turns; each request consumes the oldest.</summary>
+    public FakeProviderServer Enqueue(params FakeTurn[] turns)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        foreach (FakeTurn turn in turns)
+        {
+            _turns.Enqueue(turn);
+        }
+
+        return this;
+    }
+
+    /// <summary>Returns the endpoint a provider's client should use to reach this server.</summary>
+    /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, …).</param>
+    public Uri EndpointFor(string provider) => provider switch
+    {
+        "anthropic" or "gemini" or "ollama" or "azure" => BaseUri,
+        _ => OpenAIEndpoint,
+    };
+
+    /// <summary>Creates an Allos client for <paramref name="modelId"/> pointed at this server.</summary>
+    public IChatClient CreateClient(string modelId, string apiKey = "test-key", ChatClientOptions? options = null)
+    {
+        options ??= new ChatClientOptions();
+        options.ApiKey ??= apiKey;
+        options.Endpoint ??= EndpointFor(ProviderRegistry.Default.Resolve(modelId).Provider);
+        return ChatClients.Create(modelId, options);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        string body;
+        using (var reader = new StreamReader(request.Body))
+        {
+            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+
+        string path = request.Path.Value ?? "/";
+        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams))
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync($"FakeProviderServer: no endpoint for {request.Method} {path}", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        JsonElement json = ParseBody(body);
+        bool streaming = format switch
+        {
+            FakeWireFormat.Gemini => pathStreams,
+            FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
+            _ => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True,
+        };
+
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var recorded = new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", headers, body, format, streaming);
+        lock (_requestsLock)
+        {
+            _requests.Add(recorded);
+        }
+
+        IFakeFormat renderer = _formats[format];
+        if (!_turns.TryDequeue(out FakeTurn? turn))
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(
+                renderer.ErrorBody(500, $"FakeProviderServer has no scripted turn left for {request.Method} {path}. Enqueue one more FakeTurn.", null),
+                context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (KeyValuePair<string, string> header in turn.Headers)
+        {
+            context.Response.Headers[header.Key] = header.Value;
+        }
+
+        string model = pathModel
+            ?? (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "fake-model");
+        var exchange = new FakeExchange(context, turn, recorded, model, streaming);
+        try
+        {
+            if (turn.RawChunks is { } chunks)
+            {
+                await exchange.StartStreamAsync(turn.RawContentType ?? "text/event-stream").ConfigureAwait(false);
+                foreach (string chunk in chunks)
+                {
+                    await exchange.ChunkAsync(chunk).ConfigureAwait(false);
+                }
+            }
+            else if (turn.ErrorStatus is int status)
+            {
+                await exchange.WriteBodyAsync(turn.ErrorBody ?? renderer.ErrorBody(status, turn.ErrorMessage ?? "error", turn.ErrorType), status).ConfigureAwait(false);
+            }
+            else
+            {
+                await renderer.WriteAsync(exchange).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            recorded.ClientDisconnected = true;
+        }
+    }
+
+    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams)
+    {
+        format = FakeWireFormat.OpenAI;
+        model = null;
+        streams = false;
+        if (!HttpMethods.IsPost(method))
+        {
+            return false;
+        }
+
+        if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
+        {
+            format = FakeWireFormat.OpenAI;
+            return true;
+        }
+
+        if (path.EndsWith("/v1/messages", StringComparison.Ordinal))
+        {
+            format = FakeWireFormat.Anthropic;
+            return true;
+        }
+
+        if (path == "/api/chat")
+        {
+            format = FakeWireFormat.Ollama;
+            return true;
+        }
+
+        int models = path.IndexOf("/models/", StringComparison.Ordinal);
+        int colon = path.LastIndexOf(':');
+        if (models >= 0 && colon > models)
+        {
+            string action = path[(colon + 1)..];
+            if (action is "generateContent" or "streamGenerateContent")
+            {
+                format = FakeWireFormat.Gemini;
+                model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
+                streams = action == "streamGenerateContent";
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static JsonElement ParseBody(string body)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(string.IsNullOrWhiteSpace(body) ? "null" : body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Allos.Testing;
+
+/// <summary>The wire format of an endpoint of the fake server.</summary>
+public enum FakeWireFormat
+{
+    /// <summary>OpenAI Chat Completions: <c>POST …/chat/completions</c> (any prefix, so every OpenAI-compatible base URL works).</summary>
+    OpenAI,
+
+    /// <summary>Anthropic Messages: <c>POST /v1/messages</c>.</summary>
+    Anthropic,
+
+    /// <summary>Gemini: <c>POST /v1beta/models/{model}:generateContent</c> and <c>:streamGenerateContent?alt=sse</c>.</summary>
+    Gemini,
+
+    /// <summary>Ollama: <c>POST /api/chat</c>.</summary>
+    Ollama,
+}
