@@ -17,6 +17,10 @@ internal static class SharedHttpClient
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
             EnableMultipleHttp2Connections = true,
+
+            // A stream abandoned on cancellation is closed, not drained: draining would keep the provider generating
+            // (and billing) tokens nobody reads.
+            MaxResponseDrainSize = 0,
         };
 
         // Timeouts are applied per call by ProviderTransport, so a long stream is not cut by HttpClient's own clock.
