@@ -70,6 +70,15 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>Gets the number of queued turns not yet consumed.</summary>
     public int RemainingTurns => _turns.Count;
 
+    /// <summary>
+    /// Gets or sets the turn used for every request once the queue is empty (for load tests and benchmarks);
+    /// <see langword="null"/> (the default) makes such requests fail with HTTP 500.
+    /// </summary>
+    public FakeTurn? FallbackTurn { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether requests are recorded in <see cref="Requests"/>. Default: true; turn it off for load tests.</summary>
+    public bool RecordRequests { get; set; } = true;
+
     /// <summary>Starts a server on a free port of 127.0.0.1.</summary>
     public static async Task<FakeProviderServer> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -147,14 +156,17 @@ public sealed class FakeProviderServer : IAsyncDisposable
         };
 
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", headers, body, format, streaming);
-        lock (_requestsLock)
+        var recorded = new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", headers, body, json, format, streaming);
+        if (RecordRequests)
         {
-            _requests.Add(recorded);
+            lock (_requestsLock)
+            {
+                _requests.Add(recorded);
+            }
         }
 
         IFakeFormat renderer = _formats[format];
-        if (!_turns.TryDequeue(out FakeTurn? turn))
+        if (!_turns.TryDequeue(out FakeTurn? turn) && (turn = FallbackTurn) is null)
         {
             context.Response.StatusCode = 500;
             context.Response.ContentType = "application/json";

@@ -5,7 +5,7 @@ namespace Allos.Testing;
 /// <summary>A request the fake server received, kept for assertions.</summary>
 public sealed class RecordedRequest
 {
-    internal RecordedRequest(string method, string path, string query, IReadOnlyDictionary<string, string> headers, string body, FakeWireFormat format, bool streaming)
+    internal RecordedRequest(string method, string path, string query, IReadOnlyDictionary<string, string> headers, string body, JsonElement json, FakeWireFormat format, bool streaming)
     {
         Method = method;
         Path = path;
@@ -14,18 +14,7 @@ public sealed class RecordedRequest
         Body = body;
         Format = format;
         Streaming = streaming;
-        if (!string.IsNullOrWhiteSpace(body))
-        {
-            try
-            {
-                using JsonDocument document = JsonDocument.Parse(body);
-                Json = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                // Json stays Undefined; Body keeps the raw text for the assertion that will fail.
-            }
-        }
+        Json = json;
     }
 
     /// <summary>Gets the HTTP method.</summary>
