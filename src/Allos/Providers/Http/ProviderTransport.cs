@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Allos.Providers.Http;
 
@@ -12,6 +13,8 @@ namespace Allos.Providers.Http;
 internal sealed class ProviderTransport
 {
     private const int MaxErrorTextLength = 2_000;
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
 
     private readonly Func<int, string, ProviderError> _parseError;
 
@@ -42,6 +45,17 @@ internal sealed class ProviderTransport
         }
 
         return cts;
+    }
+
+    /// <summary>
+    /// A JSON request body with a Content-Length: serialized up front rather than streamed, because some
+    /// OpenAI-compatible servers and proxies reject chunked request bodies.
+    /// </summary>
+    public static HttpContent JsonBody<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+        content.Headers.ContentType = JsonMediaType;
+        return content;
     }
 
     /// <summary>Sends the request and returns the response once its headers arrived; a non-success status becomes an exception.</summary>

@@ -10,8 +10,6 @@ namespace Allos.Providers.OpenAI;
 /// <summary>Chat Completions over HTTP, for api.openai.com, Azure OpenAI and every OpenAI-compatible server.</summary>
 internal sealed class OpenAIChatClient : IChatClient
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     private readonly ProviderSettings _settings;
     private readonly OpenAIDialect _dialect;
     private readonly ProviderTransport _transport;
@@ -27,11 +25,11 @@ internal sealed class OpenAIChatClient : IChatClient
         _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
     }
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, _settings.Model, _dialect, stream: false);
-        return _transport.GuardAsync(async token =>
+        return await _transport.GuardAsync(async token =>
         {
             using HttpRequestMessage request = CreateRequest(body);
             using HttpResponseMessage response = await _transport.SendAsync(request, token).ConfigureAwait(false);
@@ -39,7 +37,7 @@ internal sealed class OpenAIChatClient : IChatClient
             OpenAIResponse parsed = await JsonSerializer.DeserializeAsync(stream, OpenAIJsonContext.Default.OpenAIResponse, token).ConfigureAwait(false)
                 ?? throw new JsonException("The response body was empty.");
             return OpenAIResponseParser.ToChatResponse(parsed, _settings.Provider);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -98,7 +96,7 @@ internal sealed class OpenAIChatClient : IChatClient
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _url)
         {
-            Content = System.Net.Http.Json.JsonContent.Create(body, OpenAIJsonContext.Default.OpenAIRequest, JsonMediaType),
+            Content = ProviderTransport.JsonBody(body, OpenAIJsonContext.Default.OpenAIRequest),
         };
 
         if (_settings.ApiKey is { } key)

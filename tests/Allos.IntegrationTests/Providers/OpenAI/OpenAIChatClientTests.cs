@@ -31,6 +31,8 @@ public sealed class OpenAIChatClientTests : IAsyncLifetime
         RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
         request.Path.ShouldBe("/v1/chat/completions");
         request.Headers["Authorization"].ShouldBe("Bearer sk-test-123");
+        request.Headers["Content-Type"].ShouldStartWith("application/json");
+        request.Headers.ContainsKey("Content-Length").ShouldBeTrue("the body is sent with a length, not chunked");
         request.Json.GetProperty("model").GetString().ShouldBe("gpt-4o-mini");
         request.Json.TryGetProperty("stream", out _).ShouldBeFalse();
         JsonElement messages = request.Json.GetProperty("messages");
