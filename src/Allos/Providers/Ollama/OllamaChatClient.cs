@@ -16,8 +16,6 @@ namespace Allos.Providers.Ollama;
 /// </remarks>
 internal sealed class OllamaChatClient : IChatClient
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     private readonly ProviderSettings _settings;
     private readonly ProviderTransport _transport;
     private readonly Uri _url;
@@ -31,11 +29,11 @@ internal sealed class OllamaChatClient : IChatClient
         _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
     }
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         OllamaRequest body = OllamaRequestBuilder.Build(messages, options, _settings.Model, _settings.Provider, stream: false);
-        return _transport.GuardAsync(async token =>
+        return await _transport.GuardAsync(async token =>
         {
             using HttpRequestMessage request = CreateRequest(body);
             using HttpResponseMessage response = await _transport.SendAsync(request, token).ConfigureAwait(false);
@@ -43,7 +41,7 @@ internal sealed class OllamaChatClient : IChatClient
             OllamaResponse parsed = await JsonSerializer.DeserializeAsync(stream, OllamaJsonContext.Default.OllamaResponse, token).ConfigureAwait(false)
                 ?? throw new JsonException("The response body was empty.");
             return OllamaResponseParser.ToChatResponse(parsed, _settings.Provider);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -94,7 +92,7 @@ internal sealed class OllamaChatClient : IChatClient
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _url)
         {
-            Content = System.Net.Http.Json.JsonContent.Create(body, OllamaJsonContext.Default.OllamaRequest, JsonMediaType),
+            Content = ProviderTransport.JsonBody(body, OllamaJsonContext.Default.OllamaRequest),
         };
 
         // A local server needs no key; ollama.com takes a bearer token.

@@ -718,6 +718,15 @@ public sealed class OllamaChatClientTests : IAsyncLifetime
 
         error.ShouldBeAssignableTo<OperationCanceledException>();
         received.ShouldBe(["one"]);
+
+        // The connection is closed rather than drained, so the server stops generating.
+        RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
+        for (int i = 0; i < 100 && !request.ClientDisconnected; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        request.ClientDisconnected.ShouldBeTrue();
     }
 
     [Fact]
