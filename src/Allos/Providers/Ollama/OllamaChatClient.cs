@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -14,64 +13,43 @@ namespace Allos.Providers.Ollama;
 /// so put every option you need (<c>num_ctx</c>, …) in it. Responses carry Ollama's timings, in nanoseconds, in
 /// <see cref="ChatResponse.AdditionalProperties"/> (<c>ollama.total_duration_ns</c> and the load and eval durations).
 /// </remarks>
-internal sealed class OllamaChatClient : IChatClient
+internal sealed class OllamaChatClient : ProviderChatClient
 {
-    private readonly ProviderSettings _settings;
-    private readonly ProviderTransport _transport;
     private readonly Uri _url;
-    private readonly ChatClientMetadata _metadata;
 
     public OllamaChatClient(ProviderSettings settings)
+        : base(settings, OllamaErrorParser.Parse)
     {
-        _settings = settings;
-        _transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, OllamaErrorParser.Parse);
         _url = settings.Combine("api/chat");
-        _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        OllamaRequest body = OllamaRequestBuilder.Build(messages, options, _settings.Model, _settings.Provider, stream: false);
-        return await _transport.GuardAsync(async token =>
+        OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
+        OllamaResponse response = await PostAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, OllamaJsonContext.Default.OllamaResponse, cancellationToken).ConfigureAwait(false);
+        return OllamaResponseParser.ToChatResponse(response, Settings.Provider);
+    }
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
+        return PostStreamingAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, ReadStreamAsync, cancellationToken);
+    }
+
+    protected override void Authenticate(HttpRequestMessage request)
+    {
+        // A local server needs no key; ollama.com takes a bearer token.
+        if (Settings.ApiKey is { } key)
         {
-            using HttpRequestMessage request = CreateRequest(body);
-            using HttpResponseMessage response = await _transport.SendAsync(request, token).ConfigureAwait(false);
-            using Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            OllamaResponse parsed = await JsonSerializer.DeserializeAsync(stream, OllamaJsonContext.Default.OllamaResponse, token).ConfigureAwait(false)
-                ?? throw new JsonException("The response body was empty.");
-            return OllamaResponseParser.ToChatResponse(parsed, _settings.Provider);
-        }, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
     }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        OllamaRequest body = OllamaRequestBuilder.Build(messages, options, _settings.Model, _settings.Provider, stream: true);
-        return _transport.GuardStreamAsync(token => StreamAsync(body, token), cancellationToken);
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient is shared or the caller's; nothing of ours to release.
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(OllamaRequest body, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using HttpRequestMessage request = CreateRequest(body);
-        using HttpResponseMessage response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-
-        var assembler = new OllamaStreamAssembler(_transport);
+        var assembler = new OllamaStreamAssembler(Transport);
         await foreach (OllamaResponse line in NdjsonReader.ReadAsync(stream, OllamaJsonContext.Default.OllamaResponse, cancellationToken).ConfigureAwait(false))
         {
             if (assembler.Add(line) is { } update)
@@ -85,27 +63,6 @@ internal sealed class OllamaChatClient : IChatClient
             }
         }
 
-        throw _transport.CreateTruncatedStreamError("a line with \"done\": true");
-    }
-
-    private HttpRequestMessage CreateRequest(OllamaRequest body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, _url)
-        {
-            Content = ProviderTransport.JsonBody(body, OllamaJsonContext.Default.OllamaRequest),
-        };
-
-        // A local server needs no key; ollama.com takes a bearer token.
-        if (_settings.ApiKey is { } key)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        foreach (KeyValuePair<string, string> header in _settings.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        return request;
+        throw Transport.CreateTruncatedStreamError("a line with \"done\": true");
     }
 }

@@ -2,72 +2,58 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.OpenAI;
 
 /// <summary>Chat Completions over HTTP, for api.openai.com, Azure OpenAI and every OpenAI-compatible server.</summary>
-internal sealed class OpenAIChatClient : IChatClient
+internal sealed class OpenAIChatClient : ProviderChatClient
 {
-    private readonly ProviderSettings _settings;
     private readonly OpenAIDialect _dialect;
-    private readonly ProviderTransport _transport;
     private readonly Uri _url;
-    private readonly ChatClientMetadata _metadata;
 
     public OpenAIChatClient(ProviderSettings settings, OpenAIDialect dialect)
+        : base(settings, OpenAIErrorParser.Parse)
     {
-        _settings = settings;
         _dialect = dialect;
-        _transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, OpenAIErrorParser.Parse);
         _url = dialect.IsAzure ? AzureUrl(settings, dialect.AzureApiVersion!) : settings.Combine("chat/completions");
-        _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, _settings.Model, _dialect, stream: false);
-        return await _transport.GuardAsync(async token =>
+        OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: false);
+        OpenAIResponse response = await PostAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, OpenAIJsonContext.Default.OpenAIResponse, cancellationToken).ConfigureAwait(false);
+        return OpenAIResponseParser.ToChatResponse(response, Settings.Provider);
+    }
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: true);
+        return PostStreamingAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, ReadStreamAsync, cancellationToken);
+    }
+
+    protected override void Authenticate(HttpRequestMessage request)
+    {
+        if (Settings.ApiKey is not { } key)
         {
-            using HttpRequestMessage request = CreateRequest(body);
-            using HttpResponseMessage response = await _transport.SendAsync(request, token).ConfigureAwait(false);
-            using Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            OpenAIResponse parsed = await JsonSerializer.DeserializeAsync(stream, OpenAIJsonContext.Default.OpenAIResponse, token).ConfigureAwait(false)
-                ?? throw new JsonException("The response body was empty.");
-            return OpenAIResponseParser.ToChatResponse(parsed, _settings.Provider);
-        }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_dialect.IsAzure)
+        {
+            request.Headers.TryAddWithoutValidation("api-key", key);
+        }
+        else
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
     }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, _settings.Model, _dialect, stream: true);
-        return _transport.GuardStreamAsync(token => StreamAsync(body, token), cancellationToken);
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
-    }
-
-    public void Dispose()
-    {
-        // The HttpClient is shared or the caller's; nothing of ours to release.
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(OpenAIRequest body, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using HttpRequestMessage request = CreateRequest(body);
-        using HttpResponseMessage response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-
-        var assembler = new OpenAIStreamAssembler(_settings.Provider);
+        var assembler = new OpenAIStreamAssembler(Settings.Provider);
         SseParser<OpenAIResponse?> parser = SseParser.Create(stream, static (_, data) =>
             data.SequenceEqual("[DONE]"u8) ? null : JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.OpenAIResponse));
 
@@ -89,34 +75,7 @@ internal sealed class OpenAIChatClient : IChatClient
             }
         }
 
-        throw _transport.CreateTruncatedStreamError("data: [DONE]");
-    }
-
-    private HttpRequestMessage CreateRequest(OpenAIRequest body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, _url)
-        {
-            Content = ProviderTransport.JsonBody(body, OpenAIJsonContext.Default.OpenAIRequest),
-        };
-
-        if (_settings.ApiKey is { } key)
-        {
-            if (_dialect.IsAzure)
-            {
-                request.Headers.TryAddWithoutValidation("api-key", key);
-            }
-            else
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            }
-        }
-
-        foreach (KeyValuePair<string, string> header in _settings.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        return request;
+        throw Transport.CreateTruncatedStreamError("data: [DONE]");
     }
 
     private static Uri AzureUrl(ProviderSettings settings, string apiVersion)

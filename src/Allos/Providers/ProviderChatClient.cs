@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Allos.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Providers;
+
+/// <summary>
+/// What every built-in codec shares: posting a JSON body, reading a JSON answer or a stream under the call's clock,
+/// headers, metadata. A codec supplies the URL, its authentication headers and its mapping of requests and responses.
+/// </summary>
+internal abstract class ProviderChatClient : IChatClient
+{
+    private readonly ChatClientMetadata _metadata;
+
+    protected ProviderChatClient(ProviderSettings settings, Func<int, string, ProviderError> parseError)
+    {
+        Settings = settings;
+        Transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, parseError);
+        _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
+    }
+
+    protected ProviderSettings Settings { get; }
+
+    protected ProviderTransport Transport { get; }
+
+    public abstract Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default);
+
+    public abstract IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default);
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    public void Dispose()
+    {
+        // The HttpClient is shared or the caller's; nothing of ours to release.
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Adds the provider's authentication headers (API key, version pins).</summary>
+    protected abstract void Authenticate(HttpRequestMessage request);
+
+    /// <summary>Posts <paramref name="body"/> and deserializes the whole answer, under the call's clock and error mapping.</summary>
+    protected Task<TResponse> PostAsync<TRequest, TResponse>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : class =>
+        Transport.GuardAsync(async token =>
+        {
+            using HttpRequestMessage request = CreateRequest(url, body, requestType);
+            using HttpResponseMessage response = await Transport.SendAsync(request, token).ConfigureAwait(false);
+            using Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, responseType, token).ConfigureAwait(false)
+                ?? throw new JsonException("The response body was empty.");
+        }, cancellationToken);
+
+    /// <summary>
+    /// Posts <paramref name="body"/> and hands the response stream to <paramref name="read"/>, under the call's clock and
+    /// error mapping; the response is disposed (and the connection closed, if unfinished) when enumeration ends.
+    /// </summary>
+    protected IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
+        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read, CancellationToken cancellationToken) =>
+        Transport.GuardStreamAsync(token => StreamAsync(url, body, requestType, read, token), cancellationToken);
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync<TRequest>(
+        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = CreateRequest(url, body, requestType);
+        using HttpResponseMessage response = await Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (ChatResponseUpdate update in read(stream, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private HttpRequestMessage CreateRequest<TRequest>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = ProviderTransport.JsonBody(body, requestType) };
+        Authenticate(request);
+        foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
+        {
+            request.Headers.Remove(header.Key);
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        return request;
+    }
+}
