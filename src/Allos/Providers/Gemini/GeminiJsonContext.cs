@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Allos.Providers.Gemini;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(GeminiRequest))]
+[JsonSerializable(typeof(GeminiResponse))]
+internal sealed partial class GeminiJsonContext : JsonSerializerContext;

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+using Allos.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Providers.Gemini;
+
+/// <summary>Maps <c>GenerateContentResponse</c> bodies and chunks to Microsoft.Extensions.AI types.</summary>
+internal static class GeminiResponseParser
+{
+    public static ChatResponse ToChatResponse(GeminiResponse response, string provider)
+    {
+        ThrowIfError(response, provider);
+        GeminiCandidate? candidate = response.Candidates is { Count: > 0 } candidates ? candidates[0] : null;
+        var contents = new List<AIContent>();
+        bool hasCalls = AddParts(contents, candidate?.Content?.Parts, streaming: false);
+        var message = new ChatMessage(ChatRole.Assistant, contents) { MessageId = response.ResponseId };
+        var result = new ChatResponse(message)
+        {
+            ResponseId = response.ResponseId,
+            ModelId = response.ModelVersion,
+            CreatedAt = ParseTime(response.CreateTime),
+            FinishReason = MapFinishReason(candidate?.FinishReason, hasCalls),
+            Usage = MapUsage(response.UsageMetadata),
+            RawRepresentation = response,
+        };
+
+        if (candidate is null && response.PromptFeedback?.BlockReason is { } blockReason)
+        {
+            result.FinishReason = ChatFinishReason.ContentFilter;
+            result.AdditionalProperties = new() { [GeminiProperties.BlockReason] = blockReason };
+        }
+
+        return result;
+    }
+
+    /// <summary>Throws when a body or chunk is a google.rpc.Status error instead of a response.</summary>
+    public static void ThrowIfError(GeminiResponse response, string provider)
+    {
+        if (response.Error.ValueKind == JsonValueKind.Object)
+        {
+            throw GeminiErrorParser.FromError(response.Error, status: null).ToException(provider, null, null, null);
+        }
+    }
+
+    /// <summary>
+    /// Converts parts to contents, keeping each part's <c>thoughtSignature</c> with the content made from it.
+    /// Returns whether a function call was among them.
+    /// </summary>
+    /// <param name="contents">Receives the contents.</param>
+    /// <param name="parts">The parts, or <see langword="null"/>.</param>
+    /// <param name="streaming">
+    /// When <see langword="true"/>, a signature on a non-empty text part becomes a separate empty
+    /// <see cref="TextReasoningContent"/>: <c>ToChatResponse()</c> merges adjacent text deltas keeping only the first
+    /// one's AdditionalProperties, which would lose a signature that arrived on a later delta.
+    /// </param>
+    public static bool AddParts(List<AIContent> contents, List<GeminiPart>? parts, bool streaming)
+    {
+        bool hasCalls = false;
+        foreach (GeminiPart part in parts ?? [])
+        {
+            string? signature = string.IsNullOrEmpty(part.ThoughtSignature) ? null : part.ThoughtSignature;
+            if (part.FunctionCall is { } functionCall)
+            {
+                hasCalls = true;
+                contents.Add(ToCall(functionCall, signature, part));
+            }
+            else if (part.Thought == true || (part.Text is "" or null && signature is not null && part.InlineData is null && part.FileData is null))
+            {
+                if (!string.IsNullOrEmpty(part.Text) || signature is not null)
+                {
+                    contents.Add(Reasoning(part.Text ?? "", signature));
+                }
+            }
+            else if (part.Text is { Length: > 0 } text)
+            {
+                var content = new TextContent(text) { RawRepresentation = part };
+                contents.Add(content);
+                if (signature is not null)
+                {
+                    if (streaming)
+                    {
+                        contents.Add(Reasoning("", signature));
+                    }
+                    else
+                    {
+                        GeminiProperties.Set(content, GeminiProperties.ThoughtSignature, signature);
+                    }
+                }
+            }
+            else if (part.InlineData is { Data: { } data } blob)
+            {
+                contents.Add(new DataContent(Convert.FromBase64String(data), blob.MimeType ?? "application/octet-stream") { RawRepresentation = part });
+            }
+            else if (part.FileData is { FileUri: { } uri } file && Uri.TryCreate(uri, UriKind.Absolute, out Uri? parsed))
+            {
+                contents.Add(new UriContent(parsed, file.MimeType ?? "application/octet-stream") { RawRepresentation = part });
+            }
+
+            // Other part kinds (executableCode, codeExecutionResult) come only from hosted tools, which Allos does not send.
+        }
+
+        return hasCalls;
+    }
+
+    public static ChatFinishReason? MapFinishReason(string? reason, bool hasCalls) => reason?.ToUpperInvariant() switch
+    {
+        null => null,
+
+        // Gemini has no tool-call reason: a turn with calls ends with STOP.
+        "STOP" => hasCalls ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
+        "MAX_TOKENS" => ChatFinishReason.Length,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(reason),
+    };
+
+    public static UsageDetails? MapUsage(GeminiUsageMetadata? usage)
+    {
+        if (usage is null || (usage.PromptTokenCount is null && usage.CandidatesTokenCount is null && usage.TotalTokenCount is null))
+        {
+            return null; // streams carry usageMetadata with only trafficType on early chunks
+        }
+
+        // candidatesTokenCount excludes thoughts; Microsoft.Extensions.AI counts reasoning inside the output.
+        long? output = usage.CandidatesTokenCount is null && usage.ThoughtsTokenCount is null
+            ? null
+            : (usage.CandidatesTokenCount ?? 0) + (usage.ThoughtsTokenCount ?? 0);
+        return new UsageDetails
+        {
+            InputTokenCount = usage.PromptTokenCount,
+            OutputTokenCount = output,
+            TotalTokenCount = usage.TotalTokenCount ?? usage.PromptTokenCount + output,
+            CachedInputTokenCount = usage.CachedContentTokenCount,
+            ReasoningTokenCount = usage.ThoughtsTokenCount,
+        };
+    }
+
+    public static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time) ? time : null;
+
+    private static FunctionCallContent ToCall(GeminiFunctionCall functionCall, string? signature, GeminiPart part)
+    {
+        // Gemini usually sends no call id; one is generated so results can be matched, and never sent back.
+        bool hasId = !string.IsNullOrEmpty(functionCall.Id);
+        string callId = hasId ? functionCall.Id! : "call_" + Guid.NewGuid().ToString("N")[..16];
+        FunctionCallContent call = WireContent.CallFromElement(callId, functionCall.Name ?? "", functionCall.Args);
+        call.RawRepresentation = part;
+        if (hasId)
+        {
+            GeminiProperties.Set(call, GeminiProperties.CallId, functionCall.Id!);
+        }
+
+        if (signature is not null)
+        {
+            GeminiProperties.Set(call, GeminiProperties.ThoughtSignature, signature);
+        }
+
+        return call;
+    }
+
+    private static TextReasoningContent Reasoning(string text, string? signature)
+    {
+        var reasoning = new TextReasoningContent(text) { ProtectedData = signature };
+        GeminiProperties.Set(reasoning, GeminiProperties.Thought, true);
+        return reasoning;
+    }
+}
