@@ -1,77 +1,51 @@
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Gemini;
 
 /// <summary>The Gemini API (<c>generativelanguage.googleapis.com</c>, v1beta) over HTTP: <c>generateContent</c> and <c>streamGenerateContent</c>.</summary>
-internal sealed class GeminiChatClient : IChatClient
+internal sealed class GeminiChatClient : ProviderChatClient
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
-    private readonly ProviderSettings _settings;
-    private readonly ProviderTransport _transport;
     private readonly string _root;
-    private readonly ChatClientMetadata _metadata;
 
     public GeminiChatClient(ProviderSettings settings)
+        : base(settings, GeminiErrorParser.Parse)
     {
-        _settings = settings;
-        _transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, GeminiErrorParser.Parse);
         _root = ApiRoot(settings.Endpoint);
-        _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
     }
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        GeminiRequest body = GeminiRequestBuilder.Build(messages, options, _settings.Provider);
+        GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
         Uri url = ModelUrl(options?.ModelId, "generateContent");
-        return _transport.GuardAsync(async token =>
-        {
-            using HttpRequestMessage request = CreateRequest(url, body);
-            using HttpResponseMessage response = await _transport.SendAsync(request, token).ConfigureAwait(false);
-            using Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            GeminiResponse parsed = await JsonSerializer.DeserializeAsync(stream, GeminiJsonContext.Default.GeminiResponse, token).ConfigureAwait(false)
-                ?? throw new JsonException("The response body was empty.");
-            return GeminiResponseParser.ToChatResponse(parsed, _settings.Provider);
-        }, cancellationToken);
+        GeminiResponse response = await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false);
+        return GeminiResponseParser.ToChatResponse(response, Settings.Provider);
     }
 
-    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        GeminiRequest body = GeminiRequestBuilder.Build(messages, options, _settings.Provider);
+        GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
 
         // Without alt=sse the stream is a JSON array, not server-sent events.
         Uri url = ModelUrl(options?.ModelId, "streamGenerateContent?alt=sse");
-        return _transport.GuardStreamAsync(token => StreamAsync(url, body, token), cancellationToken);
+        return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, ReadStreamAsync, cancellationToken);
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
+    protected override void Authenticate(HttpRequestMessage request)
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is not null ? null
-            : serviceType == typeof(ChatClientMetadata) ? _metadata
-            : serviceType.IsInstanceOfType(this) ? this
-            : null;
+        if (Settings.ApiKey is { } key)
+        {
+            request.Headers.TryAddWithoutValidation("x-goog-api-key", key);
+        }
     }
 
-    public void Dispose()
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // The HttpClient is shared or the caller's; nothing of ours to release.
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(Uri url, GeminiRequest body, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using HttpRequestMessage request = CreateRequest(url, body);
-        using HttpResponseMessage response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-
-        var assembler = new GeminiStreamAssembler(_settings.Provider);
+        var assembler = new GeminiStreamAssembler(Settings.Provider);
         SseParser<GeminiResponse?> parser = SseParser.Create(stream, static (_, data) =>
             data.IsEmpty ? null : JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
 
@@ -87,35 +61,15 @@ internal sealed class GeminiChatClient : IChatClient
 
         if (!assembler.IsComplete)
         {
-            throw _transport.CreateTruncatedStreamError("a chunk with finishReason");
+            throw Transport.CreateTruncatedStreamError("a chunk with finishReason");
         }
 
         yield return assembler.Complete();
     }
 
-    private HttpRequestMessage CreateRequest(Uri url, GeminiRequest body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(body, GeminiJsonContext.Default.GeminiRequest, JsonMediaType),
-        };
-
-        if (_settings.ApiKey is { } key)
-        {
-            request.Headers.TryAddWithoutValidation("x-goog-api-key", key);
-        }
-
-        foreach (KeyValuePair<string, string> header in _settings.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        return request;
-    }
-
     private Uri ModelUrl(string? modelId, string action)
     {
-        string model = modelId ?? _settings.Model;
+        string model = modelId ?? Settings.Model;
 
         // Names as the models endpoint lists them ("models/gemini-2.5-flash") work too.
         if (model.StartsWith("models/", StringComparison.Ordinal))
