@@ -181,6 +181,31 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         _server.Requests.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task GetResponseAsync_ForcedToolWithThinking_ThrowsFeatureNotSupported()
+    {
+        var options = new ChatOptions
+        {
+            Tools = [WeatherTool()],
+            ToolMode = ChatToolMode.RequireAny,
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+        };
+
+        await Should.ThrowAsync<FeatureNotSupportedException>(() => _server.CreateClient(Model).GetResponseAsync("Hi", options));
+        _server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_EndpointWithVersionSegment_PostsToV1Messages()
+    {
+        _server.Enqueue(FakeTurn.Text("ok"));
+        var options = new ChatClientOptions { Endpoint = new Uri(_server.BaseUri, "v1/") };
+
+        await _server.CreateClient(Model, options: options).GetResponseAsync("Hi");
+
+        _server.Requests.ShouldHaveSingleItem().Path.ShouldBe("/v1/messages");
+    }
+
     // ---- streaming ----
 
     [Fact]
