@@ -5,7 +5,8 @@ namespace Allos.Providers.Http;
 /// <param name="Message">The provider's message (never contains our credentials).</param>
 /// <param name="Code">The provider's error type or code.</param>
 /// <param name="RetryAfter">A retry hint found in the body (Gemini's <c>RetryInfo</c>).</param>
-internal readonly record struct ProviderError(ErrorKind Kind, string Message, string? Code = null, TimeSpan? RetryAfter = null)
+/// <param name="RequestId">A request id found in the body (Anthropic's <c>request_id</c>); a response header wins over it.</param>
+internal readonly record struct ProviderError(ErrorKind Kind, string Message, string? Code = null, TimeSpan? RetryAfter = null, string? RequestId = null)
 {
     /// <summary>The kind implied by an HTTP status code alone; codecs refine it with the body.</summary>
     public static ErrorKind KindFromStatus(int status) => status switch

@@ -93,11 +93,11 @@ internal sealed class ProviderTransport
         }
 
         TimeSpan? retryAfter = RetryAfterParser.Parse(headers, TimeProvider.GetUtcNow());
-        return error.ToException(Provider, status, retryAfter, GetRequestId(headers));
+        return error.ToException(Provider, status, retryAfter, GetRequestId(headers) ?? error.RequestId);
     }
 
     /// <summary>Builds the exception for an error the provider sent inside a stream that had started with HTTP 200.</summary>
-    public ProviderException CreateStreamError(ProviderError error) => error.ToException(Provider, status: null, headerRetryAfter: null, requestId: null);
+    public ProviderException CreateStreamError(ProviderError error) => error.ToException(Provider, status: null, headerRetryAfter: null, requestId: error.RequestId);
 
     /// <summary>The error for a stream that ended before the provider's terminator: the answer would be partial.</summary>
     public ProviderException CreateTruncatedStreamError(string terminator) =>

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Allos.Providers.Anthropic;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(AnthropicRequest))]
+[JsonSerializable(typeof(AnthropicResponse))]
+[JsonSerializable(typeof(AnthropicStreamEvent))]
+internal sealed partial class AnthropicJsonContext : JsonSerializerContext;

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Allos.Providers.Anthropic;
+
+// Request DTOs for POST /v1/messages. Nulls are omitted (see AnthropicJsonContext).
+
+internal sealed class AnthropicRequest
+{
+    public required string Model { get; set; }
+
+    public required int MaxTokens { get; set; }
+
+    public string? System { get; set; }
+
+    public required List<AnthropicMessage> Messages { get; set; }
+
+    public List<AnthropicTool>? Tools { get; set; }
+
+    public AnthropicToolChoice? ToolChoice { get; set; }
+
+    public AnthropicThinking? Thinking { get; set; }
+
+    public float? Temperature { get; set; }
+
+    public float? TopP { get; set; }
+
+    public int? TopK { get; set; }
+
+    public IList<string>? StopSequences { get; set; }
+
+    public bool? Stream { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>
+    /// The name of the tool added to force JSON output (<see cref="Microsoft.Extensions.AI.ChatResponseFormatJson"/> with a
+    /// schema), whose call is read back as the answer text; <see langword="null"/> otherwise. Not sent.
+    /// </summary>
+    [JsonIgnore]
+    public string? JsonToolName { get; set; }
+}
+
+internal sealed class AnthropicMessage
+{
+    public required string Role { get; set; }
+
+    public required List<AnthropicContentBlock> Content { get; set; }
+}
+
+/// <summary>One content block of a request message; <see cref="Type"/> says which of the other fields are set.</summary>
+internal sealed class AnthropicContentBlock
+{
+    public required string Type { get; set; }
+
+    public string? Text { get; set; }
+
+    public AnthropicSource? Source { get; set; }
+
+    public string? Id { get; set; }
+
+    public string? Name { get; set; }
+
+    public JsonElement? Input { get; set; }
+
+    public string? ToolUseId { get; set; }
+
+    public string? Content { get; set; }
+
+    public bool? IsError { get; set; }
+
+    public string? Thinking { get; set; }
+
+    public string? Signature { get; set; }
+
+    public string? Data { get; set; }
+}
+
+/// <summary>An image or document source: <c>base64</c> (media type + data) or <c>url</c>.</summary>
+internal sealed class AnthropicSource
+{
+    public required string Type { get; set; }
+
+    public string? MediaType { get; set; }
+
+    public string? Data { get; set; }
+
+    public string? Url { get; set; }
+}
+
+internal sealed class AnthropicTool
+{
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public JsonElement InputSchema { get; set; }
+}
+
+internal sealed class AnthropicToolChoice
+{
+    public required string Type { get; set; }
+
+    public string? Name { get; set; }
+
+    public bool? DisableParallelToolUse { get; set; }
+}
+
+internal sealed record AnthropicThinking(string Type, int BudgetTokens);
