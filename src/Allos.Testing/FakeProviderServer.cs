@@ -31,6 +31,8 @@ namespace Allos.Testing;
 /// <remarks>Thread-safe. When the queue is empty, requests fail with HTTP 500 and a message saying so.</remarks>
 public sealed class FakeProviderServer : IAsyncDisposable
 {
+    private static readonly TimeSpan StreamEndDelay = TimeSpan.FromMilliseconds(30);
+
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeTurn> _turns = new();
     private readonly List<RecordedRequest> _requests = [];
@@ -156,7 +158,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
         };
 
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var recorded = new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", headers, body, json, format, streaming);
+        var recorded = new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", headers, body, json, format, streaming)
+        {
+            ConnectionId = context.Connection.Id,
+        };
         if (RecordRequests)
         {
             lock (_requestsLock)
@@ -201,6 +206,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
             else
             {
                 await renderer.WriteAsync(exchange).ConfigureAwait(false);
+            }
+
+            if (context.Response.HasStarted && !exchange.Stopped)
+            {
+                // Real servers end a chunked body in a write of its own, after the terminator event; pausing here makes
+                // clients that stop reading at the terminator meet that too.
+                await Task.Delay(StreamEndDelay, context.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

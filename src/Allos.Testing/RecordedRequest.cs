@@ -41,6 +41,9 @@ public sealed class RecordedRequest
     /// <summary>Gets a value indicating whether the client asked for a stream.</summary>
     public bool Streaming { get; }
 
+    /// <summary>Gets the server's id of the TCP connection the request came on (equal ids mean a reused connection).</summary>
+    public string ConnectionId { get; internal set; } = "";
+
     /// <summary>Gets a value indicating whether the client went away before the response was complete (for example on cancellation).</summary>
     public bool ClientDisconnected { get; internal set; }
 }

@@ -12,6 +12,8 @@ namespace Allos.Providers;
 /// </summary>
 internal abstract class ProviderChatClient : IChatClient
 {
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ChatClientMetadata _metadata;
 
     protected ProviderChatClient(ProviderSettings settings, Func<int, string, ProviderError> parseError)
@@ -76,6 +78,34 @@ internal abstract class ProviderChatClient : IChatClient
         await foreach (ChatResponseUpdate update in read(stream, cancellationToken).ConfigureAwait(false))
         {
             yield return update;
+        }
+
+        await DrainAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads what follows the provider's terminator (normally just the end of the chunked body). The shared handler
+    /// closes, rather than drains, a response disposed unread (so a cancelled stream stops the provider generating);
+    /// reading to the end here keeps a finished stream's connection reusable. Bounded, in case a server lingers.
+    /// </summary>
+    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(DrainTimeout);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(512);
+        try
+        {
+            while (await stream.ReadAsync(buffer, drain.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            // The answer is complete; a connection that will not finish cleanly is simply not reused.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Anthropic;
 
-namespace Allos.IntegrationTests.Conformance;
+namespace Allos.ConformanceTests;
 
 /// <summary>
 /// Replays the same scripted turns through Allos's Anthropic codec and through the official Anthropic SDK's
@@ -11,12 +11,8 @@ namespace Allos.IntegrationTests.Conformance;
 /// finish reason, streaming and not.
 /// </summary>
 /// <remarks>
-/// The SDK serializes its request models with reflection-based System.Text.Json (its JsonSerializerOptions are
-/// non-public, so no resolver can be supplied), while this project runs with
-/// <c>JsonSerializerIsReflectionEnabledByDefault=false</c>. Under that setting the SDK throws before sending anything,
-/// and each test asserts exactly that after checking Allos's side. Run
-/// <c>dotnet test tests/Allos.IntegrationTests -p:JsonSerializerIsReflectionEnabledByDefault=true --filter AnthropicSdkConformance</c>
-/// to run the full comparison.
+/// The SDK serializes its request models with reflection-based System.Text.Json, which is why these tests live in a
+/// project of their own with reflection on.
 /// </remarks>
 public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
 {
@@ -41,10 +37,7 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
         ours.FinishReason.ShouldBe(ChatFinishReason.Stop);
         ours.Usage!.InputTokenCount.ShouldBe(25);
         ours.Usage.OutputTokenCount.ShouldBe(7);
-        if (await SdkAsync(Turn(), streaming) is not { } sdk)
-        {
-            return;
-        }
+        ChatResponse sdk = await SdkAsync(Turn(), streaming);
 
         sdk.Text.ShouldBe(ours.Text);
         sdk.FinishReason.ShouldBe(ours.FinishReason);
@@ -74,10 +67,7 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
         ourCalls[1].CallId.ShouldBe("toolu_01B");
         ArgumentsJson(ourCalls[1]).ShouldBe("""{"timezone":"America/Los_Angeles","format":{"hour12":true,"fields":["h","m"]}}""");
         ours.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
-        if (await SdkAsync(Turn(), streaming) is not { } sdk)
-        {
-            return;
-        }
+        ChatResponse sdk = await SdkAsync(Turn(), streaming);
 
         sdk.Text.ShouldBe(ours.Text);
         FunctionCallContent[] sdkCalls = Calls(sdk);
@@ -103,10 +93,7 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
 
         ours.FinishReason.ShouldBe(ChatFinishReason.Length);
         ours.Text.ShouldBe("This answer was cut");
-        if (await SdkAsync(Turn(), streaming) is not { } sdk)
-        {
-            return;
-        }
+        ChatResponse sdk = await SdkAsync(Turn(), streaming);
 
         sdk.FinishReason.ShouldBe(ChatFinishReason.Length);
         sdk.Text.ShouldBe(ours.Text);
@@ -124,10 +111,7 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
         ours.Usage!.InputTokenCount.ShouldBe(100);
         ours.Usage.CachedInputTokenCount.ShouldBe(60);
         ours.Usage.OutputTokenCount.ShouldBe(9);
-        if (await SdkAsync(Turn(), streaming) is not { } sdk)
-        {
-            return;
-        }
+        ChatResponse sdk = await SdkAsync(Turn(), streaming);
 
         // Observed with 13.12.0: the SDK adapter uses the same semantics (no legitimate difference to note).
         sdk.Usage!.InputTokenCount.ShouldBe(ours.Usage.InputTokenCount);
@@ -145,30 +129,17 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
         return response;
     }
 
-    /// <summary>
-    /// Sends the turn through the SDK's adapter. Returns <see langword="null"/> after asserting the SDK's known failure
-    /// when reflection-based JSON is disabled, as it is for this project.
-    /// </summary>
-    private async Task<ChatResponse?> SdkAsync(FakeTurn turn, bool streaming)
+    /// <summary>Sends the turn through the SDK's adapter.</summary>
+    private async Task<ChatResponse> SdkAsync(FakeTurn turn, bool streaming)
     {
         _server.Enqueue(turn);
         int before = _server.Requests.Count;
         using IChatClient sdk = new AnthropicClient { ApiKey = "sk-ant-test", BaseUrl = _server.BaseUri.AbsoluteUri.TrimEnd('/'), MaxRetries = 0 }
             .AsIChatClient(Model, defaultMaxOutputTokens: 8192);
         List<ChatMessage> messages = [new(ChatRole.User, "Hello")];
-        Func<Task<ChatResponse>> call = streaming
-            ? () => sdk.GetStreamingResponseAsync(messages).ToChatResponseAsync()
-            : () => sdk.GetResponseAsync(messages);
-
-        if (!JsonSerializer.IsReflectionEnabledByDefault)
-        {
-            InvalidOperationException ex = await Should.ThrowAsync<InvalidOperationException>(call);
-            ex.Message.ShouldContain("Reflection-based serialization has been disabled");
-            _server.Requests.Count.ShouldBe(before);
-            return null;
-        }
-
-        ChatResponse response = await call();
+        ChatResponse response = streaming
+            ? await sdk.GetStreamingResponseAsync(messages).ToChatResponseAsync()
+            : await sdk.GetResponseAsync(messages);
         _server.Requests.Count.ShouldBe(before + 1);
         RecordedRequest request = _server.Requests[^1];
         request.Path.ShouldBe("/v1/messages");

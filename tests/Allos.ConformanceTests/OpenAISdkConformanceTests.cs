@@ -4,7 +4,7 @@ using OpenAI;
 using OpenAI.Chat;
 using AllosChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
-namespace Allos.IntegrationTests.Conformance;
+namespace Allos.ConformanceTests;
 
 /// <summary>
 /// The official OpenAI .NET SDK is the referee for the fake server: if the SDK parses what the fake server sends (JSON and
