@@ -26,6 +26,7 @@ internal sealed class FakeServerProcess : IDisposable
         await using FakeProviderServer server = await FakeProviderServer.StartAsync();
         server.FallbackTurn = Turn();
         server.RecordRequests = false;
+        server.StreamEndDelay = TimeSpan.Zero;
         Console.WriteLine(server.BaseUri);
         await Console.In.ReadToEndAsync(); // until the parent closes our stdin
         return 0;

@@ -31,8 +31,6 @@ namespace Allos.Testing;
 /// <remarks>Thread-safe. When the queue is empty, requests fail with HTTP 500 and a message saying so.</remarks>
 public sealed class FakeProviderServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StreamEndDelay = TimeSpan.FromMilliseconds(30);
-
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeTurn> _turns = new();
     private readonly List<RecordedRequest> _requests = [];
@@ -77,6 +75,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <see langword="null"/> (the default) makes such requests fail with HTTP 500.
     /// </summary>
     public FakeTurn? FallbackTurn { get; set; }
+
+    /// <summary>
+    /// Gets or sets the pause between a stream's last event and the end of its body. Default: 30 ms, as real servers end
+    /// a chunked body in a write of their own, so clients that stop reading at the terminator meet that case.
+    /// </summary>
+    public TimeSpan StreamEndDelay { get; set; } = TimeSpan.FromMilliseconds(30);
 
     /// <summary>Gets or sets a value indicating whether requests are recorded in <see cref="Requests"/>. Default: true; turn it off for load tests.</summary>
     public bool RecordRequests { get; set; } = true;
@@ -208,7 +212,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
                 await renderer.WriteAsync(exchange).ConfigureAwait(false);
             }
 
-            if (context.Response.HasStarted && !exchange.Stopped)
+            if ((streaming || turn.RawChunks is not null) && context.Response.HasStarted && !exchange.Stopped && StreamEndDelay > TimeSpan.Zero)
             {
                 // Real servers end a chunked body in a write of its own, after the terminator event; pausing here makes
                 // clients that stop reading at the terminator meet that too.

@@ -50,37 +50,80 @@ internal abstract class ProviderChatClient : IChatClient
     protected abstract void Authenticate(HttpRequestMessage request);
 
     /// <summary>Posts <paramref name="body"/> and deserializes the whole answer, under the call's clock and error mapping.</summary>
-    protected Task<TResponse> PostAsync<TRequest, TResponse>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
-        where TResponse : class =>
-        Transport.GuardAsync(async token =>
+    protected async Task<TResponse> PostAsync<TRequest, TResponse>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        using CancellationTokenSource call = Transport.StartCall(cancellationToken);
+        try
         {
             using HttpRequestMessage request = CreateRequest(url, body, requestType);
-            using HttpResponseMessage response = await Transport.SendAsync(request, token).ConfigureAwait(false);
-            using Stream stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(stream, responseType, token).ConfigureAwait(false)
+            using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
+            using Stream stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
                 ?? throw new JsonException("The response body was empty.");
-        }, cancellationToken);
+        }
+        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
+        {
+            throw translated;
+        }
+    }
 
     /// <summary>
     /// Posts <paramref name="body"/> and hands the response stream to <paramref name="read"/>, under the call's clock and
     /// error mapping; the response is disposed (and the connection closed, if unfinished) when enumeration ends.
     /// </summary>
-    protected IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
-        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read, CancellationToken cancellationToken) =>
-        Transport.GuardStreamAsync(token => StreamAsync(url, body, requestType, read, token), cancellationToken);
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync<TRequest>(
+    protected async IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
         Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // One iterator does the sending, the error translation and the cleanup: every layer of async iterators costs
+        // each chunk a MoveNextAsync, and this runs once per streamed token.
+        using CancellationTokenSource call = Transport.StartCall(cancellationToken);
         using HttpRequestMessage request = CreateRequest(url, body, requestType);
-        using HttpResponseMessage response = await Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (ChatResponseUpdate update in read(stream, cancellationToken).ConfigureAwait(false))
+        HttpResponseMessage response;
+        Stream stream;
+        try
         {
-            yield return update;
+            response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
+            stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
+        {
+            throw translated;
         }
 
-        await DrainAsync(stream, cancellationToken).ConfigureAwait(false);
+        using (response)
+        using (stream)
+        {
+            IAsyncEnumerator<ChatResponseUpdate> updates = read(stream, call.Token).GetAsyncEnumerator(call.Token);
+            try
+            {
+                while (true)
+                {
+                    ChatResponseUpdate update;
+                    try
+                    {
+                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        update = updates.Current;
+                    }
+                    catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
+                    {
+                        throw translated;
+                    }
+
+                    yield return update;
+                }
+            }
+            finally
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await DrainAsync(stream, call.Token, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -88,9 +131,9 @@ internal abstract class ProviderChatClient : IChatClient
     /// closes, rather than drains, a response disposed unread (so a cancelled stream stops the provider generating);
     /// reading to the end here keeps a finished stream's connection reusable. Bounded, in case a server lingers.
     /// </summary>
-    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task DrainAsync(Stream stream, CancellationToken callToken, CancellationToken cancellationToken)
     {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         drain.CancelAfter(DrainTimeout);
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(512);
         try

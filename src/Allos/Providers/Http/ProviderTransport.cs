@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -126,53 +125,6 @@ internal sealed class ProviderTransport
                 return true;
             default:
                 return false;
-        }
-    }
-
-    /// <summary>Runs a streaming parser under the call's clock, translating failures without swallowing any of them.</summary>
-    public async IAsyncEnumerable<T> GuardStreamAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using CancellationTokenSource cts = StartCall(cancellationToken);
-        IAsyncEnumerator<T> enumerator = stream(cts.Token).GetAsyncEnumerator(cts.Token);
-        try
-        {
-            while (true)
-            {
-                T item;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-
-                    item = enumerator.Current;
-                }
-                catch (Exception ex) when (TryTranslate(ex, cancellationToken, out Exception translated))
-                {
-                    throw translated;
-                }
-
-                yield return item;
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Runs a non-streaming call under the call's clock, translating failures.</summary>
-    public async Task<T> GuardAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using CancellationTokenSource cts = StartCall(cancellationToken);
-        try
-        {
-            return await call(cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (TryTranslate(ex, cancellationToken, out Exception translated))
-        {
-            throw translated;
         }
     }
 
