@@ -1,0 +1,73 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Tools;
+
+/// <summary>
+/// An <see cref="AIFunction"/> with what Allos needs to run it safely: its <see cref="Risk"/>, its default
+/// <see cref="Permission"/> and an optional <see cref="Timeout"/>. Any <see cref="AIFunction"/> (C# methods through
+/// <see cref="AIFunctionFactory"/>, MCP tools) becomes one with <see cref="From"/>; schema-first tools come from <c>Create</c>.
+/// </summary>
+public sealed class Tool : DelegatingAIFunction
+{
+    private Tool(AIFunction inner, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout)
+        : base(inner)
+    {
+        Risk = risk;
+        Permission = permission;
+        Timeout = timeout;
+    }
+
+    /// <summary>Gets what the tool can do to the world.</summary>
+    public ToolRisk Risk { get; }
+
+    /// <summary>
+    /// Gets the default permission, or <see langword="null"/> to derive it from <see cref="Risk"/>: tools at or above the
+    /// agent's approval threshold (default <see cref="ToolRisk.Network"/>) ask, read-only tools are allowed.
+    /// </summary>
+    public ToolPermission? Permission { get; }
+
+    /// <summary>Gets the longest one call may run, or <see langword="null"/> for the executor's default.</summary>
+    public TimeSpan? Timeout { get; }
+
+    /// <summary>Wraps any function (a C# method through <see cref="AIFunctionFactory.Create(Delegate, string?, string?, System.Text.Json.JsonSerializerOptions?)"/>, an MCP tool) as a tool.</summary>
+    public static Tool From(AIFunction function, ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function is Tool tool && tool.Risk == risk && tool.Permission == permission && tool.Timeout == timeout
+            ? tool
+            : new Tool(function is Tool wrapped ? wrapped.InnerFunction : function, risk, permission, timeout);
+    }
+
+    /// <summary>Creates a schema-first tool: a name, a description, a JSON schema for the arguments and a handler.</summary>
+    /// <param name="name">The name the model calls it by (letters, digits, <c>_</c> and <c>-</c>).</param>
+    /// <param name="description">What the tool does, for the model.</param>
+    /// <param name="parametersSchema">A JSON schema of type <c>object</c> for the arguments; calls are validated against it before the handler runs.</param>
+    /// <param name="handler">The body.</param>
+    /// <param name="risk">What the tool can do to the world.</param>
+    /// <param name="permission">The default permission; <see langword="null"/> derives it from <paramref name="risk"/>.</param>
+    /// <param name="timeout">The longest one call may run.</param>
+    public static Tool Create(string name, string description, JsonElement parametersSchema, ToolHandler handler,
+        ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (parametersSchema.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The parameters schema must be a JSON object schema.", nameof(parametersSchema));
+        }
+
+        return new Tool(new SchemaFunction(name, description, parametersSchema, handler), risk, permission, timeout);
+    }
+
+    /// <summary>Creates a schema-first tool from a schema written as JSON text.</summary>
+    public static Tool Create(string name, string description, string parametersSchemaJson, ToolHandler handler,
+        ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
+    {
+        using JsonDocument document = JsonDocument.Parse(parametersSchemaJson);
+        return Create(name, description, document.RootElement.Clone(), handler, risk, permission, timeout);
+    }
+
+    /// <summary>Returns a copy with another permission (per-agent and per-run overrides use this).</summary>
+    public Tool WithPermission(ToolPermission? permission) => new(InnerFunction, Risk, permission, Timeout);
+}

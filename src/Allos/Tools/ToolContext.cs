@@ -1,0 +1,20 @@
+namespace Allos.Tools;
+
+/// <summary>What a tool handler knows about the call it is serving.</summary>
+public sealed class ToolContext
+{
+    /// <summary>Gets the call id the model gave.</summary>
+    public required string CallId { get; init; }
+
+    /// <summary>Gets the tool name.</summary>
+    public required string ToolName { get; init; }
+
+    /// <summary>Gets the workspace every path argument must stay inside.</summary>
+    public required Workspace Workspace { get; init; }
+
+    /// <summary>Gets the name of the agent that made the call, when an agent did.</summary>
+    public string? AgentName { get; init; }
+
+    /// <summary>Gets the services of the host, when it has any.</summary>
+    public IServiceProvider? Services { get; init; }
+}

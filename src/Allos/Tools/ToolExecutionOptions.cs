@@ -1,0 +1,20 @@
+namespace Allos.Tools;
+
+/// <summary>How tool calls are run.</summary>
+public sealed class ToolExecutionOptions
+{
+    /// <summary>Gets or sets a value indicating whether the independent calls of one model turn run in parallel. Default: true.</summary>
+    public bool Parallel { get; set; } = true;
+
+    /// <summary>Gets or sets how many calls run at once when <see cref="Parallel"/> is on. Default: 4.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = 4;
+
+    /// <summary>Gets or sets the timeout of a call whose tool sets none. Default: 2 minutes.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets the longest result sent back to the model, in characters; longer ones are cut with a marker. Default: 30,000.</summary>
+    public int MaxResultCharacters { get; set; } = 30_000;
+
+    /// <summary>Gets or sets a value indicating whether a handler's exception message reaches the model. Default: true (the model can often fix its call from it); the exception type and stack never do.</summary>
+    public bool IncludeExceptionMessages { get; set; } = true;
+}
