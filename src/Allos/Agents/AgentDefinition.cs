@@ -1,0 +1,43 @@
+using Allos.Tools;
+
+namespace Allos.Agents;
+
+/// <summary>An agent: who it is, what it may use, and how freely. Runs on any model through an <see cref="AgentRunner"/>.</summary>
+public sealed class AgentDefinition
+{
+    /// <summary>Gets or sets the name (letters, digits, <c>_</c>, <c>-</c>); handoff tools are called <c>transfer_to_NAME</c>.</summary>
+    public required string Name { get; set; }
+
+    /// <summary>Gets or sets what the agent is for; other agents read it when deciding to hand off.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Gets or sets the system instructions.</summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>Gets or sets the model id (<c>provider/model</c> or an alias); default: the runner's default model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Gets the tool and group names the agent may use (<c>files</c>, <c>read_file</c>, …).</summary>
+    public IList<string> Tools { get; init; } = [];
+
+    /// <summary>Gets the names of the agents this one may hand the conversation to.</summary>
+    public IList<string> Handoffs { get; init; } = [];
+
+    /// <summary>Gets or sets the autonomy level; default: the run's, else <see cref="AutonomyLevel.Supervised"/>.</summary>
+    public AutonomyLevel? Autonomy { get; set; }
+
+    /// <summary>Gets permission overrides by tool name for this agent.</summary>
+    public IDictionary<string, ToolPermission> ToolPermissions { get; init; } = new Dictionary<string, ToolPermission>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets how many model calls one run may make before it stops with <see cref="RunStatus.MaxIterations"/>. Default: 20.</summary>
+    public int MaxIterations { get; set; } = 20;
+
+    /// <summary>Gets or sets the sampling temperature.</summary>
+    public float? Temperature { get; set; }
+
+    /// <summary>Gets or sets the output token limit per model call.</summary>
+    public int? MaxOutputTokens { get; set; }
+
+    /// <summary>Gets or sets the tool choice: <c>auto</c> (default), <c>none</c>, <c>required</c>, or a tool name to force.</summary>
+    public string? ToolChoice { get; set; }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.AI;
+
+namespace Allos.Agents;
+
+/// <summary>What a run produced.</summary>
+public sealed class RunResult
+{
+    /// <summary>Gets how the run ended.</summary>
+    public required RunStatus Status { get; init; }
+
+    /// <summary>Gets the final answer (on <see cref="RunStatus.MaxIterations"/>, the last text the model wrote).</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Gets the messages this run added to the conversation (the input, the assistant turns, the tool results).</summary>
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>Gets the trace.</summary>
+    public required IReadOnlyList<RunStep> Steps { get; init; }
+
+    /// <summary>Gets the token totals of every model call in the run.</summary>
+    public required UsageDetails Usage { get; init; }
+
+    /// <summary>Gets the agent that acted last.</summary>
+    public required string Agent { get; init; }
+
+    /// <summary>Gets the agents the conversation passed through, in order, starting with the entry agent.</summary>
+    public required IReadOnlyList<string> HandoffPath { get; init; }
+
+    /// <summary>Gets the calls waiting for approval (when <see cref="Status"/> is <see cref="RunStatus.AwaitingApproval"/>).</summary>
+    public IReadOnlyList<ApprovalRequest> PendingApprovals { get; init; } = [];
+
+    /// <summary>Gets the state to resume from (when <see cref="Status"/> is <see cref="RunStatus.AwaitingApproval"/>); serialize it with <see cref="RunState.ToJson"/>.</summary>
+    public RunState? State { get; init; }
+
+    /// <summary>Gets the failure (when <see cref="Status"/> is <see cref="RunStatus.Failed"/>).</summary>
+    public Exception? Error { get; init; }
+}

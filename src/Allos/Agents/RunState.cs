@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Allos.Tools;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Agents;
+
+/// <summary>
+/// Everything needed to continue a run: the conversation, the agent acting, the calls waiting for approval, the trace
+/// so far. Serializable (<see cref="ToJson"/>, <see cref="FromJson"/>) so a paused run can resume in another process.
+/// </summary>
+public sealed class RunState
+{
+    private static readonly JsonTypeInfo<IList<ChatMessage>> MessagesType =
+        (JsonTypeInfo<IList<ChatMessage>>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IList<ChatMessage>));
+
+    private static readonly JsonTypeInfo<UsageDetails> UsageType =
+        (JsonTypeInfo<UsageDetails>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(UsageDetails));
+
+    internal RunState(string runId, string entryAgent)
+    {
+        RunId = runId;
+        EntryAgent = entryAgent;
+        CurrentAgent = entryAgent;
+        HandoffPath.Add(entryAgent);
+    }
+
+    /// <summary>Gets the run's id; approval ids start with it.</summary>
+    public string RunId { get; }
+
+    /// <summary>Gets the agent the run started with.</summary>
+    public string EntryAgent { get; }
+
+    /// <summary>Gets the agent acting now.</summary>
+    public string CurrentAgent { get; internal set; }
+
+    /// <summary>Gets the calls waiting for approval.</summary>
+    public IReadOnlyList<ApprovalRequest> PendingApprovals => Pending;
+
+    internal List<ChatMessage> History { get; } = [];
+
+    internal List<ChatMessage> Added { get; } = [];
+
+    internal List<string> HandoffPath { get; } = [];
+
+    internal List<ApprovalRequest> Pending { get; } = [];
+
+    internal List<RunStep> Steps { get; } = [];
+
+    internal UsageDetails Usage { get; set; } = new();
+
+    internal int Iterations { get; set; }
+
+    internal string LastText { get; set; } = "";
+
+    internal AutonomyLevel? Autonomy { get; set; }
+
+    internal Dictionary<string, ToolPermission> PermissionOverrides { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Decisions received for the turn waiting for approval, by approval id.</summary>
+    internal Dictionary<string, ApprovalDecision> Decisions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>"Always" answers given during the run, by tool name: true allows, false denies.</summary>
+    internal Dictionary<string, bool> StandingDecisions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Serializes the state to JSON (messages at full fidelity: tool calls, results, reasoning).</summary>
+    public string ToJson()
+    {
+        var document = new RunStateDocument
+        {
+            RunId = RunId,
+            EntryAgent = EntryAgent,
+            CurrentAgent = CurrentAgent,
+            History = JsonSerializer.SerializeToElement<IList<ChatMessage>>(History, MessagesType),
+            Added = JsonSerializer.SerializeToElement<IList<ChatMessage>>(Added, MessagesType),
+            HandoffPath = HandoffPath,
+            Pending = Pending,
+            Steps = Steps,
+            Usage = JsonSerializer.SerializeToElement(Usage, UsageType),
+            Iterations = Iterations,
+            LastText = LastText,
+            Autonomy = Autonomy,
+            PermissionOverrides = PermissionOverrides,
+            StandingDecisions = StandingDecisions,
+            Decisions = [.. Decisions.Values],
+        };
+        return JsonSerializer.Serialize(document, AgentsJsonContext.Default.RunStateDocument);
+    }
+
+    /// <summary>Reads a state written by <see cref="ToJson"/>.</summary>
+    /// <exception cref="JsonException">The text is not a run state.</exception>
+    public static RunState FromJson(string json)
+    {
+        RunStateDocument document = JsonSerializer.Deserialize(json, AgentsJsonContext.Default.RunStateDocument)
+            ?? throw new JsonException("The run state is empty.");
+        var state = new RunState(document.RunId, document.EntryAgent) { CurrentAgent = document.CurrentAgent };
+        state.HandoffPath.Clear();
+        state.HandoffPath.AddRange(document.HandoffPath);
+        state.History.AddRange(JsonSerializer.Deserialize(document.History, MessagesType) ?? []);
+        state.Added.AddRange(JsonSerializer.Deserialize(document.Added, MessagesType) ?? []);
+        state.Pending.AddRange(document.Pending);
+        state.Steps.AddRange(document.Steps);
+        state.Usage = JsonSerializer.Deserialize(document.Usage, UsageType) ?? new UsageDetails();
+        state.Iterations = document.Iterations;
+        state.LastText = document.LastText;
+        state.Autonomy = document.Autonomy;
+        foreach (KeyValuePair<string, ToolPermission> entry in document.PermissionOverrides)
+        {
+            state.PermissionOverrides[entry.Key] = entry.Value;
+        }
+
+        foreach (ApprovalDecision decision in document.Decisions)
+        {
+            state.Decisions[decision.ApprovalId] = decision;
+        }
+
+        foreach (KeyValuePair<string, bool> entry in document.StandingDecisions)
+        {
+            state.StandingDecisions[entry.Key] = entry.Value;
+        }
+
+        return state;
+    }
+}

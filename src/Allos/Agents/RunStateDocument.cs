@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Allos.Tools;
+
+namespace Allos.Agents;
+
+/// <summary>The JSON shape of a <see cref="RunState"/>; messages and usage are kept as JSON written by Microsoft.Extensions.AI's serializer.</summary>
+internal sealed class RunStateDocument
+{
+    public int Version { get; set; } = 1;
+
+    public required string RunId { get; set; }
+
+    public required string EntryAgent { get; set; }
+
+    public required string CurrentAgent { get; set; }
+
+    public JsonElement History { get; set; }
+
+    public JsonElement Added { get; set; }
+
+    public List<string> HandoffPath { get; set; } = [];
+
+    public List<ApprovalRequest> Pending { get; set; } = [];
+
+    public List<RunStep> Steps { get; set; } = [];
+
+    public JsonElement Usage { get; set; }
+
+    public int Iterations { get; set; }
+
+    public string LastText { get; set; } = "";
+
+    public AutonomyLevel? Autonomy { get; set; }
+
+    public Dictionary<string, ToolPermission> PermissionOverrides { get; set; } = [];
+
+    public Dictionary<string, bool> StandingDecisions { get; set; } = [];
+
+    public List<ApprovalDecision> Decisions { get; set; } = [];
+}
