@@ -142,8 +142,15 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
 
         if (call.Exception is not null)
         {
-            // The codec could not parse what the model sent; its parser message says where, which the model can use.
-            return ($"Error: the arguments for '{tool.Name}' could not be read: {call.Exception.Message} Send the arguments as a JSON object that matches the tool's parameters.", ToolCallOutcome.Error);
+            // The codec could not parse what the model sent. The innermost message is the parser's, which says where
+            // it went wrong; the outer one only says that it did.
+            Exception problem = call.Exception;
+            while (problem.InnerException is not null)
+            {
+                problem = problem.InnerException;
+            }
+
+            return ($"Error: the arguments for '{tool.Name}' could not be read: {problem.Message.TrimEnd()} Send the arguments as a JSON object that matches the tool's parameters.", ToolCallOutcome.Error);
         }
 
         IReadOnlyList<string> errors;
