@@ -1,3 +1,9 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Allos.Providers;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tools;
@@ -5,21 +11,294 @@ namespace Allos.Tools;
 /// <summary>
 /// Runs tool calls: validates the arguments against the tool's schema, runs the handler under its timeout and the
 /// caller's cancellation, caps the result and turns every failure into an error result the model can read.
-/// PLACEHOLDER: replaced by the executor branch.
 /// </summary>
+/// <remarks>
+/// Nothing a model can send (an unknown tool, malformed or invalid arguments, arguments that make the handler throw or
+/// hang) escapes as an exception: each becomes an <see cref="ToolCallOutcome.Error"/> result whose text tells the model
+/// what to fix. Only the caller's cancellation propagates, as <see cref="OperationCanceledException"/>.
+/// Results are serialized deterministically (compact JSON, object keys in ordinal order), so the same result always
+/// reads the same to the model and to prompt caches. Thread-safe.
+/// </remarks>
 internal sealed class ToolExecutor(ToolExecutionOptions options)
 {
-    public ToolExecutionOptions Options { get; } = options;
+    /// <summary>Relaxed escaping keeps non-ASCII text readable (and cheaper in tokens); the output goes to a model, not into HTML.</summary>
+    private static readonly JsonWriterOptions CanonicalWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public ToolExecutionOptions Options { get; } = Validated(options);
 
     /// <summary>Runs one call. <paramref name="tool"/> is <see langword="null"/> when the model named an unknown tool; <paramref name="availableTools"/> is listed then.</summary>
-    public Task<ToolCallResult> ExecuteAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("placeholder");
+    public async Task<ToolCallResult> ExecuteAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(availableTools);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        long started = Stopwatch.GetTimestamp();
+        (string text, ToolCallOutcome outcome) = await RunAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
+        return new ToolCallResult(new FunctionResultContent(call.CallId, Cap(text, Options.MaxResultCharacters)), outcome, Stopwatch.GetElapsedTime(started));
+    }
 
     /// <summary>Runs several calls (in parallel when the options say so); the results come back in the calls' order.</summary>
-    public Task<IReadOnlyList<ToolCallResult>> ExecuteAllAsync(IReadOnlyList<(Tool? Tool, FunctionCallContent Call, ToolContext Context)> calls, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("placeholder");
+    public async Task<IReadOnlyList<ToolCallResult>> ExecuteAllAsync(IReadOnlyList<(Tool? Tool, FunctionCallContent Call, ToolContext Context)> calls, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(availableTools);
+
+        var results = new ToolCallResult[calls.Count];
+        if (!Options.Parallel || Options.MaxDegreeOfParallelism <= 1 || calls.Count <= 1)
+        {
+            for (int i = 0; i < calls.Count; i++)
+            {
+                results[i] = await ExecuteAsync(calls[i].Tool, calls[i].Call, calls[i].Context, availableTools, cancellationToken).ConfigureAwait(false);
+            }
+
+            return results;
+        }
+
+        using var gate = new SemaphoreSlim(Math.Max(Options.MaxDegreeOfParallelism, 1));
+        var running = new Task[calls.Count];
+        for (int i = 0; i < calls.Count; i++)
+        {
+            int index = i;
+
+            // Task.Run, so a C# method tool that blocks synchronously does not hold up the calls after it.
+            running[i] = Task.Run(async () =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    (Tool? tool, FunctionCallContent call, ToolContext context) = calls[index];
+                    results[index] = await ExecuteAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }, cancellationToken);
+        }
+
+        // WhenAll waits for every call before it throws, so the gate outlives all of them.
+        await Task.WhenAll(running).ConfigureAwait(false);
+        return results;
+    }
 
     /// <summary>The result for a call that was denied; the model reads "denied by the user" (or by policy) and why.</summary>
     public static ToolCallResult Denied(FunctionCallContent call, string reason) =>
         new(new FunctionResultContent(call.CallId, $"Error: this call was denied by {reason}. Do not retry it; continue without it or ask the user."), ToolCallOutcome.Denied, TimeSpan.Zero);
+
+    /// <summary>The text a model reads for a tool's return value: strings as they are, everything else as canonical JSON.</summary>
+    /// <exception cref="NotSupportedException">The value's type cannot be serialized with <see cref="AIJsonUtilities.DefaultOptions"/>.</exception>
+    internal static string ResultToText(object? result)
+    {
+        switch (result)
+        {
+            case null:
+                return "";
+            case string text:
+                return text;
+            case JsonElement { ValueKind: JsonValueKind.Undefined }:
+                return "";
+
+            // C# method tools return their value serialized; a string comes back as a JSON string, which the model
+            // should read without the quotes and escapes.
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                return element.GetString()!;
+            case JsonElement element:
+                return Canonical(element);
+            case TextContent content:
+                return content.Text;
+            case IEnumerable<AIContent> contents when contents.All(c => c is TextContent):
+                return string.Concat(contents.Select(c => ((TextContent)c).Text));
+            default:
+                return Canonical(JsonSerializer.SerializeToElement(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())));
+        }
+    }
+
+    /// <summary>Cuts <paramref name="text"/> to <paramref name="max"/> characters and says so on a last line.</summary>
+    internal static string Cap(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        int shown = Math.Max(max, 0);
+        if (shown > 0 && char.IsHighSurrogate(text[shown - 1]))
+        {
+            shown--; // Never split a surrogate pair.
+        }
+
+        return string.Concat(text.AsSpan(0, shown), string.Create(CultureInfo.InvariantCulture,
+            $"\n[... output truncated: {shown:N0} of {text.Length:N0} characters shown ...]"));
+    }
+
+    private async Task<(string Text, ToolCallOutcome Outcome)> RunAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
+    {
+        if (tool is null)
+        {
+            return (UnknownTool(call.Name, availableTools), ToolCallOutcome.Error);
+        }
+
+        if (call.Exception is not null)
+        {
+            // The codec could not parse what the model sent. The innermost message is the parser's, which says where
+            // it went wrong; the outer one only says that it did.
+            Exception problem = call.Exception;
+            while (problem.InnerException is not null)
+            {
+                problem = problem.InnerException;
+            }
+
+            return ($"Error: the arguments for '{tool.Name}' could not be read: {problem.Message.TrimEnd()} Send the arguments as a JSON object that matches the tool's parameters.", ToolCallOutcome.Error);
+        }
+
+        IReadOnlyList<string> errors;
+        try
+        {
+            errors = ToolArgumentValidator.Validate(tool.JsonSchema, WireContent.ArgumentsToElement(call.Arguments));
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            // Only arguments built in code (not parsed from the model) can hold values JSON cannot represent.
+            return ($"Error: the arguments for '{tool.Name}' could not be read as JSON. Send the arguments as a JSON object that matches the tool's parameters.", ToolCallOutcome.Error);
+        }
+
+        if (errors.Count > 0)
+        {
+            return ($"Error: invalid arguments for '{tool.Name}': {string.Join("; ", errors)}. Fix the arguments and call the tool again.", ToolCallOutcome.Error);
+        }
+
+        TimeSpan timeout = tool.Timeout ?? Options.DefaultTimeout;
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            timeout = TimeSpan.Zero;
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        object? result;
+        try
+        {
+            var arguments = new AIFunctionArguments(call.Arguments ?? new Dictionary<string, object?>())
+            {
+                Context = new Dictionary<object, object?> { [typeof(ToolContext)] = context },
+                Services = context.Services,
+            };
+
+            // WaitAsync: a handler that ignores its token is abandoned at the deadline instead of hanging the run.
+            result = await tool.InvokeAsync(arguments, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            string seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return ($"Error: '{tool.Name}' timed out after {seconds} s and was stopped. Try a smaller request, or another way.", ToolCallOutcome.Error);
+        }
+        catch (Exception e)
+        {
+            return (Failure(tool.Name, e), ToolCallOutcome.Error);
+        }
+
+        try
+        {
+            return (ResultToText(result), ToolCallOutcome.Ok);
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            string detail = Options.IncludeExceptionMessages ? " " + e.Message : "";
+            return ($"Error: the result of '{tool.Name}' could not be serialized to JSON.{detail}", ToolCallOutcome.Error);
+        }
+    }
+
+    private string Failure(string toolName, Exception exception)
+    {
+        // Reflection-invoked C# methods and Task.WhenAll wrap the exception that actually says what went wrong.
+        while (true)
+        {
+            if (exception is TargetInvocationException { InnerException: { } inner })
+            {
+                exception = inner;
+            }
+            else if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            {
+                exception = aggregate.InnerExceptions[0];
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        // A refused path is the security boundary speaking to the model, and the model needs it to pick another path.
+        return Options.IncludeExceptionMessages || exception is WorkspaceAccessException
+            ? $"Error: {exception.Message}"
+            : $"Error: '{toolName}' failed. Check the arguments, or try another way.";
+    }
+
+    private static string UnknownTool(string name, IReadOnlyCollection<string> availableTools)
+    {
+        string[] names = [.. availableTools.Order(StringComparer.Ordinal)];
+        return names.Length == 0
+            ? $"Error: unknown tool '{name}'. No tools are available."
+            : $"Error: unknown tool '{name}'. Available tools: {string.Join(", ", names)}.";
+    }
+
+    /// <summary>Compact JSON with every object's keys in ordinal order, so equal values always read the same.</summary>
+    private static string Canonical(JsonElement element)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, CanonicalWriter))
+        {
+            Write(writer, element);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+
+        static void Write(Utf8JsonWriter writer, JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    writer.WriteStartObject();
+                    foreach (JsonProperty property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        Write(writer, property.Value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonValueKind.Array:
+                    writer.WriteStartArray();
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        Write(writer, item);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    element.WriteTo(writer);
+                    break;
+            }
+        }
+    }
+
+    private static ToolExecutionOptions Validated(ToolExecutionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, "options.MaxDegreeOfParallelism");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxResultCharacters, 1, "options.MaxResultCharacters");
+        if (options.DefaultTimeout <= TimeSpan.Zero && options.DefaultTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultTimeout,
+                "ToolExecutionOptions.DefaultTimeout must be positive, or Timeout.InfiniteTimeSpan for no limit.");
+        }
+
+        return options;
+    }
 }
