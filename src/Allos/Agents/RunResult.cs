@@ -34,4 +34,8 @@ public sealed class RunResult
 
     /// <summary>Gets the failure (when <see cref="Status"/> is <see cref="RunStatus.Failed"/>).</summary>
     public Exception? Error { get; init; }
+
+    /// <summary>The trace as JSON (an array of steps with snake_case fields), ready to be stored.</summary>
+    public string TraceToJson() =>
+        System.Text.Json.JsonSerializer.Serialize([.. Steps], AgentsJsonContext.Default.ListRunStep);
 }

@@ -84,6 +84,16 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         result.Steps.Count(s => s.Kind == RunStepKind.ModelCall).ShouldBe(3);
         result.Steps.Where(s => s.Kind == RunStepKind.ToolCall).Select(s => s.Status).ShouldBe(["ok", "ok"]);
         result.Steps.Last().Kind.ShouldBe(RunStepKind.Respond);
+        result.Steps.First().Model.ShouldBe(model);
+        result.Steps.First().InputTokens.ShouldBe(10);
+        using (JsonDocument trace = JsonDocument.Parse(result.TraceToJson()))
+        {
+            trace.RootElement.GetArrayLength().ShouldBe(result.Steps.Count);
+            trace.RootElement[1].GetProperty("kind").GetString().ShouldBe("ToolCall");
+            trace.RootElement[1].GetProperty("tool_name").GetString().ShouldBe("add");
+            trace.RootElement[1].GetProperty("output").GetString().ShouldBe("5");
+        }
+
         _server.Requests.Count.ShouldBe(3);
         _server.Requests[2].Body.ShouldContain("15"); // the second result reached the model
     }
