@@ -47,7 +47,15 @@ public sealed class Workspace
         string candidate = Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(Root, path));
         if (!IsInside(candidate))
         {
-            throw new WorkspaceAccessException(path, $"it is outside the workspace {Root}");
+            // An absolute path may name the root by another name (the link the workspace was opened through, or
+            // /tmp for /private/tmp): it is inside if its real path is. The walk below checks it again.
+            string real = RealPathOfExisting(candidate);
+            if (!IsInside(real))
+            {
+                throw new WorkspaceAccessException(path, $"it is outside the workspace {Root}");
+            }
+
+            candidate = real;
         }
 
         // Walk down from the root, following every link on the way, so a link anywhere in the path is caught.

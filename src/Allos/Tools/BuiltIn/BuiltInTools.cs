@@ -1,0 +1,38 @@
+using System.Collections.ObjectModel;
+
+namespace Allos.Tools.BuiltIn;
+
+/// <summary>
+/// The tools Allos ships: files (<c>read_file</c>, <c>write_file</c>, <c>edit_file</c>, <c>list_directory</c>), search
+/// (<c>glob</c>, <c>grep</c>), <c>shell</c> and <c>web_fetch</c>. Every path argument is confined to the call's
+/// <see cref="ToolContext.Workspace"/>.
+/// </summary>
+/// <remarks>
+/// The tool and parameter names are a contract: models and saved sessions depend on them. Read-only tools are allowed
+/// by default; writing, running commands and fetching URLs ask. The tools are immutable and thread-safe.
+/// </remarks>
+public static class BuiltInTools
+{
+    /// <summary>Gets every built-in tool, in a stable order.</summary>
+    public static IReadOnlyList<Tool> All { get; } = Array.AsReadOnly(
+    [
+        ReadFileTool.Create(),
+        WriteFileTool.Create(),
+        EditFileTool.Create(),
+        ListDirectoryTool.Create(),
+        GlobTool.Create(),
+        GrepTool.Create(),
+        ShellTool.Create(),
+        WebFetchTool.Create(),
+    ]);
+
+    /// <summary>Gets the named groups of tool names: <c>files</c>, <c>search</c>, <c>shell</c> and <c>web</c>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Groups { get; } = new ReadOnlyDictionary<string, IReadOnlyList<string>>(
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["files"] = Array.AsReadOnly(["read_file", "write_file", "edit_file", "list_directory"]),
+            ["search"] = Array.AsReadOnly(["glob", "grep"]),
+            ["shell"] = Array.AsReadOnly(["shell"]),
+            ["web"] = Array.AsReadOnly(["web_fetch"]),
+        });
+}

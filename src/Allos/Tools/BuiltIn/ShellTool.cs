@@ -1,0 +1,182 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Allos.Tools.BuiltIn;
+
+/// <summary>
+/// <c>shell(command, timeout_seconds?)</c>: runs <c>bash -c command</c> in the workspace root and returns a text block:
+/// <code>
+/// Exit code: 0
+/// --- stdout ---
+/// …
+/// --- stderr ---
+/// …
+/// </code>
+/// (an empty stream shows as <c>(empty)</c>). Each stream keeps its first and last characters up to a cap, with a marker.
+/// </summary>
+/// <remarks>
+/// Security: the child gets the host's environment without API keys and tokens (<see cref="ShellEnvironment"/>); commands
+/// on the <see cref="ShellDenyList"/> are refused without running; a timeout or a cancellation kills the whole process
+/// tree. The working directory is the workspace root, but the command itself is not confined to it: that is what
+/// approval (ask, by default) is for.
+/// </remarks>
+internal static class ShellTool
+{
+    /// <summary>The default timeout, in seconds.</summary>
+    internal const int DefaultTimeoutSeconds = 60;
+
+    /// <summary>The longest timeout a call may ask for, in seconds.</summary>
+    internal const int MaxTimeoutSeconds = 600;
+
+    /// <summary>The most characters kept of each of stdout and stderr; both together fit the executor's default result cap.</summary>
+    internal const int MaxStreamCharacters = 14_000;
+
+    /// <summary>How long to wait for the output pipes to close after the process ended (a detached grandchild may hold them).</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly string Schema = $$"""
+        {
+          "type": "object",
+          "properties": {
+            "command": { "type": "string", "description": "The command line, run with bash -c in the workspace root." },
+            "timeout_seconds": { "type": "integer", "minimum": 1, "maximum": {{MaxTimeoutSeconds}}, "description": "Kill the command after this many seconds. Default: {{DefaultTimeoutSeconds}}." }
+          },
+          "required": ["command"],
+          "additionalProperties": false
+        }
+        """;
+
+    public static Tool Create() => Tool.Create(
+        "shell",
+        "Runs a shell command with bash -c in the workspace root and returns its exit code, stdout and stderr. "
+        + "There is no terminal and no input: use non-interactive flags. Long output keeps its beginning and end. "
+        + "Commands are killed after timeout_seconds (default 60, at most 600). Destructive system commands are refused.",
+        Schema,
+        RunAsync,
+        ToolRisk.Executes,
+        ToolPermission.Ask,
+
+        // The tool enforces its own timeout (up to 600 s); the executor's must not cut it first.
+        timeout: TimeSpan.FromSeconds(MaxTimeoutSeconds + 30));
+
+    private static async ValueTask<object?> RunAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
+    {
+        string command = ToolArguments.GetRequiredString(arguments, "command");
+        int timeoutSeconds = ToolArguments.GetInt32(arguments, "timeout_seconds") ?? DefaultTimeoutSeconds;
+        if (timeoutSeconds is < 1 or > MaxTimeoutSeconds)
+        {
+            throw new ArgumentException($"timeout_seconds must be between 1 and {MaxTimeoutSeconds} (got {timeoutSeconds}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            throw new ArgumentException("The command is empty.");
+        }
+
+        if (ShellDenyList.Match(command) is { } rule)
+        {
+            throw new InvalidOperationException($"refused: the command matches the deny list ({rule}). It was not run; do not try to work around this.");
+        }
+
+        var startInfo = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = context.Workspace.Root,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            CreateNoWindow = true,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(command);
+        ShellEnvironment.Prepare(startInfo.Environment);
+
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception exception)
+        {
+            throw new InvalidOperationException($"bash could not be started: {exception.Message}", exception);
+        }
+
+        // No input: a command that reads stdin gets end-of-file instead of waiting forever.
+        process.StandardInput.Close();
+        var stdout = new CappedText(MaxStreamCharacters);
+        var stderr = new CappedText(MaxStreamCharacters);
+        Task reading = Task.WhenAll(
+            stdout.ReadToEndAsync(process.StandardOutput, CancellationToken.None),
+            stderr.ReadToEndAsync(process.StandardError, CancellationToken.None));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            await DrainAsync(reading).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"The command timed out after {timeoutSeconds} s and was killed with its child processes. Output so far:\n{Format(null, stdout, stderr)}"));
+        }
+
+        await DrainAsync(reading).ConfigureAwait(false);
+        return Format(process.ExitCode, stdout, stderr);
+    }
+
+    private static string Format(int? exitCode, CappedText stdout, CappedText stderr)
+    {
+        string output = stdout.ToString();
+        string errors = stderr.ToString();
+        var text = new StringBuilder();
+        if (exitCode is { } code)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Exit code: {code}\n");
+        }
+
+        text.Append("--- stdout ---\n").Append(output.Length == 0 ? "(empty)\n" : output.EndsWith('\n') ? output : output + "\n");
+        text.Append("--- stderr ---\n").Append(errors.Length == 0 ? "(empty)\n" : errors.EndsWith('\n') ? errors : errors + "\n");
+        return text.ToString();
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own in the meantime.
+        }
+        catch (Win32Exception)
+        {
+            // It could not be killed (already gone, or not ours); nothing more can be done here.
+        }
+    }
+
+    private static async Task DrainAsync(Task reading)
+    {
+        try
+        {
+            await reading.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A background process still holds the pipes; return what was read.
+        }
+        catch (IOException)
+        {
+            // The pipe broke when the process was killed; what was read is kept.
+        }
+    }
+}

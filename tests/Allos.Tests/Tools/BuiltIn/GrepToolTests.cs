@@ -1,0 +1,97 @@
+using Allos.Tools;
+using Allos.Tools.BuiltIn;
+
+namespace Allos.Tests.Tools.BuiltIn;
+
+public sealed class GrepToolTests : IDisposable
+{
+    private readonly TempWorkspace _temp = new();
+    private readonly Tool _tool = GrepTool.Create();
+
+    public GrepToolTests()
+    {
+        _temp.Write("src/a.cs", "class A\n{\n    // TODO: fix\n}\n");
+        _temp.Write("src/b.ts", "// TODO: port\n");
+        _temp.Write("notes.md", "nothing here\nTODO list\n");
+        _temp.Write("bin/x.cs", "// TODO: generated\n");
+        _temp.Write("node_modules/m/i.js", "// TODO: vendored\n");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Invoke_Pattern_ReturnsPathLineAndTextSkippingBuildFolders() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO"}"""))
+            .ShouldBe("notes.md:2: TODO list\nsrc/a.cs:3:     // TODO: fix\nsrc/b.ts:1: // TODO: port\n");
+
+    [Fact]
+    public async Task Invoke_Include_FiltersByFileName() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO","include":"*.cs"}""")).ShouldBe("src/a.cs:3:     // TODO: fix\n");
+
+    [Fact]
+    public async Task Invoke_IncludeWithBraces_FiltersByEither() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO: \\w+","include":"*.{ts,md}"}""")).ShouldBe("src/b.ts:1: // TODO: port\n");
+
+    [Fact]
+    public async Task Invoke_PathToAFile_SearchesOnlyIt() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"^class","path":"src/a.cs"}""")).ShouldBe("src/a.cs:1: class A\n");
+
+    [Fact]
+    public async Task Invoke_PathToAFolder_SearchesBelowIt() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO","path":"src"}""")).ShouldBe("src/a.cs:3:     // TODO: fix\nsrc/b.ts:1: // TODO: port\n");
+
+    [Fact]
+    public async Task Invoke_RegexFeatures_AreDotNet() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^todo\\s+LIST$"}""")).ShouldBe("notes.md:2: TODO list\n");
+
+    [Fact]
+    public async Task Invoke_NoMatch_SaysSo() =>
+        (await _temp.InvokeAsync(_tool, """{"pattern":"FIXME"}""")).ShouldStartWith("No matches");
+
+    [Fact]
+    public async Task Invoke_BinaryFile_IsSkipped()
+    {
+        File.WriteAllBytes(Path.Combine(_temp.RootPath, "data.bin"), [.. "TODO binary"u8, 0x00, 0x01]);
+
+        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO binary"}""")).ShouldStartWith("No matches");
+    }
+
+    [Fact]
+    public async Task Invoke_ManyMatches_IsCappedWithAMarker()
+    {
+        _temp.Write("many.txt", string.Concat(Enumerable.Repeat("hit\n", GrepTool.MaxMatches + 50)));
+
+        string result = await _temp.InvokeAsync(_tool, """{"pattern":"hit","path":"many.txt"}""");
+
+        result.Split('\n').Count(line => line.StartsWith("many.txt:", StringComparison.Ordinal)).ShouldBe(GrepTool.MaxMatches);
+        result.ShouldContain("[... more matches not shown");
+    }
+
+    [Fact]
+    public async Task Invoke_InvalidRegex_ErrorSaysSo() =>
+        (await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, """{"pattern":"(unclosed"}""")))
+            .Message.ShouldContain("not a valid .NET regular expression");
+
+    [Fact]
+    public async Task Invoke_CatastrophicRegex_TimesOutWithAClearError()
+    {
+        _temp.Write("slow.txt", new string('a', 40) + "!");
+
+        (await Should.ThrowAsync<TimeoutException>(() => _temp.InvokeAsync(_tool, """{"pattern":"^(a+)+$","path":"slow.txt"}""")))
+            .Message.ShouldContain("took longer");
+    }
+
+    [Fact]
+    public async Task Invoke_PathOutside_IsRefused() =>
+        await Should.ThrowAsync<WorkspaceAccessException>(() => _temp.InvokeAsync(_tool, """{"pattern":"x","path":"/etc/passwd"}"""));
+
+    [Fact]
+    public async Task Invoke_FileLinkPointingOutside_IsNotRead()
+    {
+        File.WriteAllText(Path.Combine(_temp.OutsidePath, "secret.txt"), "TODO secret\n");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "link.txt"), Path.Combine(_temp.OutsidePath, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(_temp.RootPath, "out"), _temp.OutsidePath);
+
+        (await _temp.InvokeAsync(_tool, """{"pattern":"secret"}""")).ShouldStartWith("No matches");
+    }
+}
