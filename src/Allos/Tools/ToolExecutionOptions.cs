@@ -15,6 +15,10 @@ public sealed class ToolExecutionOptions
     /// <summary>Gets or sets the longest result sent back to the model, in characters; longer ones are cut with a marker. Default: 30,000.</summary>
     public int MaxResultCharacters { get; set; } = 30_000;
 
-    /// <summary>Gets or sets a value indicating whether a handler's exception message reaches the model. Default: true (the model can often fix its call from it); the exception type and stack never do.</summary>
-    public bool IncludeExceptionMessages { get; set; } = true;
+    /// <summary>
+    /// Gets or sets a value indicating whether the messages of unexpected handler exceptions reach the model. Default:
+    /// false, as they may hold internals; a <see cref="ToolException"/>'s message (written for the model) always does,
+    /// and the exception type and stack never do.
+    /// </summary>
+    public bool IncludeExceptionMessages { get; set; }
 }

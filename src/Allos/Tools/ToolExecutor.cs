@@ -233,8 +233,8 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
             }
         }
 
-        // A refused path is the security boundary speaking to the model, and the model needs it to pick another path.
-        return Options.IncludeExceptionMessages || exception is WorkspaceAccessException
+        // A ToolException is written for the model (a refused path, a missing file); other messages may be internals.
+        return Options.IncludeExceptionMessages || exception is ToolException
             ? $"Error: {exception.Message}"
             : $"Error: '{toolName}' failed. Check the arguments, or try another way.";
     }

@@ -1,3 +1,4 @@
+using Allos.Tools.BuiltIn;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tools;
@@ -17,6 +18,25 @@ public sealed class ToolRegistry
 
     /// <summary>Gets every registered tool, sorted by name.</summary>
     public IReadOnlyList<Tool> Tools => [.. _tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    /// <summary>A registry holding the built-in tools and their groups (<c>files</c>, <c>search</c>, <c>shell</c>, <c>web</c>).</summary>
+    public static ToolRegistry CreateWithBuiltIns() => new ToolRegistry().AddBuiltIns();
+
+    /// <summary>Adds the built-in tools and their groups.</summary>
+    public ToolRegistry AddBuiltIns()
+    {
+        foreach (Tool tool in BuiltInTools.All)
+        {
+            Add(tool);
+        }
+
+        foreach (KeyValuePair<string, IReadOnlyList<string>> group in BuiltInTools.Groups)
+        {
+            AddToGroup(group.Key, [.. group.Value]);
+        }
+
+        return this;
+    }
 
     /// <summary>Adds (or replaces) a tool; <paramref name="group"/> also puts it in a group.</summary>
     public ToolRegistry Add(Tool tool, string? group = null)

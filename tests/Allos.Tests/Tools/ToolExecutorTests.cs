@@ -119,10 +119,21 @@ public sealed class ToolExecutorTests
     {
         Tool tool = Throwing(new InvalidOperationException("the file is locked"));
 
-        ToolCallResult result = await Executor().ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
+        ToolCallResult result = await Executor(new() { IncludeExceptionMessages = true }).ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
 
         result.Outcome.ShouldBe(ToolCallOutcome.Error);
         result.Text.ShouldBe("Error: the file is locked");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ToolExceptionByDefault_ReachesTheModelButOtherMessagesDoNot()
+    {
+        ToolCallResult written = await Executor().ExecuteAsync(Throwing(new ToolException("no such file: a.txt")), Call("boom"), Context(), ["boom"], CancellationToken.None);
+        ToolCallResult internals = await Executor().ExecuteAsync(Throwing(new InvalidOperationException("Password=secret")), Call("boom"), Context(), ["boom"], CancellationToken.None);
+
+        written.Text.ShouldBe("Error: no such file: a.txt");
+        internals.Outcome.ShouldBe(ToolCallOutcome.Error);
+        internals.Text.ShouldNotContain("secret");
     }
 
     [Fact]
@@ -154,7 +165,7 @@ public sealed class ToolExecutorTests
     {
         Tool tool = Throwing(new TaskCanceledException("The HTTP request timed out."));
 
-        ToolCallResult result = await Executor().ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
+        ToolCallResult result = await Executor(new() { IncludeExceptionMessages = true }).ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
 
         result.Outcome.ShouldBe(ToolCallOutcome.Error);
         result.Text.ShouldBe("Error: The HTTP request timed out.");
@@ -234,7 +245,7 @@ public sealed class ToolExecutorTests
     {
         Tool tool = Throwing(new InvalidOperationException(new string('e', 500)));
 
-        ToolCallResult result = await Executor(new() { MaxResultCharacters = 50 }).ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
+        ToolCallResult result = await Executor(new() { MaxResultCharacters = 50, IncludeExceptionMessages = true }).ExecuteAsync(tool, Call("boom"), Context(), ["boom"], CancellationToken.None);
 
         result.Text.ShouldEndWith("\n[... output truncated: 50 of 507 characters shown ...]");
     }
@@ -326,7 +337,7 @@ public sealed class ToolExecutorTests
     {
         Tool tool = Tool.From(AIFunctionFactory.Create(string (int n) => throw new ArgumentOutOfRangeException(nameof(n), "n must be even."), "even"));
 
-        ToolCallResult result = await Executor().ExecuteAsync(tool, Parsed("even", """{"n":3}"""), Context(), ["even"], CancellationToken.None);
+        ToolCallResult result = await Executor(new() { IncludeExceptionMessages = true }).ExecuteAsync(tool, Parsed("even", """{"n":3}"""), Context(), ["even"], CancellationToken.None);
 
         result.Outcome.ShouldBe(ToolCallOutcome.Error);
         result.Text.ShouldBe("Error: n must be even. (Parameter 'n')");

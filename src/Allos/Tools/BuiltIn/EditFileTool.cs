@@ -33,24 +33,24 @@ internal static class EditFileTool
     private static async ValueTask<object?> EditAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         string path = ToolArguments.GetRequiredString(arguments, "path");
-        string oldText = ToolArguments.GetString(arguments, "old_text") ?? throw new ArgumentException("The argument 'old_text' is required.");
-        string newText = ToolArguments.GetString(arguments, "new_text") ?? throw new ArgumentException("The argument 'new_text' is required.");
+        string oldText = ToolArguments.GetString(arguments, "old_text") ?? throw new ToolException("The argument 'old_text' is required.");
+        string newText = ToolArguments.GetString(arguments, "new_text") ?? throw new ToolException("The argument 'new_text' is required.");
         bool replaceAll = ToolArguments.GetBoolean(arguments, "replace_all") ?? false;
         if (oldText.Length == 0)
         {
-            throw new ArgumentException("old_text must not be empty; to create or overwrite a file use write_file.");
+            throw new ToolException("old_text must not be empty; to create or overwrite a file use write_file.");
         }
 
         if (oldText == newText)
         {
-            throw new ArgumentException("old_text and new_text are the same; there is nothing to change.");
+            throw new ToolException("old_text and new_text are the same; there is nothing to change.");
         }
 
         string full = context.Workspace.Resolve(path);
         string relative = context.Workspace.ToRelative(full);
         if (!File.Exists(full) && !Directory.Exists(full))
         {
-            throw new FileNotFoundException($"File not found: '{relative}' does not exist in the workspace (use write_file to create it).", relative);
+            throw new ToolException($"File not found: '{relative}' does not exist in the workspace (use write_file to create it).");
         }
 
         ReadFileTool.EnsureReadableTextFile(full, relative, "edit_file");
@@ -78,14 +78,14 @@ internal static class EditFileTool
 
         if (count == 0)
         {
-            throw new InvalidOperationException(
+            throw new ToolException(
                 $"old_text was not found in {relative}. It must match the file exactly, including whitespace, indentation and line breaks; "
                 + "read the file again and copy the text without the line-number prefixes.");
         }
 
         if (count > 1 && !replaceAll)
         {
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture,
                 $"old_text matches {count} places in {relative}; add surrounding lines to make it unique, or set replace_all to true to replace every occurrence."));
         }
 

@@ -38,12 +38,12 @@ internal sealed class GlobPattern
 
         if (normalized.StartsWith('/') || Path.IsPathRooted(normalized))
         {
-            throw new ArgumentException($"The glob '{pattern}' must be relative (like '**/*.cs'); use the path argument to choose the folder.");
+            throw new ToolException($"The glob '{pattern}' must be relative (like '**/*.cs'); use the path argument to choose the folder.");
         }
 
         if (normalized.Split('/').Contains(".."))
         {
-            throw new ArgumentException($"The glob '{pattern}' must not contain '..'; use the path argument to choose the folder.");
+            throw new ToolException($"The glob '{pattern}' must not contain '..'; use the path argument to choose the folder.");
         }
 
         RegexOptions options = RegexOptions.CultureInvariant;

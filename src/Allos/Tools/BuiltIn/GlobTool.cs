@@ -39,7 +39,7 @@ internal static class GlobTool
         string relative = context.Workspace.ToRelative(full);
         if (!Directory.Exists(full))
         {
-            throw new DirectoryNotFoundException(File.Exists(full)
+            throw new ToolException(File.Exists(full)
                 ? $"'{relative}' is a file; path must be a directory."
                 : $"Directory not found: '{relative}' does not exist in the workspace.");
         }

@@ -52,7 +52,7 @@ internal static class GrepTool
         }
         catch (ArgumentException exception)
         {
-            throw new ArgumentException($"The pattern is not a valid .NET regular expression: {exception.Message}", exception);
+            throw new ToolException($"The pattern is not a valid .NET regular expression: {exception.Message}", exception);
         }
 
         GlobPattern? include = string.IsNullOrWhiteSpace(includeText) ? null : GlobPattern.Parse(includeText);
@@ -74,7 +74,7 @@ internal static class GrepTool
         }
         else
         {
-            throw new FileNotFoundException($"Not found: '{relative}' does not exist in the workspace.", relative);
+            throw new ToolException($"Not found: '{relative}' does not exist in the workspace.");
         }
 
         var output = new StringBuilder();
@@ -141,7 +141,7 @@ internal static class GrepTool
         }
         catch (RegexMatchTimeoutException exception)
         {
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture,
                 $"The regular expression took longer than {RegexTimeout.TotalSeconds:0} s on {path}:{lineNumber}; simplify it (avoid nested quantifiers)."), exception);
         }
     }

@@ -38,12 +38,12 @@ internal static class ListDirectoryTool
         string relative = context.Workspace.ToRelative(full);
         if (File.Exists(full))
         {
-            throw new InvalidOperationException($"'{relative}' is a file, not a directory; use read_file to read it.");
+            throw new ToolException($"'{relative}' is a file, not a directory; use read_file to read it.");
         }
 
         if (!Directory.Exists(full))
         {
-            throw new DirectoryNotFoundException($"Directory not found: '{relative}' does not exist in the workspace.");
+            throw new ToolException($"Directory not found: '{relative}' does not exist in the workspace.");
         }
 
         var output = new StringBuilder();

@@ -39,12 +39,12 @@ internal static class ReadFileTool
         int? end = ToolArguments.GetInt32(arguments, "end_line");
         if (start < 1)
         {
-            throw new ArgumentException($"start_line must be 1 or more (got {start}).");
+            throw new ToolException($"start_line must be 1 or more (got {start}).");
         }
 
         if (end < start)
         {
-            throw new ArgumentException($"end_line ({end}) must not be less than start_line ({start}).");
+            throw new ToolException($"end_line ({end}) must not be less than start_line ({start}).");
         }
 
         string full = context.Workspace.Resolve(path);
@@ -95,7 +95,7 @@ internal static class ReadFileTool
 
         if (start > lineNumber)
         {
-            throw new ArgumentException($"start_line {start} is past the end of {relative}, which has {lineNumber} lines.");
+            throw new ToolException($"start_line {start} is past the end of {relative}, which has {lineNumber} lines.");
         }
 
         if (capped)
@@ -114,17 +114,17 @@ internal static class ReadFileTool
     {
         if (Directory.Exists(full))
         {
-            throw new InvalidOperationException($"'{relative}' is a directory, not a file; use list_directory to see what it holds.");
+            throw new ToolException($"'{relative}' is a directory, not a file; use list_directory to see what it holds.");
         }
 
         if (!File.Exists(full))
         {
-            throw new FileNotFoundException($"File not found: '{relative}' does not exist in the workspace.", relative);
+            throw new ToolException($"File not found: '{relative}' does not exist in the workspace.");
         }
 
         if (FileTree.IsBinary(full))
         {
-            throw new InvalidOperationException($"'{relative}' is a binary file (it contains NUL bytes); {toolName} only works on text files.");
+            throw new ToolException($"'{relative}' is a binary file (it contains NUL bytes); {toolName} only works on text files.");
         }
     }
 }

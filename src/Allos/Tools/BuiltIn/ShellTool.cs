@@ -68,17 +68,17 @@ internal static class ShellTool
         int timeoutSeconds = ToolArguments.GetInt32(arguments, "timeout_seconds") ?? DefaultTimeoutSeconds;
         if (timeoutSeconds is < 1 or > MaxTimeoutSeconds)
         {
-            throw new ArgumentException($"timeout_seconds must be between 1 and {MaxTimeoutSeconds} (got {timeoutSeconds}).");
+            throw new ToolException($"timeout_seconds must be between 1 and {MaxTimeoutSeconds} (got {timeoutSeconds}).");
         }
 
         if (string.IsNullOrWhiteSpace(command))
         {
-            throw new ArgumentException("The command is empty.");
+            throw new ToolException("The command is empty.");
         }
 
         if (ShellDenyList.Match(command) is { } rule)
         {
-            throw new InvalidOperationException($"refused: the command matches the deny list ({rule}). It was not run; do not try to work around this.");
+            throw new ToolException($"refused: the command matches the deny list ({rule}). It was not run; do not try to work around this.");
         }
 
         var startInfo = new ProcessStartInfo("bash")
@@ -103,7 +103,7 @@ internal static class ShellTool
         }
         catch (Win32Exception exception)
         {
-            throw new InvalidOperationException($"bash could not be started: {exception.Message}", exception);
+            throw new ToolException($"bash could not be started: {exception.Message}", exception);
         }
 
         // No input: a command that reads stdin gets end-of-file instead of waiting forever.
@@ -125,7 +125,7 @@ internal static class ShellTool
             Kill(process);
             await DrainAsync(reading).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture,
                 $"The command timed out after {timeoutSeconds} s and was killed with its child processes. Output so far:\n{Format(null, stdout, stderr)}"));
         }
 

@@ -11,7 +11,7 @@ namespace Allos.Tools.BuiltIn;
 internal static class ToolArguments
 {
     public static string GetRequiredString(JsonElement arguments, string name) =>
-        GetString(arguments, name) ?? throw new ArgumentException($"The argument '{name}' is required.");
+        GetString(arguments, name) ?? throw new ToolException($"The argument '{name}' is required.");
 
     public static string? GetString(JsonElement arguments, string name)
     {
@@ -24,7 +24,7 @@ internal static class ToolArguments
         {
             JsonValueKind.String => value.GetString(),
             JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
-            _ => throw new ArgumentException($"The argument '{name}' must be a string."),
+            _ => throw new ToolException($"The argument '{name}' must be a string."),
         };
     }
 
@@ -47,7 +47,7 @@ internal static class ToolArguments
             return parsed;
         }
 
-        throw new ArgumentException($"The argument '{name}' must be an integer.");
+        throw new ToolException($"The argument '{name}' must be an integer.");
     }
 
     public static bool? GetBoolean(JsonElement arguments, string name)
@@ -62,7 +62,7 @@ internal static class ToolArguments
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             JsonValueKind.String when bool.TryParse(value.GetString(), out bool parsed) => parsed,
-            _ => throw new ArgumentException($"The argument '{name}' must be a boolean."),
+            _ => throw new ToolException($"The argument '{name}' must be a boolean."),
         };
     }
 

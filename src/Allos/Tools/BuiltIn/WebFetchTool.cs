@@ -65,12 +65,12 @@ internal static class WebFetchTool
         string url = ToolArguments.GetRequiredString(arguments, "url").Trim();
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
         {
-            throw new ArgumentException($"'{url}' is not an absolute URL; give one like https://example.com/page.");
+            throw new ToolException($"'{url}' is not an absolute URL; give one like https://example.com/page.");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new ArgumentException($"Only http and https URLs can be fetched; '{uri.Scheme}' is not allowed.");
+            throw new ToolException($"Only http and https URLs can be fetched; '{uri.Scheme}' is not allowed.");
         }
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -86,11 +86,11 @@ internal static class WebFetchTool
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Fetching {uri} did not finish within {TimeLimit.TotalSeconds:0} s.");
+            throw new ToolException($"Fetching {uri} did not finish within {TimeLimit.TotalSeconds:0} s.");
         }
         catch (HttpRequestException exception)
         {
-            throw new HttpRequestException($"Fetching {uri} failed: {exception.Message}", exception, exception.StatusCode);
+            throw new ToolException($"Fetching {uri} failed: {exception.Message}", exception);
         }
     }
 

@@ -33,12 +33,12 @@ internal static class WriteFileTool
     private static async ValueTask<object?> WriteAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         string path = ToolArguments.GetRequiredString(arguments, "path");
-        string content = ToolArguments.GetString(arguments, "content") ?? throw new ArgumentException("The argument 'content' is required.");
+        string content = ToolArguments.GetString(arguments, "content") ?? throw new ToolException("The argument 'content' is required.");
         string full = context.Workspace.Resolve(path);
         string relative = context.Workspace.ToRelative(full);
         if (Directory.Exists(full))
         {
-            throw new InvalidOperationException($"'{relative}' is a directory; give a file path.");
+            throw new ToolException($"'{relative}' is a directory; give a file path.");
         }
 
         if (Path.GetDirectoryName(full) is { } folder)

@@ -27,7 +27,7 @@ public sealed class EditFileToolTests : IDisposable
     {
         _temp.Write("a.cs", "    int x = 1;\n");
 
-        InvalidOperationException exception = await Should.ThrowAsync<InvalidOperationException>(
+        ToolException exception = await Should.ThrowAsync<ToolException>(
             () => _temp.InvokeAsync(_tool, """{"path":"a.cs","old_text":"  int x = 1;\n  int z","new_text":"y"}"""));
 
         exception.Message.ShouldContain("not found");
@@ -40,7 +40,7 @@ public sealed class EditFileToolTests : IDisposable
     {
         _temp.Write("a.cs", "foo();\nfoo();\nfoo();\n");
 
-        InvalidOperationException exception = await Should.ThrowAsync<InvalidOperationException>(
+        ToolException exception = await Should.ThrowAsync<ToolException>(
             () => _temp.InvokeAsync(_tool, """{"path":"a.cs","old_text":"foo();","new_text":"bar();"}"""));
 
         exception.Message.ShouldContain("3 places");
@@ -85,7 +85,7 @@ public sealed class EditFileToolTests : IDisposable
     [Fact]
     public async Task Invoke_MissingFile_ErrorSaysNotFound()
     {
-        (await Should.ThrowAsync<FileNotFoundException>(() => _temp.InvokeAsync(_tool, """{"path":"nope.cs","old_text":"a","new_text":"b"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"nope.cs","old_text":"a","new_text":"b"}""")))
             .Message.ShouldContain("write_file");
     }
 
@@ -94,7 +94,7 @@ public sealed class EditFileToolTests : IDisposable
     {
         _temp.Write("a.cs", "x");
 
-        await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, """{"path":"a.cs","old_text":"","new_text":"b"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"a.cs","old_text":"","new_text":"b"}"""));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class EditFileToolTests : IDisposable
     {
         File.WriteAllBytes(Path.Combine(_temp.RootPath, "b.bin"), [0x61, 0x00, 0x62]);
 
-        await Should.ThrowAsync<InvalidOperationException>(() => _temp.InvokeAsync(_tool, """{"path":"b.bin","old_text":"a","new_text":"c"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"b.bin","old_text":"a","new_text":"c"}"""));
     }
 
     [Fact]

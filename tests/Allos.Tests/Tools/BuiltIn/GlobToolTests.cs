@@ -59,7 +59,7 @@ public sealed class GlobToolTests : IDisposable
     [InlineData("../outside/*")]
     [InlineData("/etc/*")]
     public async Task Invoke_PatternLeavingThePath_IsRefused(string pattern) =>
-        await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, $$"""{"pattern":"{{pattern}}"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, $$"""{"pattern":"{{pattern}}"}"""));
 
     [Fact]
     public async Task Invoke_PathOutside_IsRefused() =>

@@ -69,7 +69,7 @@ public sealed class GrepToolTests : IDisposable
 
     [Fact]
     public async Task Invoke_InvalidRegex_ErrorSaysSo() =>
-        (await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, """{"pattern":"(unclosed"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"pattern":"(unclosed"}""")))
             .Message.ShouldContain("not a valid .NET regular expression");
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class GrepToolTests : IDisposable
     {
         _temp.Write("slow.txt", new string('a', 40) + "!");
 
-        (await Should.ThrowAsync<TimeoutException>(() => _temp.InvokeAsync(_tool, """{"pattern":"^(a+)+$","path":"slow.txt"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"pattern":"^(a+)+$","path":"slow.txt"}""")))
             .Message.ShouldContain("took longer");
     }
 

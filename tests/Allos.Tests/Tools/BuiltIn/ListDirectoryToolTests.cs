@@ -71,11 +71,11 @@ public sealed class ListDirectoryToolTests : IDisposable
 
     [Fact]
     public async Task Invoke_File_IsAnError() =>
-        await Should.ThrowAsync<InvalidOperationException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt"}"""));
 
     [Fact]
     public async Task Invoke_MissingFolder_IsAnError() =>
-        await Should.ThrowAsync<DirectoryNotFoundException>(() => _temp.InvokeAsync(_tool, """{"path":"nope"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"nope"}"""));
 
     [Fact]
     public async Task Invoke_Outside_IsRefused() =>

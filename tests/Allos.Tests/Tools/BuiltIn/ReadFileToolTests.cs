@@ -45,7 +45,7 @@ public sealed class ReadFileToolTests : IDisposable
     {
         _temp.Write("a.txt", "a\nb\n");
 
-        (await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt","start_line":5}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt","start_line":5}""")))
             .Message.ShouldContain("2 lines");
     }
 
@@ -54,7 +54,7 @@ public sealed class ReadFileToolTests : IDisposable
     {
         _temp.Write("a.txt", "a\nb\n");
 
-        await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt","start_line":2,"end_line":1}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"a.txt","start_line":2,"end_line":1}"""));
     }
 
     [Fact]
@@ -84,14 +84,14 @@ public sealed class ReadFileToolTests : IDisposable
     {
         File.WriteAllBytes(Path.Combine(_temp.RootPath, "image.png"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]);
 
-        (await Should.ThrowAsync<InvalidOperationException>(() => _temp.InvokeAsync(_tool, """{"path":"image.png"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"image.png"}""")))
             .Message.ShouldContain("binary");
     }
 
     [Fact]
     public async Task Invoke_MissingFile_ErrorSaysNotFound()
     {
-        (await Should.ThrowAsync<FileNotFoundException>(() => _temp.InvokeAsync(_tool, """{"path":"nope.txt"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"nope.txt"}""")))
             .Message.ShouldContain("not found");
     }
 
@@ -100,7 +100,7 @@ public sealed class ReadFileToolTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_temp.RootPath, "src"));
 
-        (await Should.ThrowAsync<InvalidOperationException>(() => _temp.InvokeAsync(_tool, """{"path":"src"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"src"}""")))
             .Message.ShouldContain("directory");
     }
 

@@ -41,7 +41,7 @@ public sealed class ShellToolTests : IDisposable
     {
         var stopwatch = Stopwatch.StartNew();
 
-        TimeoutException exception = await Should.ThrowAsync<TimeoutException>(
+        ToolException exception = await Should.ThrowAsync<ToolException>(
             () => _temp.InvokeAsync(_tool, """{"command":"echo started; sleep 5","timeout_seconds":1}"""));
 
         stopwatch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(4.5));
@@ -54,7 +54,7 @@ public sealed class ShellToolTests : IDisposable
     {
         string pidFile = Path.Combine(_temp.RootPath, "child.pid");
 
-        await Should.ThrowAsync<TimeoutException>(
+        await Should.ThrowAsync<ToolException>(
             () => _temp.InvokeAsync(_tool, """{"command":"sleep 30 & echo $! > child.pid; wait","timeout_seconds":1}"""));
 
         int pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -128,7 +128,7 @@ public sealed class ShellToolTests : IDisposable
     {
         string marker = Path.Combine(_temp.RootPath, "ran.txt");
 
-        InvalidOperationException exception = await Should.ThrowAsync<InvalidOperationException>(
+        ToolException exception = await Should.ThrowAsync<ToolException>(
             () => _temp.InvokeAsync(_tool, $$"""{"command":"touch {{marker}} && rm -rf /"}"""));
 
         exception.Message.ShouldStartWith("refused:");
@@ -140,7 +140,7 @@ public sealed class ShellToolTests : IDisposable
     [InlineData(0)]
     [InlineData(601)]
     public async Task Invoke_TimeoutOutOfRange_IsAnError(int seconds) =>
-        await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, $$"""{"command":"true","timeout_seconds":{{seconds}}}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, $$"""{"command":"true","timeout_seconds":{{seconds}}}"""));
 
     [Fact]
     public void Create_ToolTimeout_IsLongerThanTheLongestCommandTimeout() =>

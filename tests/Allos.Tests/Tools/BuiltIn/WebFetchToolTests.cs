@@ -113,7 +113,7 @@ public sealed class WebFetchToolTests : IAsyncLifetime, IDisposable
     [InlineData("ftp://example.com/x")]
     [InlineData("not a url")]
     public async Task Invoke_NonHttpUrl_IsRefused(string url) =>
-        await Should.ThrowAsync<ArgumentException>(() => _temp.InvokeAsync(_tool, $$"""{"url":"{{url}}"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, $$"""{"url":"{{url}}"}"""));
 
     [Fact]
     public async Task Invoke_ConnectionRefused_IsAnHttpError()
@@ -123,7 +123,7 @@ public sealed class WebFetchToolTests : IAsyncLifetime, IDisposable
         int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
-        (await Should.ThrowAsync<HttpRequestException>(() => _temp.InvokeAsync(_tool, $$"""{"url":"http://127.0.0.1:{{port}}/"}""")))
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, $$"""{"url":"http://127.0.0.1:{{port}}/"}""")))
             .Message.ShouldContain("failed");
     }
 

@@ -42,7 +42,7 @@ public sealed class WriteFileToolTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_temp.RootPath, "src"));
 
-        await Should.ThrowAsync<InvalidOperationException>(() => _temp.InvokeAsync(_tool, """{"path":"src","content":"x"}"""));
+        await Should.ThrowAsync<ToolException>(() => _temp.InvokeAsync(_tool, """{"path":"src","content":"x"}"""));
     }
 
     [Theory]
