@@ -426,4 +426,35 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         messages[3].GetProperty("tool_call_id").GetString().ShouldBe("lost");
         _server.Requests[0].Body.ShouldNotContain("stray result");
     }
+
+    [Fact]
+    public async Task RunAsync_CodingAgentWithBuiltIns_WritesInsideTheWorkspaceAndRefusesEscapes()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(
+                new FakeToolCall("w1", "write_file", """{"path":"src/hello.txt","content":"hello\n"}"""),
+                new FakeToolCall("w2", "write_file", """{"path":"../escaped.txt","content":"nope"}""")),
+            Call("r1", "read_file", """{"path":"src/hello.txt"}"""),
+            Call("s1", "shell", """{"command":"rm -rf /"}"""),
+            FakeTurn.Text("Wrote src/hello.txt."));
+        var options = new AgentRunnerOptions
+        {
+            ChatClientFactory = id => _server.CreateClient(id),
+            Tools = ToolRegistry.CreateWithBuiltIns(),
+            Workspace = new Workspace(_workspace),
+            Autonomy = AutonomyLevel.Autonomous,
+        };
+        var coder = new AgentDefinition { Name = "coder", Model = "openai/gpt-4.1", Tools = ["files", "search", "shell"] };
+
+        RunResult result = await new AgentRunner(coder, options).RunAsync("Create src/hello.txt");
+
+        result.Status.ShouldBe(RunStatus.Completed);
+        File.ReadAllText(Path.Combine(_workspace, "src", "hello.txt")).ShouldBe("hello\n");
+        File.Exists(Path.Combine(Path.GetDirectoryName(_workspace)!, "escaped.txt")).ShouldBeFalse();
+        RunStep[] calls = [.. result.Steps.Where(s => s.Kind == RunStepKind.ToolCall)];
+        calls.Select(c => c.Status).ShouldBe(["ok", "error", "ok", "error"]);
+        calls[1].Output!.ShouldContain("outside the workspace");
+        calls[2].Output!.ShouldContain("hello");
+        calls[3].Output!.ShouldContain("deny list");
+    }
 }
