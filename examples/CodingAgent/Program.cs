@@ -72,7 +72,7 @@ await foreach (RunEvent e in runner.RunStreamingAsync(task))
                 Console.Error.WriteLine(error.Message);
             }
 
-            Console.Error.WriteLine($"[{result.Status}; {result.Usage.InputTokenCount} in / {result.Usage.OutputTokenCount} out]");
+            Console.Error.WriteLine($"[{result.Status}; {result.Usage.InputTokenCount ?? 0} in / {result.Usage.OutputTokenCount ?? 0} out]");
             return result.Status == RunStatus.Completed ? 0 : result.Error is ConfigurationException ? 3 : 1;
     }
 }

@@ -57,7 +57,7 @@ try
                 Console.Error.WriteLine($"\n{failed.Result.Error?.Message}");
                 return failed.Result.Error is ConfigurationException ? 3 : 1;
             case RunCompletedEvent done:
-                Console.WriteLine($"\n[{done.Result.Status}; path {string.Join(" → ", done.Result.HandoffPath)}; {done.Result.Usage.InputTokenCount} in / {done.Result.Usage.OutputTokenCount} out]");
+                Console.WriteLine($"\n[{done.Result.Status}; path {string.Join(" → ", done.Result.HandoffPath)}; {done.Result.Usage.InputTokenCount ?? 0} in / {done.Result.Usage.OutputTokenCount ?? 0} out]");
                 return done.Result.Status == RunStatus.Completed ? 0 : 1;
         }
     }
