@@ -29,6 +29,8 @@ public sealed class AgentRunner
     private readonly AgentRunnerOptions _options;
     private readonly ToolExecutor _executor;
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentTools> _tools = new(StringComparer.Ordinal);
+    private readonly Lazy<Workspace> _workspace;
 
     /// <summary>Initializes a runner for a single agent.</summary>
     public AgentRunner(AgentDefinition agent, AgentRunnerOptions? options = null)
@@ -54,7 +56,9 @@ public sealed class AgentRunner
 
         foreach (AgentDefinition agent in _agents.Values)
         {
-            _ = _options.Tools.Resolve(agent.Tools); // fails early, listing the tools there are
+            // Resolved once: fails early (listing the tools there are) and keeps the loop from rebuilding lists per step.
+            IReadOnlyList<Tool> tools = _options.Tools.Resolve(agent.Tools);
+            _tools[agent.Name] = new AgentTools(tools.ToDictionary(t => t.Name, StringComparer.Ordinal), [.. tools.Select(t => t.Name)]);
             foreach (string target in agent.Handoffs)
             {
                 if (!_agents.ContainsKey(target))
@@ -68,6 +72,7 @@ public sealed class AgentRunner
             ? entryAgent
             : throw new ConfigurationException($"The entry agent '{entryAgent}' is not in the team ({string.Join(", ", _agents.Keys)}).");
         _executor = new ToolExecutor(_options.ToolExecution);
+        _workspace = new Lazy<Workspace>(() => _options.Workspace ?? Workspace.Current);
     }
 
     /// <summary>Runs the conversation <paramref name="history"/> plus <paramref name="input"/> until a final answer, a pause or a limit.</summary>
@@ -318,7 +323,7 @@ public sealed class AgentRunner
         AgentDefinition agent = _agents[state.CurrentAgent];
         ChatMessage? assistant = state.History.LastOrDefault(m => m.Role == ChatRole.Assistant);
         List<FunctionCallContent> calls = assistant?.Contents.OfType<FunctionCallContent>().ToList() ?? [];
-        Dictionary<string, Tool> tools = _options.Tools.Resolve(agent.Tools).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        Dictionary<string, Tool> tools = _tools[agent.Name].ByName;
         AutonomyLevel autonomy = state.Autonomy ?? agent.Autonomy ?? _options.Autonomy;
 
         var results = new Dictionary<string, ToolCallResult>(StringComparer.Ordinal);
@@ -465,7 +470,7 @@ public sealed class AgentRunner
         IReadOnlyList<ToolCallResult> executed = [];
         try
         {
-            executed = await _executor.ExecuteAllAsync(toRun, _options.Tools.Resolve(agent.Tools).Select(t => t.Name).ToList(), cancellationToken).ConfigureAwait(false);
+            executed = await _executor.ExecuteAllAsync(toRun, _tools[agent.Name].Names, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -578,7 +583,8 @@ public sealed class AgentRunner
 
     private ChatOptions BuildChatOptions(AgentDefinition agent)
     {
-        var tools = new List<AITool>(_options.Tools.Resolve(agent.Tools));
+        var tools = new List<AITool>(_tools[agent.Name].ByName.Count + agent.Handoffs.Count);
+        tools.AddRange(_tools[agent.Name].ByName.Values);
         foreach (string target in agent.Handoffs)
         {
             string description = $"Hand the conversation to the '{target}' agent" + (_agents[target].Description is { Length: > 0 } d ? $": {d}" : ".");
@@ -610,7 +616,7 @@ public sealed class AgentRunner
     {
         CallId = call.CallId,
         ToolName = call.Name,
-        Workspace = _options.Workspace ??= Workspace.Current,
+        Workspace = _workspace.Value,
         AgentName = state.CurrentAgent,
     };
 
@@ -668,6 +674,9 @@ public sealed class AgentRunner
     };
 
     private static string NewRunId() => "run_" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>An agent's tools, resolved once.</summary>
+    private sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyCollection<string> Names);
 
     /// <summary>How a model call ended, when it did not produce a response.</summary>
     private sealed class ModelCallOutcome

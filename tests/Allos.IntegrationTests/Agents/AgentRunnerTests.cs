@@ -457,4 +457,52 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         calls[2].Output!.ShouldContain("hello");
         calls[3].Output!.ShouldContain("deny list");
     }
+
+    [Fact]
+    public async Task ResumeAsync_PauseAfterHandoff_ContinuesWithTheTargetAgent()
+    {
+        var triage = new AgentDefinition { Name = "triage", Model = "gemini/gemini-2.5-flash", Handoffs = ["notes"] };
+        var notes = new AgentDefinition { Name = "notes", Model = "ollama/llama3.1", Tools = ["save_note"], Instructions = "Keep notes." };
+        _server.Enqueue(
+            Call("h1", "transfer_to_notes", """{"reason":"note"}"""),
+            Call("n1", "save_note", """{"text":"after handoff"}"""),
+            FakeTurn.Text("Noted."));
+
+        RunResult paused = await new AgentRunner([triage, notes], "triage", Options()).RunAsync("note this");
+
+        paused.Status.ShouldBe(RunStatus.AwaitingApproval);
+        paused.Agent.ShouldBe("notes");
+        string approvalId = paused.PendingApprovals.ShouldHaveSingleItem().ApprovalId;
+        approvalId.ShouldStartWith(paused.State!.RunId + "/");
+        RunState restored = RunState.FromJson(paused.State.ToJson());
+
+        RunResult resumed = await new AgentRunner([triage, notes], "triage", Options()).ResumeAsync(restored, [ApprovalDecision.Approve(approvalId)]);
+
+        resumed.Status.ShouldBe(RunStatus.Completed);
+        resumed.Agent.ShouldBe("notes");
+        resumed.HandoffPath.ShouldBe(["triage", "notes"]);
+        Notes.ShouldBe(["after handoff"]);
+        _server.Requests[2].Format.ShouldBe(FakeWireFormat.Ollama);
+        _server.Requests[2].Body.ShouldContain("saved");
+    }
+
+    [Fact]
+    public async Task RunAsync_StreamingOff_UsesWholeResponsesAndStillEmitsText()
+    {
+        _server.Enqueue(Call("c1", "add", """{"a":4,"b":4}"""), FakeTurn.Text("Eight."));
+        AgentRunnerOptions options = Options();
+        options.Streaming = false;
+        var texts = new List<string>();
+
+        await foreach (RunEvent e in new AgentRunner(Agent("anthropic/claude-sonnet-4-5", "add"), options).RunStreamingAsync("4+4"))
+        {
+            if (e is TextDeltaEvent t)
+            {
+                texts.Add(t.Text);
+            }
+        }
+
+        texts.ShouldBe(["Eight."]);
+        _server.Requests.ShouldAllBe(r => !r.Streaming);
+    }
 }
