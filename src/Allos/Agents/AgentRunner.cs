@@ -110,6 +110,11 @@ public sealed class AgentRunner
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(decisions);
+        if (state.Pending.Count == 0)
+        {
+            throw new InvalidOperationException("The run is not waiting for approval; only a run that ended with AwaitingApproval can be resumed.");
+        }
+
         // Decisions accumulate across resumes: a run resumed with some answers asks again only for the others.
         var byId = new Dictionary<string, ApprovalDecision>(state.Decisions, StringComparer.Ordinal);
         foreach (ApprovalDecision decision in decisions)
@@ -147,7 +152,6 @@ public sealed class AgentRunner
 
     private async IAsyncEnumerable<RunEvent> LoopAsync(RunState state, Dictionary<string, ApprovalDecision>? decisions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var events = new List<RunEvent>();
         RunStatus? status = null;
         Exception? error = null;
 

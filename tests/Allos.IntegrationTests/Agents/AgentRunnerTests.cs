@@ -245,6 +245,21 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ResumeAsync_StateNotWaiting_IsRefusedInsteadOfRerunningTools()
+    {
+        _server.Enqueue(Call("n1", "save_note", """{"text":"once"}"""), FakeTurn.Text("saved"));
+        var runner = new AgentRunner(Agent("openai/gpt-4o-mini", "save_note"), Options());
+        RunResult paused = await runner.RunAsync("save");
+        string approvalId = paused.PendingApprovals.Single().ApprovalId;
+        RunState state = paused.State!;
+        await runner.ResumeAsync(state, [ApprovalDecision.Approve(approvalId)]);
+
+        await Should.ThrowAsync<InvalidOperationException>(() => runner.ResumeAsync(state, []));
+
+        Notes.ShouldBe(["once"]);
+    }
+
+    [Fact]
     public async Task RunAsync_MaxIterations_StopsAndKeepsTheWork()
     {
         _server.Enqueue(Call("c1", "add", """{"a":1,"b":1}"""), Call("c2", "add", """{"a":2,"b":2}"""), Call("c3", "add", """{"a":3,"b":3}"""));
