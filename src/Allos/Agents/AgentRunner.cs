@@ -97,7 +97,7 @@ public sealed class AgentRunner
         var user = new ChatMessage(ChatRole.User, input);
         state.History.Add(user);
         state.Added.Add(user);
-        return LoopAsync(state, decisions: null, cancellationToken);
+        return LoopAsync(state, decisions: null, cancellationToken, announce: user);
     }
 
     /// <summary>Continues a run that paused with <see cref="RunStatus.AwaitingApproval"/>, with the user's decisions (possibly in another process).</summary>
@@ -150,8 +150,13 @@ public sealed class AgentRunner
         return result ?? throw new InvalidOperationException("The run ended without a result.");
     }
 
-    private async IAsyncEnumerable<RunEvent> LoopAsync(RunState state, Dictionary<string, ApprovalDecision>? decisions, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RunEvent> LoopAsync(RunState state, Dictionary<string, ApprovalDecision>? decisions, [EnumeratorCancellation] CancellationToken cancellationToken, ChatMessage? announce = null)
     {
+        if (announce is not null)
+        {
+            yield return new MessageAddedEvent(state.CurrentAgent, announce);
+        }
+
         RunStatus? status = null;
         Exception? error = null;
 
@@ -306,6 +311,7 @@ public sealed class AgentRunner
             message.AuthorName ??= agent.Name;
             state.History.Add(message);
             state.Added.Add(message);
+            yield return new MessageAddedEvent(agent.Name, message);
         }
 
         state.LastText = response.Text;
@@ -416,7 +422,11 @@ public sealed class AgentRunner
 
                 if (outcome.Status is not null)
                 {
-                    CloseTurnOnStop(state, calls, results, outcome);
+                    if (CloseTurnOnStop(state, calls, results, outcome) is { } closedMessage)
+                    {
+                        yield return new MessageAddedEvent(agent.Name, closedMessage);
+                    }
+
                     yield break;
                 }
             }
@@ -483,7 +493,11 @@ public sealed class AgentRunner
 
         if (outcome.Status is not null)
         {
-            CloseTurnOnStop(state, calls, results, outcome);
+            if (CloseTurnOnStop(state, calls, results, outcome) is { } closed)
+            {
+                yield return new MessageAddedEvent(agent.Name, closed);
+            }
+
             yield break;
         }
 
@@ -517,7 +531,11 @@ public sealed class AgentRunner
             yield return new StepCompletedEvent(agent.Name, step);
         }
 
-        AppendResults(state, calls, results);
+        if (AppendResults(state, calls, results) is { } resultsMessage)
+        {
+            yield return new MessageAddedEvent(agent.Name, resultsMessage);
+        }
+
         if (handoffTarget is not null)
         {
             string? reason = handoff!.Arguments?.TryGetValue("reason", out object? r) == true ? r?.ToString() : null;
@@ -533,7 +551,7 @@ public sealed class AgentRunner
     }
 
     /// <summary>On cancellation or failure mid-turn, every call still gets a result, so the conversation stays valid.</summary>
-    private static void CloseTurnOnStop(RunState state, List<FunctionCallContent> calls, Dictionary<string, ToolCallResult> results, TurnOutcome outcome)
+    private static ChatMessage? CloseTurnOnStop(RunState state, List<FunctionCallContent> calls, Dictionary<string, ToolCallResult> results, TurnOutcome outcome)
     {
         string text = outcome.Status == RunStatus.Cancelled
             ? "Error: the run was cancelled before this call completed."
@@ -547,19 +565,20 @@ public sealed class AgentRunner
         }
 
         state.Pending.Clear();
-        AppendResults(state, calls, results);
+        return AppendResults(state, calls, results);
     }
 
-    private static void AppendResults(RunState state, List<FunctionCallContent> calls, Dictionary<string, ToolCallResult> results)
+    private static ChatMessage? AppendResults(RunState state, List<FunctionCallContent> calls, Dictionary<string, ToolCallResult> results)
     {
         if (calls.Count == 0)
         {
-            return;
+            return null;
         }
 
         var message = new ChatMessage(ChatRole.Tool, [.. calls.Select(c => (AIContent)results[c.CallId].Content)]);
         state.History.Add(message);
         state.Added.Add(message);
+        return message;
     }
 
     private static IList<ChatMessage> DefaultHandoffFilter(IReadOnlyList<ChatMessage> history)

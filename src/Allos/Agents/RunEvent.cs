@@ -28,6 +28,9 @@ public sealed record HandoffEvent(string Agent, string To, string? Reason) : Run
 /// <summary>A model call reported usage; <paramref name="Total"/> is the run's running total.</summary>
 public sealed record UsageEvent(string Agent, UsageDetails Usage, UsageDetails Total) : RunEvent(Agent);
 
+/// <summary>A message was added to the conversation (the input, an assistant turn, tool results): store it now to keep every completed turn.</summary>
+public sealed record MessageAddedEvent(string Agent, ChatMessage Message) : RunEvent(Agent);
+
 /// <summary>A step was recorded in the trace.</summary>
 public sealed record StepCompletedEvent(string Agent, RunStep Step) : RunEvent(Agent);
 

@@ -310,6 +310,7 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         }
 
         RunResult result = events.OfType<RunCompletedEvent>().Single().Result;
+        events.OfType<MessageAddedEvent>().Select(e => e.Message).ShouldBe(result.Messages); // each message announced as added, in order
         result.Status.ShouldBe(RunStatus.Completed);
         result.Agent.ShouldBe("notes");
         result.HandoffPath.ShouldBe(["triage", "notes"]);
