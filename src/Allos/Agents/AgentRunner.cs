@@ -676,7 +676,7 @@ public sealed class AgentRunner
         new(new FunctionResultContent(call.CallId, text), outcome, TimeSpan.Zero);
 
     private static string ArgumentsJson(FunctionCallContent call) =>
-        call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
+        call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AllosJson.TypeInfo(typeof(IDictionary<string, object?>)));
 
     private static string? Truncate(string? text) =>
         text is null || text.Length <= TraceTextLimit ? text : string.Concat(text.AsSpan(0, TraceTextLimit), "…");

@@ -12,10 +12,10 @@ namespace Allos.Agents;
 public sealed class RunState
 {
     private static readonly JsonTypeInfo<IList<ChatMessage>> MessagesType =
-        (JsonTypeInfo<IList<ChatMessage>>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IList<ChatMessage>));
+        AllosJson.TypeInfo<IList<ChatMessage>>();
 
     private static readonly JsonTypeInfo<UsageDetails> UsageType =
-        (JsonTypeInfo<UsageDetails>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(UsageDetails));
+        AllosJson.TypeInfo<UsageDetails>();
 
     internal RunState(string runId, string entryAgent)
     {

@@ -9,10 +9,10 @@ namespace Allos.Providers;
 internal static class WireContent
 {
     private static readonly JsonTypeInfo<IDictionary<string, object?>> ArgumentsType =
-        (JsonTypeInfo<IDictionary<string, object?>>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>));
+        AllosJson.TypeInfo<IDictionary<string, object?>>();
 
     private static readonly JsonTypeInfo<Dictionary<string, object?>> ParsedArgumentsType =
-        (JsonTypeInfo<Dictionary<string, object?>>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object?>));
+        AllosJson.TypeInfo<Dictionary<string, object?>>();
 
     /// <summary>Tool-call arguments as a JSON string (OpenAI sends them as a string).</summary>
     public static string ArgumentsToJson(IDictionary<string, object?>? arguments) =>
@@ -82,7 +82,7 @@ internal static class WireContent
 
                 return builder.ToString();
             default:
-                return JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.Result.GetType()));
+                return JsonSerializer.Serialize(result.Result, AllosJson.TypeInfo(result.Result.GetType()));
         }
 
         static string? TextOf(AIContent content) => content switch
