@@ -306,6 +306,10 @@ public sealed class AgentRunner
             yield break;
         }
 
+        // Usage first, so a listener that stores each message can store the turn's spending with it.
+        UsageDetails usage = response.Usage ?? new UsageDetails();
+        state.Usage.Add(usage);
+        yield return new UsageEvent(agent.Name, usage, state.Usage);
         foreach (ChatMessage message in response.Messages)
         {
             message.AuthorName ??= agent.Name;
@@ -316,9 +320,6 @@ public sealed class AgentRunner
 
         state.LastText = response.Text;
         outcome.Calls.AddRange(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
-        UsageDetails usage = response.Usage ?? new UsageDetails();
-        state.Usage.Add(usage);
-        yield return new UsageEvent(agent.Name, usage, state.Usage);
         RunStep step = Step(state, RunStepKind.ModelCall, agent.Name, model: model, output: response.Text,
             status: response.FinishReason?.Value ?? "stop", usage: usage, started: started, timestamp: timestamp);
         yield return new StepCompletedEvent(agent.Name, step);
