@@ -136,6 +136,10 @@ public sealed class AgentRunner
         return LoopAsync(state, byId, cancellationToken);
     }
 
+    /// <summary>The model an agent of this runner uses, or <see langword="null"/> for an unknown agent.</summary>
+    internal string? ModelOf(string agentName) =>
+        _agents.TryGetValue(agentName, out AgentDefinition? agent) ? agent.Model ?? _options.DefaultModel : null;
+
     private static async Task<RunResult> LastResultAsync(IAsyncEnumerable<RunEvent> events)
     {
         RunResult? result = null;
