@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Allos.Context;
+using Allos.Models;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 
@@ -237,7 +239,7 @@ public sealed class AgentRunner
         ChatResponse? response = null;
         try
         {
-            IChatClient client = GetClient(model);
+            IChatClient client = GetClient(model, agent);
             if (_options.Streaming)
             {
                 stream = client.GetStreamingResponseAsync(state.History, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -648,8 +650,18 @@ public sealed class AgentRunner
         AgentName = state.CurrentAgent,
     };
 
-    private IChatClient GetClient(string model) =>
-        _clients.GetOrAdd(model, id => _options.ChatClientFactory is { } factory ? factory(id) : ChatClients.Create(id));
+    private IChatClient GetClient(string model, AgentDefinition agent) =>
+        _clients.GetOrAdd($"{model}\n{agent.MaxOutputTokens}", _ =>
+        {
+            IChatClient client = _options.ChatClientFactory is { } factory ? factory(model) : ChatClients.Create(model);
+
+            // The history is fitted to the model's window (output room reserved); an overflow the provider still
+            // reports is compacted and retried once. With no policy, only that retry applies.
+            ModelInfo info = _options.Models.Get(model);
+            long reserve = agent.MaxOutputTokens ?? Math.Min(info.MaxOutputTokens, 8_192);
+            var budget = new ContextBudget(info.ContextWindow, Math.Min(reserve, info.ContextWindow / 2));
+            return client.UseContextWindow(_options.ContextPolicy ?? ContextPolicy.None, budget);
+        });
 
     private RunStep Step(RunState state, RunStepKind kind, string agent, string? model = null, string? toolName = null, string? callId = null,
         string? input = null, string? output = null, string? status = null, UsageDetails? usage = null,

@@ -1,3 +1,5 @@
+using Allos.Context;
+using Allos.Models;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 
@@ -42,6 +44,16 @@ public sealed class AgentRunnerOptions
     /// signatures, which are bound to the provider that made them.
     /// </summary>
     public Func<IReadOnlyList<ChatMessage>, IList<ChatMessage>>? HandoffHistoryFilter { get; set; }
+
+    /// <summary>
+    /// Gets or sets how a conversation is kept inside each agent's context window (budget from <see cref="Models"/>).
+    /// Default: <see cref="ContextPolicy.TruncateOldest"/>, which never fails; <see langword="null"/> sends the whole
+    /// history as it is. Either way a "context window exceeded" answer is compacted and retried once.
+    /// </summary>
+    public ContextPolicy? ContextPolicy { get; set; } = ContextPolicy.TruncateOldest();
+
+    /// <summary>Gets or sets the catalog that gives each model's context window and output limit. Default: <see cref="ModelCatalog.Default"/>.</summary>
+    public ModelCatalog Models { get; set; } = ModelCatalog.Default;
 
     /// <summary>Gets or sets a value indicating whether model calls stream (text arrives as it is written). Default: true.</summary>
     public bool Streaming { get; set; } = true;

@@ -521,4 +521,27 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         texts.ShouldBe(["Eight."]);
         _server.Requests.ShouldAllBe(r => !r.Streaming);
     }
+
+    [Fact]
+    public async Task RunAsync_LongHistoryOnASmallWindowModel_IsFittedToTheWindow()
+    {
+        List<ChatMessage> history = [];
+        for (int i = 0; i < 40; i++)
+        {
+            history.Add(new ChatMessage(ChatRole.User, $"Question {i}: " + new string('x', 200)));
+            history.Add(new ChatMessage(ChatRole.Assistant, $"Answer {i}: " + new string('y', 200)));
+        }
+
+        _server.Enqueue(FakeTurn.Text("fits"));
+        AgentRunnerOptions options = Options();
+        options.Models = Allos.Models.ModelCatalog.Default.With([new Allos.Models.ModelInfo("openai/tiny-window", 2_000, 200)]);
+
+        RunResult result = await new AgentRunner(Agent("openai/tiny-window"), options).RunAsync("Last question?");
+
+        result.Status.ShouldBe(RunStatus.Completed);
+        JsonElement sent = _server.Requests.ShouldHaveSingleItem().Json.GetProperty("messages");
+        sent.GetArrayLength().ShouldBeLessThan(20);
+        sent[0].GetProperty("role").GetString().ShouldBe("system");
+        sent[sent.GetArrayLength() - 1].GetProperty("content").GetString().ShouldBe("Last question?");
+    }
 }
