@@ -9,7 +9,7 @@ internal static class ProcessIdentity
 
     public static int Id { get; } = Environment.ProcessId;
 
-    public static long StartedMs { get; } = StartTimeMs(Process.GetCurrentProcess()) ?? 0;
+    public static long StartedMs { get; } = CurrentStartTimeMs();
 
     /// <summary>Whether the process that marked a run on this host still runs. Unknown answers count as alive.</summary>
     public static bool IsAlive(int pid, long? startedMs)
@@ -33,6 +33,12 @@ internal static class ProcessIdentity
         {
             return false;
         }
+    }
+
+    private static long CurrentStartTimeMs()
+    {
+        using Process current = Process.GetCurrentProcess();
+        return StartTimeMs(current) ?? 0;
     }
 
     private static long? StartTimeMs(Process process)

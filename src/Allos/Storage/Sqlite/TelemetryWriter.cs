@@ -129,6 +129,11 @@ internal sealed class TelemetryWriter : IAsyncDisposable
                 last = e;
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
             }
+            catch (Exception e)
+            {
+                // The loop must survive any failure, or every later flush would wait forever; the error goes to FlushAsync.
+                return e;
+            }
         }
 
         return last;
