@@ -1,0 +1,36 @@
+using Allos.Agents;
+
+namespace Allos.Storage;
+
+/// <summary>
+/// Records what happened (model calls, tool executions, run steps) off the request path, and answers usage questions.
+/// </summary>
+/// <remarks>
+/// The <c>Record</c> methods only enqueue: they never wait for storage, and rows are written in batches in the
+/// background. Call <see cref="FlushAsync"/> to wait until everything recorded so far is written. Safe to use from
+/// several threads.
+/// </remarks>
+public interface ITelemetryStore
+{
+    /// <summary>Enqueues a model call.</summary>
+    void RecordModelCall(ModelCallRecord call);
+
+    /// <summary>Enqueues a tool execution.</summary>
+    void RecordToolExecution(ToolExecutionRecord execution);
+
+    /// <summary>Enqueues a run's steps (its trace).</summary>
+    void RecordRunSteps(string? sessionId, string runId, IEnumerable<RunStep> steps);
+
+    /// <summary>Waits until everything enqueued before the call is written.</summary>
+    /// <exception cref="Exception">The background writer failed to write a batch; the error is the writer's.</exception>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Totals tokens, cost and calls of model calls, grouped, optionally since a time; largest cost first.</summary>
+    Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes sessions not updated since <paramref name="olderThan"/> and telemetry rows older than it; pinned sessions
+    /// and their rows are kept when <paramref name="keepPinned"/> is <see langword="true"/>.
+    /// </summary>
+    Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default);
+}

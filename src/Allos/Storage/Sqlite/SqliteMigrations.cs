@@ -1,0 +1,182 @@
+using Microsoft.Data.Sqlite;
+
+namespace Allos.Storage.Sqlite;
+
+/// <summary>The schema, as versioned migrations recorded in <c>schema_version</c>.</summary>
+internal static class SqliteMigrations
+{
+    /// <summary>Every migration, in order. Append new ones; never edit a released one.</summary>
+    public static IReadOnlyList<SqliteMigration> All { get; } =
+    [
+        new(1, """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                title TEXT,
+                agent TEXT,
+                model TEXT,
+                parent_id TEXT,
+                created INTEGER NOT NULL,
+                updated INTEGER NOT NULL,
+                input_tokens INTEGER NOT NULL DEFAULT 0,
+                output_tokens INTEGER NOT NULL DEFAULT 0,
+                cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+                reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+                cost_nanos INTEGER,
+                pinned INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX sessions_updated ON sessions (updated DESC);
+            CREATE INDEX sessions_agent ON sessions (agent, updated DESC);
+
+            CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                json TEXT NOT NULL,
+                text TEXT NOT NULL,
+                run_id TEXT,
+                created INTEGER NOT NULL,
+                UNIQUE (session_id, seq)
+            );
+
+            -- External-content index kept in step with messages by triggers (cascaded deletes fire them too).
+            CREATE VIRTUAL TABLE messages_fts USING fts5 (
+                text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+            END;
+            CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            END;
+            CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+                INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+                INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+            END;
+
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                status TEXT NOT NULL,
+                started INTEGER NOT NULL,
+                ended INTEGER,
+                host TEXT,
+                pid INTEGER,
+                process_started INTEGER
+            );
+            CREATE INDEX runs_session ON runs (session_id);
+            CREATE INDEX runs_status ON runs (status);
+
+            -- Telemetry rows reference sessions loosely (no foreign key): they may be recorded for sessions never stored.
+            CREATE TABLE model_calls (
+                id INTEGER PRIMARY KEY,
+                time INTEGER NOT NULL,
+                session_id TEXT,
+                run_id TEXT,
+                provider TEXT NOT NULL,
+                model TEXT NOT NULL,
+                latency_ms REAL NOT NULL,
+                input_tokens INTEGER,
+                output_tokens INTEGER,
+                cached_input_tokens INTEGER,
+                reasoning_tokens INTEGER,
+                cost_nanos INTEGER,
+                status TEXT NOT NULL,
+                error TEXT
+            );
+            CREATE INDEX model_calls_time ON model_calls (time);
+            CREATE INDEX model_calls_session ON model_calls (session_id);
+
+            CREATE TABLE tool_executions (
+                id INTEGER PRIMARY KEY,
+                time INTEGER NOT NULL,
+                session_id TEXT,
+                run_id TEXT,
+                tool_name TEXT NOT NULL,
+                call_id TEXT,
+                latency_ms REAL NOT NULL,
+                status TEXT NOT NULL,
+                error TEXT
+            );
+            CREATE INDEX tool_executions_time ON tool_executions (time);
+            CREATE INDEX tool_executions_session ON tool_executions (session_id);
+
+            CREATE TABLE run_steps (
+                id INTEGER PRIMARY KEY,
+                time INTEGER NOT NULL,
+                session_id TEXT,
+                run_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                agent TEXT NOT NULL,
+                model TEXT,
+                tool_name TEXT,
+                call_id TEXT,
+                input TEXT,
+                output TEXT,
+                status TEXT,
+                input_tokens INTEGER,
+                output_tokens INTEGER,
+                cached_input_tokens INTEGER,
+                reasoning_tokens INTEGER,
+                latency_ms REAL NOT NULL
+            );
+            CREATE INDEX run_steps_run ON run_steps (run_id);
+            CREATE INDEX run_steps_time ON run_steps (time);
+            CREATE INDEX run_steps_session ON run_steps (session_id);
+            """),
+    ];
+
+    /// <summary>
+    /// Switches the file to WAL and applies the missing migrations, each in an immediate transaction that re-reads the
+    /// version first, so two processes opening a new file at once apply each migration exactly once.
+    /// </summary>
+    /// <returns>The versions applied by this call.</returns>
+    public static async Task<IReadOnlyList<int>> ApplyAsync(SqliteConnection connection, IReadOnlyList<SqliteMigration> migrations, long nowMs, CancellationToken cancellationToken)
+    {
+        // WAL is a property of the file: set once, it stays. It lets readers run beside the one writer.
+        using (SqliteCommand wal = SqliteDatabase.Command(connection, null, "PRAGMA journal_mode=WAL;"))
+        {
+            await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var applied = new List<int>();
+        foreach (SqliteMigration migration in migrations.OrderBy(m => m.Version))
+        {
+            // BeginTransaction() issues BEGIN IMMEDIATE: the write lock is taken before the version is read.
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            using (SqliteCommand create = SqliteDatabase.Command(connection, transaction,
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL);"))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            long current;
+            using (SqliteCommand read = SqliteDatabase.Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version;"))
+            {
+                current = (long)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            if (migration.Version <= current)
+            {
+                continue;
+            }
+
+            using (SqliteCommand apply = SqliteDatabase.Command(connection, transaction, migration.Sql))
+            {
+                await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            using (SqliteCommand record = SqliteDatabase.Command(connection, transaction, "INSERT INTO schema_version (version, applied) VALUES ($v, $t);"))
+            {
+                record.Parameters.AddWithValue("$v", migration.Version);
+                record.Parameters.AddWithValue("$t", nowMs);
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            applied.Add(migration.Version);
+        }
+
+        return applied;
+    }
+}

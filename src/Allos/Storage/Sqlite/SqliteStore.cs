@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+
+namespace Allos.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: sessions and telemetry in one SQLite file, in WAL mode, with versioned migrations.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Open with <see cref="OpenAsync(SqliteStoreOptions, CancellationToken)"/>; dispose to write the telemetry still queued. Thread-safe; several processes may
+/// share the file (each write is a short transaction, and a writer waits up to <see cref="SqliteStoreOptions.BusyTimeout"/>
+/// for the lock).
+/// </para>
+/// <para>
+/// Durability: a turn appended with <see cref="ISessionStore.AppendMessagesAsync"/> is committed before the call returns.
+/// In WAL mode with <c>synchronous=NORMAL</c> (the default) the commit is in the WAL file and survives the process being
+/// killed; only an OS crash or power loss can lose the last commits (never corrupting the file). Set
+/// <see cref="SqliteStoreOptions.DurableAgainstPowerLoss"/> for <c>synchronous=FULL</c> on session writes.
+/// </para>
+/// </remarks>
+public sealed class SqliteStore : IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly TelemetryWriter _writer;
+
+    private SqliteStore(SqliteDatabase database, SqliteStoreOptions options)
+    {
+        _database = database;
+        _writer = new TelemetryWriter(database, options);
+        Sessions = new SqliteSessionStore(database);
+        Telemetry = new SqliteTelemetryStore(database, _writer);
+    }
+
+    /// <summary>Gets the session store.</summary>
+    public ISessionStore Sessions { get; }
+
+    /// <summary>Gets the telemetry store.</summary>
+    public ITelemetryStore Telemetry { get; }
+
+    /// <summary>Gets the database file's full path.</summary>
+    public string FilePath => _database.FilePath;
+
+    /// <summary>
+    /// Opens (or creates) the database: applies missing migrations and, unless turned off, marks runs left running by
+    /// dead processes as incomplete. Opening an up-to-date file again changes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="SqliteStoreOptions.Path"/> is not set.</exception>
+    public static Task<SqliteStore> OpenAsync(SqliteStoreOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, SqliteMigrations.All, cancellationToken);
+
+    /// <summary>Opens a store at <paramref name="path"/> with default options.</summary>
+    public static Task<SqliteStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+        OpenAsync(new SqliteStoreOptions { Path = path }, cancellationToken);
+
+    internal static async Task<SqliteStore> OpenAsync(SqliteStoreOptions options, IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string file = options.ResolveFilePath();
+        if (System.IO.Path.GetDirectoryName(file) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var database = new SqliteDatabase(file, options);
+        using (SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await SqliteMigrations.ApplyAsync(connection, migrations, database.NowMs, cancellationToken).ConfigureAwait(false);
+        }
+
+        var store = new SqliteStore(database, options);
+        if (options.RecoverOnOpen)
+        {
+            await store.Sessions.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return store;
+    }
+
+    /// <summary>Writes the queued telemetry, then releases the file's pooled connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _database.ClearPool();
+    }
+}

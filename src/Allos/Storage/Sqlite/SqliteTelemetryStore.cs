@@ -1,0 +1,99 @@
+using Allos.Agents;
+using Microsoft.Data.Sqlite;
+
+namespace Allos.Storage.Sqlite;
+
+/// <summary>Telemetry in SQLite: records go through <see cref="TelemetryWriter"/>; queries read the tables directly.</summary>
+internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWriter writer) : ITelemetryStore
+{
+    public void RecordModelCall(ModelCallRecord call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        writer.Enqueue(call);
+    }
+
+    public void RecordToolExecution(ToolExecutionRecord execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        writer.Enqueue(execution);
+    }
+
+    public void RecordRunSteps(string? sessionId, string runId, IEnumerable<RunStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(steps);
+        foreach (RunStep step in steps)
+        {
+            writer.Enqueue(new TelemetryWriter.StepRow(sessionId, runId, step));
+        }
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    {
+        string key = by switch
+        {
+            StatsGrouping.Model => "provider || '/' || model",
+            StatsGrouping.Provider => "provider",
+            StatsGrouping.Day => "strftime('%Y-%m-%d', time / 1000, 'unixepoch')",
+            StatsGrouping.Session => "COALESCE(session_id, '')",
+            _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown grouping."),
+        };
+
+        using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // SUM of integer nano-units is exact; SUM over only NULLs is NULL, so "no known cost" stays unknown.
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, $"""
+            SELECT {key} AS k, COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+                COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), SUM(cost_nanos), COUNT(*) - COUNT(cost_nanos)
+            FROM model_calls
+            WHERE $since IS NULL OR time >= $since
+            GROUP BY k
+            ORDER BY SUM(cost_nanos) DESC NULLS LAST, COUNT(*) DESC, k;
+            """);
+        select.Parameters.AddWithValue("$since", SqliteDatabase.OrNull(since?.ToUnixTimeMilliseconds()));
+        var stats = new List<UsageStats>();
+        using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            stats.Add(new UsageStats(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                reader.GetInt64(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.GetInt64(5),
+                SqliteDatabase.FromNanos(reader, 6),
+                reader.GetInt64(7)));
+        }
+
+        return stats;
+    }
+
+    public async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
+    {
+        long cutoff = olderThan.ToUnixTimeMilliseconds();
+        string pinnedFilter = keepPinned ? "AND session_id NOT IN (SELECT id FROM sessions WHERE pinned = 1)" : "";
+        string sessionFilter = keepPinned ? "updated < $cutoff AND pinned = 0" : "updated < $cutoff";
+
+        using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteTransaction transaction = connection.BeginTransaction();
+        int sessions = await SqliteSessionStore.DeleteSessionsAsync(
+            connection, transaction, sessionFilter, p => p.AddWithValue("$cutoff", cutoff), cancellationToken).ConfigureAwait(false);
+
+        async Task<int> DeleteOldAsync(string table)
+        {
+            // "session_id IS NULL OR" keeps the NOT IN filter from dropping rows without a session.
+            using SqliteCommand delete = SqliteDatabase.Command(connection, transaction,
+                $"DELETE FROM {table} WHERE time < $cutoff AND (session_id IS NULL OR 1 {pinnedFilter});");
+            delete.Parameters.AddWithValue("$cutoff", cutoff);
+            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int calls = await DeleteOldAsync("model_calls").ConfigureAwait(false);
+        int executions = await DeleteOldAsync("tool_executions").ConfigureAwait(false);
+        int steps = await DeleteOldAsync("run_steps").ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        return new CleanupResult(sessions, calls, executions, steps);
+    }
+}

@@ -1,0 +1,88 @@
+using Allos.Agents;
+using Microsoft.Data.Sqlite;
+
+namespace Allos.Storage.Sqlite;
+
+/// <summary>The three prepared inserts of a telemetry batch, created on first use and reused for every row of the batch.</summary>
+internal sealed class TelemetryStatements(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+{
+    private SqliteCommand? _modelCall;
+    private SqliteCommand? _toolExecution;
+    private SqliteCommand? _runStep;
+
+    public Task InsertAsync(ModelCallRecord call)
+    {
+        _modelCall ??= Prepare("""
+            INSERT INTO model_calls (time, session_id, run_id, provider, model, latency_ms, input_tokens, output_tokens,
+                cached_input_tokens, reasoning_tokens, cost_nanos, status, error)
+            VALUES ($time, $session, $run, $provider, $model, $latency, $in, $out, $cached, $reasoning, $cost, $status, $error);
+            """, "$time", "$session", "$run", "$provider", "$model", "$latency", "$in", "$out", "$cached", "$reasoning", "$cost", "$status", "$error");
+        return ExecuteAsync(_modelCall,
+            call.Time.ToUnixTimeMilliseconds(), call.SessionId, call.RunId, call.Provider, call.Model, call.LatencyMs,
+            call.InputTokens, call.OutputTokens, call.CachedInputTokens, call.ReasoningTokens, SqliteDatabase.ToNanos(call.Cost),
+            call.Status, call.Error);
+    }
+
+    public Task InsertAsync(ToolExecutionRecord execution)
+    {
+        _toolExecution ??= Prepare("""
+            INSERT INTO tool_executions (time, session_id, run_id, tool_name, call_id, latency_ms, status, error)
+            VALUES ($time, $session, $run, $tool, $call, $latency, $status, $error);
+            """, "$time", "$session", "$run", "$tool", "$call", "$latency", "$status", "$error");
+        return ExecuteAsync(_toolExecution,
+            execution.Time.ToUnixTimeMilliseconds(), execution.SessionId, execution.RunId, execution.ToolName, execution.CallId,
+            execution.LatencyMs, execution.Status, execution.Error);
+    }
+
+    public Task InsertAsync(TelemetryWriter.StepRow row)
+    {
+        _runStep ??= Prepare("""
+            INSERT INTO run_steps (time, session_id, run_id, kind, agent, model, tool_name, call_id, input, output, status,
+                input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_ms)
+            VALUES ($time, $session, $run, $kind, $agent, $model, $tool, $call, $input, $output, $status, $in, $out, $cached, $reasoning, $latency);
+            """, "$time", "$session", "$run", "$kind", "$agent", "$model", "$tool", "$call", "$input", "$output", "$status", "$in", "$out", "$cached", "$reasoning", "$latency");
+        RunStep step = row.Step;
+        return ExecuteAsync(_runStep,
+            step.Time.ToUnixTimeMilliseconds(), row.SessionId, row.RunId, KindText(step.Kind), step.Agent, step.Model, step.ToolName,
+            step.CallId, step.Input, step.Output, step.Status, step.InputTokens, step.OutputTokens, step.CachedInputTokens,
+            step.ReasoningTokens, step.LatencyMs);
+    }
+
+    public void Dispose()
+    {
+        _modelCall?.Dispose();
+        _toolExecution?.Dispose();
+        _runStep?.Dispose();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        SqliteCommand command = SqliteDatabase.Command(connection, transaction, sql);
+        foreach (string name in names)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteCommand command, params object?[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static string KindText(RunStepKind kind) => kind switch
+    {
+        RunStepKind.ModelCall => "model_call",
+        RunStepKind.ToolCall => "tool_call",
+        RunStepKind.Respond => "respond",
+        RunStepKind.Handoff => "handoff",
+        RunStepKind.Approval => "approval",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,328 @@
+using System.Text.Json;
+using Allos.Storage;
+using Allos.Storage.Sqlite;
+
+namespace Allos.IntegrationTests.Storage;
+
+/// <summary>Sessions, messages, runs and search against a real SQLite file.</summary>
+public sealed class SqliteSessionStoreTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempDatabase _database = new();
+    private SqliteStore _store = null!;
+
+    private ISessionStore Sessions => _store.Sessions;
+
+    public async Task InitializeAsync() => _store = await _database.OpenAsync();
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    public void Dispose() => _database.Dispose();
+
+    private static ChatMessage[] Turn(string question, string answer) =>
+        [new(ChatRole.User, question), new(ChatRole.Assistant, answer)];
+
+    [Fact]
+    public async Task CreateAsync_NoId_AssignsIdAndTimesAndReadsBack()
+    {
+        SessionRecord created = await Sessions.CreateAsync(new SessionRecord { Title = "Plans", Agent = "coder", Model = "openai/gpt-4o" });
+
+        created.Id.ShouldNotBeNullOrEmpty();
+        created.Created.ShouldNotBe(default);
+        SessionRecord? read = await Sessions.GetAsync(created.Id);
+        read.ShouldBe(created);
+        read!.Cost.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task CreateAsync_DuplicateId_Throws()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s1" });
+
+        await Should.ThrowAsync<InvalidOperationException>(() => Sessions.CreateAsync(new SessionRecord { Id = "s1" }));
+    }
+
+    [Fact]
+    public async Task GetAsync_UnknownId_ReturnsNull() =>
+        (await Sessions.GetAsync("nope")).ShouldBeNull();
+
+    [Fact]
+    public async Task ListAsync_AgentFilterAndPaging_ReturnsMostRecentFirst()
+    {
+        DateTimeOffset start = DateTimeOffset.UtcNow.AddHours(-1);
+        for (int i = 0; i < 5; i++)
+        {
+            await Sessions.CreateAsync(new SessionRecord { Id = $"s{i}", Agent = i % 2 == 0 ? "even" : "odd", Updated = start.AddMinutes(i) });
+        }
+
+        (await Sessions.ListAsync(new SessionQuery())).Select(s => s.Id).ShouldBe(["s4", "s3", "s2", "s1", "s0"]);
+        (await Sessions.ListAsync(new SessionQuery { Agent = "even" })).Select(s => s.Id).ShouldBe(["s4", "s2", "s0"]);
+        (await Sessions.ListAsync(new SessionQuery { Limit = 2, Offset = 1 })).Select(s => s.Id).ShouldBe(["s3", "s2"]);
+    }
+
+    [Fact]
+    public async Task AppendMessagesAsync_TwoTurns_NumbersMessagesAndAddsTotals()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+
+        (await Sessions.AppendMessagesAsync("s", Turn("hi", "hello"), new TurnMetadata { RunId = "r1", Model = "openai/gpt-4o", InputTokens = 10, OutputTokens = 4, CachedInputTokens = 2, Cost = 0.0015m })).ShouldBe(2);
+        (await Sessions.AppendMessagesAsync("s", Turn("again", "sure"), new TurnMetadata { InputTokens = 20, OutputTokens = 6, ReasoningTokens = 3 })).ShouldBe(4);
+
+        IReadOnlyList<StoredMessage> messages = await Sessions.GetMessagesAsync("s");
+        messages.Select(m => m.Sequence).ShouldBe([1L, 2, 3, 4]);
+        messages.Select(m => m.Message.Text).ShouldBe(["hi", "hello", "again", "sure"]);
+        messages[0].RunId.ShouldBe("r1");
+        messages[2].RunId.ShouldBeNull();
+        SessionRecord session = (await Sessions.GetAsync("s"))!;
+        session.InputTokens.ShouldBe(30);
+        session.OutputTokens.ShouldBe(10);
+        session.CachedInputTokens.ShouldBe(2);
+        session.ReasoningTokens.ShouldBe(3);
+        session.Cost.ShouldBe(0.0015m); // the second turn's unknown cost leaves the known total as is
+        session.Model.ShouldBe("openai/gpt-4o");
+    }
+
+    [Fact]
+    public async Task AppendMessagesAsync_UnknownSession_ThrowsAndWritesNothing()
+    {
+        await Should.ThrowAsync<KeyNotFoundException>(() => Sessions.AppendMessagesAsync("ghost", Turn("a", "b")));
+
+        _database.Scalar("SELECT COUNT(*) FROM messages").ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task GetMessagesAsync_AllContentKinds_RoundTripAtFullFidelity()
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 255];
+        ChatMessage[] original =
+        [
+            new(ChatRole.System, "Be brief."),
+            new(ChatRole.User, [new TextContent("What is in this picture?"), new DataContent(png, "image/png"), new UriContent("https://example.com/cat.jpg", "image/jpeg")])
+            {
+                AuthorName = "ada",
+                MessageId = "m-1",
+            },
+            new(ChatRole.Assistant,
+            [
+                new TextReasoningContent("The user wants a sum.") { ProtectedData = "c2lnbmF0dXJl" },
+                new FunctionCallContent("call_1", "add", new Dictionary<string, object?>
+                {
+                    ["a"] = 2,
+                    ["nested"] = JsonDocument.Parse("""{"list":[1,"two",null],"flag":true}""").RootElement,
+                }),
+            ]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_1", JsonDocument.Parse("""{"sum":3}""").RootElement)]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_2", "plain text result")]),
+            new(ChatRole.Assistant, "It is 3.") { AdditionalProperties = new() { ["provider_id"] = "resp_9" } },
+        ];
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", original);
+
+        IReadOnlyList<ChatMessage> loaded = [.. (await Sessions.GetMessagesAsync("s")).Select(m => m.Message)];
+
+        loaded.Count.ShouldBe(original.Length);
+        for (int i = 0; i < original.Length; i++)
+        {
+            Json(loaded[i]).ShouldBe(Json(original[i]));
+        }
+
+        loaded[1].AuthorName.ShouldBe("ada");
+        loaded[1].MessageId.ShouldBe("m-1");
+        DataContent image = loaded[1].Contents.OfType<DataContent>().Single();
+        image.MediaType.ShouldBe("image/png");
+        image.Data.ToArray().ShouldBe(png);
+        loaded[1].Contents.OfType<UriContent>().Single().Uri.ShouldBe(new Uri("https://example.com/cat.jpg"));
+        TextReasoningContent reasoning = loaded[2].Contents.OfType<TextReasoningContent>().Single();
+        reasoning.Text.ShouldBe("The user wants a sum.");
+        reasoning.ProtectedData.ShouldBe("c2lnbmF0dXJl");
+        FunctionCallContent call = loaded[2].Contents.OfType<FunctionCallContent>().Single();
+        call.CallId.ShouldBe("call_1");
+        call.Name.ShouldBe("add");
+        ((JsonElement)call.Arguments!["a"]!).GetInt32().ShouldBe(2);
+        ((JsonElement)call.Arguments["nested"]!).GetProperty("list")[1].GetString().ShouldBe("two");
+        FunctionResultContent result = loaded[3].Contents.OfType<FunctionResultContent>().Single();
+        result.CallId.ShouldBe("call_1");
+        ((JsonElement)result.Result!).GetProperty("sum").GetInt32().ShouldBe(3);
+        loaded[5].AdditionalProperties!["provider_id"]!.ToString().ShouldBe("resp_9");
+    }
+
+    private static string Json(ChatMessage message) => JsonSerializer.Serialize(message, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage)));
+
+    [Fact]
+    public async Task UpdateAsync_SomeFields_ChangesOnlyThose()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s", Title = "old", Agent = "a", Model = "m" });
+
+        (await Sessions.UpdateAsync("s", new SessionUpdate { Title = "new", Pinned = true, Cost = 1.25m, InputTokens = 7 })).ShouldBeTrue();
+        (await Sessions.UpdateAsync("missing", new SessionUpdate { Title = "x" })).ShouldBeFalse();
+
+        SessionRecord session = (await Sessions.GetAsync("s"))!;
+        session.Title.ShouldBe("new");
+        session.Pinned.ShouldBeTrue();
+        session.Cost.ShouldBe(1.25m);
+        session.InputTokens.ShouldBe(7);
+        session.Agent.ShouldBe("a");
+        session.Model.ShouldBe("m");
+    }
+
+    [Fact]
+    public async Task ForkAsync_UpToMessage_CopiesPrefixIntoIndependentSession()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s", Title = "t", Agent = "a" });
+        await Sessions.AppendMessagesAsync("s", Turn("one", "uno"), new TurnMetadata { InputTokens = 5, Cost = 0.1m });
+        await Sessions.AppendMessagesAsync("s", Turn("two", "dos"));
+
+        string fork = await Sessions.ForkAsync("s", upToSequence: 2);
+        await Sessions.AppendMessagesAsync(fork, Turn("three", "tres"));
+
+        (await Sessions.GetMessagesAsync(fork)).Select(m => m.Message.Text).ShouldBe(["one", "uno", "three", "tres"]);
+        (await Sessions.GetMessagesAsync("s")).Select(m => m.Message.Text).ShouldBe(["one", "uno", "two", "dos"]);
+        SessionRecord copy = (await Sessions.GetAsync(fork))!;
+        copy.ParentId.ShouldBe("s");
+        copy.Title.ShouldBe("t");
+        copy.Agent.ShouldBe("a");
+        copy.InputTokens.ShouldBe(0);
+        copy.Cost.ShouldBeNull();
+        (await Sessions.SearchAsync("tres")).Single().SessionId.ShouldBe(fork);
+    }
+
+    [Fact]
+    public async Task ForkAsync_WholeSession_CopiesAllMessages()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", Turn("one", "uno"));
+
+        string fork = await Sessions.ForkAsync("s");
+
+        (await Sessions.GetMessagesAsync(fork)).Count.ShouldBe(2);
+        await Should.ThrowAsync<KeyNotFoundException>(() => Sessions.ForkAsync("missing"));
+    }
+
+    [Fact]
+    public async Task ClearAsync_Session_RemovesMessagesAndSearchEntriesKeepsSession()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s", Title = "kept" });
+        await Sessions.AppendMessagesAsync("s", Turn("zebra crossing", "ok"), new TurnMetadata { InputTokens = 3 });
+        await Sessions.MarkRunAsync("s", "r", RunMark.Completed);
+
+        await Sessions.ClearAsync("s");
+
+        (await Sessions.GetMessagesAsync("s")).ShouldBeEmpty();
+        (await Sessions.SearchAsync("zebra")).ShouldBeEmpty();
+        (await Sessions.GetRunAsync("r")).ShouldBeNull();
+        SessionRecord session = (await Sessions.GetAsync("s"))!;
+        session.Title.ShouldBe("kept");
+        session.InputTokens.ShouldBe(3);
+        (await Sessions.AppendMessagesAsync("s", Turn("again", "yes"))).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Session_CascadesToMessagesRunsStepsAndIndex()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "gone" });
+        await Sessions.CreateAsync(new SessionRecord { Id = "kept" });
+        await Sessions.AppendMessagesAsync("gone", Turn("platypus facts", "sure"));
+        await Sessions.AppendMessagesAsync("kept", Turn("platypus again", "ok"));
+        await Sessions.MarkRunAsync("gone", "r1", RunMark.Running);
+        _store.Telemetry.RecordModelCall(new ModelCallRecord { Time = DateTimeOffset.UtcNow, SessionId = "gone", Provider = "p", Model = "m", Cost = 0.5m });
+        _store.Telemetry.RecordToolExecution(new ToolExecutionRecord { Time = DateTimeOffset.UtcNow, SessionId = "gone", ToolName = "t" });
+        _store.Telemetry.RecordRunSteps("gone", "r1", [new Allos.Agents.RunStep(DateTimeOffset.UtcNow, Allos.Agents.RunStepKind.Respond, "a", Output: "secret")]);
+        await _store.Telemetry.FlushAsync();
+
+        (await Sessions.DeleteAsync("gone")).ShouldBeTrue();
+        (await Sessions.DeleteAsync("gone")).ShouldBeFalse();
+
+        (await Sessions.GetAsync("gone")).ShouldBeNull();
+        _database.Scalar("SELECT COUNT(*) FROM messages WHERE session_id = 'gone'").ShouldBe(0L);
+        _database.Scalar("SELECT COUNT(*) FROM runs").ShouldBe(0L);
+        _database.Scalar("SELECT COUNT(*) FROM run_steps").ShouldBe(0L);
+        _database.Scalar("SELECT COUNT(*) FROM tool_executions").ShouldBe(0L);
+        _database.Scalar("SELECT COUNT(*) FROM model_calls WHERE session_id IS NULL").ShouldBe(1L); // kept for accounting, detached
+        (await Sessions.SearchAsync("platypus")).Select(h => h.SessionId).ShouldBe(["kept"]);
+        _database.Scalar("INSERT INTO messages_fts(messages_fts, rank) VALUES('integrity-check', 1); SELECT 'ok'").ShouldBe("ok");
+    }
+
+    [Fact]
+    public async Task SearchAsync_Words_FindsMessagesContainingAllWithSnippet()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "a" });
+        await Sessions.CreateAsync(new SessionRecord { Id = "b" });
+        await Sessions.AppendMessagesAsync("a", Turn("How do I configure the retry policy?", "Set MaxRetries in the options."));
+        await Sessions.AppendMessagesAsync("b", Turn("The retry loop never ends", "Check the cancellation token."));
+
+        IReadOnlyList<SearchHit> both = await Sessions.SearchAsync("retry");
+        both.Select(h => h.SessionId).Order().ShouldBe(["a", "b"]);
+
+        SearchHit hit = (await Sessions.SearchAsync("retry policy")).Single();
+        hit.SessionId.ShouldBe("a");
+        hit.Sequence.ShouldBe(1);
+        hit.Message.Role.ShouldBe(ChatRole.User);
+        hit.Snippet.ShouldContain("[retry]");
+        hit.Snippet.ShouldContain("[policy]");
+    }
+
+    [Fact]
+    public async Task SearchAsync_Prefix_MatchesWordStarts()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", Turn("Deploying to production tonight", "Good luck."));
+
+        (await Sessions.SearchAsync("deploy*")).Single().Message.Text.ShouldBe("Deploying to production tonight");
+        (await Sessions.SearchAsync("deploy")).ShouldBeEmpty();
+        (await Sessions.SearchAsync("PRODUCT*  tonig*")).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task SearchAsync_QuerySyntaxInText_IsTakenLiterally()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", Turn("error: \"NOT\" found (code 42)", "ok"));
+
+        (await Sessions.SearchAsync("\"NOT\" found (code")).Count.ShouldBe(1);
+        (await Sessions.SearchAsync("OR AND NEAR")).ShouldBeEmpty();
+        (await Sessions.SearchAsync("   ")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task MarkRunAsync_Lifecycle_RecordsStatusAndEnd()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+
+        await Sessions.MarkRunAsync("s", "r", RunMark.Running);
+        RunRecord running = (await Sessions.GetRunAsync("r"))!;
+        running.Status.ShouldBe(RunMark.Running);
+        running.Ended.ShouldBeNull();
+
+        await Sessions.MarkRunAsync("s", "r", RunMark.Completed);
+        RunRecord done = (await Sessions.GetRunAsync("r"))!;
+        done.Status.ShouldBe(RunMark.Completed);
+        done.Started.ShouldBe(running.Started);
+        done.Ended.ShouldNotBeNull();
+        await Should.ThrowAsync<KeyNotFoundException>(() => Sessions.MarkRunAsync("missing", "r2", RunMark.Running));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_RunOfLiveProcess_StaysRunning()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.MarkRunAsync("s", "mine", RunMark.Running);
+
+        (await Sessions.RecoverAsync()).ShouldBe(0);
+
+        (await Sessions.GetRunAsync("mine"))!.Status.ShouldBe(RunMark.Running);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_RunOfDeadProcess_MarksIncomplete()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.MarkRunAsync("s", "orphan", RunMark.Running);
+        // A process id that cannot be running: as if the owner died.
+        _database.Scalar("UPDATE runs SET pid = 2147483000 WHERE id = 'orphan'; SELECT 1");
+
+        (await Sessions.RecoverAsync()).ShouldBe(1);
+
+        RunRecord run = (await Sessions.GetRunAsync("orphan"))!;
+        run.Status.ShouldBe(RunMark.Incomplete);
+        run.Ended.ShouldNotBeNull();
+    }
+}

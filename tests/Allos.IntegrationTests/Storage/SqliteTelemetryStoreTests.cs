@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Allos.Agents;
+using Allos.Storage;
+using Allos.Storage.Sqlite;
+
+namespace Allos.IntegrationTests.Storage;
+
+/// <summary>Telemetry batching, stats and retention against a real SQLite file.</summary>
+public sealed class SqliteTelemetryStoreTests : IAsyncLifetime, IDisposable
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Day2 = new(2026, 3, 2, 23, 30, 0, TimeSpan.Zero);
+
+    private readonly TempDatabase _database = new();
+    private SqliteStore _store = null!;
+
+    private ITelemetryStore Telemetry => _store.Telemetry;
+
+    public async Task InitializeAsync() => _store = await _database.OpenAsync();
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    public void Dispose() => _database.Dispose();
+
+    private static ModelCallRecord Call(DateTimeOffset time, string provider, string model, decimal? cost, string? session = null, long input = 100, long output = 10) => new()
+    {
+        Time = time,
+        SessionId = session,
+        Provider = provider,
+        Model = model,
+        InputTokens = input,
+        OutputTokens = output,
+        CachedInputTokens = 5,
+        ReasoningTokens = 1,
+        Cost = cost,
+        LatencyMs = 12.5,
+    };
+
+    private async Task RecordSampleAsync()
+    {
+        Telemetry.RecordModelCall(Call(Day1, "openai", "gpt-4o", 0.000125m, "s1"));
+        Telemetry.RecordModelCall(Call(Day2, "openai", "gpt-4o", 0.000375m, "s1"));
+        Telemetry.RecordModelCall(Call(Day2, "openai", "gpt-4o-mini", 0.01m, "s2", input: 1000));
+        Telemetry.RecordModelCall(Call(Day1, "ollama", "llama3.1", null, "s2"));
+        Telemetry.RecordModelCall(Call(Day2, "ollama", "llama3.1", null) with { Status = "rate_limited", Error = "429" });
+        await Telemetry.FlushAsync();
+    }
+
+    [Fact]
+    public async Task StatsAsync_ByModel_SumsTokensCallsAndExactCost()
+    {
+        await RecordSampleAsync();
+
+        IReadOnlyList<UsageStats> stats = await Telemetry.StatsAsync(StatsGrouping.Model);
+
+        stats.Select(s => s.Key).ShouldBe(["openai/gpt-4o-mini", "openai/gpt-4o", "ollama/llama3.1"]);
+        UsageStats gpt4o = stats[1];
+        gpt4o.Calls.ShouldBe(2);
+        gpt4o.InputTokens.ShouldBe(200);
+        gpt4o.OutputTokens.ShouldBe(20);
+        gpt4o.CachedInputTokens.ShouldBe(10);
+        gpt4o.ReasoningTokens.ShouldBe(2);
+        gpt4o.Cost.ShouldBe(0.0005m);
+        gpt4o.UnknownCostCalls.ShouldBe(0);
+        UsageStats llama = stats[2];
+        llama.Calls.ShouldBe(2);
+        llama.Cost.ShouldBeNull(); // unknown, not 0
+        llama.UnknownCostCalls.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task StatsAsync_ByProvider_MixesKnownAndUnknownCost()
+    {
+        await RecordSampleAsync();
+        Telemetry.RecordModelCall(Call(Day2, "ollama", "qwen", 0.002m));
+        await Telemetry.FlushAsync();
+
+        IReadOnlyList<UsageStats> stats = await Telemetry.StatsAsync(StatsGrouping.Provider);
+
+        stats.Single(s => s.Key == "openai").Cost.ShouldBe(0.0105m);
+        UsageStats ollama = stats.Single(s => s.Key == "ollama");
+        ollama.Calls.ShouldBe(3);
+        ollama.Cost.ShouldBe(0.002m);
+        ollama.UnknownCostCalls.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task StatsAsync_ByDayAndSince_GroupsByUtcDay()
+    {
+        await RecordSampleAsync();
+
+        IReadOnlyList<UsageStats> days = await Telemetry.StatsAsync(StatsGrouping.Day);
+        days.Select(d => (d.Key, d.Calls)).OrderBy(d => d.Key).ShouldBe([("2026-03-01", 2L), ("2026-03-02", 3L)]);
+        days.Single(d => d.Key == "2026-03-01").Cost.ShouldBe(0.000125m);
+
+        IReadOnlyList<UsageStats> since = await Telemetry.StatsAsync(StatsGrouping.Day, since: Day2.AddHours(-1));
+        since.Single().Key.ShouldBe("2026-03-02");
+        since.Single().Cost.ShouldBe(0.010375m);
+    }
+
+    [Fact]
+    public async Task StatsAsync_BySession_GroupsCallsWithoutSessionUnderEmptyKey()
+    {
+        await RecordSampleAsync();
+
+        IReadOnlyList<UsageStats> stats = await Telemetry.StatsAsync(StatsGrouping.Session);
+
+        stats.Single(s => s.Key == "s1").Cost.ShouldBe(0.0005m);
+        UsageStats s2 = stats.Single(s => s.Key == "s2");
+        s2.Calls.ShouldBe(2);
+        s2.InputTokens.ShouldBe(1100);
+        s2.Cost.ShouldBe(0.01m);
+        s2.UnknownCostCalls.ShouldBe(1);
+        stats.Single(s => s.Key == "").Cost.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task RecordModelCall_ManyThenFlush_WritesEveryRowInBatches()
+    {
+        const int Count = 5000;
+        var stopwatch = Stopwatch.StartNew();
+        for (int i = 0; i < Count; i++)
+        {
+            Telemetry.RecordModelCall(Call(Day1.AddSeconds(i), "openai", "gpt-4o", 0.001m, input: 1));
+        }
+
+        TimeSpan enqueue = stopwatch.Elapsed;
+        await Telemetry.FlushAsync();
+
+        _database.Scalar("SELECT COUNT(*) FROM model_calls").ShouldBe((long)Count);
+        (await Telemetry.StatsAsync(StatsGrouping.Model)).Single().Cost.ShouldBe(5m);
+        // Enqueueing never waits for SQLite: 5,000 records take far less than writing them one transaction each would.
+        enqueue.ShouldBeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task RecordModelCall_WithoutFlush_IsWrittenWithinTheInterval()
+    {
+        Telemetry.RecordModelCall(Call(Day1, "openai", "gpt-4o", 0.001m));
+
+        long count = 0;
+        for (int i = 0; i < 100 && count == 0; i++)
+        {
+            await Task.Delay(50);
+            count = (long)_database.Scalar("SELECT COUNT(*) FROM model_calls")!;
+        }
+
+        count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_QueuedRows_AreWritten()
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            Telemetry.RecordToolExecution(new ToolExecutionRecord { Time = Day1, ToolName = "grep", CallId = $"c{i}", LatencyMs = 3 });
+        }
+
+        await _store.DisposeAsync();
+
+        _database.Scalar("SELECT COUNT(*) FROM tool_executions").ShouldBe(300L);
+        Should.Throw<ObjectDisposedException>(() => _store.Telemetry.RecordToolExecution(new ToolExecutionRecord { Time = Day1, ToolName = "x" }));
+        _store = await _database.OpenAsync();
+    }
+
+    [Fact]
+    public async Task RecordRunSteps_Trace_StoresEveryField()
+    {
+        RunStep[] steps =
+        [
+            new(Day1, RunStepKind.ModelCall, "coder", Model: "openai/gpt-4o", Status: "tool_calls", InputTokens: 50, OutputTokens: 7, CachedInputTokens: 3, ReasoningTokens: 2, LatencyMs: 250),
+            new(Day1.AddSeconds(1), RunStepKind.ToolCall, "coder", ToolName: "add", CallId: "c1", Input: """{"a":1}""", Output: "2", Status: "ok", LatencyMs: 1.5),
+        ];
+
+        Telemetry.RecordRunSteps("s", "run-1", steps);
+        await Telemetry.FlushAsync();
+
+        _database.Scalar("SELECT COUNT(*) FROM run_steps WHERE run_id = 'run-1' AND session_id = 's'").ShouldBe(2L);
+        _database.Scalar("SELECT kind || ',' || model || ',' || status || ',' || input_tokens || ',' || reasoning_tokens FROM run_steps WHERE kind = 'model_call'")
+            .ShouldBe("model_call,openai/gpt-4o,tool_calls,50,2");
+        _database.Scalar("SELECT tool_name || ',' || call_id || ',' || input || ',' || output FROM run_steps WHERE kind = 'tool_call'")
+            .ShouldBe("""add,c1,{"a":1},2""");
+    }
+
+    [Fact]
+    public async Task CleanupAsync_OldRows_DeletesAllButPinnedSessionsAndRecentRows()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset old = now.AddDays(-60);
+        await _store.Sessions.CreateAsync(new SessionRecord { Id = "old", Created = old, Updated = old });
+        await _store.Sessions.CreateAsync(new SessionRecord { Id = "pinned", Created = old, Updated = old, Pinned = true });
+        await _store.Sessions.CreateAsync(new SessionRecord { Id = "recent" });
+        foreach (string id in new[] { "old", "pinned", "recent" })
+        {
+            await _store.Sessions.AppendMessagesAsync(id, [new ChatMessage(ChatRole.User, "hello")]);
+        }
+
+        // Appending touched "updated"; put the old sessions back in the past.
+        _database.Scalar($"UPDATE sessions SET updated = {old.ToUnixTimeMilliseconds()} WHERE id IN ('old', 'pinned'); SELECT 1");
+        Telemetry.RecordModelCall(Call(old, "p", "m", 1m, "old"));
+        Telemetry.RecordModelCall(Call(old, "p", "m", 1m, "pinned"));
+        Telemetry.RecordModelCall(Call(old, "p", "m", 1m));
+        Telemetry.RecordModelCall(Call(now, "p", "m", 1m, "recent"));
+        Telemetry.RecordRunSteps("pinned", "r", [new RunStep(old, RunStepKind.Respond, "a")]);
+        Telemetry.RecordRunSteps(null, "r2", [new RunStep(old, RunStepKind.Respond, "a")]);
+        await Telemetry.FlushAsync();
+
+        CleanupResult result = await Telemetry.CleanupAsync(now.AddDays(-30));
+
+        result.ShouldBe(new CleanupResult(Sessions: 1, ModelCalls: 2, ToolExecutions: 0, RunSteps: 1));
+        (await _store.Sessions.GetAsync("old")).ShouldBeNull();
+        (await _store.Sessions.GetMessagesAsync("pinned")).Count.ShouldBe(1);
+        (await _store.Sessions.GetMessagesAsync("recent")).Count.ShouldBe(1);
+        _database.Scalar("SELECT group_concat(COALESCE(session_id, '-'), ',') FROM (SELECT session_id FROM model_calls ORDER BY session_id)").ShouldBe("pinned,recent");
+        _database.Scalar("SELECT COUNT(*) FROM run_steps WHERE session_id = 'pinned'").ShouldBe(1L);
+    }
+
+    [Fact]
+    public async Task CleanupAsync_KeepPinnedFalse_DeletesPinnedToo()
+    {
+        DateTimeOffset old = DateTimeOffset.UtcNow.AddDays(-60);
+        await _store.Sessions.CreateAsync(new SessionRecord { Id = "pinned", Created = old, Updated = old, Pinned = true });
+
+        CleanupResult result = await Telemetry.CleanupAsync(DateTimeOffset.UtcNow.AddDays(-1), keepPinned: false);
+
+        result.Sessions.ShouldBe(1);
+        (await _store.Sessions.GetAsync("pinned")).ShouldBeNull();
+    }
+}
