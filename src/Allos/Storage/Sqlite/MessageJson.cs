@@ -17,7 +17,7 @@ namespace Allos.Storage.Sqlite;
 internal static class MessageJson
 {
     private static readonly JsonTypeInfo<ChatMessage> MessageType =
-        (JsonTypeInfo<ChatMessage>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
+        AllosJson.TypeInfo<ChatMessage>();
 
     public static string Serialize(ChatMessage message) => JsonSerializer.Serialize(message, MessageType);
 

@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using Allos.Agents;
+using Allos.Models;
+using Allos.Providers;
+using Allos.Storage;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Sessions;
+
+/// <summary>
+/// A conversation kept in a store: agents run inside it (or a plain chat client answers), and every message is stored
+/// durably as soon as the run adds it, so a crash loses at most the turn in progress.
+/// </summary>
+/// <remarks>Not thread-safe: one run at a time per session.</remarks>
+public sealed class ChatSession
+{
+    private readonly ISessionStore _store;
+    private readonly ITelemetryStore? _telemetry;
+    private readonly ModelCatalog _catalog;
+    private readonly TimeProvider _time;
+    private readonly List<ChatMessage> _messages;
+
+    internal ChatSession(SessionRecord record, IEnumerable<ChatMessage> messages, ISessionStore store, ITelemetryStore? telemetry, ModelCatalog catalog, TimeProvider time)
+    {
+        Record = record;
+        _messages = [.. messages];
+        _store = store;
+        _telemetry = telemetry;
+        _catalog = catalog;
+        _time = time;
+    }
+
+    /// <summary>Gets the session id.</summary>
+    public string Id => Record.Id;
+
+    /// <summary>Gets the session's metadata as last read or written (title, agent, model, times, token and cost totals).</summary>
+    public SessionRecord Record { get; private set; }
+
+    /// <summary>Gets the conversation so far, at full fidelity.</summary>
+    public IReadOnlyList<ChatMessage> Messages => _messages;
+
+    /// <summary>Runs an agent on the conversation plus <paramref name="input"/>, storing each message as the run adds it.</summary>
+    public async Task<RunResult> RunAsync(AgentRunner runner, string input, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        RunResult? result = null;
+        await foreach (RunEvent e in RunStreamingAsync(runner, input, options, cancellationToken).ConfigureAwait(false))
+        {
+            if (e is RunCompletedEvent completed)
+            {
+                result = completed.Result;
+            }
+        }
+
+        return result!;
+    }
+
+    /// <summary>Like <see cref="RunAsync"/>, streaming the run's events.</summary>
+    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, RunOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        string runId = "srun_" + Guid.NewGuid().ToString("N")[..16];
+        await _store.MarkRunAsync(Id, runId, RunMark.Running, cancellationToken).ConfigureAwait(false);
+        TurnMetadata? pending = null;
+        RunResult? result = null;
+        try
+        {
+            await foreach (RunEvent e in runner.RunStreamingAsync(input, _messages.ToList(), options, cancellationToken).ConfigureAwait(false))
+            {
+                switch (e)
+                {
+                    case UsageEvent usage:
+                        pending = Turn(runId, e.Agent, usage.Usage, ModelOf(runner, e.Agent));
+                        break;
+                    case MessageAddedEvent added:
+                        // CancellationToken.None: a message the run produced is stored even when the caller cancels now.
+                        await _store.AppendMessagesAsync(Id, [added.Message], added.Message.Role == ChatRole.Assistant ? pending : null, CancellationToken.None).ConfigureAwait(false);
+                        if (added.Message.Role == ChatRole.Assistant)
+                        {
+                            pending = null;
+                        }
+
+                        _messages.Add(added.Message);
+                        break;
+                    case StepCompletedEvent step:
+                        RecordTelemetry(runId, step.Step);
+                        break;
+                    case RunCompletedEvent completed:
+                        result = completed.Result;
+                        break;
+                }
+
+                yield return e;
+            }
+        }
+        finally
+        {
+            RunMark mark = result?.Status is RunStatus.Completed or RunStatus.MaxIterations or RunStatus.AwaitingApproval ? RunMark.Completed : RunMark.Incomplete;
+            await _store.MarkRunAsync(Id, runId, mark, CancellationToken.None).ConfigureAwait(false);
+            await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends <paramref name="input"/> to a chat client (no agent, no tools) and stores both sides of the turn.</summary>
+    public async Task<ChatResponse> SendAsync(IChatClient client, string input, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var user = new ChatMessage(ChatRole.User, input);
+        await _store.AppendMessagesAsync(Id, [user], null, cancellationToken).ConfigureAwait(false);
+        _messages.Add(user);
+        ChatResponse response = await client.GetResponseAsync(_messages, options, cancellationToken).ConfigureAwait(false);
+        string model = client.GetService<ChatClientMetadata>() is { ProviderName: { } provider, DefaultModelId: { } id } ? $"{provider}/{id}" : Record.Model ?? "unknown";
+        TurnMetadata turn = Turn(null, null, response.Usage ?? new UsageDetails(), model);
+        await _store.AppendMessagesAsync(Id, response.Messages, turn, CancellationToken.None).ConfigureAwait(false);
+        _messages.AddRange(response.Messages);
+        await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+        return response;
+    }
+
+    private TurnMetadata Turn(string? runId, string? agent, UsageDetails usage, string model) => new()
+    {
+        RunId = runId,
+        Model = model,
+        InputTokens = usage.InputTokenCount ?? 0,
+        OutputTokens = usage.OutputTokenCount ?? 0,
+        CachedInputTokens = usage.CachedInputTokenCount ?? 0,
+        ReasoningTokens = usage.ReasoningTokenCount ?? 0,
+        Cost = CostCalculator.Cost(_catalog.Get(model), usage),
+    };
+
+    private void RecordTelemetry(string runId, RunStep step)
+    {
+        if (_telemetry is null)
+        {
+            return;
+        }
+
+        if (step.Kind == RunStepKind.ModelCall && step.Model is { } model)
+        {
+            var usage = new UsageDetails
+            {
+                InputTokenCount = step.InputTokens,
+                OutputTokenCount = step.OutputTokens,
+                CachedInputTokenCount = step.CachedInputTokens,
+                ReasoningTokenCount = step.ReasoningTokens,
+            };
+            _telemetry.RecordModelCall(new ModelCallRecord
+            {
+                Time = step.Time,
+                SessionId = Id,
+                RunId = runId,
+                Provider = ProviderOf(model),
+                Model = model,
+                LatencyMs = step.LatencyMs,
+                InputTokens = step.InputTokens,
+                OutputTokens = step.OutputTokens,
+                CachedInputTokens = step.CachedInputTokens,
+                ReasoningTokens = step.ReasoningTokens,
+                Cost = step.Status is "error" or "cancelled" ? null : CostCalculator.Cost(_catalog.Get(model), usage),
+                Status = step.Status is "error" or "cancelled" ? step.Status : "ok",
+                Error = step.Status == "error" ? step.Output : null,
+            });
+        }
+        else if (step.Kind == RunStepKind.ToolCall && step.ToolName is { } tool)
+        {
+            _telemetry.RecordToolExecution(new ToolExecutionRecord
+            {
+                Time = step.Time,
+                SessionId = Id,
+                RunId = runId,
+                ToolName = tool,
+                CallId = step.CallId,
+                LatencyMs = step.LatencyMs,
+                Status = step.Status ?? "ok",
+                Error = step.Status == "error" ? step.Output : null,
+            });
+        }
+
+        _telemetry.RecordRunSteps(Id, runId, [step]);
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken) =>
+        Record = await _store.GetAsync(Id, cancellationToken).ConfigureAwait(false) ?? Record;
+
+    private static string ModelOf(AgentRunner runner, string agent) => runner.ModelOf(agent) ?? "unknown";
+
+    private static string ProviderOf(string model)
+    {
+        try
+        {
+            return ProviderRegistry.Default.Resolve(model).Provider;
+        }
+        catch (ConfigurationException)
+        {
+            return "unknown";
+        }
+    }
+}
