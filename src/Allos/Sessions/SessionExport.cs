@@ -37,7 +37,7 @@ internal static class SessionExport
             }
 
             writer.WritePropertyName("messages");
-            JsonSerializer.Serialize(writer, messages, AllosJson.TypeInfo<IReadOnlyList<ChatMessage>>());
+            JsonSerializer.Serialize<IList<ChatMessage>>(writer, [.. messages], AllosJson.TypeInfo<IList<ChatMessage>>());
             writer.WriteEndObject();
         }
 
