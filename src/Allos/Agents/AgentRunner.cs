@@ -315,6 +315,7 @@ public sealed class AgentRunner
         // Usage first, so a listener that stores each message can store the turn's spending with it.
         UsageDetails usage = response.Usage ?? new UsageDetails();
         state.Usage.Add(usage);
+        state.Cost = state.Cost.Add(_options.Models.Get(model), usage);
         yield return new UsageEvent(agent.Name, usage, state.Usage);
         foreach (ChatMessage message in response.Messages)
         {
@@ -682,6 +683,7 @@ public sealed class AgentRunner
         Messages = [.. state.Added],
         Steps = [.. state.Steps],
         Usage = state.Usage,
+        Cost = state.Cost.Amount,
         Agent = state.CurrentAgent,
         HandoffPath = [.. state.HandoffPath],
         PendingApprovals = status == RunStatus.AwaitingApproval ? [.. state.Pending] : [],

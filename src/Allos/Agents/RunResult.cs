@@ -20,6 +20,12 @@ public sealed class RunResult
     /// <summary>Gets the token totals of every model call in the run.</summary>
     public required UsageDetails Usage { get; init; }
 
+    /// <summary>
+    /// Gets the cost of the run's model calls in US dollars, priced by the runner's model catalog; <see langword="null"/>
+    /// when any call's price is unknown (never a misleading 0).
+    /// </summary>
+    public decimal? Cost { get; init; }
+
     /// <summary>Gets the agent that acted last.</summary>
     public required string Agent { get; init; }
 

@@ -49,6 +49,8 @@ public sealed class RunState
 
     internal UsageDetails Usage { get; set; } = new();
 
+    internal Models.CostTotal Cost { get; set; }
+
     internal int Iterations { get; set; }
 
     internal string LastText { get; set; } = "";
@@ -78,6 +80,9 @@ public sealed class RunState
             Steps = Steps,
             Usage = JsonSerializer.SerializeToElement(Usage, UsageType),
             Iterations = Iterations,
+            CostKnownAmount = Cost.KnownAmount,
+            CostCalls = Cost.Calls,
+            CostUnknownCalls = Cost.UnknownCalls,
             LastText = LastText,
             Autonomy = Autonomy,
             PermissionOverrides = PermissionOverrides,
@@ -102,6 +107,7 @@ public sealed class RunState
         state.Steps.AddRange(document.Steps);
         state.Usage = JsonSerializer.Deserialize(document.Usage, UsageType) ?? new UsageDetails();
         state.Iterations = document.Iterations;
+        state.Cost = new Models.CostTotal(document.CostKnownAmount, document.CostCalls, document.CostUnknownCalls);
         state.LastText = document.LastText;
         state.Autonomy = document.Autonomy;
         foreach (KeyValuePair<string, ToolPermission> entry in document.PermissionOverrides)

@@ -28,6 +28,12 @@ internal sealed class RunStateDocument
 
     public int Iterations { get; set; }
 
+    public decimal CostKnownAmount { get; set; }
+
+    public int CostCalls { get; set; }
+
+    public int CostUnknownCalls { get; set; }
+
     public string LastText { get; set; } = "";
 
     public AutonomyLevel? Autonomy { get; set; }

@@ -78,6 +78,7 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         result.Text.ShouldBe("The total is 15.");
         result.Usage.InputTokenCount.ShouldBe(50);
         result.Usage.OutputTokenCount.ShouldBe(16);
+        result.Cost.ShouldNotBeNull().ShouldBe(Allos.Models.CostCalculator.Cost(model, new UsageDetails { InputTokenCount = 50, OutputTokenCount = 16 })!.Value);
         result.Messages.Count.ShouldBe(6); // user, call, result, call, result, answer
         result.Messages[2].Contents.OfType<FunctionResultContent>().ShouldHaveSingleItem().Result.ShouldBe("5");
         result.Messages[4].Contents.OfType<FunctionResultContent>().ShouldHaveSingleItem().Result.ShouldBe("15");

@@ -52,6 +52,13 @@ public sealed class SqliteStore : IAsyncDisposable
     public static Task<SqliteStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
         OpenAsync(new SqliteStoreOptions { Path = path }, cancellationToken);
 
+    /// <summary>Opens (creating if needed) the user's default store, <see cref="Configuration.AllosPaths.DatabasePath"/>.</summary>
+    public static Task<SqliteStore> OpenDefaultAsync(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Configuration.AllosPaths.DataDirectory);
+        return OpenAsync(Configuration.AllosPaths.DatabasePath, cancellationToken);
+    }
+
     internal static async Task<SqliteStore> OpenAsync(SqliteStoreOptions options, IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
