@@ -10,27 +10,27 @@ public sealed class GrepToolTests : IDisposable
 
     public GrepToolTests()
     {
-        _temp.Write("src/a.cs", "class A\n{\n    // TODO: fix\n}\n");
-        _temp.Write("src/b.ts", "// TODO: port\n");
-        _temp.Write("notes.md", "nothing here\nTODO list\n");
-        _temp.Write("bin/x.cs", "// TODO: generated\n");
-        _temp.Write("node_modules/m/i.js", "// TODO: vendored\n");
+        _temp.Write("src/a.cs", "class A\n{\n    // REVISIT: fix\n}\n");
+        _temp.Write("src/b.ts", "// REVISIT: port\n");
+        _temp.Write("notes.md", "nothing here\nREVISIT list\n");
+        _temp.Write("bin/x.cs", "// REVISIT: generated\n");
+        _temp.Write("node_modules/m/i.js", "// REVISIT: vendored\n");
     }
 
     public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Invoke_Pattern_ReturnsPathLineAndTextSkippingBuildFolders() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO"}"""))
-            .ShouldBe("notes.md:2: TODO list\nsrc/a.cs:3:     // TODO: fix\nsrc/b.ts:1: // TODO: port\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT"}"""))
+            .ShouldBe("notes.md:2: REVISIT list\nsrc/a.cs:3:     // REVISIT: fix\nsrc/b.ts:1: // REVISIT: port\n");
 
     [Fact]
     public async Task Invoke_Include_FiltersByFileName() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO","include":"*.cs"}""")).ShouldBe("src/a.cs:3:     // TODO: fix\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT","include":"*.cs"}""")).ShouldBe("src/a.cs:3:     // REVISIT: fix\n");
 
     [Fact]
     public async Task Invoke_IncludeWithBraces_FiltersByEither() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO: \\w+","include":"*.{ts,md}"}""")).ShouldBe("src/b.ts:1: // TODO: port\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT: \\w+","include":"*.{ts,md}"}""")).ShouldBe("src/b.ts:1: // REVISIT: port\n");
 
     [Fact]
     public async Task Invoke_PathToAFile_SearchesOnlyIt() =>
@@ -38,11 +38,11 @@ public sealed class GrepToolTests : IDisposable
 
     [Fact]
     public async Task Invoke_PathToAFolder_SearchesBelowIt() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO","path":"src"}""")).ShouldBe("src/a.cs:3:     // TODO: fix\nsrc/b.ts:1: // TODO: port\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT","path":"src"}""")).ShouldBe("src/a.cs:3:     // REVISIT: fix\nsrc/b.ts:1: // REVISIT: port\n");
 
     [Fact]
     public async Task Invoke_RegexFeatures_AreDotNet() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^todo\\s+LIST$"}""")).ShouldBe("notes.md:2: TODO list\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^todo\\s+LIST$"}""")).ShouldBe("notes.md:2: REVISIT list\n");
 
     [Fact]
     public async Task Invoke_NoMatch_SaysSo() =>
@@ -51,9 +51,9 @@ public sealed class GrepToolTests : IDisposable
     [Fact]
     public async Task Invoke_BinaryFile_IsSkipped()
     {
-        File.WriteAllBytes(Path.Combine(_temp.RootPath, "data.bin"), [.. "TODO binary"u8, 0x00, 0x01]);
+        File.WriteAllBytes(Path.Combine(_temp.RootPath, "data.bin"), [.. "REVISIT binary"u8, 0x00, 0x01]);
 
-        (await _temp.InvokeAsync(_tool, """{"pattern":"TODO binary"}""")).ShouldStartWith("No matches");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT binary"}""")).ShouldStartWith("No matches");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class GrepToolTests : IDisposable
     [Fact]
     public async Task Invoke_FileLinkPointingOutside_IsNotRead()
     {
-        File.WriteAllText(Path.Combine(_temp.OutsidePath, "secret.txt"), "TODO secret\n");
+        File.WriteAllText(Path.Combine(_temp.OutsidePath, "secret.txt"), "REVISIT secret\n");
         File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "link.txt"), Path.Combine(_temp.OutsidePath, "secret.txt"));
         Directory.CreateSymbolicLink(Path.Combine(_temp.RootPath, "out"), _temp.OutsidePath);
 
