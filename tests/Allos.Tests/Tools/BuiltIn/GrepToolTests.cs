@@ -42,7 +42,7 @@ public sealed class GrepToolTests : IDisposable
 
     [Fact]
     public async Task Invoke_RegexFeatures_AreDotNet() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^todo\\s+LIST$"}""")).ShouldBe("notes.md:2: REVISIT list\n");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^revisit\\s+LIST$"}""")).ShouldBe("notes.md:2: REVISIT list\n");
 
     [Fact]
     public async Task Invoke_NoMatch_SaysSo() =>
