@@ -411,7 +411,22 @@ public sealed class ModelCatalogTests
         foreach (ModelInfo model in CatalogFixture.Embedded().Models.Where(model => model.Provider == "anthropic"))
         {
             model.Pricing!.CacheWrite.ShouldBe(model.Pricing.Input * 1.25m, model.Id);
-            model.Pricing.CachedInput.ShouldBe(model.Pricing.Input * 0.1m, model.Id);
+
+            // Cache hits cost 10 % of input, except the 5.5 generation's Sonnet and Opus (5 %, Anthropic's pricing page).
+            decimal hitRate = model.Model is "claude-sonnet-5-5" or "claude-opus-5-5" ? 0.05m : 0.1m;
+            model.Pricing.CachedInput.ShouldBe(model.Pricing.Input * hitRate, model.Id);
         }
+    }
+
+    [Theory]
+    [InlineData("anthropic/claude-sonnet-5-5", 2.0, 10.0, 1_000_000)]
+    [InlineData("anthropic/claude-opus-5-5", 4.0, 20.0, 1_000_000)]
+    [InlineData("anthropic/claude-haiku-5-5", 0.1, 0.5, 1_000_000)]
+    public void EmbeddedCatalog_CurrentClaudeModels_AreListed(string id, double input, double output, int window)
+    {
+        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
+        model.Pricing!.Input.ShouldBe((decimal)input);
+        model.Pricing.Output.ShouldBe((decimal)output);
+        model.ContextWindow.ShouldBe(window);
     }
 }
