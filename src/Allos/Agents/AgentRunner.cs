@@ -720,24 +720,14 @@ public sealed class AgentRunner
     /// <summary>An agent's tools, resolved once.</summary>
     private sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyCollection<string> Names);
 
-    /// <summary>How a model call ended, when it did not produce a response.</summary>
-    private sealed class ModelCallOutcome
+    /// <summary>How a model call ended, when it did not produce a response; the calls it asked for when it did.</summary>
+    private sealed class ModelCallOutcome : TurnOutcome
     {
         public List<FunctionCallContent> Calls { get; } = [];
-
-        public RunStatus? Status { get; set; }
-
-        public Exception? Error { get; private set; }
-
-        public void Fail(Exception exception, CancellationToken cancellationToken)
-        {
-            Status = exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed;
-            Error = Status == RunStatus.Failed ? exception : null;
-        }
     }
 
-    /// <summary>How settling a tool turn ended, when the run cannot go on.</summary>
-    private sealed class TurnOutcome
+    /// <summary>How a step ended, when the run cannot go on: cancellation by the caller is not failure.</summary>
+    private class TurnOutcome
     {
         public RunStatus? Status { get; set; }
 

@@ -17,17 +17,15 @@ public sealed class ChatSession
     private readonly ISessionStore _store;
     private readonly ITelemetryStore? _telemetry;
     private readonly ModelCatalog _catalog;
-    private readonly TimeProvider _time;
     private readonly List<ChatMessage> _messages;
 
-    internal ChatSession(SessionRecord record, IEnumerable<ChatMessage> messages, ISessionStore store, ITelemetryStore? telemetry, ModelCatalog catalog, TimeProvider time)
+    internal ChatSession(SessionRecord record, IEnumerable<ChatMessage> messages, ISessionStore store, ITelemetryStore? telemetry, ModelCatalog catalog)
     {
         Record = record;
         _messages = [.. messages];
         _store = store;
         _telemetry = telemetry;
         _catalog = catalog;
-        _time = time;
     }
 
     /// <summary>Gets the session id.</summary>

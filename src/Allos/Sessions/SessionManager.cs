@@ -11,23 +11,21 @@ public sealed class SessionManager
     private readonly ISessionStore _store;
     private readonly ITelemetryStore? _telemetry;
     private readonly ModelCatalog _catalog;
-    private readonly TimeProvider _time;
 
     /// <summary>Initializes a manager over a store (SQLite by default: <c>SqliteStore.OpenAsync(path)</c>).</summary>
-    public SessionManager(ISessionStore store, ITelemetryStore? telemetry = null, ModelCatalog? catalog = null, TimeProvider? timeProvider = null)
+    public SessionManager(ISessionStore store, ITelemetryStore? telemetry = null, ModelCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _telemetry = telemetry;
         _catalog = catalog ?? ModelCatalog.Default;
-        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Creates an empty session.</summary>
     public async Task<ChatSession> CreateAsync(string? title = null, string? agent = null, string? model = null, CancellationToken cancellationToken = default)
     {
         SessionRecord record = await _store.CreateAsync(new SessionRecord { Title = title, Agent = agent, Model = model }, cancellationToken).ConfigureAwait(false);
-        return new ChatSession(record, [], _store, _telemetry, _catalog, _time);
+        return new ChatSession(record, [], _store, _telemetry, _catalog);
     }
 
     /// <summary>Opens a stored session with its messages.</summary>
@@ -37,7 +35,7 @@ public sealed class SessionManager
         SessionRecord record = await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"There is no session '{sessionId}'. List them with SessionManager.ListAsync (or `allos sessions list`).");
         IReadOnlyList<StoredMessage> messages = await _store.GetMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return new ChatSession(record, messages.Select(m => m.Message), _store, _telemetry, _catalog, _time);
+        return new ChatSession(record, messages.Select(m => m.Message), _store, _telemetry, _catalog);
     }
 
     /// <summary>Lists sessions, most recently updated first.</summary>

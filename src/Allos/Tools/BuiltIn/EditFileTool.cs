@@ -33,8 +33,8 @@ internal static class EditFileTool
     private static async ValueTask<object?> EditAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         string path = ToolArguments.GetRequiredString(arguments, "path");
-        string oldText = ToolArguments.GetString(arguments, "old_text") ?? throw new ToolException("The argument 'old_text' is required.");
-        string newText = ToolArguments.GetString(arguments, "new_text") ?? throw new ToolException("The argument 'new_text' is required.");
+        string oldText = ToolArguments.GetRequiredString(arguments, "old_text");
+        string newText = ToolArguments.GetRequiredString(arguments, "new_text");
         bool replaceAll = ToolArguments.GetBoolean(arguments, "replace_all") ?? false;
         if (oldText.Length == 0)
         {

@@ -33,7 +33,7 @@ internal static class WriteFileTool
     private static async ValueTask<object?> WriteAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         string path = ToolArguments.GetRequiredString(arguments, "path");
-        string content = ToolArguments.GetString(arguments, "content") ?? throw new ToolException("The argument 'content' is required.");
+        string content = ToolArguments.GetRequiredString(arguments, "content");
         string full = context.Workspace.Resolve(path);
         string relative = context.Workspace.ToRelative(full);
         if (Directory.Exists(full))

@@ -46,7 +46,7 @@ public sealed class GrepToolTests : IDisposable
 
     [Fact]
     public async Task Invoke_NoMatch_SaysSo() =>
-        (await _temp.InvokeAsync(_tool, """{"pattern":"FIXME"}""")).ShouldStartWith("No matches");
+        (await _temp.InvokeAsync(_tool, """{"pattern":"NOSUCHWORD"}""")).ShouldStartWith("No matches");
 
     [Fact]
     public async Task Invoke_BinaryFile_IsSkipped()
