@@ -60,14 +60,16 @@ public sealed class AgentRunner
         {
             // Resolved once: fails early (listing the tools there are) and keeps the loop from rebuilding lists per step.
             IReadOnlyList<Tool> tools = _options.Tools.Resolve(agent.Tools);
-            _tools[agent.Name] = new AgentTools(tools.ToDictionary(t => t.Name, StringComparer.Ordinal), [.. tools.Select(t => t.Name)]);
+            var declared = new List<AITool>(tools);
             foreach (string target in agent.Handoffs)
             {
-                if (!_agents.ContainsKey(target))
-                {
-                    throw new ConfigurationException($"Agent '{agent.Name}' hands off to '{target}', which is not in the team ({string.Join(", ", _agents.Keys)}).");
-                }
+                AgentDefinition to = _agents.TryGetValue(target, out AgentDefinition? found) ? found
+                    : throw new ConfigurationException($"Agent '{agent.Name}' hands off to '{target}', which is not in the team ({string.Join(", ", _agents.Keys)}).");
+                string description = $"Hand the conversation to the '{target}' agent" + (to.Description is { Length: > 0 } d ? $": {d}" : ".");
+                declared.Add(AIFunctionFactory.CreateDeclaration(TransferPrefix + target, description, TransferSchema));
             }
+
+            _tools[agent.Name] = new AgentTools(tools.ToDictionary(t => t.Name, StringComparer.Ordinal), [.. tools.Select(t => t.Name)], declared);
         }
 
         _entryAgent = _agents.ContainsKey(entryAgent)
@@ -614,13 +616,8 @@ public sealed class AgentRunner
 
     private ChatOptions BuildChatOptions(AgentDefinition agent)
     {
-        var tools = new List<AITool>(_tools[agent.Name].ByName.Count + agent.Handoffs.Count);
-        tools.AddRange(_tools[agent.Name].ByName.Values);
-        foreach (string target in agent.Handoffs)
-        {
-            string description = $"Hand the conversation to the '{target}' agent" + (_agents[target].Description is { Length: > 0 } d ? $": {d}" : ".");
-            tools.Add(AIFunctionFactory.CreateDeclaration(TransferPrefix + target, description, TransferSchema));
-        }
+        // A copy per call: a client in the pipeline may change the list it is given.
+        List<AITool> tools = [.. _tools[agent.Name].Declared];
 
         return new ChatOptions
         {
@@ -717,8 +714,8 @@ public sealed class AgentRunner
 
     private static string NewRunId() => "run_" + Guid.NewGuid().ToString("N")[..16];
 
-    /// <summary>An agent's tools, resolved once.</summary>
-    private sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyCollection<string> Names);
+    /// <summary>An agent's tools and handoff declarations, built once.</summary>
+    private sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyCollection<string> Names, IReadOnlyList<AITool> Declared);
 
     /// <summary>How a model call ended, when it did not produce a response; the calls it asked for when it did.</summary>
     private sealed class ModelCallOutcome : TurnOutcome
