@@ -1,0 +1,37 @@
+using Microsoft.Extensions.AI;
+
+namespace Allos.Gateway;
+
+/// <summary>Per-request Router settings carried in <see cref="ChatOptions.AdditionalProperties"/>: budget scope and cache opt-in.</summary>
+/// <remarks>The Router removes these entries before the request reaches a provider.</remarks>
+public static class RouterChatOptions
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key holding the user key (a string) for <see cref="BudgetScope.User"/> budgets.</summary>
+    public const string UserKey = "allos.user";
+
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key holding the session id (a string) for <see cref="BudgetScope.Session"/> budgets.</summary>
+    public const string SessionKey = "allos.session";
+
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key holding a <see cref="bool"/> that turns the response cache on or off for this request.</summary>
+    public const string CacheKey = "allos.cache";
+
+    /// <summary>Tags <paramref name="options"/> with the user key that <see cref="BudgetScope.User"/> budgets count against.</summary>
+    /// <returns>The same <paramref name="options"/>, for chaining.</returns>
+    public static ChatOptions WithUser(this ChatOptions options, string userKey) => Set(options, UserKey, userKey);
+
+    /// <summary>Tags <paramref name="options"/> with the session id that <see cref="BudgetScope.Session"/> budgets count against.</summary>
+    /// <returns>The same <paramref name="options"/>, for chaining.</returns>
+    public static ChatOptions WithSession(this ChatOptions options, string sessionId) => Set(options, SessionKey, sessionId);
+
+    /// <summary>Turns the response cache on or off for this request, whatever the group says.</summary>
+    /// <returns>The same <paramref name="options"/>, for chaining.</returns>
+    public static ChatOptions WithCache(this ChatOptions options, bool enabled = true) => Set(options, CacheKey, enabled);
+
+    private static ChatOptions Set(ChatOptions options, string key, object value)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(value);
+        (options.AdditionalProperties ??= [])[key] = value;
+        return options;
+    }
+}
