@@ -20,7 +20,7 @@ public class ClientOverheadBenchmarks
     private static readonly ChatMessage[] Messages = [new(ChatRole.User, "What is the capital of France?")];
     private static readonly Uri Root = new("http://canned.invalid/");
 
-    private const string OpenAIWhole = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is the capital of France?"}]}""";
+    internal const string OpenAIWhole = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is the capital of France?"}]}""";
     private const string OpenAIStream = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"What is the capital of France?"}]}""";
     private const string AnthropicWhole = """{"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"What is the capital of France?"}]}""";
     private const string AnthropicStream = """{"model":"claude-sonnet-4-5","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"What is the capital of France?"}]}""";
@@ -32,21 +32,7 @@ public class ClientOverheadBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        var recorded = new Dictionary<string, (byte[], string)>();
-        await using (FakeProviderServer server = await FakeProviderServer.StartAsync())
-        {
-            server.FallbackTurn = FakeServerProcess.Turn();
-            server.StreamEndDelay = TimeSpan.Zero;
-            using var http = new HttpClient();
-            foreach ((string path, string body) in new[] { ("/v1/chat/completions", OpenAIWhole), ("/v1/chat/completions", OpenAIStream), ("/v1/messages", AnthropicWhole), ("/v1/messages", AnthropicStream) })
-            {
-                using HttpResponseMessage response = await http.PostAsync(new Uri(server.BaseUri, path.TrimStart('/')), new StringContent(body, Encoding.UTF8, "application/json"));
-                string kind = body.Contains("\"stream\":true", StringComparison.Ordinal) ? "stream" : "whole";
-                recorded[$"{path}|{kind}"] = (await response.Content.ReadAsByteArrayAsync(), response.Content.Headers.ContentType!.ToString());
-            }
-        }
-
-        _http = new HttpClient(new CannedResponseHandler(recorded));
+        _http = new HttpClient(await CannedResponseHandler.RecordAsync(OpenAIWhole, OpenAIStream, AnthropicWhole, AnthropicStream));
         _openai = ChatClients.Create("openai/gpt-4o-mini", new ChatClientOptions { ApiKey = "k", Endpoint = new Uri(Root, "v1"), HttpClient = _http });
         _anthropic = ChatClients.Create("anthropic/claude-sonnet-4-5", new ChatClientOptions { ApiKey = "k", Endpoint = Root, HttpClient = _http });
     }

@@ -15,7 +15,11 @@ public sealed class RecordedRequest
         Format = format;
         Streaming = streaming;
         Json = json;
+        Time = DateTimeOffset.UtcNow;
     }
+
+    /// <summary>Gets when the server finished reading the request (wall clock), for tests about pacing and retry delays.</summary>
+    public DateTimeOffset Time { get; }
 
     /// <summary>Gets the HTTP method.</summary>
     public string Method { get; }

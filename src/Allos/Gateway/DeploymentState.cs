@@ -1,0 +1,240 @@
+using Allos.Models;
+using Allos.Providers;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Gateway;
+
+/// <summary>A deployment as the Router sees it: its client, its health (failures, cooldown, retry-after), load and latency.</summary>
+/// <remarks>Thread-safe: every field is read and written with interlocked or volatile operations, or under <see cref="_gate"/>.</remarks>
+internal sealed class DeploymentState : IDisposable
+{
+    private const double LatencyWeight = 0.3;
+
+    private readonly RouterOptions _options;
+    private readonly Lock _gate = new();
+    private readonly long[] _failures;
+    private IChatClient? _client;
+    private int _failureCount;
+    private int _failureNext;
+    private long _cooldownUntil;
+    private long _retryAfterUntil;
+    private int _probing;
+    private int _inFlight;
+    private double _latencyMs = double.NaN;
+    private double _firstTokenMs = double.NaN;
+
+    public DeploymentState(Deployment deployment, string name, int index, RouterOptions options)
+    {
+        Deployment = deployment;
+        Name = name;
+        Index = index;
+        _options = options;
+        _failures = new long[Math.Max(1, options.CooldownFailures)];
+        (Provider, ModelName) = ResolveModel(deployment, options.Providers);
+        ModelId = $"{Provider}/{ModelName}";
+        Info = options.Models.Get(ModelId);
+        if (deployment.RequestsPerMinute is not null || deployment.TokensPerMinute is not null)
+        {
+            Limiter = new DeploymentRateLimiter(deployment.RequestsPerMinute, deployment.TokensPerMinute, options.RateLimitWindow, options.TimeProvider);
+        }
+    }
+
+    public Deployment Deployment { get; }
+
+    public string Name { get; }
+
+    /// <summary>Gets the position in the group, the bit used in a request's tried and excluded masks.</summary>
+    public int Index { get; }
+
+    public string Provider { get; }
+
+    public string ModelName { get; }
+
+    /// <summary>Gets <c>provider/model</c>.</summary>
+    public string ModelId { get; }
+
+    public ModelInfo Info { get; }
+
+    public DeploymentRateLimiter? Limiter { get; }
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Gets the moving average of whole-call latency in milliseconds, NaN before the first success.</summary>
+    public double LatencyMs => Volatile.Read(ref _latencyMs);
+
+    /// <summary>Gets the moving average of time to first chunk of streamed calls in milliseconds, NaN before the first.</summary>
+    public double FirstTokenMs => Volatile.Read(ref _firstTokenMs);
+
+    /// <summary>Gets the client, creating it on first use (so a deployment never used never needs its key).</summary>
+    /// <exception cref="ConfigurationException">The provider is unknown or its key is missing.</exception>
+    public IChatClient Client
+    {
+        get
+        {
+            IChatClient? client = Volatile.Read(ref _client);
+            if (client is not null)
+            {
+                return client;
+            }
+
+            lock (_gate)
+            {
+                return _client ??= CreateClient();
+            }
+        }
+    }
+
+    /// <summary>Returns when this deployment can take a request again (0 when it can now), and whether the wait comes from a provider's retry-after.</summary>
+    public long UnavailableUntil(long now, out bool retryAfter)
+    {
+        long waitRetry = Volatile.Read(ref _retryAfterUntil);
+        long cooldown = Volatile.Read(ref _cooldownUntil);
+        retryAfter = waitRetry > now && waitRetry >= cooldown;
+        if (waitRetry > now || cooldown > now)
+        {
+            return Math.Max(waitRetry, cooldown);
+        }
+
+        // Cooldown over: one request at a time probes it until one succeeds.
+        return cooldown != 0 && Volatile.Read(ref _probing) != 0 ? long.MaxValue : 0;
+    }
+
+    /// <summary>Marks the start of an attempt. Returns whether it is the probe after a cooldown.</summary>
+    public bool Begin(long now)
+    {
+        Interlocked.Increment(ref _inFlight);
+        long cooldown = Volatile.Read(ref _cooldownUntil);
+        return cooldown != 0 && cooldown <= now && Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
+    }
+
+    /// <summary>Records a successful attempt: updates latency, and a successful probe ends the cooldown.</summary>
+    public void Succeeded(bool probe, double latencyMs, double? firstTokenMs)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (firstTokenMs is double first)
+        {
+            Volatile.Write(ref _firstTokenMs, Average(FirstTokenMs, first));
+        }
+        else
+        {
+            Volatile.Write(ref _latencyMs, Average(LatencyMs, latencyMs));
+        }
+
+        if (probe || Volatile.Read(ref _cooldownUntil) != 0)
+        {
+            lock (_gate)
+            {
+                _failureCount = 0;
+                _cooldownUntil = 0;
+                _probing = 0;
+            }
+        }
+    }
+
+    /// <summary>Records a failed attempt. Counts it toward a cooldown when <paramref name="countsAgainst"/> (the deployment, not the request, is at fault).</summary>
+    /// <returns>Whether this failure started a cooldown.</returns>
+    public bool Failed(bool probe, long now, bool countsAgainst, TimeSpan? retryAfter)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        lock (_gate)
+        {
+            if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
+            {
+                _retryAfterUntil = Math.Max(_retryAfterUntil, now + Ticks(wait));
+            }
+
+            bool cooled = false;
+            if (probe)
+            {
+                _probing = 0;
+                if (countsAgainst)
+                {
+                    _cooldownUntil = now + Ticks(_options.CooldownDuration);
+                    return true;
+                }
+            }
+
+            if (countsAgainst && _options.CooldownFailures > 0)
+            {
+                _failures[_failureNext] = now;
+                _failureNext = (_failureNext + 1) % _failures.Length;
+                _failureCount = Math.Min(_failureCount + 1, _failures.Length);
+
+                // The ring holds the last N failures; the oldest is at the next write position once it is full.
+                long oldest = _failures[_failureNext];
+                if (_failureCount == _failures.Length && now - oldest <= Ticks(_options.CooldownWindow))
+                {
+                    _cooldownUntil = now + Ticks(_options.CooldownDuration);
+                    _failureCount = 0;
+                    cooled = true;
+                }
+            }
+
+            return cooled;
+        }
+    }
+
+    /// <summary>Ends an attempt that neither succeeded nor failed (cancelled by the caller).</summary>
+    public void Abandoned(bool probe)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (probe)
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        Limiter?.Dispose();
+        if (Deployment.Client is null)
+        {
+            _client?.Dispose();
+        }
+    }
+
+    private static (string Provider, string Model) ResolveModel(Deployment deployment, ProviderRegistry providers)
+    {
+        if (deployment.Client is null)
+        {
+            ModelReference reference = providers.Resolve(deployment.Model);
+            return (reference.Provider, reference.Model);
+        }
+
+        // A ready-made client may serve a model no registered provider knows.
+        int slash = deployment.Model.IndexOf('/', StringComparison.Ordinal);
+        string provider = deployment.Client.GetService<ChatClientMetadata>()?.ProviderName ?? (slash > 0 ? deployment.Model[..slash] : "custom");
+        return (provider, slash > 0 ? deployment.Model[(slash + 1)..] : deployment.Model);
+    }
+
+    private static long Ticks(TimeSpan span) => span.Ticks;
+
+    private static double Average(double current, double sample) =>
+        double.IsNaN(current) ? sample : current + (LatencyWeight * (sample - current));
+
+    private IChatClient CreateClient()
+    {
+        if (Deployment.Client is not null)
+        {
+            return Deployment.Client;
+        }
+
+        var options = new ChatClientOptions
+        {
+            ApiKey = Deployment.ApiKey,
+            Endpoint = Deployment.Endpoint,
+            ApiVersion = Deployment.ApiVersion,
+            HttpClient = _options.HttpClient,
+            TimeProvider = _options.TimeProvider,
+        };
+        if (Deployment.Headers is not null)
+        {
+            foreach (KeyValuePair<string, string> header in Deployment.Headers)
+            {
+                options.Headers[header.Key] = header.Value;
+            }
+        }
+
+        return _options.Providers.Create(ModelId, options);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.AI;
+
+namespace Allos.Gateway;
+
+/// <summary>Watches a stream go by: sums its usage, notes its model and finish reason, and keeps the updates when the answer is to be cached.</summary>
+internal sealed class StreamObserver(bool collect)
+{
+    private readonly List<ChatResponseUpdate>? _updates = collect ? [] : null;
+
+    public UsageDetails? Usage { get; private set; }
+
+    public string? ModelId { get; private set; }
+
+    public ChatFinishReason? FinishReason { get; private set; }
+
+    public void Observe(ChatResponseUpdate update)
+    {
+        _updates?.Add(update);
+        ModelId ??= update.ModelId;
+        FinishReason = update.FinishReason ?? FinishReason;
+        foreach (AIContent content in update.Contents)
+        {
+            if (content is UsageContent usage)
+            {
+                if (Usage is null)
+                {
+                    Usage = new UsageDetails();
+                }
+
+                Usage.Add(usage.Details);
+            }
+        }
+    }
+
+    /// <summary>Returns the whole answer assembled from the kept updates, or <see langword="null"/> when none were kept.</summary>
+    public ChatResponse? ToResponse() => _updates?.ToChatResponse();
+}

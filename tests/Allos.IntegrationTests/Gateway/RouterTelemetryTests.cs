@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Allos.Gateway;
+using Allos.IntegrationTests.Storage;
+using Allos.Storage;
+using Allos.Storage.Sqlite;
+using Allos.Telemetry;
+
+namespace Allos.IntegrationTests.Gateway;
+
+public sealed class RouterTelemetryTests : IAsyncLifetime
+{
+    private static readonly ChatMessage[] Hello = [new(ChatRole.User, "Hello")];
+    private RouterFixture _fx = null!;
+
+    public async Task InitializeAsync() => _fx = await RouterFixture.StartAsync(2);
+
+    public async Task DisposeAsync() => await _fx.DisposeAsync();
+
+    [Fact]
+    public async Task GetResponseAsync_WithListeners_EmitsGenAISpanAndMetrics()
+    {
+        string alias = $"traced-{Guid.NewGuid():N}";
+        var activities = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AllosTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var tokens = new ConcurrentBag<(long Value, string? Type, string? Alias)>();
+        var durations = new ConcurrentBag<string?>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AllosTelemetry.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "gen_ai.client.token.usage")
+            {
+                tokens.Add((value, Tag(tags, "gen_ai.token.type"), Tag(tags, "allos.gateway.alias")));
+            }
+        });
+        meters.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        {
+            if (instrument.Name == "gen_ai.client.operation.duration")
+            {
+                durations.Add(Tag(tags, "allos.gateway.alias"));
+            }
+        });
+        meters.Start();
+        _fx[0].Enqueue(FakeTurn.ProviderError(500, "oops", "server_error"), FakeTurn.Text("traced").WithUsage(12, 3));
+        using var router = new Router(RouterFixture.Options(new ModelGroup(alias, _fx.Deployment(0, name: "primary-east"))));
+
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias, MaxOutputTokens = 50 });
+
+        Activity span = activities.ShouldHaveSingleItem(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias);
+        span.DisplayName.ShouldBe("chat gpt-4o-mini");
+        span.Kind.ShouldBe(ActivityKind.Client);
+        span.GetTagItem("gen_ai.operation.name").ShouldBe("chat");
+        span.GetTagItem("gen_ai.provider.name").ShouldBe("openai");
+        span.GetTagItem("gen_ai.request.model").ShouldBe("gpt-4o-mini");
+        span.GetTagItem("gen_ai.request.max_tokens").ShouldBe(50);
+        span.GetTagItem("gen_ai.usage.input_tokens").ShouldBe(12L);
+        span.GetTagItem("gen_ai.usage.output_tokens").ShouldBe(3L);
+        span.GetTagItem("allos.gateway.deployment").ShouldBe("primary-east");
+        span.GetTagItem("allos.gateway.retries").ShouldBe(1);
+        span.GetTagItem("allos.gateway.fallbacks").ShouldBe(0);
+        ((double)span.GetTagItem("allos.cost.usd")!).ShouldBeGreaterThan(0);
+        span.Events.ShouldContain(e => e.Name == "allos.gateway.attempt_failed");
+        span.Status.ShouldBe(ActivityStatusCode.Unset);
+
+        tokens.Where(t => t.Alias == alias).OrderBy(t => t.Type).Select(t => (t.Value, t.Type)).ShouldBe([(12L, "input"), (3L, "output")]);
+        durations.Count(a => a == alias).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_WithStore_RecordsDeploymentRetriesFallbacksAndCost()
+    {
+        using var database = new TempDatabase();
+        await using SqliteStore store = await database.OpenAsync();
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(503, "overloaded", "server_error");
+        _fx[1].Enqueue(FakeTurn.Text("from backup").WithUsage(100, 20));
+        RouterOptions options = RouterFixture.Options(
+            new ModelGroup("main", _fx.Deployment(0, name: "east")) { Fallbacks = { "backup" } },
+            new ModelGroup("backup", _fx.Deployment(1, name: "west")));
+        options.MaxRetries = 1;
+        options.Telemetry = store.Telemetry;
+        using var router = new Router(options);
+
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "main" }.WithUser("team-a").WithSession("s-1"));
+        await store.Telemetry.FlushAsync();
+
+        database.Scalar("SELECT alias || '|' || deployment || '|' || retries || '|' || fallbacks || '|' || user_key || '|' || session_id || '|' || status || '|' || cache_hit FROM model_calls")
+            .ShouldBe("main|west|1|1|team-a|s-1|ok|0");
+        decimal expected = ((100 * 0.15m) + (20 * 0.60m)) / 1_000_000m;
+        (await store.Telemetry.SpentAsync(new SpendQuery { Since = DateTimeOffset.UtcNow.AddHours(-1), UserKey = "team-a" })).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task Budget_AfterRestart_StartsFromWhatTheStoreRecorded()
+    {
+        using var database = new TempDatabase();
+        _fx[0].FallbackTurn = FakeTurn.Text("paid").WithUsage(5, 1000);
+        var budget = new Budget(BudgetScope.Alias, BudgetPeriod.Day, 0.0015m);
+        await using (SqliteStore store = await database.OpenAsync())
+        {
+            RouterOptions options = RouterFixture.Options(new ModelGroup("paid", _fx.Deployment(0)));
+            options.Telemetry = store.Telemetry;
+            options.Budgets.Add(budget);
+            using var router = new Router(options);
+            await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 });
+            await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 });
+            await store.Telemetry.FlushAsync();
+        }
+
+        await using (SqliteStore store = await database.OpenAsync())
+        {
+            RouterOptions options = RouterFixture.Options(new ModelGroup("paid", _fx.Deployment(0)));
+            options.Telemetry = store.Telemetry;
+            options.Budgets.Add(budget);
+            using var router = new Router(options);
+
+            BudgetExceededException error = await Should.ThrowAsync<BudgetExceededException>(
+                () => router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 }));
+            error.Spent.ShouldBe(2 * ((5 * 0.15m) + (1000 * 0.60m)) / 1_000_000m);
+        }
+
+        _fx[0].Requests.Count.ShouldBe(2);
+    }
+
+    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
+    {
+        foreach (KeyValuePair<string, object?> tag in tags)
+        {
+            if (tag.Key == name)
+            {
+                return tag.Value?.ToString();
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,351 @@
+using Allos.Gateway;
+
+namespace Allos.IntegrationTests.Gateway;
+
+/// <summary>Fault injection through real HTTP: each deployment is its own fake provider server.</summary>
+public sealed class RouterTests : IAsyncLifetime
+{
+    private static readonly ChatMessage[] Hello = [new(ChatRole.User, "Hello")];
+    private RouterFixture _fx = null!;
+
+    public async Task InitializeAsync() => _fx = await RouterFixture.StartAsync(3);
+
+    public async Task DisposeAsync() => await _fx.DisposeAsync();
+
+    [Fact]
+    public async Task GetResponseAsync_429WithRetryAfter_WaitsThatLongThenSucceeds()
+    {
+        _fx[0].Enqueue(
+            FakeTurn.ProviderError(429, "Rate limit reached", "rate_limit_exceeded").WithHeader("retry-after-ms", "400"),
+            FakeTurn.Text("after the pause"));
+        using var router = new Router(RouterFixture.Options(new ModelGroup("fast", _fx.Deployment(0))));
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "fast" });
+
+        response.Text.ShouldBe("after the pause");
+        _fx[0].Requests.Count.ShouldBe(2);
+        var gap = _fx[0].Requests[1].Time - _fx[0].Requests[0].Time;
+        gap.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(350), "the Router honours retry-after instead of its own 5 ms backoff");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_Repeated500s_RetriesThenFallbackAnswers()
+    {
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(500, "The server had an error", "server_error");
+        _fx[1].Enqueue(FakeTurn.Text("from the fallback"));
+        var primary = new ModelGroup("primary", _fx.Deployment(0)) { Fallbacks = { "backup" } };
+        using var router = new Router(RouterFixture.Options(primary, new ModelGroup("backup", _fx.Deployment(1))));
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "primary" });
+
+        response.Text.ShouldBe("from the fallback");
+        _fx[0].Requests.Count.ShouldBe(3, "one attempt and MaxRetries (2) retries");
+        _fx[1].Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_401_IsNotRetried()
+    {
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(401, "Incorrect API key provided", "invalid_request_error");
+        using var router = new Router(RouterFixture.Options(new ModelGroup("fast", _fx.Deployment(0))));
+
+        await Should.ThrowAsync<ProviderAuthenticationException>(() => router.GetResponseAsync(Hello, new ChatOptions { ModelId = "fast" }));
+
+        _fx[0].Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_400InvalidRequest_IsRaisedWithoutRetryOrFallback()
+    {
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(400, "Invalid value for 'temperature'", "invalid_request_error");
+        var primary = new ModelGroup("primary", _fx.Deployment(0)) { Fallbacks = { "backup" } };
+        using var router = new Router(RouterFixture.Options(primary, new ModelGroup("backup", _fx.Deployment(1))));
+
+        await Should.ThrowAsync<InvalidRequestException>(() => router.GetResponseAsync(Hello, new ChatOptions { ModelId = "primary" }));
+
+        _fx[0].Requests.Count.ShouldBe(1);
+        _fx[1].Requests.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ContextLengthError_LargerContextGroupAnswers()
+    {
+        _fx[0].Enqueue(FakeTurn.ProviderError(400, "This model's maximum context length is 128000 tokens.", "context_length_exceeded"));
+        _fx[1].Enqueue(FakeTurn.Text("long answer"));
+        _fx[2].FallbackTurn = FakeTurn.Text("the generic fallback must not answer");
+        var small = new ModelGroup("small", _fx.Deployment(0)) { ContextWindowFallbacks = { "long" }, Fallbacks = { "generic" } };
+        using var router = new Router(RouterFixture.Options(
+            small, new ModelGroup("long", _fx.Deployment(1, "openai/gpt-4.1")), new ModelGroup("generic", _fx.Deployment(2))));
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "small" });
+
+        response.Text.ShouldBe("long answer");
+        _fx[0].Requests.Count.ShouldBe(1, "a context overflow is not retried");
+        _fx[1].Requests.ShouldHaveSingleItem().Json.GetProperty("model").GetString().ShouldBe("gpt-4.1");
+        _fx[2].Requests.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ContentFiltered_ContentPolicyFallbackAnswers()
+    {
+        _fx[0].Enqueue(FakeTurn.ProviderError(400, "The response was filtered due to the prompt triggering content management policy.", "content_filter"));
+        _fx[1].Enqueue(FakeTurn.Text("answered elsewhere"));
+        var strict = new ModelGroup("strict", _fx.Deployment(0)) { ContentPolicyFallbacks = { "lenient" } };
+        using var router = new Router(RouterFixture.Options(strict, new ModelGroup("lenient", _fx.Deployment(1))));
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "strict" });
+
+        response.Text.ShouldBe("answered elsewhere");
+        _fx[0].Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_FailingDeployment_IsCooledDownSkippedThenProbed()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
+        _fx[1].FallbackTurn = FakeTurn.Text("healthy");
+        RouterOptions options = RouterFixture.Options(new ModelGroup("pool", _fx.Deployment(0), _fx.Deployment(1)));
+        options.TimeProvider = clock;
+        options.CooldownFailures = 3;
+        options.CooldownDuration = TimeSpan.FromSeconds(30);
+        using var router = new Router(options);
+        IChatClient pool = router.For("pool");
+
+        for (int i = 0; i < 3; i++)
+        {
+            (await pool.GetResponseAsync(Hello)).Text.ShouldBe("healthy");
+        }
+
+        _fx[0].Requests.Count.ShouldBe(3, "priority routing tries the first deployment each time until it cools down");
+        (await pool.GetResponseAsync(Hello)).Text.ShouldBe("healthy");
+        _fx[0].Requests.Count.ShouldBe(3, "a cooled-down deployment is skipped");
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        _fx[0].FallbackTurn = FakeTurn.Text("recovered");
+        (await pool.GetResponseAsync(Hello)).Text.ShouldBe("recovered", "after the cooldown one request probes it");
+        (await pool.GetResponseAsync(Hello)).Text.ShouldBe("recovered", "a successful probe ends the cooldown");
+        _fx[0].Requests.Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_WeightedShuffle_1000Calls_LandWithinTolerance()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("a");
+        _fx[1].FallbackTurn = FakeTurn.Text("b");
+        _fx[0].RecordRequests = _fx[1].RecordRequests = false;
+        var group = new ModelGroup("mix", _fx.Deployment(0), _fx.Deployment(1))
+        {
+            Strategy = RoutingStrategy.WeightedShuffle,
+        };
+        group.Deployments[0] = new Deployment("openai/gpt-4o-mini") { Name = "light", ApiKey = "k", Endpoint = _fx[0].OpenAIEndpoint, Weight = 1 };
+        group.Deployments[1] = new Deployment("openai/gpt-4o-mini") { Name = "heavy", ApiKey = "k", Endpoint = _fx[1].OpenAIEndpoint, Weight = 3 };
+        using var router = new Router(RouterFixture.Options(group));
+        IChatClient mix = router.For("mix");
+
+        int light = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            if ((await mix.GetResponseAsync(Hello)).Text == "a")
+            {
+                light++;
+            }
+        }
+
+        // Expected 250, standard deviation ≈ 13.7: ±70 is five of them.
+        light.ShouldBeInRange(180, 320);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RpmLimit_HoldsWith50ConcurrentCallers()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("ok");
+        RouterOptions options = RouterFixture.Options(new ModelGroup("limited", _fx.Deployment(0)));
+        options.Groups[0].Deployments[0] = new Deployment("openai/gpt-4o-mini") { ApiKey = "k", Endpoint = _fx[0].OpenAIEndpoint, RequestsPerMinute = 10 };
+        options.RateLimitQueueTimeout = TimeSpan.Zero;
+        using var router = new Router(options);
+        IChatClient limited = router.For("limited");
+
+        Task<ChatResponse>[] calls = [.. Enumerable.Range(0, 50).Select(_ => Task.Run(() => limited.GetResponseAsync(Hello)))];
+        await Task.WhenAll(calls.Select(call => call.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        calls.Count(call => call.IsCompletedSuccessfully).ShouldBe(10);
+        _fx[0].Requests.Count.ShouldBe(10);
+        foreach (Task<ChatResponse> failed in calls.Where(call => call.IsFaulted))
+        {
+            RateLimitException error = failed.Exception!.InnerException.ShouldBeOfType<RateLimitException>();
+            error.ErrorCode.ShouldBe("router_rate_limited");
+            error.Message.ShouldContain("10 requests per minute");
+            error.RetryAfter.ShouldNotBeNull();
+        }
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RpmLimitWithQueue_CallersWaitForTheNextWindow()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("ok");
+        RouterOptions options = RouterFixture.Options(new ModelGroup("limited", _fx.Deployment(0)));
+        options.Groups[0].Deployments[0] = new Deployment("openai/gpt-4o-mini") { ApiKey = "k", Endpoint = _fx[0].OpenAIEndpoint, RequestsPerMinute = 4 };
+        options.RateLimitWindow = TimeSpan.FromMilliseconds(600);
+        options.RateLimitQueueTimeout = TimeSpan.FromSeconds(20);
+        using var router = new Router(options);
+        IChatClient limited = router.For("limited");
+
+        ChatResponse[] responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => limited.GetResponseAsync(Hello)));
+
+        responses.ShouldAllBe(response => response.Text == "ok");
+        DateTimeOffset[] arrivals = [.. _fx[0].Requests.Select(request => request.Time).Order()];
+        arrivals.Length.ShouldBe(12);
+        for (int i = 4; i < arrivals.Length; i++)
+        {
+            (arrivals[i] - arrivals[i - 4]).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(450), "no more than 4 requests in any window");
+        }
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_Budget_IsNeverExceededBy100ConcurrentCalls()
+    {
+        // gpt-4o-mini: $0.15 in / $0.60 out per million tokens; each call reports 5 in and 1,000 out: $0.00060075.
+        _fx[0].FallbackTurn = FakeTurn.Text("paid").WithUsage(5, 1000);
+        RouterOptions options = RouterFixture.Options(new ModelGroup("paid", _fx.Deployment(0)));
+        options.Budgets.Add(new Budget(BudgetScope.Global, BudgetPeriod.Day, 0.01m));
+        using var router = new Router(options);
+        IChatClient paid = router.For("paid");
+        var chatOptions = new ChatOptions { MaxOutputTokens = 1000 };
+
+        Task<ChatResponse>[] calls = [.. Enumerable.Range(0, 100).Select(_ => Task.Run(() => paid.GetResponseAsync(Hello, chatOptions)))];
+        await Task.WhenAll(calls.Select(call => call.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        int succeeded = calls.Count(call => call.IsCompletedSuccessfully);
+        decimal spent = succeeded * ((5 * 0.15m) + (1000 * 0.60m)) / 1_000_000m;
+        spent.ShouldBeLessThanOrEqualTo(0.01m);
+        succeeded.ShouldBeGreaterThan(0);
+        _fx[0].Requests.Count.ShouldBe(succeeded, "a refused call never reaches the provider");
+        BudgetExceededException refused = calls.First(call => call.IsFaulted).Exception!.InnerException.ShouldBeOfType<BudgetExceededException>();
+        refused.Budget.Limit.ShouldBe(0.01m);
+        refused.Message.ShouldContain("global daily budget of $0.01");
+        refused.Remaining.ShouldBeLessThan(0.001m);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_UserBudget_CountsEachUserSeparately()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("paid").WithUsage(5, 1000);
+        RouterOptions options = RouterFixture.Options(new ModelGroup("paid", _fx.Deployment(0)));
+        options.Budgets.Add(new Budget(BudgetScope.User, BudgetPeriod.Month, 0.001m));
+        using var router = new Router(options);
+
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 }.WithUser("alice"));
+        BudgetExceededException refused = await Should.ThrowAsync<BudgetExceededException>(
+            () => router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 }.WithUser("alice")));
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "paid", MaxOutputTokens = 1000 }.WithUser("bob"));
+
+        refused.Key.ShouldBe("alice");
+        refused.Message.ShouldContain("user 'alice' monthly budget");
+        _fx[0].Requests.Count.ShouldBe(2);
+        _fx[0].Requests.ShouldAllBe(request => !request.Body.Contains("allos.", StringComparison.Ordinal), "router keys never reach the provider");
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_FirstDeploymentFailsBeforeFirstChunk_FallsBack()
+    {
+        _fx[0].Enqueue(FakeTurn.ProviderError(500, "boom", "server_error"));
+        _fx[1].Enqueue(FakeTurn.Text("streamed from the fallback"));
+        RouterOptions options = RouterFixture.Options(
+            new ModelGroup("primary", _fx.Deployment(0)) { Fallbacks = { "backup" } }, new ModelGroup("backup", _fx.Deployment(1)));
+        options.MaxRetries = 0;
+        using var router = new Router(options);
+
+        List<ChatResponseUpdate> updates = [];
+        await foreach (ChatResponseUpdate update in router.GetStreamingResponseAsync(Hello, new ChatOptions { ModelId = "primary" }))
+        {
+            updates.Add(update);
+        }
+
+        updates.ToChatResponse().Text.ShouldBe("streamed from the fallback");
+        _fx[0].Requests.ShouldHaveSingleItem().Streaming.ShouldBeTrue();
+        _fx[1].Requests.ShouldHaveSingleItem().Streaming.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_FailureAfterFirstChunk_IsRaisedNotRerouted()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("partial answer that breaks").WithTextChunkSize(4).WithChunkDelay(TimeSpan.FromMilliseconds(20)).DropConnectionAfter(3));
+        _fx[1].FallbackTurn = FakeTurn.Text("must not be used");
+        RouterOptions options = RouterFixture.Options(
+            new ModelGroup("primary", _fx.Deployment(0)) { Fallbacks = { "backup" } }, new ModelGroup("backup", _fx.Deployment(1)));
+        using var router = new Router(options);
+
+        List<ChatResponseUpdate> updates = [];
+        Exception? error = null;
+        try
+        {
+            await foreach (ChatResponseUpdate update in router.GetStreamingResponseAsync(Hello, new ChatOptions { ModelId = "primary" }))
+            {
+                updates.Add(update);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        error.ShouldBeOfType<ProviderConnectionException>(string.Join("|", updates.Select(u => u.Text)) + $" / {_fx[0].Requests.Count} / {_fx[1].Requests.Count}");
+        updates.ShouldNotBeEmpty();
+        _fx[0].Requests.Count.ShouldBe(1);
+        _fx[1].Requests.Count.ShouldBe(0, "after the first chunk reached the caller, switching would splice two answers");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PlainModelId_WorksWithoutConfiguration()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("plain"));
+        var providers = new Allos.Providers.ProviderRegistry(name => name == "OPENAI_BASE_URL" ? _fx[0].OpenAIEndpoint.ToString() : name == "OPENAI_API_KEY" ? "sk-env" : null);
+        using var router = new Router(new RouterOptions { Providers = providers });
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "openai/gpt-4o-mini", Temperature = 0.2f });
+
+        response.Text.ShouldBe("plain");
+        RecordedRequest request = _fx[0].Requests.ShouldHaveSingleItem();
+        request.Json.GetProperty("model").GetString().ShouldBe("gpt-4o-mini");
+        request.Json.GetProperty("temperature").GetDouble().ShouldBe(0.2, 0.0001);
+    }
+
+    [Fact]
+    public void Constructor_FallbackToUnknownAlias_NamesIt()
+    {
+        var group = new ModelGroup("fast", _fx.Deployment(0)) { Fallbacks = { "nowhere" } };
+
+        ConfigurationException error = Should.Throw<ConfigurationException>(() => new Router(RouterFixture.Options(group)));
+
+        error.Message.ShouldContain("'fast' falls back to 'nowhere'");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_NoModelNamed_ExplainsWhatToSet()
+    {
+        using var router = new Router(RouterFixture.Options());
+
+        ConfigurationException error = await Should.ThrowAsync<ConfigurationException>(() => router.GetResponseAsync(Hello));
+
+        error.Message.ShouldContain("RouterOptions.DefaultModel");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_RequestTimeout_RaisesTimeoutNamingTheRouter()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("slow").WithChunkDelay(TimeSpan.FromSeconds(5));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("slow", _fx.Deployment(0)));
+        options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+        using var router = new Router(options);
+
+        ProviderTimeoutException error = await Should.ThrowAsync<ProviderTimeoutException>(async () =>
+        {
+            await foreach (ChatResponseUpdate _ in router.GetStreamingResponseAsync(Hello, new ChatOptions { ModelId = "slow" }))
+            {
+            }
+        });
+
+        error.Message.ShouldContain("RequestTimeout");
+    }
+}
