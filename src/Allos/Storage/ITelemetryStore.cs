@@ -25,7 +25,10 @@ public interface ITelemetryStore
     /// <exception cref="Exception">The background writer failed to write a batch; the error is the writer's.</exception>
     Task FlushAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Totals tokens, cost and calls of model calls, grouped, optionally since a time; largest cost first.</summary>
+    /// <summary>
+    /// Totals calls, tokens, cost, cache hits, retries and fallbacks of model calls, grouped, optionally since a time;
+    /// largest cost first. Reads only what is written: call <see cref="FlushAsync"/> first to include queued calls.
+    /// </summary>
     Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
 
     /// <summary>

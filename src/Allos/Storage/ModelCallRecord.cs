@@ -67,7 +67,7 @@ public sealed record ModelCallRecord
     /// </summary>
     public bool CacheHit { get; init; }
 
-    /// <summary>Gets how many times the call was retried (within its groups) before it succeeded or gave up. Default 0.</summary>
+    /// <summary>Gets how many attempts after the first the call took before it succeeded or gave up, over every group tried. Default 0.</summary>
     public int Retries { get; init; }
 
     /// <summary>Gets how many fallback groups were used after the requested one. Default 0.</summary>
