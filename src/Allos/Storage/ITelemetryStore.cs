@@ -25,8 +25,23 @@ public interface ITelemetryStore
     /// <exception cref="Exception">The background writer failed to write a batch; the error is the writer's.</exception>
     Task FlushAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Totals tokens, cost and calls of model calls, grouped, optionally since a time; largest cost first.</summary>
+    /// <summary>
+    /// Totals calls, tokens, cost, cache hits, retries and fallbacks of model calls, grouped, optionally since a time;
+    /// largest cost first. Reads only what is written: call <see cref="FlushAsync"/> first to include queued calls.
+    /// </summary>
     Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sums the cost of the model calls that started at or after <see cref="SpendQuery.Since"/> and match every filter of
+    /// <paramref name="query"/>, including calls recorded but not yet written: it flushes first, like <see cref="FlushAsync"/>.
+    /// </summary>
+    /// <remarks>
+    /// Calls of unknown cost and cache hits add nothing. Meant for seeding budget counters (on start, or the first time a
+    /// key is seen), not for every request: the flush waits for the background writer.
+    /// </remarks>
+    /// <returns>The sum in US dollars, exact; 0 when no call matches.</returns>
+    /// <exception cref="Exception">The background writer failed to write a batch; the error is the writer's.</exception>
+    Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes sessions not updated since <paramref name="olderThan"/> and telemetry rows older than it; pinned sessions

@@ -33,7 +33,10 @@ public sealed record ModelCallRecord
     /// <summary>Gets the reasoning tokens reported (part of <see cref="OutputTokens"/>).</summary>
     public long? ReasoningTokens { get; init; }
 
-    /// <summary>Gets the call's cost; <see langword="null"/> when unknown (an unknown model), never 0 for unknown.</summary>
+    /// <summary>
+    /// Gets the call's cost; <see langword="null"/> when unknown (an unknown model), never 0 for unknown. A cache hit
+    /// cost nothing: the store keeps 0 for it whatever this says (see <see cref="CacheHit"/>).
+    /// </summary>
     public decimal? Cost { get; init; }
 
     /// <summary>Gets the outcome: <c>ok</c>, or an error kind.</summary>
@@ -41,4 +44,41 @@ public sealed record ModelCallRecord
 
     /// <summary>Gets the error message of a failed call.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// Gets what the caller asked for: the model group (alias) or the plain model id given to the Router.
+    /// Default <see langword="null"/> (the call did not go through a Router).
+    /// </summary>
+    public string? Alias { get; init; }
+
+    /// <summary>Gets the name of the deployment that served the call. Default <see langword="null"/> (no Router, or a cache hit).</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>
+    /// Gets the caller's identifier that user budgets count against (see <c>RouterChatOptions.WithUser</c>).
+    /// Default <see langword="null"/>.
+    /// </summary>
+    /// <remarks>An identifier stored in plain text and readable by anyone who can read the file: never put a secret (an API key) here.</remarks>
+    public string? UserKey { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the response came from the response cache instead of a provider. Default
+    /// <see langword="false"/>. A cache hit is stored with cost 0, so it counts as known and free in stats and spend.
+    /// </summary>
+    public bool CacheHit { get; init; }
+
+    /// <summary>Gets how many attempts after the first the call took before it succeeded or gave up, over every group tried. Default 0.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Gets how many fallback groups were used after the requested one. Default 0.</summary>
+    public int Fallbacks { get; init; }
+
+    /// <summary>Gets a value indicating whether the response was streamed. Default <see langword="false"/>.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>
+    /// Gets the time from the start of the call to the first streamed update, in milliseconds. Default
+    /// <see langword="null"/> (not streamed, or no update arrived).
+    /// </summary>
+    public double? TimeToFirstTokenMs { get; init; }
 }

@@ -14,4 +14,13 @@ public enum StatsGrouping
 
     /// <summary>By session id (calls without a session are grouped under an empty key).</summary>
     Session,
+
+    /// <summary>By the alias (model group or model id) asked of the Router (calls without one are grouped under an empty key).</summary>
+    Alias,
+
+    /// <summary>By the deployment that served the call (calls without one, such as cache hits, are grouped under an empty key).</summary>
+    Deployment,
+
+    /// <summary>By user key (calls without one are grouped under an empty key).</summary>
+    User,
 }

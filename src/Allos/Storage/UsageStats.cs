@@ -1,7 +1,10 @@
 namespace Allos.Storage;
 
 /// <summary>Totals for one group of model calls.</summary>
-/// <param name="Key">The group: <c>provider/model</c>, provider, <c>yyyy-MM-dd</c> (UTC) or session id.</param>
+/// <param name="Key">
+/// The group: <c>provider/model</c>, provider, <c>yyyy-MM-dd</c> (UTC), session id, alias, deployment or user key; calls
+/// without a session, alias, deployment or user key are grouped under an empty key.
+/// </param>
 /// <param name="Calls">The number of calls.</param>
 /// <param name="InputTokens">Input tokens.</param>
 /// <param name="OutputTokens">Output tokens.</param>
@@ -9,6 +12,9 @@ namespace Allos.Storage;
 /// <param name="ReasoningTokens">Reasoning tokens.</param>
 /// <param name="Cost">The sum of the known costs; <see langword="null"/> when no call had a known cost.</param>
 /// <param name="UnknownCostCalls">Calls whose cost is unknown, so a partial <paramref name="Cost"/> is not mistaken for the whole.</param>
+/// <param name="CacheHits">Calls answered from the response cache (part of <paramref name="Calls"/>; their cost is 0).</param>
+/// <param name="Retries">The sum of the calls' retries.</param>
+/// <param name="Fallbacks">The sum of the fallback groups the calls used.</param>
 public sealed record UsageStats(
     string Key,
     long Calls,
@@ -17,4 +23,7 @@ public sealed record UsageStats(
     long CachedInputTokens,
     long ReasoningTokens,
     decimal? Cost,
-    long UnknownCostCalls);
+    long UnknownCostCalls,
+    long CacheHits = 0,
+    long Retries = 0,
+    long Fallbacks = 0);

@@ -82,6 +82,55 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_Version1File_AddsGatewayColumnsAndKeepsOldCalls()
+    {
+        DateTimeOffset time = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        await using (SqliteStore v1 = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = _database.Path }, [SqliteMigrations.All[0]], default))
+        {
+            // Written as version 1 wrote it: the batched writer now inserts the version 2 columns.
+            _database.Scalar($"""
+                INSERT INTO model_calls (time, session_id, provider, model, latency_ms, input_tokens, output_tokens, cost_nanos, status)
+                VALUES ({time.ToUnixTimeMilliseconds()}, 's1', 'openai', 'gpt-4o', 12, 100, 10, 1500000000, 'ok');
+                SELECT 1;
+                """);
+        }
+
+        _database.Scalar("SELECT MAX(version) FROM schema_version").ShouldBe(1L);
+
+        await using (SqliteStore store = await _database.OpenAsync())
+        {
+            store.Telemetry.RecordModelCall(new ModelCallRecord
+            {
+                Time = time.AddHours(1),
+                SessionId = "s1",
+                Provider = "openai",
+                Model = "gpt-4o",
+                Alias = "chat",
+                Deployment = "chat-east",
+                UserKey = "alice",
+                Cost = 0.25m,
+                Retries = 1,
+            });
+            store.Telemetry.RecordModelCall(new ModelCallRecord { Time = time.AddHours(2), Provider = "openai", Model = "gpt-4o", Alias = "chat", CacheHit = true });
+            await store.Telemetry.FlushAsync();
+
+            UsageStats byModel = (await store.Telemetry.StatsAsync(StatsGrouping.Model)).ShouldHaveSingleItem();
+            byModel.Calls.ShouldBe(3);
+            byModel.Cost.ShouldBe(1.75m);
+            byModel.CacheHits.ShouldBe(1);
+            byModel.Retries.ShouldBe(1);
+            (await store.Telemetry.StatsAsync(StatsGrouping.Alias)).Select(s => (s.Key, s.Calls)).ShouldBe([("", 1L), ("chat", 2L)]);
+            (await store.Telemetry.SpentAsync(new SpendQuery { Since = time, SessionId = "s1" })).ShouldBe(1.75m);
+            (await store.Telemetry.SpentAsync(new SpendQuery { Since = time, Alias = "chat" })).ShouldBe(0.25m);
+        }
+
+        _database.Scalar("SELECT group_concat(version) FROM schema_version").ShouldBe(string.Join(',', SqliteMigrations.All.Select(m => m.Version)));
+        _database.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('model_calls_alias_time', 'model_calls_user_time', 'model_calls_session_time')")
+            .ShouldBe(3L);
+        _database.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'model_calls_session'").ShouldBe(0L);
+    }
+
+    [Fact]
     public async Task OpenAsync_ConcurrentOpensOfNewFile_ApplyMigrationsOnce()
     {
         SqliteStore[] stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenAsync())));

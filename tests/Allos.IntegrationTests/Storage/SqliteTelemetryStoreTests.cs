@@ -114,6 +114,173 @@ public sealed class SqliteTelemetryStoreTests : IAsyncLifetime, IDisposable
         stats.Single(s => s.Key == "").Cost.ShouldBeNull();
     }
 
+    private static ModelCallRecord GatewayCall(DateTimeOffset time, decimal? cost, string alias, string? user = null, string? session = null) => new()
+    {
+        Time = time,
+        SessionId = session,
+        Provider = "openai",
+        Model = "gpt-4o",
+        Alias = alias,
+        Deployment = alias + "-east",
+        UserKey = user,
+        Cost = cost,
+        InputTokens = 10,
+        OutputTokens = 2,
+    };
+
+    private async Task RecordGatewaySampleAsync()
+    {
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.1m, "chat", "alice", "s1"));
+        Telemetry.RecordModelCall(GatewayCall(Day2, 0.2m, "chat", "alice", "s2"));
+        Telemetry.RecordModelCall(GatewayCall(Day2, 0.000000001m, "chat", "bob", "s1"));
+        Telemetry.RecordModelCall(GatewayCall(Day2, 0.04m, "embed", "alice"));
+        Telemetry.RecordModelCall(GatewayCall(Day2, null, "chat", "alice")); // unknown price: spends nothing as far as budgets can tell
+        Telemetry.RecordModelCall(Call(Day2, "anthropic", "claude", 1.5m)); // not through a Router: no alias, user or deployment
+        await Telemetry.FlushAsync();
+    }
+
+    [Fact]
+    public async Task RecordModelCall_GatewayFields_StoresEveryField()
+    {
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.25m, "chat", "alice", "s1") with
+        {
+            Retries = 2,
+            Fallbacks = 1,
+            Streaming = true,
+            TimeToFirstTokenMs = 87.5,
+        });
+        await Telemetry.FlushAsync();
+
+        _database.Scalar("""
+            SELECT alias || ',' || deployment || ',' || user_key || ',' || cache_hit || ',' || retries || ',' || fallbacks || ','
+                || streaming || ',' || ttft_ms || ',' || cost_nanos FROM model_calls
+            """).ShouldBe("chat,chat-east,alice,0,2,1,1,87.5,250000000");
+    }
+
+    [Fact]
+    public async Task RecordModelCall_DefaultGatewayFields_StoresNullsAndZeros()
+    {
+        Telemetry.RecordModelCall(Call(Day1, "openai", "gpt-4o", 0.001m));
+        await Telemetry.FlushAsync();
+
+        _database.Scalar("""
+            SELECT COALESCE(alias, '-') || ',' || COALESCE(deployment, '-') || ',' || COALESCE(user_key, '-') || ',' || cache_hit || ','
+                || retries || ',' || fallbacks || ',' || streaming || ',' || COALESCE(ttft_ms, '-') FROM model_calls
+            """).ShouldBe("-,-,-,0,0,0,0,-");
+    }
+
+    [Fact]
+    public async Task SpentAsync_NoFilter_SumsEveryKnownCostSinceExactly()
+    {
+        await RecordGatewaySampleAsync();
+
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day1 })).ShouldBe(1.840000001m);
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day2 })).ShouldBe(1.740000001m);
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day2.AddTicks(TimeSpan.TicksPerMillisecond) })).ShouldBe(0m);
+    }
+
+    [Theory]
+    [InlineData("chat", null, null, "0.300000001")]
+    [InlineData("embed", null, null, "0.04")]
+    [InlineData(null, "alice", null, "0.34")]
+    [InlineData(null, "bob", null, "0.000000001")]
+    [InlineData(null, null, "s1", "0.100000001")]
+    [InlineData("chat", "alice", null, "0.3")]
+    [InlineData("chat", "alice", "s2", "0.2")]
+    [InlineData("embed", "bob", null, "0")]
+    [InlineData("nowhere", null, null, "0")]
+    public async Task SpentAsync_Filters_SumCallsMatchingEveryFilter(string? alias, string? user, string? session, string expected)
+    {
+        await RecordGatewaySampleAsync();
+
+        decimal spent = await Telemetry.SpentAsync(new SpendQuery { Since = Day1, Alias = alias, UserKey = user, SessionId = session });
+
+        spent.ShouldBe(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task SpentAsync_SinceWithFilter_CountsOnlyLaterCalls()
+    {
+        await RecordGatewaySampleAsync();
+
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day1.AddHours(1), Alias = "chat", UserKey = "alice" })).ShouldBe(0.2m);
+    }
+
+    [Fact]
+    public async Task SpentAsync_CallsStillQueued_AreCounted()
+    {
+        // A writer that lingers an hour after a partial batch: the second call stays queued unless SpentAsync flushes.
+        await _store.DisposeAsync();
+        _store = await _database.OpenAsync(o => o.TelemetryFlushInterval = TimeSpan.FromHours(1));
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.5m, "chat"));
+        for (int i = 0; i < 100 && (long)_database.Scalar("SELECT COUNT(*) FROM model_calls")! == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.25m, "chat"));
+        _database.Scalar("SELECT COUNT(*) FROM model_calls").ShouldBe(1L);
+
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day1, Alias = "chat" })).ShouldBe(0.75m);
+    }
+
+    [Fact]
+    public async Task SpentAsync_NullQuery_Throws()
+    {
+        await Should.ThrowAsync<ArgumentNullException>(() => Telemetry.SpentAsync(null!));
+    }
+
+    [Fact]
+    public async Task RecordModelCall_CacheHit_CountedInStatsAndFreeInSpend()
+    {
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.5m, "chat", "alice"));
+        // A cache hit recorded with the price of the response it replayed, and one with no price: both cost nothing.
+        Telemetry.RecordModelCall(GatewayCall(Day1, 0.5m, "chat", "alice") with { CacheHit = true, Deployment = null });
+        Telemetry.RecordModelCall(GatewayCall(Day1, null, "chat", "alice") with { CacheHit = true, Deployment = null });
+        await Telemetry.FlushAsync();
+
+        (await Telemetry.SpentAsync(new SpendQuery { Since = Day1, UserKey = "alice" })).ShouldBe(0.5m);
+        UsageStats chat = (await Telemetry.StatsAsync(StatsGrouping.Alias)).ShouldHaveSingleItem();
+        chat.Calls.ShouldBe(3);
+        chat.CacheHits.ShouldBe(2);
+        chat.Cost.ShouldBe(0.5m);
+        chat.UnknownCostCalls.ShouldBe(0);
+        _database.Scalar("SELECT group_concat(cost_nanos) FROM model_calls WHERE cache_hit = 1").ShouldBe("0,0");
+    }
+
+    [Fact]
+    public async Task StatsAsync_ByAliasDeploymentAndUser_GroupsAndSumsRetriesAndFallbacks()
+    {
+        await RecordGatewaySampleAsync();
+        Telemetry.RecordModelCall(GatewayCall(Day2, 0.01m, "chat", "bob") with { Retries = 2, Fallbacks = 1, Deployment = "embed-east" });
+        Telemetry.RecordModelCall(GatewayCall(Day2, 0.01m, "chat", "bob") with { Retries = 1, CacheHit = true });
+        await Telemetry.FlushAsync();
+
+        IReadOnlyList<UsageStats> aliases = await Telemetry.StatsAsync(StatsGrouping.Alias);
+        aliases.Select(s => s.Key).ShouldBe(["", "chat", "embed"]); // largest cost first: the call without an alias cost 1.5
+        UsageStats chat = aliases[1];
+        chat.Calls.ShouldBe(6);
+        chat.Cost.ShouldBe(0.310000001m);
+        chat.UnknownCostCalls.ShouldBe(1);
+        chat.CacheHits.ShouldBe(1);
+        chat.Retries.ShouldBe(3);
+        chat.Fallbacks.ShouldBe(1);
+        chat.InputTokens.ShouldBe(60);
+
+        IReadOnlyList<UsageStats> deployments = await Telemetry.StatsAsync(StatsGrouping.Deployment);
+        deployments.Single(s => s.Key == "chat-east").Calls.ShouldBe(5);
+        deployments.Single(s => s.Key == "embed-east").Cost.ShouldBe(0.05m);
+        deployments.Single(s => s.Key == "").Calls.ShouldBe(1);
+
+        IReadOnlyList<UsageStats> users = await Telemetry.StatsAsync(StatsGrouping.User, since: Day2);
+        users.Single(s => s.Key == "alice").Cost.ShouldBe(0.24m);
+        UsageStats bob = users.Single(s => s.Key == "bob");
+        bob.Calls.ShouldBe(3);
+        bob.Cost.ShouldBe(0.010000001m);
+        bob.Retries.ShouldBe(3);
+        users.Single(s => s.Key == "").Cost.ShouldBe(1.5m);
+    }
+
     [Fact]
     public async Task RecordModelCall_ManyThenFlush_WritesEveryRowInBatches()
     {

@@ -124,6 +124,26 @@ internal static class SqliteMigrations
             CREATE INDEX run_steps_time ON run_steps (time);
             CREATE INDEX run_steps_session ON run_steps (session_id);
             """),
+
+        // Gateway calls: what was asked (alias) and who served it, budget keys, cache hits, retries, fallbacks, streaming.
+        // Old rows get NULL or the defaults: no alias or deployment, not cached, not retried, not streamed.
+        new(2, """
+            ALTER TABLE model_calls ADD COLUMN alias TEXT;
+            ALTER TABLE model_calls ADD COLUMN deployment TEXT;
+            ALTER TABLE model_calls ADD COLUMN user_key TEXT;
+            ALTER TABLE model_calls ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE model_calls ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE model_calls ADD COLUMN fallbacks INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE model_calls ADD COLUMN streaming INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE model_calls ADD COLUMN ttft_ms REAL;
+
+            -- Budget spend is summed per alias, user or session over a period: key first, then time.
+            CREATE INDEX model_calls_alias_time ON model_calls (alias, time);
+            CREATE INDEX model_calls_user_time ON model_calls (user_key, time);
+            -- Replaces the session-only index: the composite serves both session lookups and session spend.
+            DROP INDEX model_calls_session;
+            CREATE INDEX model_calls_session_time ON model_calls (session_id, time);
+            """),
     ];
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Allos.Agents;
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Allos.Storage.Sqlite;
@@ -38,6 +39,9 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
             StatsGrouping.Provider => "provider",
             StatsGrouping.Day => "strftime('%Y-%m-%d', time / 1000, 'unixepoch')",
             StatsGrouping.Session => "COALESCE(session_id, '')",
+            StatsGrouping.Alias => "COALESCE(alias, '')",
+            StatsGrouping.Deployment => "COALESCE(deployment, '')",
+            StatsGrouping.User => "COALESCE(user_key, '')",
             _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown grouping."),
         };
 
@@ -45,7 +49,8 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         // SUM of integer nano-units is exact; SUM over only NULLs is NULL, so "no known cost" stays unknown.
         using SqliteCommand select = SqliteDatabase.Command(connection, null, $"""
             SELECT {key} AS k, COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-                COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), SUM(cost_nanos), COUNT(*) - COUNT(cost_nanos)
+                COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), SUM(cost_nanos), COUNT(*) - COUNT(cost_nanos),
+                SUM(cache_hit), SUM(retries), SUM(fallbacks)
             FROM model_calls
             WHERE $since IS NULL OR time >= $since
             GROUP BY k
@@ -64,10 +69,41 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
                 reader.GetInt64(4),
                 reader.GetInt64(5),
                 SqliteDatabase.FromNanos(reader, 6),
-                reader.GetInt64(7)));
+                reader.GetInt64(7),
+                reader.GetInt64(8),
+                reader.GetInt64(9),
+                reader.GetInt64(10)));
         }
 
         return stats;
+    }
+
+    /// <remarks>Flushes first (rather than summing the queue) so one query over the table answers, whatever is queued.</remarks>
+    public async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only the filters set go into the SQL, so SQLite can pick the (key, time) index for the one given.
+        var sql = new StringBuilder("SELECT COALESCE(SUM(cost_nanos), 0) FROM model_calls WHERE time >= $since");
+        using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, "");
+        select.Parameters.AddWithValue("$since", query.Since.ToUnixTimeMilliseconds());
+        void Filter(string column, string parameter, string? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(column).Append(" = ").Append(parameter);
+                select.Parameters.AddWithValue(parameter, value);
+            }
+        }
+
+        Filter("alias", "$alias", query.Alias);
+        Filter("user_key", "$user", query.UserKey);
+        Filter("session_id", "$session", query.SessionId);
+        select.CommandText = sql.Append(';').ToString();
+        long nanos = (long)(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return nanos / 1_000_000_000m;
     }
 
     public async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
