@@ -62,7 +62,7 @@ public sealed class RouterTelemetryTests : IAsyncLifetime
 
         await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias, MaxOutputTokens = 50 });
 
-        Activity span = activities.ShouldHaveSingleItem(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias);
+        Activity span = activities.Where(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias).ShouldHaveSingleItem();
         span.DisplayName.ShouldBe("chat gpt-4o-mini");
         span.Kind.ShouldBe(ActivityKind.Client);
         span.GetTagItem("gen_ai.operation.name").ShouldBe("chat");
