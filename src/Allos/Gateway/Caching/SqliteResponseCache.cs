@@ -97,23 +97,27 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         long now = NowMs();
         using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        string? json;
-        using (SqliteCommand touch = connection.CreateCommand())
+
+        // Read first: a miss, the common case for new requests, then takes no write lock at all.
+        string json;
+        long expires;
+        using (SqliteCommand select = connection.CreateCommand())
         {
-            touch.CommandText = "UPDATE response_cache SET last_used = $used WHERE key = $key AND expires > $now RETURNING json;";
-            touch.Parameters.AddWithValue("$used", NextUse(now));
-            touch.Parameters.AddWithValue("$key", key);
-            touch.Parameters.AddWithValue("$now", now);
-            json = await touch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            select.CommandText = "SELECT json, expires FROM response_cache WHERE key = $key;";
+            select.Parameters.AddWithValue("$key", key);
+            using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            json = reader.GetString(0);
+            expires = reader.GetInt64(1);
         }
 
-        if (json is not null)
+        if (expires <= now)
         {
-            return ResponseJson.Deserialize(json);
-        }
-
-        using (SqliteCommand purge = connection.CreateCommand())
-        {
+            using SqliteCommand purge = connection.CreateCommand();
             purge.CommandText = "DELETE FROM response_cache WHERE key = $key AND expires <= $now;";
             purge.Parameters.AddWithValue("$key", key);
             purge.Parameters.AddWithValue("$now", now);
@@ -121,9 +125,19 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
             {
                 Interlocked.Decrement(ref _count);
             }
+
+            return null;
         }
 
-        return null;
+        using (SqliteCommand touch = connection.CreateCommand())
+        {
+            touch.CommandText = "UPDATE response_cache SET last_used = $used WHERE key = $key;";
+            touch.Parameters.AddWithValue("$used", NextUse(now));
+            touch.Parameters.AddWithValue("$key", key);
+            await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return ResponseJson.Deserialize(json);
     }
 
     /// <inheritdoc />
@@ -141,8 +155,11 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
         using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         bool inserted;
+        // One immediate transaction: the update and insert cannot interleave with another writer, and commit once.
+        using (SqliteTransaction transaction = connection.BeginTransaction(deferred: false))
         using (SqliteCommand upsert = connection.CreateCommand())
         {
+            upsert.Transaction = transaction;
             // Update first, insert if there was nothing to update: the last statement tells whether the key was new, which
             // keeps the in-memory row count right without COUNT(*) scans.
             upsert.CommandText = """
@@ -156,6 +173,7 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
             upsert.Parameters.AddWithValue("$expires", expires);
             upsert.Parameters.AddWithValue("$used", NextUse(nowMs));
             inserted = await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long changes && changes > 0;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         long count = inserted ? Interlocked.Increment(ref _count) : Volatile.Read(ref _count);
