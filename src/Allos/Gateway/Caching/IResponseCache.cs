@@ -10,5 +10,6 @@ public interface IResponseCache
     ValueTask<ChatResponse?> GetAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Stores <paramref name="response"/> under <paramref name="key"/> for <paramref name="timeToLive"/>, replacing any earlier entry.</summary>
+    /// <remarks>Only successful responses are stored: the Router never caches errors, so implementations need not check.</remarks>
     ValueTask SetAsync(string key, ChatResponse response, TimeSpan timeToLive, CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,463 @@
+using Allos.Configuration;
+using Allos.Gateway.Caching;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Allos.Gateway;
+
+/// <summary>Loads <see cref="RouterOptions"/> from <c>allos.yaml</c>: <c>default_model</c>, the <c>router</c> section and the <c>models</c> aliases.</summary>
+/// <remarks>
+/// <para>
+/// Other top-level sections of the file (<c>model</c>, <c>tools</c>, <c>agents</c>...) belong to other parts of Allos and
+/// are ignored. Within the sections read here, an unknown key is an error, so a misspelt setting is not silently dropped.
+/// </para>
+/// <para>
+/// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
+/// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
+/// optional leading <c>$</c>. A <c>type: sqlite</c> cache is opened while loading (its file and folder are created).
+/// </para>
+/// </remarks>
+/// <example>
+/// <code language="yaml">
+/// default_model: fast
+/// router:
+///   retries: 2
+///   cache: { type: memory, ttl: 1h }
+///   budgets:
+///     - { scope: global, period: day, limit: 5.00 }
+/// models:
+///   fast:
+///     fallbacks: [claude]
+///     deployments:
+///       - model: openai/gpt-4o-mini
+///         api_key: ${OPENAI_KEY_2}
+///       - groq/llama-3.1-8b-instant
+///   claude: anthropic/claude-sonnet-4-5
+/// </code>
+/// </example>
+public static class RouterConfiguration
+{
+    private static readonly string[] RouterKeys =
+    [
+        "strategy", "retries", "retry_delay", "max_retry_delay", "max_retry_after", "timeout", "cooldown",
+        "rate_limit_queue_timeout", "cache", "budgets",
+    ];
+
+    private static readonly string[] CooldownKeys = ["failures", "window", "duration"];
+    private static readonly string[] CacheKeys = ["type", "max_entries", "max_bytes", "path", "ttl"];
+    private static readonly string[] BudgetKeys = ["scope", "key", "period", "limit"];
+
+    private static readonly string[] GroupKeys =
+        ["strategy", "cache", "cache_ttl", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "deployments"];
+
+    private static readonly string[] DeploymentKeys =
+        ["model", "name", "api_key", "base_url", "endpoint", "api_version", "headers", "weight", "priority", "rpm", "tpm", "timeout", "tags"];
+
+    private static readonly string[] SingleDeploymentGroupKeys = [.. GroupKeys.Where(k => k != "deployments"), .. DeploymentKeys];
+
+    private static readonly Dictionary<string, RoutingStrategy> Strategies = new()
+    {
+        ["priority"] = RoutingStrategy.Priority,
+        ["weighted"] = RoutingStrategy.WeightedShuffle,
+        ["weighted_shuffle"] = RoutingStrategy.WeightedShuffle,
+        ["least_busy"] = RoutingStrategy.LeastBusy,
+        ["lowest_latency"] = RoutingStrategy.LowestLatency,
+        ["lowest_cost"] = RoutingStrategy.LowestCost,
+    };
+
+    private static readonly Dictionary<string, BudgetScope> Scopes = new()
+    {
+        ["global"] = BudgetScope.Global,
+        ["alias"] = BudgetScope.Alias,
+        ["user"] = BudgetScope.User,
+        ["session"] = BudgetScope.Session,
+    };
+
+    private static readonly Dictionary<string, BudgetPeriod> Periods = new()
+    {
+        ["day"] = BudgetPeriod.Day,
+        ["month"] = BudgetPeriod.Month,
+        ["total"] = BudgetPeriod.Total,
+    };
+
+    private enum CacheType
+    {
+        None,
+        Memory,
+        Sqlite,
+    }
+
+    private static readonly Dictionary<string, CacheType> CacheTypes = new()
+    {
+        ["none"] = CacheType.None,
+        ["memory"] = CacheType.Memory,
+        ["sqlite"] = CacheType.Sqlite,
+    };
+
+    /// <summary>Loads router options from YAML text. A relative SQLite cache path is relative to the current directory.</summary>
+    /// <param name="yaml">The whole <c>allos.yaml</c> text.</param>
+    /// <param name="source">The name used in error messages. Default: <c>allos.yaml</c>.</param>
+    /// <exception cref="ConfigurationException">The text is malformed or invalid; the message gives the line and what to fix.</exception>
+    public static RouterOptions LoadYaml(string yaml, string source = "allos.yaml") =>
+        Load(yaml, source, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
+
+    /// <summary>Loads router options from a YAML file. A relative SQLite cache path is relative to the file's folder.</summary>
+    /// <exception cref="ConfigurationException">The file is malformed or invalid; the message gives the line and what to fix.</exception>
+    public static RouterOptions LoadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string fullPath = Path.GetFullPath(path);
+        return Load(File.ReadAllText(fullPath), path, Environment.GetEnvironmentVariable, Path.GetDirectoryName(fullPath)!);
+    }
+
+    internal static RouterOptions LoadYaml(string yaml, string source, Func<string, string?> environment) =>
+        Load(yaml, source, environment, Directory.GetCurrentDirectory());
+
+    internal static RouterOptions Load(string yaml, string source, Func<string, string?> environment, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            // YamlDotNet's own words for a repeated key do not say what to do about it.
+            string message = ex.Message.StartsWith("Duplicate key ", StringComparison.Ordinal)
+                ? $"'{ex.Message["Duplicate key ".Length..]}' appears twice in the same mapping (an alias or setting defined twice); keep one."
+                : ex.Message;
+            throw new ConfigurationException($"{source}:{ex.Start.Line}: {message}");
+        }
+
+        var options = new RouterOptions();
+        if (stream.Documents.Count == 0 || RouterYamlReader.IsEmpty(stream.Documents[0].RootNode))
+        {
+            return options;
+        }
+
+        var reader = new RouterYamlReader(source, environment);
+        YamlMappingNode root = reader.Mapping(stream.Documents[0].RootNode, "the configuration");
+        options.DefaultModel = reader.String(root, "default_model");
+        if (RouterYamlReader.Get(root, "router") is { } router)
+        {
+            ReadRouter(reader, reader.Mapping(router, "router"), options, environment, baseDirectory);
+        }
+
+        if (RouterYamlReader.Get(root, "models") is { } models)
+        {
+            ReadModels(reader, reader.Mapping(models, "models"), options);
+        }
+
+        return options;
+    }
+
+    private static void ReadRouter(RouterYamlReader reader, YamlMappingNode router, RouterOptions options, Func<string, string?> environment, string baseDirectory)
+    {
+        reader.CheckKeys(router, "router", RouterKeys);
+        options.Strategy = reader.Choice(router, "strategy", Strategies) ?? options.Strategy;
+        options.MaxRetries = reader.Integer(router, "retries", 0) ?? options.MaxRetries;
+        options.RetryDelay = reader.Duration(router, "retry_delay") ?? options.RetryDelay;
+        options.MaxRetryDelay = reader.Duration(router, "max_retry_delay") ?? options.MaxRetryDelay;
+        options.MaxRetryAfter = reader.Duration(router, "max_retry_after") ?? options.MaxRetryAfter;
+        options.RequestTimeout = reader.Duration(router, "timeout", allowZero: false) ?? options.RequestTimeout;
+        options.RateLimitQueueTimeout = reader.Duration(router, "rate_limit_queue_timeout") ?? options.RateLimitQueueTimeout;
+
+        if (RouterYamlReader.Get(router, "cooldown") is { } cooldownNode)
+        {
+            YamlMappingNode cooldown = reader.Mapping(cooldownNode, "cooldown");
+            reader.CheckKeys(cooldown, "cooldown", CooldownKeys);
+            options.CooldownFailures = reader.Integer(cooldown, "failures", 1) ?? options.CooldownFailures;
+            options.CooldownWindow = reader.Duration(cooldown, "window", allowZero: false) ?? options.CooldownWindow;
+            options.CooldownDuration = reader.Duration(cooldown, "duration") ?? options.CooldownDuration;
+        }
+
+        if (RouterYamlReader.Get(router, "cache") is { } cacheNode)
+        {
+            ReadCache(reader, cacheNode, options, environment, baseDirectory);
+        }
+
+        switch (RouterYamlReader.Get(router, "budgets"))
+        {
+            case null:
+                break;
+            case YamlSequenceNode budgets:
+                foreach (YamlNode budget in budgets)
+                {
+                    options.Budgets.Add(ReadBudget(reader, reader.Mapping(budget, "a budget")));
+                }
+
+                break;
+            case YamlNode other:
+                throw reader.Error(other, "budgets must be a list, each entry like { scope: global, period: day, limit: 5 }.");
+        }
+    }
+
+    private static void ReadCache(RouterYamlReader reader, YamlNode node, RouterOptions options, Func<string, string?> environment, string baseDirectory)
+    {
+        // `cache: none` (or memory, sqlite) is shorthand for `cache: { type: ... }`.
+        YamlMappingNode cache = node is YamlScalarNode scalar
+            ? new YamlMappingNode(new YamlScalarNode("type"), scalar)
+            : reader.Mapping(node, "cache");
+        reader.CheckKeys(cache, "cache", CacheKeys);
+
+        string? path = reader.String(cache, "path");
+        CacheType type = reader.Choice(cache, "type", CacheTypes, "cache type") ?? (path is null ? CacheType.Memory : CacheType.Sqlite);
+        if (type != CacheType.Sqlite && RouterYamlReader.Get(cache, "path") is { } pathNode)
+        {
+            throw reader.Error(pathNode, "path applies only to a cache of type: sqlite.");
+        }
+
+        if (type != CacheType.Memory && RouterYamlReader.Get(cache, "max_bytes") is { } bytesNode)
+        {
+            throw reader.Error(bytesNode, "max_bytes applies only to a cache of type: memory.");
+        }
+
+        options.CacheTtl = reader.Duration(cache, "ttl", allowZero: false) ?? options.CacheTtl;
+        int? maxEntries = reader.Integer(cache, "max_entries", 1);
+        options.Cache = type switch
+        {
+            CacheType.Memory => new MemoryResponseCache(
+                maxEntries ?? 1000, options.TimeProvider, reader.Bytes(cache, "max_bytes") ?? MemoryResponseCache.DefaultMaxBytes),
+            CacheType.Sqlite => SqliteResponseCache.Open(
+                ResolveCachePath(path, baseDirectory, environment), maxEntries ?? 10_000, options.TimeProvider),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The SQLite cache file: <c>~</c> at the start is the home folder, a relative path is relative to
+    /// <paramref name="baseDirectory"/>, and no path is <c>cache.db</c> in the Allos data folder.
+    /// </summary>
+    internal static string ResolveCachePath(string? path, string baseDirectory, Func<string, string?> environment)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            string data = AllosPaths.Resolve(environment, "XDG_DATA_HOME", Environment.SpecialFolder.LocalApplicationData, ".local/share");
+            return Path.Combine(data, "cache.db");
+        }
+
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+        {
+            string home = environment("HOME") is { Length: > 0 } h ? h
+                : environment("USERPROFILE") is { Length: > 0 } p ? p
+                : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            path = path.Length <= 2 ? home : Path.Combine(home, path[2..]);
+        }
+
+        return Path.GetFullPath(path, baseDirectory);
+    }
+
+    private static Budget ReadBudget(RouterYamlReader reader, YamlMappingNode node)
+    {
+        reader.CheckKeys(node, "a budget", BudgetKeys);
+        BudgetScope scope = reader.Choice(node, "scope", Scopes)
+            ?? throw reader.Error(node, $"a budget needs a scope: {string.Join(", ", Scopes.Keys)}.");
+        BudgetPeriod period = reader.Choice(node, "period", Periods)
+            ?? throw reader.Error(node, $"a budget needs a period: {string.Join(", ", Periods.Keys)}.");
+        decimal limit = reader.Money(node, "limit")
+            ?? throw reader.Error(node, "a budget needs a limit in US dollars, such as limit: 5.00.");
+        string? key = reader.String(node, "key");
+        if (key is not null && scope == BudgetScope.Global)
+        {
+            throw reader.Error(RouterYamlReader.Get(node, "key")!, "a global budget has no key; remove it or use scope: alias, user or session.");
+        }
+
+        return new Budget(scope, period, limit) { Key = key };
+    }
+
+    private static void ReadModels(RouterYamlReader reader, YamlMappingNode models, RouterOptions options)
+    {
+        var lines = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
+        var fallbackNodes = new List<(ModelGroup Group, YamlMappingNode Node)>();
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in models)
+        {
+            string alias = reader.String(entry.Key, "an alias").Trim();
+            if (alias.Length == 0)
+            {
+                throw reader.Error(entry.Key, "an alias must not be empty.");
+            }
+
+            if (lines.TryGetValue(alias, out YamlNode? first))
+            {
+                throw reader.Error(entry.Key, $"alias '{alias}' is defined twice (first on line {first.Start.Line}); rename or merge one.");
+            }
+
+            lines[alias] = entry.Key;
+            ModelGroup group = ReadGroup(reader, alias, entry.Key, entry.Value);
+            options.Groups.Add(group);
+            if (entry.Value is YamlMappingNode mapping)
+            {
+                fallbackNodes.Add((group, mapping));
+            }
+        }
+
+        // Checked once every alias is known, since a fallback may name one defined further down.
+        foreach ((ModelGroup group, YamlMappingNode node) in fallbackNodes)
+        {
+            foreach (string key in (string[])["fallbacks", "context_window_fallbacks", "content_policy_fallbacks"])
+            {
+                if (RouterYamlReader.Get(node, key) is not { } listNode)
+                {
+                    continue;
+                }
+
+                foreach (string target in reader.Names(node, key))
+                {
+                    if (target.Contains('/', StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (string.Equals(target, group.Alias, StringComparison.Ordinal))
+                    {
+                        throw reader.Error(listNode, $"{key} of '{group.Alias}' names '{target}' itself; name another alias.");
+                    }
+
+                    if (!options.Groups.Any(g => string.Equals(g.Alias, target, StringComparison.Ordinal)))
+                    {
+                        string hint = lines.TryGetValue(target, out YamlNode? near) ? $" (did you mean '{((YamlScalarNode)near).Value}'?)" : "";
+                        throw reader.Error(listNode,
+                            $"{key} of '{group.Alias}' names '{target}', which is not an alias under models{hint}; define it, or use a model id such as openai/gpt-4o.");
+                    }
+                }
+            }
+        }
+    }
+
+    private static ModelGroup ReadGroup(RouterYamlReader reader, string alias, YamlNode aliasNode, YamlNode node)
+    {
+        switch (node)
+        {
+            // `claude: anthropic/claude-sonnet-4-5`: one deployment with defaults.
+            case YamlScalarNode when RouterYamlReader.IsEmpty(node):
+                throw reader.Error(aliasNode, $"alias '{alias}' has no deployments; give it a model id or a deployments list.");
+            case YamlScalarNode scalar:
+                return new ModelGroup(alias, new Deployment(reader.String(scalar, "a model id")));
+
+            // `fast: [openai/gpt-4o-mini, groq/llama-3.1-8b-instant]`: deployments only.
+            case YamlSequenceNode sequence:
+                return new ModelGroup(alias, ReadDeployments(reader, alias, aliasNode, sequence));
+        }
+
+        YamlMappingNode mapping = reader.Mapping(node, $"alias '{alias}'");
+        ModelGroup group;
+        if (RouterYamlReader.Get(mapping, "deployments") is { } deployments)
+        {
+            reader.CheckKeys(mapping, $"alias '{alias}'", GroupKeys);
+            group = new ModelGroup(alias, ReadDeployments(reader, alias, deployments, deployments as YamlSequenceNode
+                ?? throw reader.Error(deployments, "deployments must be a list of model ids or deployment mappings.")));
+        }
+        else if (RouterYamlReader.Get(mapping, "model") is not null)
+        {
+            // `fast: { model: openai/gpt-4o-mini, api_key: ..., fallbacks: [...] }`: a group of one deployment.
+            reader.CheckKeys(mapping, $"alias '{alias}'", SingleDeploymentGroupKeys);
+            group = new ModelGroup(alias, ReadDeployment(reader, mapping));
+        }
+        else
+        {
+            reader.CheckKeys(mapping, $"alias '{alias}'", SingleDeploymentGroupKeys);
+            throw reader.Error(aliasNode, $"alias '{alias}' has no deployments; add a deployments list (or a model key).");
+        }
+
+        group.Strategy = reader.Choice(mapping, "strategy", Strategies);
+        group.Cache = reader.Boolean(mapping, "cache") ?? false;
+        group.CacheTtl = reader.Duration(mapping, "cache_ttl", allowZero: false);
+        foreach (string name in reader.Names(mapping, "fallbacks"))
+        {
+            group.Fallbacks.Add(name);
+        }
+
+        foreach (string name in reader.Names(mapping, "context_window_fallbacks"))
+        {
+            group.ContextWindowFallbacks.Add(name);
+        }
+
+        foreach (string name in reader.Names(mapping, "content_policy_fallbacks"))
+        {
+            group.ContentPolicyFallbacks.Add(name);
+        }
+
+        return group;
+    }
+
+    private static List<Deployment> ReadDeployments(RouterYamlReader reader, string alias, YamlNode where, YamlSequenceNode sequence)
+    {
+        if (sequence.Children.Count == 0)
+        {
+            throw reader.Error(where, $"alias '{alias}' has no deployments; list at least one model id.");
+        }
+
+        return [.. sequence.Select(item => item is YamlScalarNode scalar
+            ? new Deployment(NonEmptyModel(reader, scalar, reader.String(scalar, "a model id")))
+            : ReadListedDeployment(reader, reader.Mapping(item, "a deployment")))];
+    }
+
+    private static Deployment ReadListedDeployment(RouterYamlReader reader, YamlMappingNode node)
+    {
+        reader.CheckKeys(node, "a deployment", DeploymentKeys);
+        return ReadDeployment(reader, node);
+    }
+
+    private static string NonEmptyModel(RouterYamlReader reader, YamlNode node, string model) =>
+        string.IsNullOrWhiteSpace(model) ? throw reader.Error(node, "a deployment needs a model id, such as openai/gpt-4o-mini.") : model;
+
+    private static Deployment ReadDeployment(RouterYamlReader reader, YamlMappingNode node)
+    {
+        YamlNode modelNode = RouterYamlReader.Get(node, "model")
+            ?? throw reader.Error(node, "a deployment needs a model id, such as model: openai/gpt-4o-mini.");
+        string model = NonEmptyModel(reader, modelNode, reader.String(modelNode, "model"));
+
+        Uri? endpoint = null;
+        foreach (string key in (string[])["base_url", "endpoint"])
+        {
+            if (reader.String(node, key) is not { } url)
+            {
+                continue;
+            }
+
+            if (endpoint is not null)
+            {
+                throw reader.Error(RouterYamlReader.Get(node, key)!, "give base_url or endpoint, not both.");
+            }
+
+            endpoint = Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) && parsed.Scheme is "http" or "https"
+                ? parsed
+                : throw reader.Error(RouterYamlReader.Get(node, key)!, $"{key} must be an absolute http or https URL, not '{url}'.");
+        }
+
+        Dictionary<string, string>? headers = null;
+        if (RouterYamlReader.Get(node, "headers") is { } headersNode)
+        {
+            headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<YamlNode, YamlNode> header in reader.Mapping(headersNode, "headers"))
+            {
+                headers[reader.String(header.Key, "a header name")] = reader.String(header.Value, "a header value");
+            }
+        }
+
+        double weight = reader.Number(node, "weight") ?? 1;
+        if (weight <= 0)
+        {
+            throw reader.Error(RouterYamlReader.Get(node, "weight")!, $"weight must be more than 0, not {weight}; remove the deployment to stop using it.");
+        }
+
+        return new Deployment(model)
+        {
+            Name = reader.String(node, "name"),
+            ApiKey = reader.String(node, "api_key"),
+            Endpoint = endpoint,
+            ApiVersion = reader.String(node, "api_version"),
+            Headers = headers,
+            Weight = weight,
+            Priority = reader.Integer(node, "priority", 0) ?? 0,
+            RequestsPerMinute = reader.Integer(node, "rpm", 1),
+            TokensPerMinute = reader.Integer(node, "tpm", 1),
+            Timeout = reader.Duration(node, "timeout", allowZero: false),
+            Tags = reader.Names(node, "tags"),
+        };
+    }
+}
