@@ -348,4 +348,62 @@ public sealed class RouterTests : IAsyncLifetime
 
         error.Message.ShouldContain("RequestTimeout");
     }
+
+    [Fact]
+    public async Task GetResponseAsync_CacheHit_NeverReachesTheServerAndReturnsTheSameAnswer()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("cached answer").WithUsage(7, 2), FakeTurn.Text("a second, different answer"));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", _fx.Deployment(0)) { Cache = true });
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+
+        ChatResponse first = await cached.GetResponseAsync(Hello);
+        ChatResponse second = await cached.GetResponseAsync(Hello);
+        List<ChatResponseUpdate> replayed = [];
+        await foreach (ChatResponseUpdate update in cached.GetStreamingResponseAsync(Hello))
+        {
+            replayed.Add(update);
+        }
+
+        first.Text.ShouldBe("cached answer");
+        second.Text.ShouldBe("cached answer");
+        second.Usage!.OutputTokenCount.ShouldBe(2);
+        replayed.ToChatResponse().Text.ShouldBe("cached answer", "a cached answer to a streaming request is replayed as a stream");
+        _fx[0].Requests.Count.ShouldBe(1);
+        (await cached.GetResponseAsync([new(ChatRole.User, "Something else")])).Text.ShouldBe("a second, different answer");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_Errors_AreNeverCached_AndRequestsCanOptOut()
+    {
+        _fx[0].Enqueue(FakeTurn.ProviderError(400, "bad request", "invalid_request_error"), FakeTurn.Text("fine"), FakeTurn.Text("uncached"));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", _fx.Deployment(0)) { Cache = true });
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+
+        await Should.ThrowAsync<InvalidRequestException>(() => cached.GetResponseAsync(Hello));
+        (await cached.GetResponseAsync(Hello)).Text.ShouldBe("fine");
+        (await cached.GetResponseAsync(Hello, new ChatOptions().WithCache(false))).Text.ShouldBe("uncached");
+        _fx[0].Requests.Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_StreamedAnswer_IsCachedForTheNextCall()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("streamed then cached"));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", _fx.Deployment(0)));
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+        ChatOptions optIn = new ChatOptions().WithCache();
+
+        await foreach (ChatResponseUpdate _ in cached.GetStreamingResponseAsync(Hello, optIn))
+        {
+        }
+
+        (await cached.GetResponseAsync(Hello, optIn)).Text.ShouldBe("streamed then cached");
+        _fx[0].Requests.Count.ShouldBe(1);
+    }
 }
