@@ -136,7 +136,7 @@ public sealed class DeploymentRateLimiterTests
         waiting.IsCompleted.ShouldBeFalse();
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        (await waiting).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(waiting);
         limiter.TryAcquire(501).Acquired.ShouldBeFalse();
         limiter.TryAcquire(500).Acquired.ShouldBeTrue();
     }
@@ -165,7 +165,7 @@ public sealed class DeploymentRateLimiterTests
             _time.Advance(Window);
 
             waiting.Select(t => t.IsCompleted).ShouldBe(Enumerable.Range(0, 3).Select(i => i < released));
-            (await waiting[released - 1]).Acquired.ShouldBeTrue();
+            await ShouldBeGrantedAsync(waiting[released - 1]);
         }
 
         _time.ArmedTimers.ShouldBe(0);
@@ -188,8 +188,8 @@ public sealed class DeploymentRateLimiterTests
 
         _time.Advance(TimeSpan.FromSeconds(30));
 
-        (await large).Acquired.ShouldBeTrue();
-        (await small).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(large);
+        await ShouldBeGrantedAsync(small);
     }
 
     [Fact]
@@ -203,8 +203,9 @@ public sealed class DeploymentRateLimiterTests
 
         await cancel.CancelAsync();
 
+        large.IsCanceled.ShouldBeTrue();
         await Should.ThrowAsync<OperationCanceledException>(large);
-        (await small).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(small);
 
         // The cancelled caller took nothing: 900 + 50 leaves exactly 50.
         limiter.TryAcquire(50).Acquired.ShouldBeTrue();
@@ -223,10 +224,10 @@ public sealed class DeploymentRateLimiterTests
 
         await cancel.CancelAsync();
         _time.Advance(Window);
-        (await first).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(first);
         _time.Advance(Window);
 
-        (await third).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(third);
         cancelled.IsCanceled.ShouldBeTrue();
     }
 
@@ -279,7 +280,7 @@ public sealed class DeploymentRateLimiterTests
 
         limiter.Reconcile(first, 300);
 
-        (await waiting).Acquired.ShouldBeTrue();
+        await ShouldBeGrantedAsync(waiting);
         limiter.TryAcquire(200).Acquired.ShouldBeTrue();
         limiter.TryAcquire(1).Acquired.ShouldBeFalse();
     }
@@ -370,6 +371,7 @@ public sealed class DeploymentRateLimiterTests
 
         limiter.Dispose();
 
+        waiting.IsFaulted.ShouldBeTrue();
         await Should.ThrowAsync<ObjectDisposedException>(waiting);
         Should.Throw<ObjectDisposedException>(() => limiter.TryAcquire(0));
         Should.Throw<ObjectDisposedException>(() => limiter.AcquireAsync(0));
@@ -418,5 +420,13 @@ public sealed class DeploymentRateLimiterTests
         RateLimitTicket ticket = await limiter.AcquireAsync(0).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 
         ticket.Acquired.ShouldBeTrue();
+    }
+
+    // Grants complete the caller's task synchronously (during Advance, Reconcile or a cancellation), so a missing wake-up
+    // fails here instead of hanging the test.
+    private static async Task ShouldBeGrantedAsync(Task<RateLimitTicket> acquire)
+    {
+        acquire.IsCompletedSuccessfully.ShouldBeTrue();
+        (await acquire).Acquired.ShouldBeTrue();
     }
 }
