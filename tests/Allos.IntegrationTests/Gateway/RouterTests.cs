@@ -102,7 +102,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_FailingDeployment_IsCooledDownSkippedThenProbed()
     {
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         _fx[0].FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
         _fx[1].FallbackTurn = FakeTurn.Text("healthy");
         RouterOptions options = RouterFixture.Options(new ModelGroup("pool", _fx.Deployment(0), _fx.Deployment(1)));
