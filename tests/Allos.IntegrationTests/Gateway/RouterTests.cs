@@ -406,4 +406,39 @@ public sealed class RouterTests : IAsyncLifetime
         (await cached.GetResponseAsync(Hello, optIn)).Text.ShouldBe("streamed then cached");
         _fx[0].Requests.Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task RouterConfiguration_YamlGroupsAndFallbacks_RouteThroughTheFakeServers()
+    {
+        _fx[0].FallbackTurn = FakeTurn.ProviderError(529, "Overloaded", "overloaded_error");
+        _fx[1].Enqueue(FakeTurn.Text("configured fallback"));
+        string yaml = $"""
+            default_model: fast
+            router:
+              retries: 1
+              retry_delay: 5ms
+            models:
+              fast:
+                deployments:
+                  - model: anthropic/claude-sonnet-4-5
+                    api_key: ${"{"}PRIMARY_KEY{"}"}
+                    base_url: {_fx[0].BaseUri}
+                fallbacks: [backup]
+              backup:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: sk-backup
+                    base_url: {_fx[1].OpenAIEndpoint}
+            """;
+        RouterOptions options = RouterConfiguration.LoadYaml(yaml, "allos.yaml", name => name == "PRIMARY_KEY" ? "sk-ant-primary" : null);
+        options.Providers = RouterFixture.Providers;
+        using var router = new Router(options);
+
+        ChatResponse response = await router.GetResponseAsync(Hello);
+
+        response.Text.ShouldBe("configured fallback");
+        _fx[0].Requests.Count.ShouldBe(2);
+        _fx[0].Requests[0].Headers["x-api-key"].ShouldBe("sk-ant-primary");
+        _fx[1].Requests.ShouldHaveSingleItem().Headers["Authorization"].ShouldBe("Bearer sk-backup");
+    }
 }
