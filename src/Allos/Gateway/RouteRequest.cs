@@ -95,7 +95,7 @@ internal sealed class RouteRequest
     public long AttemptStart { get; set; }
 
     /// <summary>Gets or sets the attempt's timeout source, kept alive with a stream that outlives the attempt.</summary>
-    public CancellationTokenSource? AttemptSource { get; set; }
+    public TimeoutScope? AttemptSource { get; set; }
 
     /// <summary>Gets the estimated input tokens, computed once on first use (budgets, TPM limits and the cost strategy need it).</summary>
     public long InputTokens

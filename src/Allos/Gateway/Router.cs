@@ -102,7 +102,7 @@ public sealed class Router : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         RouteRequest request = Begin(alias, messages, options, streaming: false);
-        using CancellationTokenSource? deadline = Deadline(cancellationToken);
+        using TimeoutScope? deadline = Deadline(cancellationToken);
         CancellationToken token = deadline?.Token ?? cancellationToken;
         try
         {
@@ -150,7 +150,7 @@ public sealed class Router : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         RouteRequest request = Begin(alias, messages, options, streaming: true);
-        using CancellationTokenSource? deadline = Deadline(cancellationToken);
+        using TimeoutScope? deadline = Deadline(cancellationToken);
         CancellationToken token = deadline?.Token ?? cancellationToken;
 
         ChatResponse? cached = null;
@@ -398,12 +398,7 @@ public sealed class Router : IChatClient
             request.Ticket = ticket;
             request.AttemptStart = _time.GetTimestamp();
             request.Probe = deployment.Begin(UtcTicks);
-            CancellationTokenSource? attemptSource = null;
-            if (deployment.Deployment.Timeout is TimeSpan limit)
-            {
-                attemptSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attemptSource.CancelAfter(limit);
-            }
+            TimeoutScope? attemptSource = deployment.Deployment.Timeout is TimeSpan limit ? new TimeoutScope(limit, _time, cancellationToken) : null;
 
             try
             {
@@ -421,7 +416,7 @@ public sealed class Router : IChatClient
             }
             catch (Exception ex)
             {
-                Exception error = attemptSource?.IsCancellationRequested == true && ex is OperationCanceledException
+                Exception error = attemptSource?.TimedOut == true && ex is OperationCanceledException
                     ? new ProviderTimeoutException(deployment.Provider, $"Deployment '{deployment.Name}' did not answer within its timeout of {deployment.Deployment.Timeout}.", innerException: ex)
                     : ex;
                 attemptSource?.Dispose();
@@ -491,8 +486,7 @@ public sealed class Router : IChatClient
             return deployment.Limiter!.TryAcquire(tokens);
         }
 
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(_options.RateLimitQueueTimeout);
+        using var wait = new TimeoutScope(_options.RateLimitQueueTimeout, _time, cancellationToken);
         try
         {
             return await deployment.Limiter!.AcquireAsync(tokens, wait.Token).ConfigureAwait(false);
@@ -607,21 +601,12 @@ public sealed class Router : IChatClient
         }
     }
 
-    private CancellationTokenSource? Deadline(CancellationToken cancellationToken)
-    {
-        if (_options.RequestTimeout is not TimeSpan timeout)
-        {
-            return null;
-        }
+    private TimeoutScope? Deadline(CancellationToken cancellationToken) =>
+        _options.RequestTimeout is TimeSpan timeout ? new TimeoutScope(timeout, _time, cancellationToken) : null;
 
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        source.CancelAfter(timeout);
-        return source;
-    }
-
-    private Exception TimedOut(Exception error, CancellationTokenSource? deadline, CancellationToken cancellationToken, RouteRequest request)
+    private Exception TimedOut(Exception error, TimeoutScope? deadline, CancellationToken cancellationToken, RouteRequest request)
     {
-        if (error is OperationCanceledException && deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        if (error is OperationCanceledException && deadline?.TimedOut == true && !cancellationToken.IsCancellationRequested)
         {
             string provider = request.Deployment?.Provider ?? request.Group.Deployments[0].Provider;
             return new ProviderTimeoutException(provider,

@@ -17,11 +17,20 @@ public static class RouterChatOptions
 
     /// <summary>Tags <paramref name="options"/> with the user key that <see cref="BudgetScope.User"/> budgets count against.</summary>
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>
-    public static ChatOptions WithUser(this ChatOptions options, string userKey) => Set(options, UserKey, userKey);
+    /// <remarks>Use an identifier of the caller (a user or team name, a key's id), never a secret: it is stored with each call.</remarks>
+    public static ChatOptions WithUser(this ChatOptions options, string userKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userKey);
+        return Set(options, UserKey, userKey);
+    }
 
     /// <summary>Tags <paramref name="options"/> with the session id that <see cref="BudgetScope.Session"/> budgets count against.</summary>
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>
-    public static ChatOptions WithSession(this ChatOptions options, string sessionId) => Set(options, SessionKey, sessionId);
+    public static ChatOptions WithSession(this ChatOptions options, string sessionId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return Set(options, SessionKey, sessionId);
+    }
 
     /// <summary>Turns the response cache on or off for this request, whatever the group says.</summary>
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>

@@ -441,4 +441,24 @@ public sealed class RouterTests : IAsyncLifetime
         _fx[0].Requests[0].Headers["x-api-key"].ShouldBe("sk-ant-primary");
         _fx[1].Requests.ShouldHaveSingleItem().Headers["Authorization"].ShouldBe("Bearer sk-backup");
     }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_DeploymentTimeout_CountsAsTransientAndTheNextDeploymentAnswers()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("too slow").WithChunkDelay(TimeSpan.FromSeconds(5)));
+        _fx[1].Enqueue(FakeTurn.Text("in time"));
+        Deployment slow = _fx.Deployment(0);
+        var group = new ModelGroup("pool", new Deployment(slow.Model) { Name = "slow", ApiKey = "k", Endpoint = slow.Endpoint, Timeout = TimeSpan.FromMilliseconds(300) }, _fx.Deployment(1));
+        using var router = new Router(RouterFixture.Options(group));
+
+        List<ChatResponseUpdate> updates = [];
+        await foreach (ChatResponseUpdate update in router.For("pool").GetStreamingResponseAsync(Hello))
+        {
+            updates.Add(update);
+        }
+
+        updates.ToChatResponse().Text.ShouldBe("in time");
+        _fx[0].Requests.Count.ShouldBe(1);
+        _fx[1].Requests.Count.ShouldBe(1);
+    }
 }
