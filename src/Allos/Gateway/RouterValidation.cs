@@ -51,13 +51,13 @@ internal static class RouterValidation
         {
             foreach (string fallback in group.Fallbacks.Concat(group.ContextWindowFallbacks).Concat(group.ContentPolicyFallbacks))
             {
-                Resolvable(fallback, $"Model group '{group.Alias}' falls back to '{fallback}'");
+                Resolvable(fallback, $"Model group '{group.Alias}' falls back to '{fallback}', which is");
             }
         }
 
         if (options.DefaultModel is string model)
         {
-            Resolvable(model, $"The default model '{model}'");
+            Resolvable(model, $"The default model '{model}' is");
         }
 
         void Resolvable(string alias, string what)
@@ -73,7 +73,7 @@ internal static class RouterValidation
             }
             catch (ConfigurationException ex)
             {
-                throw new ConfigurationException($"{what}, which is neither a model group nor a model id a provider serves. {ex.Message}", ex.VariableName);
+                throw new ConfigurationException($"{what} neither a model group nor a model id a provider serves. {ex.Message}", ex.VariableName);
             }
         }
     }

@@ -51,6 +51,27 @@ public sealed class ProviderRegistry
         _factories[name.Trim().ToLowerInvariant()] = factory;
     }
 
+    /// <summary>Describes a registered provider (its key and endpoint variables), or returns <see langword="null"/> when none has that name.</summary>
+    public ProviderInfo? Describe(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_factories.ContainsKey(name))
+        {
+            return null;
+        }
+
+        BuiltInProvider? builtIn = BuiltInProvider.All.FirstOrDefault(provider => provider.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        return builtIn is null
+            ? new ProviderInfo(name.ToLowerInvariant(), "custom", [], null, null, false)
+            : new ProviderInfo(builtIn.Name, builtIn.Format switch
+            {
+                WireFormat.Anthropic => "anthropic-messages",
+                WireFormat.Gemini => "gemini",
+                WireFormat.Ollama => "ollama",
+                _ => "openai-chat",
+            }, builtIn.ApiKeyVariables, builtIn.EndpointVariable, builtIn.DefaultEndpoint, builtIn.RequiresApiKey);
+    }
+
     /// <summary>Returns whether a provider of that name is registered.</summary>
     public bool Contains(string name) => _factories.ContainsKey(name);
 

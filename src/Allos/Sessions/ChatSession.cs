@@ -18,14 +18,16 @@ public sealed class ChatSession
     private readonly ITelemetryStore? _telemetry;
     private readonly ModelCatalog _catalog;
     private readonly List<ChatMessage> _messages;
+    private readonly bool _recordModelCalls;
 
-    internal ChatSession(SessionRecord record, IEnumerable<ChatMessage> messages, ISessionStore store, ITelemetryStore? telemetry, ModelCatalog catalog)
+    internal ChatSession(SessionRecord record, IEnumerable<ChatMessage> messages, ISessionStore store, ITelemetryStore? telemetry, ModelCatalog catalog, bool recordModelCalls = true)
     {
         Record = record;
         _messages = [.. messages];
         _store = store;
         _telemetry = telemetry;
         _catalog = catalog;
+        _recordModelCalls = recordModelCalls;
     }
 
     /// <summary>Gets the session id.</summary>
@@ -132,7 +134,7 @@ public sealed class ChatSession
             return;
         }
 
-        if (step.Kind == RunStepKind.ModelCall && step.Model is { } model)
+        if (step.Kind == RunStepKind.ModelCall && step.Model is { } model && _recordModelCalls)
         {
             var usage = new UsageDetails
             {

@@ -21,11 +21,31 @@ public sealed class SessionManager
         _catalog = catalog ?? ModelCatalog.Default;
     }
 
+    /// <summary>
+    /// Gets or sets whether sessions record each model call in the telemetry store. Default: <see langword="true"/>.
+    /// Set it to <see langword="false"/> when the chat client is a <see cref="Gateway.Router"/> recording to the same store,
+    /// so calls are not counted twice; tool executions and run steps are still recorded.
+    /// </summary>
+    public bool RecordModelCalls { get; set; } = true;
+
     /// <summary>Creates an empty session.</summary>
     public async Task<ChatSession> CreateAsync(string? title = null, string? agent = null, string? model = null, CancellationToken cancellationToken = default)
     {
         SessionRecord record = await _store.CreateAsync(new SessionRecord { Title = title, Agent = agent, Model = model }, cancellationToken).ConfigureAwait(false);
-        return new ChatSession(record, [], _store, _telemetry, _catalog);
+        return new ChatSession(record, [], _store, _telemetry, _catalog, RecordModelCalls);
+    }
+
+    /// <summary>Opens the session <paramref name="sessionId"/> with its messages, or creates an empty one with that id when there is none.</summary>
+    public async Task<ChatSession> OpenOrCreateAsync(string sessionId, string? agent = null, string? model = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        if (await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            SessionRecord record = await _store.CreateAsync(new SessionRecord { Id = sessionId, Agent = agent, Model = model }, cancellationToken).ConfigureAwait(false);
+            return new ChatSession(record, [], _store, _telemetry, _catalog, RecordModelCalls);
+        }
+
+        return await ResumeAsync(sessionId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens a stored session with its messages.</summary>
@@ -35,7 +55,7 @@ public sealed class SessionManager
         SessionRecord record = await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"There is no session '{sessionId}'. List them with SessionManager.ListAsync (or `allos sessions list`).");
         IReadOnlyList<StoredMessage> messages = await _store.GetMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return new ChatSession(record, messages.Select(m => m.Message), _store, _telemetry, _catalog);
+        return new ChatSession(record, messages.Select(m => m.Message), _store, _telemetry, _catalog, RecordModelCalls);
     }
 
     /// <summary>Lists sessions, most recently updated first.</summary>

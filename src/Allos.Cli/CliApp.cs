@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Allos.Cli.Commands;
+using Allos.Cli.Settings;
+
+namespace Allos.Cli;
+
+/// <summary>The command tree: <c>allos [TASK]</c>, run, chat, sessions, providers, models, tools, stats, config.</summary>
+internal static class CliApp
+{
+    public static RootCommand Create()
+    {
+        var flags = new RunFlags();
+        var task = new Argument<string[]>("task") { Arity = ArgumentArity.ZeroOrMore, Description = "A task to run (as `allos run`); without one, `allos` starts a chat" };
+        var interactive = new Option<bool>("--interactive", "-i") { Description = "Start an interactive chat" };
+        var root = new RootCommand("allos: run tasks and chat on any model, with tools that ask before they act.") { task, interactive };
+        flags.AddTo(root);
+        root.SetAction((result, cancellationToken) =>
+        {
+            RunRequest request = flags.Read(result);
+            string? text = RunCommand.Join(result.GetValue(task));
+            return text is null && (result.GetValue(interactive) || !Console.IsInputRedirected)
+                ? ChatCommand.ExecuteAsync(request)
+                : RunCommand.ExecuteAsync(request, text);
+        });
+
+        root.Subcommands.Add(RunCommand.Create(flags));
+        root.Subcommands.Add(ChatCommand.Create(flags));
+        root.Subcommands.Add(SessionsCommand.Create());
+        root.Subcommands.Add(ProvidersCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(ToolsCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        RootCommand root = Create();
+        ParseResult parsed = root.Parse(args);
+
+        // A task argument takes any word, so an unknown flag would become part of the task: refuse it (after "--" it is text).
+        int separator = Array.IndexOf(args, "--");
+        string[] unknown = [.. parsed.Tokens
+            .Where(token => token.Type == System.CommandLine.Parsing.TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-' && !double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            .Select(token => token.Value)
+            .Where(value => separator < 0 || Array.IndexOf(args, value) < separator)];
+        if (parsed.Errors.Count > 0 || unknown.Length > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            foreach (string flag in unknown)
+            {
+                await Console.Error.WriteLineAsync($"error: unknown option '{flag}'.");
+            }
+
+            await Console.Error.WriteLineAsync("hint: `allos --help` lists the commands and flags.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Allos.Agents;
+using Allos.Cli.Hosting;
+using Allos.Cli.Output;
+using Allos.Cli.Settings;
+
+namespace Allos.Cli.Commands;
+
+/// <summary><c>allos run [TASK]</c>: one task, then exit. The task comes from the argument, else from standard input when it is not a terminal.</summary>
+internal static class RunCommand
+{
+    public static Command Create(RunFlags flags)
+    {
+        var task = new Argument<string[]>("task") { Arity = ArgumentArity.ZeroOrMore, Description = "The task (read from standard input when absent and input is piped)" };
+        var command = new Command("run", "Run one task, then exit") { task };
+        flags.AddTo(command);
+        command.SetAction((result, cancellationToken) => ExecuteAsync(flags.Read(result), Join(result.GetValue(task))));
+        return command;
+    }
+
+    public static string? Join(string[]? words) => words is { Length: > 0 } ? string.Join(' ', words) : null;
+
+    public static async Task<int> ExecuteAsync(RunRequest request, string? task)
+    {
+        var console = new CliConsole();
+        bool taskFromInput = false;
+        if (string.IsNullOrWhiteSpace(task) && !console.InputIsTerminal)
+        {
+            task = await console.In.ReadToEndAsync();
+            taskFromInput = true;
+        }
+
+        if (string.IsNullOrWhiteSpace(task))
+        {
+            console.Error.WriteLine("error: no task. Pass one (allos run \"fix the failing test\") or pipe it on standard input.");
+            return ExitCodes.Usage;
+        }
+
+        using var interrupts = new Interrupts();
+        try
+        {
+            CliSettings settings = CliSettings.Load(request);
+            await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
+            Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
+
+            // Approvals are asked on standard input, a terminal or a pipe, unless it carried the task or the output is JSON.
+            bool canAsk = !request.Json && !taskFromInput;
+            var prompt = new ApprovalPrompt(console, settings.Workspace);
+            TurnExecution? turn = null;
+            ApprovalHandler? approvals = canAsk ? async (approval, cancellationToken) =>
+            {
+                ApprovalDecision decision = await prompt.AskAsync(approval, cancellationToken);
+                if (decision is { Approved: false, Reason: ApprovalPrompt.NoAnswer })
+                {
+                    turn!.StopUnanswered(approval.ToolName);
+                }
+
+                return decision;
+            } : null;
+            AgentRunner runner = host.CreateRunner(conversation.Id, approvals);
+            turn = new TurnExecution(host, conversation, runner, console);
+            TurnOutcome outcome = await turn.RunAsync(task.Trim(), request.Quiet, request.Json, interrupts.Token);
+            return outcome.ExitCode;
+        }
+        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException)
+        {
+            if (request.Json)
+            {
+                JsonReport.Write(console.Out, null, "failed", null, null, [], ex);
+            }
+            else
+            {
+                ErrorReport.Write(console, ex, request.Verbose);
+            }
+
+            return ErrorReport.ExitCode(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("cancelled");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using Allos.Agents;
+using Allos.Cli.Settings;
+using Allos.Gateway;
+using Allos.Sessions;
+using Allos.Storage.Sqlite;
+using Allos.Tools;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Cli.Hosting;
+
+/// <summary>Everything a run or a chat needs: the store, the Router every model call goes through, sessions and the agent.</summary>
+internal sealed class AgentHost : IAsyncDisposable
+{
+    private readonly HttpClient? _http;
+
+    private AgentHost(CliSettings settings, SqliteStore store, Router router, HttpClient? http)
+    {
+        Settings = settings;
+        Store = store;
+        Router = router;
+        _http = http;
+        Sessions = new SessionManager(store.Sessions, store.Telemetry) { RecordModelCalls = false };
+        Tools = ToolRegistry.CreateWithBuiltIns();
+        Agents = LoadAgents(settings);
+    }
+
+    public CliSettings Settings { get; }
+
+    public SqliteStore Store { get; }
+
+    public Router Router { get; }
+
+    public SessionManager Sessions { get; }
+
+    public ToolRegistry Tools { get; }
+
+    /// <summary>Gets the agents of the run: the one named by <c>--agent</c> (with its team) or the default agent.</summary>
+    public IReadOnlyList<AgentDefinition> Agents { get; }
+
+    public string EntryAgent => Settings.Agent ?? Agents[0].Name;
+
+    /// <summary>Gets the model of the entry agent (its own, else the run's).</summary>
+    public string Model => Agents.First(agent => agent.Name == EntryAgent).Model ?? Settings.Model;
+
+    public static async Task<AgentHost> OpenAsync(CliSettings settings, TextWriter? requestLog, CancellationToken cancellationToken)
+    {
+        RouterOptions options = settings.RouterOptions();
+        HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(requestLog)) { Timeout = Timeout.InfiniteTimeSpan };
+        options.HttpClient = http;
+        SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
+        options.Telemetry = store.Telemetry;
+        try
+        {
+            var router = new Router(options);
+            var host = new AgentHost(settings, store, router, http);
+
+            // Fail now, with the variable to set, rather than after the user typed a task.
+            _ = router.For(host.Model);
+            return host;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            http?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the runner for one session: model calls are tagged with the session id and go through the Router.</summary>
+    public AgentRunner CreateRunner(string sessionId, ApprovalHandler? approvals)
+    {
+        var options = new AgentRunnerOptions
+        {
+            ChatClientFactory = model => new SessionChatClient(Router.For(model), sessionId),
+            DefaultModel = Settings.Model,
+            Tools = Tools,
+            Workspace = new Workspace(Settings.Workspace),
+            Autonomy = Settings.Autonomy,
+            ApprovalHandler = approvals,
+            Streaming = true,
+        };
+        return new AgentRunner(Agents, EntryAgent, options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Router.Dispose();
+        await Store.Telemetry.FlushAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+        _http?.Dispose();
+    }
+
+    private static List<AgentDefinition> LoadAgents(CliSettings settings)
+    {
+        if (settings.Agent is string name)
+        {
+            string file = settings.AgentsFile
+                ?? throw new ConfigurationException($"--agent {name} needs an agents.yaml: put one in the current folder or name it with 'agents:' in allos.yaml.");
+            AgentTeam team = AgentTeam.LoadFile(file);
+            AgentDefinition agent = team.Agents.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ConfigurationException($"There is no agent '{name}' in {file}. Agents there: {string.Join(", ", team.Agents.Select(a => a.Name))}.");
+            foreach (AgentDefinition member in team.Agents)
+            {
+                Apply(member, settings, isEntry: member == agent);
+            }
+
+            return [agent, .. team.Agents.Where(member => member != agent)];
+        }
+
+        var standard = new AgentDefinition
+        {
+            Name = "allos",
+            Instructions = settings.System ?? DefaultInstructions(settings.Workspace),
+            Model = settings.Model,
+        };
+        foreach (string tool in settings.Tools)
+        {
+            standard.Tools.Add(tool);
+        }
+
+        Apply(standard, settings, isEntry: true);
+        return [standard];
+    }
+
+    private static void Apply(AgentDefinition agent, CliSettings settings, bool isEntry)
+    {
+        if (settings.MaxIterations is int max)
+        {
+            agent.MaxIterations = max;
+        }
+
+        if (isEntry && settings.Agent is not null && settings.System is string system)
+        {
+            agent.Instructions = system;
+        }
+
+        agent.Model ??= settings.Model;
+    }
+
+    private static string DefaultInstructions(string workspace) => $"""
+        You are Allos, a careful assistant working in the user's terminal. The workspace root is {workspace}; tool paths
+        are relative to it. Read before you change anything, keep changes small, and say briefly what you did.
+        """;
+}

@@ -1,0 +1,133 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Allos.Agents;
+using Allos.Sessions;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Cli.Hosting;
+
+/// <summary>The history a run continues: a session in the store, or a <c>.json</c> session file saved after every turn.</summary>
+internal sealed class Conversation
+{
+    private readonly ChatSession? _session;
+    private readonly string? _file;
+    private readonly List<ChatMessage> _fileMessages = [];
+
+    private Conversation(ChatSession session)
+    {
+        _session = session;
+        Id = session.Id;
+    }
+
+    private Conversation(string file, IEnumerable<ChatMessage> messages)
+    {
+        _file = file;
+        _fileMessages.AddRange(messages);
+        Id = file;
+    }
+
+    public string Id { get; }
+
+    public IReadOnlyList<ChatMessage> Messages => _session?.Messages ?? _fileMessages;
+
+    /// <summary>Opens the conversation named by <c>--session</c>: a store session (resumed or created) or a session file; a new session without it.</summary>
+    public static async Task<Conversation> OpenAsync(AgentHost host, string? session, CancellationToken cancellationToken)
+    {
+        if (session is not null && session.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            string path = Path.GetFullPath(session);
+            return new Conversation(path, File.Exists(path) ? ReadFile(path) : []);
+        }
+
+        ChatSession chat = session is null
+            ? await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken)
+            : await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken);
+        return new Conversation(chat);
+    }
+
+    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_session is not null)
+        {
+            await foreach (RunEvent e in _session.RunStreamingAsync(runner, input, cancellationToken: cancellationToken))
+            {
+                yield return e;
+            }
+
+            yield break;
+        }
+
+        try
+        {
+            await foreach (RunEvent e in runner.RunStreamingAsync(input, [.. _fileMessages], cancellationToken: cancellationToken))
+            {
+                if (e is MessageAddedEvent added)
+                {
+                    _fileMessages.Add(added.Message);
+                }
+
+                yield return e;
+            }
+        }
+        finally
+        {
+            SaveFile();
+        }
+    }
+
+    /// <summary>Empties the history (<c>/clear</c>).</summary>
+    public async Task ClearAsync(AgentHost host, CancellationToken cancellationToken)
+    {
+        if (_session is not null)
+        {
+            await host.Sessions.ClearAsync(_session.Id, cancellationToken);
+        }
+
+        _fileMessages.Clear();
+        SaveFile();
+    }
+
+    private static List<ChatMessage> ReadFile(string path)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+            JsonElement messages = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement : document.RootElement.GetProperty("messages");
+            var typeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
+            return [.. messages.EnumerateArray().Select(element => (ChatMessage)element.Deserialize(typeInfo)!)];
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ConfigurationException($"The session file {path} is not a session this command wrote ({ex.Message}). Move it away or pass another path.");
+        }
+    }
+
+    private void SaveFile()
+    {
+        if (_file is null)
+        {
+            return;
+        }
+
+        var typeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
+        string temporary = _file + ".tmp";
+        using (FileStream stream = File.Create(temporary))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 1);
+            json.WritePropertyName("messages");
+            json.WriteStartArray();
+            foreach (ChatMessage message in _fileMessages)
+            {
+                JsonSerializer.Serialize(json, message, typeInfo);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        // Written beside and moved over, so a crash mid-write never leaves half a session.
+        File.Move(temporary, _file, overwrite: true);
+    }
+}

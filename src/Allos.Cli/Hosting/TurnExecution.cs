@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Allos.Agents;
+using Allos.Cli.Output;
+
+namespace Allos.Cli.Hosting;
+
+/// <summary>Runs one turn of a conversation and shows it, for <c>run</c> and for each message of <c>chat</c>.</summary>
+internal sealed class TurnExecution(AgentHost host, Conversation conversation, AgentRunner runner, CliConsole console)
+{
+    private CancellationTokenSource? _turn;
+
+    /// <summary>Gets the tool whose approval nobody answered (standard input ended), which stopped the turn.</summary>
+    public string? Unanswered { get; private set; }
+
+    /// <summary>Stops the turn because no one can answer the approval of <paramref name="tool"/>: it ends as awaiting approval.</summary>
+    public void StopUnanswered(string tool)
+    {
+        Unanswered ??= tool;
+        _turn?.Cancel();
+    }
+
+    public async Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt)
+    {
+        using var turn = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        _turn = turn;
+        CancellationToken cancellationToken = turn.Token;
+        using var renderer = new TurnRenderer(console, quiet || json);
+        var watch = Stopwatch.StartNew();
+        RunResult? result = null;
+        Exception? error = null;
+        if (!json)
+        {
+            renderer.Begin();
+        }
+
+        try
+        {
+            await foreach (RunEvent e in conversation.RunStreamingAsync(runner, input, cancellationToken))
+            {
+                if (!json)
+                {
+                    renderer.Handle(e);
+                }
+                else if (e is ToolCallCompletedEvent call)
+                {
+                    renderer.ToolCalls.Add(call);
+                }
+
+                if (e is RunCompletedEvent completed)
+                {
+                    result = completed.Result;
+                }
+            }
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            error = ex;
+        }
+        catch (Exception ex) when (ex is AllosException or IOException)
+        {
+            error = ex;
+        }
+
+        _turn = null;
+        error ??= result?.Error;
+        string status = Unanswered is not null ? "awaiting_approval"
+            : result is not null ? JsonReport.StatusOf(result.Status)
+            : error is OperationCanceledException ? "cancelled" : "failed";
+        int exitCode = status switch
+        {
+            "completed" => ExitCodes.Success,
+            "awaiting_approval" => ExitCodes.AwaitingApproval,
+            "cancelled" => ExitCodes.Interrupted,
+            _ => error is null ? ExitCodes.Failed : ErrorReport.ExitCode(error),
+        };
+
+        if (json)
+        {
+            JsonReport.Write(console.Out, result, status, conversation.Id, host.Model, renderer.ToolCalls, status is "completed" or "awaiting_approval" ? null : error);
+        }
+        else
+        {
+            if (result is not null && (result.Status != RunStatus.Failed || result.Usage.InputTokenCount > 0))
+            {
+                renderer.Footer(result, watch.Elapsed, host.Model);
+            }
+
+            if (status == "awaiting_approval")
+            {
+                string tools = string.Join(", ", (result?.PendingApprovals ?? []).Select(pending => pending.ToolName).Append(Unanswered).OfType<string>().Distinct());
+                console.Error.WriteLine(
+                    $"needs approval: {(tools.Length > 0 ? tools : "a tool")} was not run, because no one could be asked. " +
+                    "Run in a terminal to be asked, pipe answers (y/n/a/d) on standard input, or pass -y to allow.");
+            }
+            else if (status == "max_iterations")
+            {
+                console.Error.WriteLine($"stopped after the most model calls allowed ({result?.Steps.Count(s => s.Kind == RunStepKind.ModelCall)}); raise --max-iterations to let it go on.");
+            }
+            else if (error is not null && error is not OperationCanceledException)
+            {
+                ErrorReport.Write(console, error, host.Settings.Verbose);
+            }
+            else if (status == "cancelled")
+            {
+                console.Error.WriteLine("cancelled");
+            }
+        }
+
+        return new TurnOutcome(status, exitCode, result, error);
+    }
+}

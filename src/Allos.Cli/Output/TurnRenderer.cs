@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Allos.Agents;
+using Allos.Tools;
+
+namespace Allos.Cli.Output;
+
+/// <summary>
+/// Shows a turn as it happens: the answer streams to standard output (light Markdown on a terminal), each tool call is one
+/// line with its status on standard error, a spinner runs while waiting, and a footer gives tokens, cost and time.
+/// </summary>
+internal sealed class TurnRenderer : IDisposable
+{
+    private readonly CliConsole _console;
+    private readonly bool _quiet;
+    private readonly bool _markdown;
+    private readonly Spinner _spinner;
+    private readonly StringBuilder _line = new();
+    private readonly MarkdownLine _renderer = new();
+    private bool _textOpen;
+
+    public TurnRenderer(CliConsole console, bool quiet)
+    {
+        _console = console;
+        _quiet = quiet;
+        _markdown = console.OutputIsTerminal && console.Colors;
+        _spinner = new Spinner(console.Error, console.Colors && !quiet);
+    }
+
+    /// <summary>Gets the tool calls seen in this turn, for the JSON report.</summary>
+    public List<ToolCallCompletedEvent> ToolCalls { get; } = [];
+
+    public void Begin() => _spinner.Start("thinking");
+
+    public void Handle(RunEvent e)
+    {
+        switch (e)
+        {
+            case TextDeltaEvent text:
+                _spinner.Stop();
+                Write(text.Text);
+                break;
+            case ToolCallStartedEvent started:
+                _spinner.Stop();
+                EndText();
+                _spinner.Start($"{started.ToolName}");
+                break;
+            case ApprovalRequestedEvent:
+                _spinner.Stop();
+                break;
+            case ToolCallCompletedEvent completed:
+                _spinner.Stop();
+                ToolCalls.Add(completed);
+                if (!_quiet)
+                {
+                    _console.Error.WriteLine(ToolLine(completed));
+                }
+
+                _spinner.Start("thinking");
+                break;
+            case HandoffEvent handoff:
+                _spinner.Stop();
+                EndText();
+                if (!_quiet)
+                {
+                    _console.Error.WriteLine($"→ handed off from {handoff.Agent} to {handoff.To}{(handoff.Reason is null ? "" : $": {handoff.Reason}")}");
+                }
+
+                break;
+            case RunCompletedEvent:
+                _spinner.Stop();
+                EndText();
+                break;
+        }
+    }
+
+    /// <summary>Prints the footer: tokens, cost and time (not with <c>--quiet</c>).</summary>
+    public void Footer(RunResult result, TimeSpan elapsed, string model)
+    {
+        _spinner.Stop();
+        EndText();
+        if (_quiet)
+        {
+            return;
+        }
+
+        string cost = result.Cost is decimal value ? $"${value.ToString("0.####", CultureInfo.InvariantCulture)}" : "cost unknown";
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{result.Usage.InputTokenCount ?? 0:N0} in · {result.Usage.OutputTokenCount ?? 0:N0} out · {cost} · {elapsed.TotalSeconds:0.0} s · {model}");
+        _console.Error.WriteLine(_console.Colors ? $"\u001b[2m{line}\u001b[0m" : line);
+    }
+
+    public void Dispose() => _spinner.Dispose();
+
+    internal static string ToolLine(ToolCallCompletedEvent call)
+    {
+        string mark = call.Outcome switch
+        {
+            ToolCallOutcome.Ok => "✓",
+            ToolCallOutcome.Denied => "⊘ denied",
+            _ => "✗",
+        };
+        string detail = call.Outcome == ToolCallOutcome.Error ? $" — {FirstLine(call.Output)}" : string.Empty;
+        return $"  {mark} {call.ToolName} {Summary(call.ArgumentsJson)} ({call.Duration.TotalMilliseconds:0} ms){detail}";
+    }
+
+    /// <summary>Returns the one argument that says most about a call (a path, a command, a pattern), shortened.</summary>
+    internal static string Summary(string argumentsJson)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return string.Empty;
+            }
+
+            foreach (string name in new[] { "path", "command", "pattern", "url", "query" })
+            {
+                if (document.RootElement.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return ApprovalPrompt.Shorten(value.GetString()!);
+                }
+            }
+
+            return string.Empty;
+        }
+        catch (JsonException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        int newline = text.IndexOf('\n', StringComparison.Ordinal);
+        return ApprovalPrompt.Shorten(newline < 0 ? text : text[..newline]);
+    }
+
+    private void Write(string text)
+    {
+        _textOpen = true;
+        if (!_markdown)
+        {
+            _console.Out.Write(text);
+            _console.Out.Flush();
+            return;
+        }
+
+        foreach (char c in text)
+        {
+            if (c == '\n')
+            {
+                _console.Out.WriteLine(_renderer.Render(_line.ToString()));
+                _line.Clear();
+            }
+            else
+            {
+                _line.Append(c);
+            }
+        }
+
+        _console.Out.Flush();
+    }
+
+    private void EndText()
+    {
+        if (!_textOpen)
+        {
+            return;
+        }
+
+        if (_markdown && _line.Length > 0)
+        {
+            _console.Out.Write(_renderer.Render(_line.ToString()));
+            _line.Clear();
+        }
+
+        _console.Out.WriteLine();
+        _console.Out.Flush();
+        _textOpen = false;
+    }
+}

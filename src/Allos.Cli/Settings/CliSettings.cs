@@ -1,0 +1,167 @@
+using Allos.Agents;
+using Allos.Configuration;
+using Allos.Gateway;
+using Allos.Providers;
+
+namespace Allos.Cli.Settings;
+
+/// <summary>
+/// The effective settings of a run: flags, then the environment, then <c>./allos.yaml</c>, then the user's config file,
+/// then defaults. Each value remembers where it came from, for <c>allos config show</c> and error hints.
+/// </summary>
+internal sealed class CliSettings
+{
+    /// <summary>The default model of each provider that has an obvious one, for <c>--provider</c> without <c>--model</c>.</summary>
+    public static IReadOnlyDictionary<string, string> ProviderDefaults { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["openai"] = "gpt-5-mini",
+        ["anthropic"] = "claude-sonnet-5-5",
+        ["gemini"] = "gemini-2.5-flash",
+        ["ollama"] = "llama3.1",
+        ["groq"] = "llama-3.3-70b-versatile",
+        ["mistral"] = "mistral-small-latest",
+        ["deepseek"] = "deepseek-chat",
+        ["xai"] = "grok-4",
+    };
+
+    public static IReadOnlyList<string> DefaultTools { get; } = ["files", "search", "shell"];
+
+    public required string Model { get; init; }
+
+    public required string ModelSource { get; init; }
+
+    public required IReadOnlyList<string> Tools { get; init; }
+
+    public required AutonomyLevel Autonomy { get; init; }
+
+    public bool AutoApprove { get; init; }
+
+    public bool Verbose { get; init; }
+
+    public int? MaxIterations { get; init; }
+
+    public string? System { get; init; }
+
+    public required string Workspace { get; init; }
+
+    public string? Agent { get; init; }
+
+    public string? AgentsFile { get; init; }
+
+    public ConfigFile? ProjectConfig { get; init; }
+
+    public ConfigFile? UserConfig { get; init; }
+
+    public string? RouterConfigPath { get; init; }
+
+    /// <summary>Loads the configuration files and the environment and merges them under <paramref name="request"/>.</summary>
+    /// <exception cref="ConfigurationException">Something is missing or invalid; the message says what to set.</exception>
+    public static CliSettings Load(RunRequest request)
+    {
+        ConfigFile? project = ConfigFile.Read(Path.GetFullPath("allos.yaml"));
+        ConfigFile? user = ConfigFile.Read(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml"));
+        (string model, string source) = ResolveModel(request, project, user);
+
+        string workspace = Path.GetFullPath(request.Cwd ?? Environment.CurrentDirectory);
+        if (!Directory.Exists(workspace))
+        {
+            throw new ConfigurationException($"The workspace folder '{workspace}' does not exist. Pass an existing folder to --cwd.");
+        }
+
+        IReadOnlyList<string> tools = request.Tools is string flag
+            ? flag.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : [.. flag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+            : project?.Tools ?? user?.Tools ?? DefaultTools;
+
+        string? autonomyText = request.Autonomy ?? project?.Autonomy ?? user?.Autonomy;
+        AutonomyLevel autonomy = request.AutoApprove ? AutonomyLevel.Autonomous : ParseAutonomy(autonomyText);
+
+        string? agentsFile = project?.AgentsFile ?? user?.AgentsFile ?? (File.Exists("agents.yaml") ? Path.GetFullPath("agents.yaml") : null);
+        return new CliSettings
+        {
+            Model = model,
+            ModelSource = source,
+            Tools = tools,
+            Autonomy = autonomy,
+            AutoApprove = request.AutoApprove,
+            Verbose = request.Verbose,
+            MaxIterations = request.MaxIterations ?? project?.MaxIterations ?? user?.MaxIterations,
+            System = request.System ?? project?.System ?? user?.System,
+            Workspace = workspace,
+            Agent = request.Agent,
+            AgentsFile = agentsFile,
+            ProjectConfig = project,
+            UserConfig = user,
+            RouterConfigPath = project?.HasRouter == true ? project.Path : user?.HasRouter == true ? user.Path : null,
+        };
+    }
+
+    /// <summary>Builds the Router's options: groups from the config file that has them, this run's model as the default.</summary>
+    public RouterOptions RouterOptions()
+    {
+        RouterOptions options = RouterConfigPath is string path ? RouterConfiguration.LoadFile(path) : new RouterOptions();
+        options.DefaultModel = Model;
+        return options;
+    }
+
+    public static AutonomyLevel ParseAutonomy(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "supervised" => AutonomyLevel.Supervised,
+        "manual" => AutonomyLevel.Manual,
+        "autonomous" or "auto" => AutonomyLevel.Autonomous,
+        _ => throw new ConfigurationException($"Unknown autonomy '{text}'. Use manual, supervised or autonomous."),
+    };
+
+    private static (string Model, string Source) ResolveModel(RunRequest request, ConfigFile? project, ConfigFile? user)
+    {
+        string? provider = request.Provider?.Trim();
+        if (provider is { Length: > 0 } && !ProviderRegistry.Default.Contains(provider))
+        {
+            throw new ConfigurationException($"Unknown provider '{provider}'. Known providers: {string.Join(", ", ProviderRegistry.Default.Providers)}. See `allos providers`.");
+        }
+
+        if (request.Model is { Length: > 0 } flag)
+        {
+            return (provider is { Length: > 0 } && !flag.Contains('/', StringComparison.Ordinal) ? $"{provider}/{flag}" : flag, "--model");
+        }
+
+        if (provider is { Length: > 0 })
+        {
+            return ProviderDefaults.TryGetValue(provider, out string? model)
+                ? ($"{provider}/{model}", "--provider")
+                : throw new ConfigurationException($"Provider '{provider}' has no default model. Name one with --model, for example --model {provider}/MODEL.");
+        }
+
+        if (Environment.GetEnvironmentVariable("ALLOS_MODEL") is { Length: > 0 } env)
+        {
+            return (env.Trim(), "ALLOS_MODEL");
+        }
+
+        if (project?.Model is string projectModel)
+        {
+            return (projectModel, project.Path);
+        }
+
+        if (user?.Model is string userModel)
+        {
+            return (userModel, user.Path);
+        }
+
+        if (Environment.GetEnvironmentVariable("AI_PROVIDER") is { Length: > 0 } aiProvider && ProviderDefaults.TryGetValue(aiProvider.Trim(), out string? aiModel))
+        {
+            return ($"{aiProvider.Trim().ToLowerInvariant()}/{aiModel}", "AI_PROVIDER");
+        }
+
+        // Nothing chosen: the first provider whose key is set.
+        foreach ((string name, string variable) in new[] { ("anthropic", "ANTHROPIC_API_KEY"), ("openai", "OPENAI_API_KEY"), ("gemini", "GEMINI_API_KEY"), ("gemini", "GOOGLE_API_KEY") })
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 })
+            {
+                return ($"{name}/{ProviderDefaults[name]}", variable);
+            }
+        }
+
+        throw new ConfigurationException(
+            "No model chosen. Pass --model provider/model (for example --model openai/gpt-5-mini), set ALLOS_MODEL, " +
+            "or set a provider key such as OPENAI_API_KEY or ANTHROPIC_API_KEY.", "ALLOS_MODEL");
+    }
+}

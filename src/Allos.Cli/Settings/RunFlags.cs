@@ -1,0 +1,61 @@
+using System.CommandLine;
+
+namespace Allos.Cli.Settings;
+
+/// <summary>The flags <c>run</c> and <c>chat</c> share, declared once.</summary>
+internal sealed class RunFlags
+{
+    public Option<string?> Model { get; } = new("--model", "-m") { Description = "Model id (provider/model) or an alias from allos.yaml" };
+
+    public Option<string?> Provider { get; } = new("--provider", "-p") { Description = "Provider for a bare --model, or its default model when --model is absent" };
+
+    public Option<string?> Tools { get; } = new("--tools", "-t") { Description = "Tools or groups, comma-separated (default: files,search,shell); 'none' for no tools" };
+
+    public Option<bool> AutoApprove { get; } = new("--auto-approve", "-y") { Description = "Run tools that need approval without asking" };
+
+    public Option<string?> Autonomy { get; } = new("--autonomy") { Description = "manual | supervised (default) | autonomous" };
+
+    public Option<string?> Session { get; } = new("--session", "-s") { Description = "Session id to resume or create; a path ending in .json is a session file" };
+
+    public Option<string?> Agent { get; } = new("--agent") { Description = "Agent from agents.yaml" };
+
+    public Option<string?> System { get; } = new("--system") { Description = "System prompt" };
+
+    public Option<int?> MaxIterations { get; } = new("--max-iterations") { Description = "Most model calls in one run" };
+
+    public Option<string?> Cwd { get; } = new("--cwd") { Description = "Workspace root for tools (default: the current directory)" };
+
+    public Option<bool> NoStream { get; } = new("--no-stream") { Description = "Wait for whole answers instead of streaming" };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Print exactly one JSON object on stdout" };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log each request (secrets masked) and error details" };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only the answer" };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public RunRequest Read(ParseResult result) => new()
+    {
+        Model = result.GetValue(Model),
+        Provider = result.GetValue(Provider),
+        Tools = result.GetValue(Tools),
+        AutoApprove = result.GetValue(AutoApprove),
+        Autonomy = result.GetValue(Autonomy),
+        Session = result.GetValue(Session),
+        Agent = result.GetValue(Agent),
+        System = result.GetValue(System),
+        MaxIterations = result.GetValue(MaxIterations),
+        Cwd = result.GetValue(Cwd),
+        NoStream = result.GetValue(NoStream),
+        Json = result.GetValue(Json),
+        Verbose = result.GetValue(Verbose),
+        Quiet = result.GetValue(Quiet),
+    };
+}
