@@ -71,7 +71,10 @@ public sealed class CliProcess : IDisposable
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(stdin: "", args);
 
     /// <summary>Runs the command with <paramref name="stdin"/> piped in (closed after it), and waits (at most a minute).</summary>
-    public async Task<CliResult> RunAsync(string? stdin, params string[] args)
+    public Task<CliResult> RunAsync(string? stdin, params string[] args) => RunAsync(stdin, null, args);
+
+    /// <summary>Runs the command; <paramref name="onStarted"/> runs once the process is up (to signal it, for example).</summary>
+    public async Task<CliResult> RunAsync(string? stdin, Func<Process, Task>? onStarted, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -112,6 +115,11 @@ public sealed class CliProcess : IDisposable
         }
 
         process.StandardInput.Close();
+        if (onStarted is not null)
+        {
+            await onStarted(process);
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         try
         {

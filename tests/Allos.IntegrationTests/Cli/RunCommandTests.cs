@@ -65,4 +65,264 @@ public sealed class RunCommandTests : IAsyncLifetime
         json.GetProperty("handoffs").GetArrayLength().ShouldBe(0);
         json.GetProperty("error").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
     }
+
+    [Fact]
+    public async Task Run_ApprovalAnsweredYesOnPipedStdin_RunsTheToolAndShowsADiff()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "greeting.txt"), "hello\nworld\n");
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "edit_file", """{"path":"greeting.txt","old_text":"world","new_text":"there"}""")),
+            FakeTurn.Text("Edited."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("y\n", "run", "-m", "openai/gpt-4o-mini", "Change world to there");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        File.ReadAllText(Path.Combine(_cli.Workspace, "greeting.txt")).ShouldBe("hello\nthere\n");
+        result.Stderr.ShouldContain("edit_file wants to run");
+        result.Stderr.ShouldContain("- world");
+        result.Stderr.ShouldContain("+ there");
+        result.Stderr.ShouldContain("Allow? [y]es / [n]o / [a]lways");
+    }
+
+    [Fact]
+    public async Task Run_ApprovalAnsweredNo_DeniesAndTheModelIsTold()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"rm -rf build"}""")),
+            FakeTurn.Text("Understood, I did not delete anything."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("n\n", "run", "-m", "openai/gpt-4o-mini", "Clean the build");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stderr.ShouldContain("⊘ denied shell rm -rf build");
+        _server.Requests[1].Body.ShouldContain("the user said no");
+    }
+
+    [Fact]
+    public async Task Run_JsonWithoutYes_DeniesTheToolAndExitsAwaitingApproval()
+    {
+        _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"out.txt","content":"x"}""")));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--json", "Write out.txt");
+
+        result.ExitCode.ShouldBe(4, result.ToString());
+        var json = result.Json();
+        json.GetProperty("status").GetString().ShouldBe("awaiting_approval");
+        var call = json.GetProperty("tool_calls").EnumerateArray().ShouldHaveSingleItem();
+        call.GetProperty("name").GetString().ShouldBe("write_file");
+        call.GetProperty("status").GetString().ShouldBe("denied");
+        File.Exists(Path.Combine(_cli.Workspace, "out.txt")).ShouldBeFalse();
+        _server.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Run_NoAnswerOnStdin_StopsWithoutRunningTheToolAndSaysSo()
+    {
+        _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"out.txt","content":"x"}""")));
+        _server.FallbackTurn = FakeTurn.Text("should not be asked again");
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync(stdin: "", "run", "-m", "openai/gpt-4o-mini", "Write out.txt");
+
+        result.ExitCode.ShouldBe(4, result.ToString());
+        result.Stderr.ShouldContain("needs approval: write_file was not run");
+        result.Stderr.ShouldContain("-y");
+        File.Exists(Path.Combine(_cli.Workspace, "out.txt")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Run_MissingKey_ExitsWithConfigurationErrorNamingTheVariable()
+    {
+        _cli.Environment["OPENAI_BASE_URL"] = _server.OpenAIEndpoint.ToString();
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "Hello");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.ShouldContain("OPENAI_API_KEY");
+        result.Stderr.ShouldContain("hint:");
+        result.Stdout.ShouldBeEmpty();
+        _server.Requests.Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Run_UnknownProvider_ExitsWithConfigurationError()
+    {
+        CliResult result = await _cli.RunAsync("run", "-m", "nosuch/model", "Hello");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.ShouldContain("Unknown provider 'nosuch'");
+    }
+
+    [Theory]
+    [InlineData("run", "--no-such-flag", "Hello")]
+    [InlineData("run", "--max-iterations", "many", "Hello")]
+    [InlineData("sessions", "frobnicate")]
+    public async Task Run_BadFlags_ExitWithUsageError(params string[] args)
+    {
+        CliResult result = await _cli.RunAsync(args);
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldContain("error:");
+        result.Stderr.ShouldContain("allos --help");
+    }
+
+    [Fact]
+    public async Task Run_NoTaskAndNothingPiped_IsAUsageError()
+    {
+        CliResult result = await _cli.RunAsync(stdin: "", "run", "-m", "openai/gpt-4o-mini");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldContain("no task");
+    }
+
+    [Fact]
+    public async Task Run_ProviderKeepsFailing_ExitsOneWithTheErrorInJson()
+    {
+        _server.FallbackTurn = FakeTurn.ProviderError(500, "The server had an error", "server_error");
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--json", "Hello");
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        var json = result.Json();
+        json.GetProperty("status").GetString().ShouldBe("failed");
+        json.GetProperty("error").GetProperty("type").GetString().ShouldBe("ProviderServerException");
+        json.GetProperty("error").GetProperty("message").GetString()!.ShouldContain("The server had an error");
+        _server.Requests.Count.ShouldBe(3, "the Router retries a plain --model twice by default");
+    }
+
+    [Fact]
+    public async Task Run_RateLimitedOnce_IsRetriedByTheRouter()
+    {
+        _server.Enqueue(FakeTurn.ProviderError(429, "Rate limit reached", "rate_limit_exceeded").WithHeader("retry-after-ms", "50"), FakeTurn.Text("after a pause"));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.Trim().ShouldBe("after a pause");
+    }
+
+    [Fact]
+    public async Task Run_SessionResumedByASecondProcess_SendsTheEarlierExchange()
+    {
+        _server.Enqueue(FakeTurn.Text("Your name is Ada."), FakeTurn.Text("You told me: Ada."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult first = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--session", "project-x", "My name is Ada.");
+        CliResult second = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-s", "project-x", "--json", "What is my name?");
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        second.ExitCode.ShouldBe(0, second.ToString());
+        second.Json().GetProperty("session").GetString().ShouldBe("project-x");
+        string body = _server.Requests[1].Body;
+        body.ShouldContain("My name is Ada.");
+        body.ShouldContain("Your name is Ada.");
+        body.ShouldContain("What is my name?");
+    }
+
+    [Fact]
+    public async Task Run_SessionFile_IsLoadedAndSavedAfterEachTurn()
+    {
+        _server.Enqueue(FakeTurn.Text("Noted."), FakeTurn.Text("Still noted."));
+        _cli.UseFakeServer(_server, "openai");
+        string file = Path.Combine(_cli.Workspace, "chat.json");
+
+        (await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--session", file, "Remember 42.")).ExitCode.ShouldBe(0);
+        File.ReadAllText(file).ShouldContain("Remember 42.");
+        (await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--session", file, "What did I ask?")).ExitCode.ShouldBe(0);
+
+        _server.Requests[1].Body.ShouldContain("Remember 42.");
+        File.ReadAllText(file).ShouldContain("Still noted.");
+    }
+
+    [Fact]
+    public async Task Run_TaskOnStdin_IsRead_AndBareTaskFormWorks()
+    {
+        _server.Enqueue(FakeTurn.Text("4"), FakeTurn.Text("5"));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult piped = await _cli.RunAsync("What is two plus two?", "run", "-m", "openai/gpt-4o-mini", "-q");
+        CliResult bare = await _cli.RunAsync("-m", "openai/gpt-4o-mini", "-q", "What is two plus three?");
+
+        piped.Stdout.Trim().ShouldBe("4");
+        bare.Stdout.Trim().ShouldBe("5");
+        bare.Stderr.ShouldBeEmpty("--quiet prints only the answer");
+        _server.Requests[0].Body.ShouldContain("What is two plus two?");
+        _server.Requests[1].Body.ShouldContain("What is two plus three?");
+    }
+
+    [Fact]
+    public async Task Run_Verbose_LogsRequestsWithTheKeyMasked()
+    {
+        _server.Enqueue(FakeTurn.Text("hi"));
+        _cli.UseFakeServer(_server, "openai");
+        _cli.Environment["OPENAI_API_KEY"] = "sk-live-very-secret-123";
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-v", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stderr.ShouldContain("→ POST " + _server.OpenAIEndpoint.ToString().TrimEnd('/') + "/chat/completions");
+        result.Stderr.ShouldContain("Authorization: Bearer ***");
+        result.Stderr.ShouldContain("← 200");
+        result.Stderr.ShouldNotContain("very-secret");
+    }
+
+    [Fact]
+    public async Task Run_AliasFromAllosYaml_RoutesToItsDeploymentWithFallback()
+    {
+        await using FakeProviderServer backup = await FakeProviderServer.StartAsync();
+        _server.FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
+        backup.Enqueue(FakeTurn.Text("from the fallback group"));
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), $"""
+            default_model: fast
+            router:
+              retries: 0
+            models:
+              fast:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: sk-a
+                    base_url: {_server.OpenAIEndpoint}
+                fallbacks: [steady]
+              steady:
+                deployments:
+                  - model: anthropic/claude-sonnet-4-5
+                    api_key: sk-b
+                    base_url: {backup.BaseUri}
+            """);
+
+        CliResult result = await _cli.RunAsync("run", "--json", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Json().GetProperty("text").GetString().ShouldBe("from the fallback group");
+        result.Json().GetProperty("model").GetString().ShouldBe("fast");
+        _server.Requests.Count.ShouldBe(1);
+        backup.Requests.ShouldHaveSingleItem().Headers["x-api-key"].ShouldBe("sk-b");
+    }
+
+    [Fact]
+    public async Task Run_Interrupted_ExitsWith130()
+    {
+        _server.Enqueue(FakeTurn.Text("a b c d e f g h i j k l m n o p").WithTextChunkSize(2).WithChunkDelay(TimeSpan.FromMilliseconds(500)));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync(stdin: "", onStarted: async process =>
+        {
+            // Wait until the request reached the server, then send Ctrl+C's signal.
+            for (int i = 0; i < 200 && _server.Requests.Count == 0; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            using var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill!.WaitForExitAsync();
+        }, "run", "-m", "openai/gpt-4o-mini", "Count slowly");
+
+        result.ExitCode.ShouldBe(130, result.ToString());
+        result.Stderr.ShouldContain("cancelled");
+    }
 }
