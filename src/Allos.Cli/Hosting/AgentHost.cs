@@ -77,7 +77,7 @@ internal sealed class AgentHost : IAsyncDisposable
             Workspace = new Workspace(Settings.Workspace),
             Autonomy = Settings.Autonomy,
             ApprovalHandler = approvals,
-            Streaming = true,
+            Streaming = Settings.Streaming,
         };
         return new AgentRunner(Agents, EntryAgent, options);
     }

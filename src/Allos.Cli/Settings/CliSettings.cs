@@ -38,6 +38,8 @@ internal sealed class CliSettings
 
     public bool Verbose { get; init; }
 
+    public bool Streaming { get; init; } = true;
+
     public int? MaxIterations { get; init; }
 
     public string? System { get; init; }
@@ -84,6 +86,7 @@ internal sealed class CliSettings
             Autonomy = autonomy,
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,
+            Streaming = !request.NoStream,
             MaxIterations = request.MaxIterations ?? project?.MaxIterations ?? user?.MaxIterations,
             System = request.System ?? project?.System ?? user?.System,
             Workspace = workspace,

@@ -325,4 +325,62 @@ public sealed class RunCommandTests : IAsyncLifetime
         result.ExitCode.ShouldBe(130, result.ToString());
         result.Stderr.ShouldContain("cancelled");
     }
+
+    [Fact]
+    public async Task Run_AgentFromAgentsYaml_HandsOffAndReportsThePath()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "agents.yaml"), """
+            entry: triage
+            agents:
+              - name: triage
+                instructions: Route the user.
+                handoffs: [billing]
+              - name: billing
+                instructions: You answer billing questions.
+            """);
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "transfer_to_billing", """{"reason":"a billing question"}""")),
+            FakeTurn.Text("Your invoice is paid."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--agent", "triage", "--json", "Is my invoice paid?");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var json = result.Json();
+        json.GetProperty("agent").GetString().ShouldBe("billing");
+        json.GetProperty("handoffs").EnumerateArray().Select(e => e.GetString()).ShouldBe(["billing"]);
+        _server.Requests[1].Body.ShouldContain("You answer billing questions.");
+    }
+
+    [Fact]
+    public async Task Run_NoStream_AsksForWholeAnswers()
+    {
+        _server.Enqueue(FakeTurn.Text("whole"));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--no-stream", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.Trim().ShouldBe("whole");
+        _server.Requests.ShouldHaveSingleItem().Streaming.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Run_RecordsEachModelCallOnceWithItsSession()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "list_directory", """{"path":"."}""")).WithUsage(30, 5),
+            FakeTurn.Text("Empty.").WithUsage(50, 6));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--json", "List the folder");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string session = result.Json().GetProperty("session").GetString()!;
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_cli.Home, "allos.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) || '|' || sum(input_tokens) || '|' || sum(output_tokens) || '|' || min(session_id) || '|' || min(deployment) FROM model_calls";
+        command.ExecuteScalar().ShouldBe($"2|80|11|{session}|openai/gpt-4o-mini", "the Router records each call once; the session does not record it again");
+    }
 }
