@@ -317,8 +317,12 @@ public sealed class AgentRunner
         // Usage first, so a listener that stores each message can store the turn's spending with it.
         UsageDetails usage = response.Usage ?? new UsageDetails();
         state.Usage.Add(usage);
-        state.Cost = state.Cost.Add(_options.Models.Get(model), usage);
-        yield return new UsageEvent(agent.Name, usage, state.Usage);
+        // A Router reports what the deployment that answered cost; otherwise the catalog prices the model asked for.
+        decimal? cost = response.AdditionalProperties?.TryGetValue(Gateway.Router.CostProperty, out object? reported) == true && reported is decimal amount
+            ? amount
+            : CostCalculator.Cost(_options.Models.Get(model), usage);
+        state.Cost = state.Cost.Add(cost);
+        yield return new UsageEvent(agent.Name, usage, state.Usage) { Cost = cost };
         foreach (ChatMessage message in response.Messages)
         {
             message.AuthorName ??= agent.Name;
@@ -655,7 +659,7 @@ public sealed class AgentRunner
 
             // The history is fitted to the model's window (output room reserved); an overflow the provider still
             // reports is compacted and retried once. With no policy, only that retry applies.
-            ModelInfo info = _options.Models.Get(model);
+            ModelInfo info = client.GetService<ModelInfo>() ?? _options.Models.Get(model);
             long reserve = agent.MaxOutputTokens ?? Math.Min(info.MaxOutputTokens, 8_192);
             var budget = new ContextBudget(info.ContextWindow, Math.Min(reserve, info.ContextWindow / 2));
             return client.UseContextWindow(_options.ContextPolicy ?? ContextPolicy.None, budget);

@@ -26,7 +26,11 @@ public sealed record ApprovalRequestedEvent(string Agent, ApprovalRequest Reques
 public sealed record HandoffEvent(string Agent, string To, string? Reason) : RunEvent(Agent);
 
 /// <summary>A model call reported usage; <paramref name="Total"/> is the run's running total.</summary>
-public sealed record UsageEvent(string Agent, UsageDetails Usage, UsageDetails Total) : RunEvent(Agent);
+public sealed record UsageEvent(string Agent, UsageDetails Usage, UsageDetails Total) : RunEvent(Agent)
+{
+    /// <summary>Gets what the call cost in US dollars, or <see langword="null"/> when its price is unknown.</summary>
+    public decimal? Cost { get; init; }
+}
 
 /// <summary>A message was added to the conversation (the input, an assistant turn, tool results): store it now to keep every completed turn.</summary>
 public sealed record MessageAddedEvent(string Agent, ChatMessage Message) : RunEvent(Agent);

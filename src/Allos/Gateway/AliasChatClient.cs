@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 namespace Allos.Gateway;
 
 /// <summary>A <see cref="Router"/> bound to one alias: what <see cref="Router.For"/> returns.</summary>
-internal sealed class AliasChatClient(Router router, string alias, ChatClientMetadata metadata) : IChatClient
+internal sealed class AliasChatClient(Router router, string alias, ChatClientMetadata metadata, Models.ModelInfo limits) : IChatClient
 {
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         router.GetResponseAsync(options?.ModelId ?? alias, messages, options, cancellationToken);
@@ -14,7 +14,10 @@ internal sealed class AliasChatClient(Router router, string alias, ChatClientMet
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(ChatClientMetadata) ? metadata : router.GetService(serviceType, serviceKey);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? metadata
+            : serviceType == typeof(Models.ModelInfo) ? limits
+            : router.GetService(serviceType, serviceKey);
     }
 
     // The Router is shared; the alias client owns nothing.

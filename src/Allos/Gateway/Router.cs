@@ -28,6 +28,13 @@ public sealed class Router : IChatClient
 
     private static readonly Func<RouteRequest, CancellationToken, Task<StreamStart>> StreamOnce = StartStreamAsync;
 
+    /// <summary>
+    /// The <see cref="ChatResponse.AdditionalProperties"/> key under which the Router reports what a call cost in US dollars
+    /// (a <see cref="decimal"/>; 0 for a cache hit; absent when the deployment's price is unknown). For a stream it arrives on
+    /// a last, content-free update. Agents use it, so an alias's cost is that of the deployment that answered.
+    /// </summary>
+    public const string CostProperty = "allos.cost";
+
     private readonly RouterOptions _options;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, RouteGroup> _groups = new(StringComparer.OrdinalIgnoreCase);
@@ -59,6 +66,7 @@ public sealed class Router : IChatClient
     public IReadOnlyCollection<string> Aliases => _groups.Keys;
 
     /// <summary>Returns a client that sends requests to <paramref name="alias"/> (a group alias or a model id) unless a request's <see cref="ChatOptions.ModelId"/> names another.</summary>
+    /// <remarks>Its <c>GetService(typeof(ModelInfo))</c> returns the limits of the group's smallest-context deployment.</remarks>
     /// <exception cref="ConfigurationException">The alias is neither a group nor a model id a provider serves.</exception>
     public IChatClient For(string alias)
     {
@@ -68,7 +76,10 @@ public sealed class Router : IChatClient
         var metadata = single is null
             ? new ChatClientMetadata("allos-router", defaultModelId: group.Alias)
             : new ChatClientMetadata(single.Provider, defaultModelId: single.ModelName);
-        return new AliasChatClient(this, group.Alias, metadata);
+
+        // An alias is as small as its smallest deployment: agents fit their history to that.
+        Models.ModelInfo limits = group.Deployments.Select(deployment => deployment.Info).MinBy(info => info.ContextWindow)!;
+        return new AliasChatClient(this, group.Alias, metadata, limits);
     }
 
     /// <inheritdoc />
@@ -109,6 +120,7 @@ public sealed class Router : IChatClient
             if (request.CacheKey is not null && await CachedAsync(request, token).ConfigureAwait(false) is ChatResponse cached)
             {
                 _recorder.CacheHit(request, cached);
+                (cached.AdditionalProperties ??= [])[CostProperty] = 0m;
                 return cached;
             }
 
@@ -119,6 +131,11 @@ public sealed class Router : IChatClient
             decimal? cost = usage is null ? null : Models.CostCalculator.Cost(deployment.Info, usage);
             deployment.Succeeded(request.Probe, _time.GetElapsedTime(request.AttemptStart).TotalMilliseconds, null);
             Release(request, deployment, usage, cost);
+            if (cost is decimal known)
+            {
+                (response.AdditionalProperties ??= [])[CostProperty] = known;
+            }
+
             if (request.CacheKey is not null && response.FinishReason != ChatFinishReason.ContentFilter)
             {
                 await StoreAsync(request, response, token).ConfigureAwait(false);
@@ -183,6 +200,7 @@ public sealed class Router : IChatClient
                 yield return update;
             }
 
+            yield return CostUpdate(0m);
             yield break;
         }
 
@@ -224,7 +242,14 @@ public sealed class Router : IChatClient
             request.AttemptSource?.Dispose();
             await FinishStreamAsync(request, firstChunkMs, observed, completed, failure, token).ConfigureAwait(false);
         }
+
+        if (observed.Usage is not null && Models.CostCalculator.Cost(request.Deployment!.Info, observed.Usage) is decimal cost)
+        {
+            yield return CostUpdate(cost);
+        }
     }
+
+    private static ChatResponseUpdate CostUpdate(decimal cost) => new() { AdditionalProperties = new() { [CostProperty] = cost } };
 
     private static async Task<StreamStart> StartStreamAsync(RouteRequest request, CancellationToken cancellationToken)
     {

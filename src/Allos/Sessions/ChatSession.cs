@@ -69,7 +69,7 @@ public sealed class ChatSession
                 switch (e)
                 {
                     case UsageEvent usage:
-                        pending = Turn(runId, e.Agent, usage.Usage, ModelOf(runner, e.Agent));
+                        pending = Turn(runId, e.Agent, usage.Usage, ModelOf(runner, e.Agent)) with { Cost = usage.Cost };
                         break;
                     case MessageAddedEvent added:
                         // CancellationToken.None: a message the run produced is stored even when the caller cancels now.

@@ -276,7 +276,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         await using FakeProviderServer backup = await FakeProviderServer.StartAsync();
         _server.FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
-        backup.Enqueue(FakeTurn.Text("from the fallback group"));
+        backup.Enqueue(FakeTurn.Text("from the fallback group").WithUsage(100, 10));
         File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), $"""
             default_model: fast
             router:
@@ -300,6 +300,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Json().GetProperty("text").GetString().ShouldBe("from the fallback group");
         result.Json().GetProperty("model").GetString().ShouldBe("fast");
+        result.Json().GetProperty("cost_usd").GetDecimal().ShouldBe(((100 * 3m) + (10 * 15m)) / 1_000_000m, "an alias costs what the deployment that answered costs");
         _server.Requests.Count.ShouldBe(1);
         backup.Requests.ShouldHaveSingleItem().Headers["x-api-key"].ShouldBe("sk-b");
     }

@@ -461,4 +461,20 @@ public sealed class RouterTests : IAsyncLifetime
         _fx[0].Requests.Count.ShouldBe(1);
         _fx[1].Requests.Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Responses_ReportWhatTheAnsweringDeploymentCost_WholeAndStreamed()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("whole").WithUsage(1000, 100), FakeTurn.Text("streamed").WithUsage(1000, 100));
+        using var router = new Router(RouterFixture.Options(new ModelGroup("g", _fx.Deployment(0))));
+        IChatClient group = router.For("g");
+        decimal expected = ((1000 * 0.15m) + (100 * 0.60m)) / 1_000_000m;
+
+        ChatResponse whole = await group.GetResponseAsync(Hello);
+        ChatResponse streamed = (await group.GetStreamingResponseAsync(Hello).ToListAsync()).ToChatResponse();
+
+        whole.AdditionalProperties![Router.CostProperty].ShouldBe(expected);
+        streamed.AdditionalProperties![Router.CostProperty].ShouldBe(expected);
+        group.GetService<Allos.Models.ModelInfo>()!.ContextWindow.ShouldBe(128_000);
+    }
 }
