@@ -1,0 +1,46 @@
+using Allos.Cli.Hosting;
+using Allos.Cli.Output;
+
+namespace Allos.Tests.Cli;
+
+public sealed class CliOutputTests
+{
+    [Theory]
+    [InlineData("Authorization", "Bearer sk-live-123", "Bearer ***")]
+    [InlineData("x-api-key", "sk-ant-123", "***")]
+    [InlineData("x-goog-api-key", "AIza123", "***")]
+    [InlineData("api-key", "azure-key", "***")]
+    [InlineData("User-Agent", "allos/0.1", "allos/0.1")]
+    public void Mask_SecretHeaders_AreHidden(string header, string value, string expected) =>
+        RequestLogHandler.Mask(header, value).ShouldBe(expected);
+
+    [Fact]
+    public void MaskUrl_KeyInQuery_IsHidden() =>
+        RequestLogHandler.MaskUrl(new Uri("https://example.test/v1/models/x:generate?alt=sse&key=AIza-secret")).ShouldBe("https://example.test/v1/models/x:generate?alt=sse&key=***");
+
+    [Fact]
+    public void Lines_ChangedRegion_ShowsOnlyWhatChanges()
+    {
+        IReadOnlyList<string> lines = DiffPreview.Lines("a\nb\nc\nd\n", "a\nb\nC\nd\n");
+
+        lines.ShouldBe(["@@ line 3 @@", "- c", "+ C"]);
+    }
+
+    [Fact]
+    public void Lines_NewFile_IsAllAdded() => DiffPreview.Lines("", "x\ny").ShouldBe(["+ x", "+ y"]);
+
+    [Fact]
+    public void Shorten_LongValue_KeepsTheStartAndSaysHowMuchIsLeft()
+    {
+        string shortened = ApprovalPrompt.Shorten(new string('x', 1000));
+
+        shortened.Length.ShouldBeLessThan(220);
+        shortened.ShouldEndWith("(+840 chars)");
+    }
+
+    [Theory]
+    [InlineData("""{"path":"src/a.cs","content":"..."}""", "src/a.cs")]
+    [InlineData("""{"command":"dotnet test"}""", "dotnet test")]
+    [InlineData("not json", "")]
+    public void Summary_PicksTheTellingArgument(string arguments, string expected) => TurnRenderer.Summary(arguments).ShouldBe(expected);
+}
