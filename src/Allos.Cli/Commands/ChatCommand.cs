@@ -1,12 +1,54 @@
 using System.CommandLine;
+using Allos.Cli.Chat;
+using Allos.Cli.Hosting;
+using Allos.Cli.Output;
 using Allos.Cli.Settings;
 
 namespace Allos.Cli.Commands;
 
-// Work in progress: filled in by the chat work item before this issue is closed.
+/// <summary>
+/// <c>allos chat</c> (also <c>allos</c> alone and <c>allos -i</c>): an interactive conversation kept as a session, with
+/// slash commands. Exit codes: 0 after <c>/exit</c> or the end of input, 130 after Ctrl+C twice at an empty prompt,
+/// 3 for a configuration error at the start.
+/// </summary>
 internal static class ChatCommand
 {
-    public static Command Create(RunFlags flags) => new("chat");
+    public static Command Create(RunFlags flags)
+    {
+        var command = new Command("chat", "Interactive conversation with slash commands (/help); the history is kept as a session");
+        flags.AddTo(command);
+        command.SetAction((result, cancellationToken) => ExecuteAsync(flags.Read(result)));
+        return command;
+    }
 
-    public static Task<int> ExecuteAsync(RunRequest request) => Task.FromResult(ExitCodes.Failed);
+    public static async Task<int> ExecuteAsync(RunRequest request)
+    {
+        var console = new CliConsole();
+        using var interrupts = new Interrupts();
+        try
+        {
+            CliSettings settings = CliSettings.Load(request);
+            await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
+            Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
+            return await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
+        }
+        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException)
+        {
+            if (request.Json)
+            {
+                JsonReport.Write(console.Out, null, "failed", null, null, [], ex);
+            }
+            else
+            {
+                ErrorReport.Write(console, ex, request.Verbose);
+            }
+
+            return ErrorReport.ExitCode(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("cancelled");
+            return ExitCodes.Interrupted;
+        }
+    }
 }

@@ -12,6 +12,7 @@ namespace Allos.Cli.Hosting;
 internal sealed class AgentHost : IAsyncDisposable
 {
     private readonly HttpClient? _http;
+    private string? _model;
 
     private AgentHost(CliSettings settings, SqliteStore store, Router router, HttpClient? http)
     {
@@ -22,6 +23,7 @@ internal sealed class AgentHost : IAsyncDisposable
         Sessions = new SessionManager(store.Sessions, store.Telemetry) { RecordModelCalls = false };
         Tools = ToolRegistry.CreateWithBuiltIns();
         Agents = LoadAgents(settings);
+        Autonomy = settings.Autonomy;
     }
 
     public CliSettings Settings { get; }
@@ -39,8 +41,32 @@ internal sealed class AgentHost : IAsyncDisposable
 
     public string EntryAgent => Settings.Agent ?? Agents[0].Name;
 
-    /// <summary>Gets the model of the entry agent (its own, else the run's).</summary>
-    public string Model => Agents.First(agent => agent.Name == EntryAgent).Model ?? Settings.Model;
+    /// <summary>Gets the model of the entry agent (the one chosen with <see cref="UseModel"/>, else its own, else the run's).</summary>
+    public string Model => _model ?? Agents.First(agent => agent.Name == EntryAgent).Model ?? Settings.Model;
+
+    /// <summary>Gets or sets the autonomy of the runners created from now on (chat's <c>/autonomy</c> changes it).</summary>
+    public AutonomyLevel Autonomy { get; set; }
+
+    /// <summary>
+    /// Switches the runners created from now on to <paramref name="model"/> (chat's <c>/model</c>): the entry agent and the
+    /// agents that had the run's model; agents of a team with a model of their own keep it.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The Router cannot serve the model (unknown provider, missing key); nothing changes.</exception>
+    public void UseModel(string model)
+    {
+        model = model.Trim();
+        _ = Router.For(model);
+        string previous = Model;
+        foreach (AgentDefinition agent in Agents)
+        {
+            if (agent.Name == EntryAgent || agent.Model is null || agent.Model == previous || agent.Model == Settings.Model)
+            {
+                agent.Model = model;
+            }
+        }
+
+        _model = model;
+    }
 
     public static async Task<AgentHost> OpenAsync(CliSettings settings, TextWriter? requestLog, CancellationToken cancellationToken)
     {
@@ -72,10 +98,10 @@ internal sealed class AgentHost : IAsyncDisposable
         var options = new AgentRunnerOptions
         {
             ChatClientFactory = model => new SessionChatClient(Router.For(model), sessionId),
-            DefaultModel = Settings.Model,
+            DefaultModel = _model ?? Settings.Model,
             Tools = Tools,
             Workspace = new Workspace(Settings.Workspace),
-            Autonomy = Settings.Autonomy,
+            Autonomy = Autonomy,
             ApprovalHandler = approvals,
             Streaming = Settings.Streaming,
         };

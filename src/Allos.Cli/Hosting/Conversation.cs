@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Allos.Agents;
 using Allos.Sessions;
+using Allos.Storage;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Cli.Hosting;
@@ -9,7 +10,7 @@ namespace Allos.Cli.Hosting;
 /// <summary>The history a run continues: a session in the store, or a <c>.json</c> session file saved after every turn.</summary>
 internal sealed class Conversation
 {
-    private readonly ChatSession? _session;
+    private ChatSession? _session;
     private readonly string? _file;
     private readonly List<ChatMessage> _fileMessages = [];
 
@@ -27,6 +28,9 @@ internal sealed class Conversation
     }
 
     public string Id { get; }
+
+    /// <summary>Gets whether the history lives in a <c>.json</c> session file rather than in the store.</summary>
+    public bool IsFile => _file is not null;
 
     public IReadOnlyList<ChatMessage> Messages => _session?.Messages ?? _fileMessages;
 
@@ -81,9 +85,26 @@ internal sealed class Conversation
         if (_session is not null)
         {
             await host.Sessions.ClearAsync(_session.Id, cancellationToken);
+
+            // Opened again: the session object still holds the old messages, which the next turn would send.
+            _session = await host.Sessions.ResumeAsync(_session.Id, CancellationToken.None);
         }
 
         _fileMessages.Clear();
+        SaveFile();
+    }
+
+    /// <summary>Replaces the history (<c>/compact</c>); <paramref name="turn"/> adds what producing it spent to the session's totals.</summary>
+    public async Task ReplaceAsync(AgentHost host, IReadOnlyList<ChatMessage> messages, TurnMetadata? turn, CancellationToken cancellationToken)
+    {
+        if (_session is not null)
+        {
+            _session = await host.Sessions.ReplaceMessagesAsync(_session.Id, messages, turn, cancellationToken);
+            return;
+        }
+
+        _fileMessages.Clear();
+        _fileMessages.AddRange(messages);
         SaveFile();
     }
 

@@ -104,6 +104,29 @@ public sealed class ChatSessionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReplaceMessagesAsync_NewHistory_IsStoredAndAddsTheTurnToTotals()
+    {
+        _server.Enqueue(FakeTurn.Text("First.").WithUsage(100, 10), FakeTurn.Text("Second.").WithUsage(200, 20));
+        await using SqliteStore store = await _database.OpenAsync();
+        var manager = new SessionManager(store.Sessions);
+        ChatSession session = await manager.CreateAsync();
+        await session.RunAsync(Runner(), "one");
+        await session.RunAsync(Runner(), "two");
+
+        ChatSession replaced = await manager.ReplaceMessagesAsync(
+            session.Id,
+            [new ChatMessage(ChatRole.User, "Summary: one, First."), .. session.Messages.Skip(2)],
+            new TurnMetadata { Model = "openai/gpt-4o-mini", InputTokens = 50, OutputTokens = 5 });
+
+        replaced.Id.ShouldBe(session.Id);
+        replaced.Messages.Select(m => m.Text).ShouldBe(["Summary: one, First.", "two", "Second."]);
+        (await manager.ResumeAsync(session.Id)).Messages.Count.ShouldBe(3);
+        replaced.Record.InputTokens.ShouldBe(350);
+        replaced.Record.OutputTokens.ShouldBe(35);
+        await Should.ThrowAsync<KeyNotFoundException>(() => manager.ReplaceMessagesAsync("missing", []));
+    }
+
+    [Fact]
     public async Task RunAsync_UnknownModelPrice_CostStaysUnknown()
     {
         _server.Enqueue(FakeTurn.Text("hi").WithUsage(10, 2));

@@ -1,0 +1,33 @@
+namespace Allos.Cli.Chat;
+
+/// <summary>
+/// Reads the chat's messages: on a terminal through the <see cref="LineEditor"/> (a prompt, editing keys, history);
+/// from a pipe line by line, each echoed after a plain prompt on standard error so a transcript reads like the session.
+/// </summary>
+internal sealed class ChatInput(CliConsole console, bool quiet)
+{
+    private const string Prompt = "› ";
+    private readonly LineEditor? _editor = console.InputIsTerminal ? new LineEditor(console.Error, SlashCommands.Names) : null;
+
+    public InputLine Read()
+    {
+        if (_editor is not null)
+        {
+            string prompt = console.Colors ? $"\u001b[1;36m{Prompt.TrimEnd()}\u001b[0m " : Prompt;
+            return _editor.ReadLine(prompt, Prompt.Length);
+        }
+
+        string? line = console.In.ReadLine();
+        if (line is null)
+        {
+            return InputLine.EndOfInput;
+        }
+
+        if (!quiet && line.Trim().Length > 0)
+        {
+            console.Error.WriteLine(Prompt + line);
+        }
+
+        return InputLine.Of(line);
+    }
+}
