@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Allos.Agents;
 using Allos.Tools;
@@ -16,8 +15,7 @@ internal sealed class TurnRenderer : IDisposable
     private readonly bool _quiet;
     private readonly bool _markdown;
     private readonly Spinner _spinner;
-    private readonly StringBuilder _line = new();
-    private readonly MarkdownLine _renderer = new();
+    private readonly StreamingMarkdown _renderer = new();
     private bool _textOpen;
 
     public TurnRenderer(CliConsole console, bool quiet)
@@ -148,19 +146,7 @@ internal sealed class TurnRenderer : IDisposable
             return;
         }
 
-        foreach (char c in text)
-        {
-            if (c == '\n')
-            {
-                _console.Out.WriteLine(_renderer.Render(_line.ToString()));
-                _line.Clear();
-            }
-            else
-            {
-                _line.Append(c);
-            }
-        }
-
+        _console.Out.Write(_renderer.Write(text));
         _console.Out.Flush();
     }
 
@@ -171,10 +157,9 @@ internal sealed class TurnRenderer : IDisposable
             return;
         }
 
-        if (_markdown && _line.Length > 0)
+        if (_markdown)
         {
-            _console.Out.Write(_renderer.Render(_line.ToString()));
-            _line.Clear();
+            _console.Out.Write(_renderer.Flush());
         }
 
         _console.Out.WriteLine();
