@@ -7,6 +7,11 @@ namespace Allos.Cli.Settings;
 /// </remarks>
 internal static class DotEnv
 {
+    private static readonly HashSet<string> LoadedNames = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the variables this process took from a <c>.env</c> file (for <c>allos config show</c>).</summary>
+    public static IReadOnlyCollection<string> Loaded => LoadedNames;
+
     public static IReadOnlyList<string> Load(string path)
     {
         var loaded = new List<string>();
@@ -40,6 +45,7 @@ internal static class DotEnv
             {
                 Environment.SetEnvironmentVariable(name, value);
                 loaded.Add(name);
+                LoadedNames.Add(name);
             }
         }
 

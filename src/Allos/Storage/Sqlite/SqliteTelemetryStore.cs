@@ -35,7 +35,8 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
     {
         string key = by switch
         {
-            StatsGrouping.Model => "provider || '/' || model",
+            // The Router and sessions record the full id (openai/gpt-4o) as the model; other writers the bare name.
+            StatsGrouping.Model => "CASE WHEN substr(model, 1, length(provider) + 1) = provider || '/' THEN model ELSE provider || '/' || model END",
             StatsGrouping.Provider => "provider",
             StatsGrouping.Day => "strftime('%Y-%m-%d', time / 1000, 'unixepoch')",
             StatsGrouping.Session => "COALESCE(session_id, '')",

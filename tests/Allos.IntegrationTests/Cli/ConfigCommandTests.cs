@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Allos.Gateway;
+
+namespace Allos.IntegrationTests.Cli;
+
+/// <summary><c>allos config init</c> and <c>allos config show</c> as a real process.</summary>
+public sealed class ConfigCommandTests : IDisposable
+{
+    private readonly CliProcess _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Init_EmptyFolder_WritesACommentedFileThatBothReadersLoad()
+    {
+        CliResult result = await Allos("config", "init");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string path = Path.Combine(_cli.Workspace, "allos.yaml");
+        string text = File.ReadAllText(path);
+        text.ShouldContain("# ");
+        foreach (string key in (string[])["default_model:", "tools:", "autonomy:", "max_iterations:", "# system:", "# agents:", "router:", "models:", "# budgets:", "# cache:"])
+        {
+            text.ShouldContain(key);
+        }
+
+        RouterOptions router = RouterConfiguration.LoadFile(path);
+        router.DefaultModel.ShouldBe("openai/gpt-5-mini", "no key is set, so the OpenAI default");
+        router.MaxRetries.ShouldBe(2);
+        router.Groups.Select(group => group.Alias).ShouldBe(["fast", "smart"]);
+
+        // The command's own reader: config show reports the values as coming from this file.
+        JsonElement run = (await Allos("config", "show", "--json")).Json().GetProperty("run");
+        run.GetProperty("model").GetString().ShouldBe($"openai/gpt-5-mini (from {path})");
+        run.GetProperty("tools").GetString().ShouldBe($"files, search, shell (from {path})");
+        run.GetProperty("max iterations").GetString().ShouldBe($"20 (from {path})");
+    }
+
+    [Fact]
+    public async Task Init_KeyInTheEnvironment_DefaultsToThatProvidersModel()
+    {
+        _cli.Environment["ANTHROPIC_API_KEY"] = "sk-ant-0123456789abcdef";
+
+        (await Allos("config", "init")).ExitCode.ShouldBe(0);
+
+        RouterConfiguration.LoadFile(Path.Combine(_cli.Workspace, "allos.yaml")).DefaultModel.ShouldStartWith("anthropic/");
+    }
+
+    [Fact]
+    public async Task Init_ExistingFile_RefusesUnlessForce()
+    {
+        string path = Path.Combine(_cli.Workspace, "allos.yaml");
+        File.WriteAllText(path, "default_model: openai/gpt-4o\n");
+
+        CliResult refused = await Allos("config", "init");
+
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldContain("--force");
+        File.ReadAllText(path).ShouldBe("default_model: openai/gpt-4o\n");
+
+        CliResult forced = await Allos("config", "init", "--force");
+        forced.ExitCode.ShouldBe(0, forced.ToString());
+        File.ReadAllText(path).ShouldContain("router:");
+    }
+
+    [Fact]
+    public async Task Init_User_WritesTheUserConfigWhichShowUses()
+    {
+        CliResult result = await Allos("config", "init", "--user");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string path = Path.Combine(_cli.Home, "allos.yaml");
+        File.Exists(path).ShouldBeTrue();
+        File.Exists(Path.Combine(_cli.Workspace, "allos.yaml")).ShouldBeFalse();
+        JsonElement json = (await Allos("config", "show", "--json")).Json();
+        json.GetProperty("files").GetProperty("user config").GetString().ShouldBe($"{path} (used)");
+        json.GetProperty("run").GetProperty("model").GetString().ShouldBe($"openai/gpt-5-mini (from {path})");
+    }
+
+    [Fact]
+    public async Task Show_KeysFromEnvironmentDotEnvAndYaml_AreMaskedEverywhere()
+    {
+        _cli.Environment["OPENAI_API_KEY"] = "sk-envSECRET0123456789";
+        _cli.Environment["MY_KEY"] = "sk-yamlSECRET0123456789";
+        File.WriteAllText(Path.Combine(_cli.Workspace, ".env"), "ANTHROPIC_API_KEY=sk-dotenvSECRET0123456789\n");
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), """
+            default_model: mine
+            models:
+              mine:
+                model: openai/gpt-4o
+                api_key: ${MY_KEY}
+                base_url: https://user:pass-SECRET@llm.example.com/v1
+            router:
+              budgets:
+                - { scope: global, period: day, limit: 5 }
+            """);
+
+        CliResult text = await Allos("config", "show", "-v");
+        CliResult json = await Allos("config", "show", "--json");
+
+        foreach (CliResult result in new[] { text, json })
+        {
+            result.ExitCode.ShouldBe(0, result.ToString());
+            result.Stdout.ShouldNotContain("SECRET");
+            result.Stderr.ShouldNotContain("SECRET");
+        }
+
+        JsonElement report = json.Json();
+        report.GetProperty("providers").GetProperty("openai").GetString().ShouldStartWith("key sk-… (from OPENAI_API_KEY)");
+        report.GetProperty("providers").GetProperty("anthropic").GetString().ShouldStartWith("key sk-… (from ANTHROPIC_API_KEY in .env)");
+        string mine = report.GetProperty("models").GetProperty("mine").GetString()!;
+        mine.ShouldContain("openai/gpt-4o (key sk-… (from allos.yaml)");
+        mine.ShouldContain("llm.example.com");
+        report.GetProperty("run").GetProperty("model").GetString().ShouldStartWith("mine (from ");
+        report.GetProperty("run").GetProperty("resolves to").GetString().ShouldBe("alias of openai/gpt-4o");
+        report.GetProperty("router").GetProperty("budget 1").GetString().ShouldBe("global: $5.00 per day");
+    }
+
+    [Fact]
+    public async Task Show_ModelFlag_WinsOverTheFileAndSaysSo()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "default_model: openai/gpt-4o\nautonomy: manual\n");
+
+        CliResult result = await Allos("config", "show", "-m", "anthropic/claude-sonnet-4-5", "--autonomy", "autonomous", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        JsonElement run = result.Json().GetProperty("run");
+        run.GetProperty("model").GetString().ShouldBe("anthropic/claude-sonnet-4-5 (from --model)");
+        run.GetProperty("resolves to").GetString()!.ShouldStartWith("provider anthropic, model claude-sonnet-4-5; context 200,000");
+        run.GetProperty("autonomy").GetString().ShouldBe("autonomous (from --autonomy)");
+    }
+
+    [Fact]
+    public async Task Show_NoModelAnywhere_PrintsTheRestAndExits3NamingTheVariable()
+    {
+        CliResult result = await Allos("config", "show");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stdout.ShouldContain("none chosen");
+        result.Stdout.ShouldContain("data folder");
+        result.Stdout.ShouldContain(_cli.Home);
+        result.Stderr.ShouldContain("ALLOS_MODEL");
+    }
+
+    [Fact]
+    public async Task Show_InvalidYaml_IsAConfigurationErrorWithTheLine()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "default_model: openai/gpt-4o\nrouter:\n  retrys: 2\n");
+
+        CliResult result = await Allos("config", "show");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.Stderr.ShouldContain("retrys");
+        result.Stderr.ShouldContain("allos.yaml:3");
+    }
+
+    /// <summary>Runs allos with empty standard input (CliProcess.RunAsync("a", "b") would bind "a" to stdin: the overload with more parameters wins).</summary>
+    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(stdin: "", args);
+}
