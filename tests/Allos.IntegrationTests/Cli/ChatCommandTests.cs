@@ -129,7 +129,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
             FakeTurn.Text("You said: Hello there.").WithUsage(20, 4),
             FakeTurn.Text("Still here."));
 
-        CliResult first = await _cli.RunAsync("Hello there\nWhat did I say?\n", "chat", "--model", Model);
+        CliResult first = await _cli.RunWithInputAsync("Hello there\nWhat did I say?\n", "chat", "--model", Model);
 
         first.ExitCode.ShouldBe(0, first.ToString());
         first.Stdout.ShouldContain("Hi!");
@@ -140,7 +140,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         string id = SessionLine().Match(first.Stderr).Groups[1].Value;
         id.ShouldNotBeNullOrEmpty(first.ToString());
 
-        CliResult second = await _cli.RunAsync("And now?\n", "chat", "--model", Model, "--session", id);
+        CliResult second = await _cli.RunWithInputAsync("And now?\n", "chat", "--model", Model, "--session", id);
 
         second.ExitCode.ShouldBe(0, second.ToString());
         second.Stderr.ShouldContain($"resumed session {id} (4 messages)");
@@ -157,7 +157,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
     {
         _server.Enqueue(FakeTurn.Text("Noted."), FakeTurn.Text("What word?"));
 
-        CliResult result = await _cli.RunAsync("Remember the word PELICAN\n/clear\nWhat was the word?\n", "chat", "--model", Model);
+        CliResult result = await _cli.RunWithInputAsync("Remember the word PELICAN\n/clear\nWhat was the word?\n", "chat", "--model", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("cleared");
@@ -165,7 +165,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         _server.Requests[1].Body.ShouldNotContain("PELICAN");
         string id = SessionLine().Match(result.Stderr).Groups[1].Value;
 
-        CliResult later = await _cli.RunAsync("/session\n", "chat", "--model", Model, "--session", id);
+        CliResult later = await _cli.RunWithInputAsync("/session\n", "chat", "--model", Model, "--session", id);
 
         later.Stderr.ShouldContain($"resumed session {id} (2 messages)", customMessage: later.ToString());
     }
@@ -180,7 +180,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
             FakeTurn.Text("SUMMARY-OF-TURN-ONE").WithUsage(100, 10),
             FakeTurn.Text("answer four"));
 
-        CliResult result = await _cli.RunAsync("first question\nsecond question\nthird question\n/compact\nfourth question\n", "chat", "--model", Model);
+        CliResult result = await _cli.RunWithInputAsync("first question\nsecond question\nthird question\n/compact\nfourth question\n", "chat", "--model", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("compacted 1 turn (2 messages) into a summary");
@@ -196,7 +196,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         next.ShouldNotContain("answer one");
 
         string id = SessionLine().Match(result.Stderr).Groups[1].Value;
-        CliResult later = await _cli.RunAsync("/cost\n", "chat", "--model", Model, "--session", id);
+        CliResult later = await _cli.RunWithInputAsync("/cost\n", "chat", "--model", Model, "--session", id);
         later.Stderr.ShouldContain($"resumed session {id} (7 messages)", customMessage: later.ToString());
         later.Stderr.ShouldContain("session total: 100 in · 10 out", customMessage: "the summarizing call counts in the session's totals");
     }
@@ -208,7 +208,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"b.txt","content":"b"}""")),
             FakeTurn.Text("Done."));
 
-        CliResult result = await _cli.RunAsync("/nope\n/autonomy autonomous\n/tools\nwrite b.txt\n", "chat", "--model", Model);
+        CliResult result = await _cli.RunWithInputAsync("/nope\n/autonomy autonomous\n/tools\nwrite b.txt\n", "chat", "--model", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("error: unknown command /nope. Commands: /help, /model, /tools, /autonomy, /session, /cost, /clear, /compact, /exit");

@@ -68,13 +68,15 @@ public sealed class CliProcess : IDisposable
         return this;
     }
 
-    public Task<CliResult> RunAsync(params string[] args) => RunAsync(stdin: "", args);
+    /// <summary>Runs the command with empty standard input (closed at once), and waits (at most a minute).</summary>
+    public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, null, args);
 
     /// <summary>Runs the command with <paramref name="stdin"/> piped in (closed after it), and waits (at most a minute).</summary>
-    public Task<CliResult> RunAsync(string? stdin, params string[] args) => RunAsync(stdin, null, args);
+    /// <remarks>A separate name, not an overload: with <c>params</c>, <c>RunAsync("run", "-m", …)</c> would bind "run" to the input.</remarks>
+    public Task<CliResult> RunWithInputAsync(string stdin, params string[] args) => RunWithInputAsync(stdin, null, args);
 
     /// <summary>Runs the command; <paramref name="onStarted"/> runs once the process is up (to signal it, for example).</summary>
-    public async Task<CliResult> RunAsync(string? stdin, Func<Process, Task>? onStarted, params string[] args)
+    public async Task<CliResult> RunWithInputAsync(string stdin, Func<Process, Task>? onStarted, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -109,10 +111,7 @@ public sealed class CliProcess : IDisposable
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("allos did not start.");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
+        await process.StandardInput.WriteAsync(stdin);
 
         process.StandardInput.Close();
         if (onStarted is not null)

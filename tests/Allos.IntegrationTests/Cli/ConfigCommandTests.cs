@@ -154,6 +154,5 @@ public sealed class ConfigCommandTests : IDisposable
         result.Stderr.ShouldContain("allos.yaml:3");
     }
 
-    /// <summary>Runs allos with empty standard input (CliProcess.RunAsync("a", "b") would bind "a" to stdin: the overload with more parameters wins).</summary>
-    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(stdin: "", args);
+    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(args);
 }

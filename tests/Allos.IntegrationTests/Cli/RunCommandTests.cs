@@ -75,7 +75,7 @@ public sealed class RunCommandTests : IAsyncLifetime
             FakeTurn.Text("Edited."));
         _cli.UseFakeServer(_server, "openai");
 
-        CliResult result = await _cli.RunAsync("y\n", "run", "-m", "openai/gpt-4o-mini", "Change world to there");
+        CliResult result = await _cli.RunWithInputAsync("y\n", "run", "-m", "openai/gpt-4o-mini", "Change world to there");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         File.ReadAllText(Path.Combine(_cli.Workspace, "greeting.txt")).ShouldBe("hello\nthere\n");
@@ -93,7 +93,7 @@ public sealed class RunCommandTests : IAsyncLifetime
             FakeTurn.Text("Understood, I did not delete anything."));
         _cli.UseFakeServer(_server, "openai");
 
-        CliResult result = await _cli.RunAsync("n\n", "run", "-m", "openai/gpt-4o-mini", "Clean the build");
+        CliResult result = await _cli.RunWithInputAsync("n\n", "run", "-m", "openai/gpt-4o-mini", "Clean the build");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("⊘ denied shell rm -rf build");
@@ -125,7 +125,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         _server.FallbackTurn = FakeTurn.Text("should not be asked again");
         _cli.UseFakeServer(_server, "openai");
 
-        CliResult result = await _cli.RunAsync(stdin: "", "run", "-m", "openai/gpt-4o-mini", "Write out.txt");
+        CliResult result = await _cli.RunWithInputAsync(string.Empty, "run", "-m", "openai/gpt-4o-mini", "Write out.txt");
 
         result.ExitCode.ShouldBe(4, result.ToString());
         result.Stderr.ShouldContain("needs approval: write_file was not run");
@@ -172,7 +172,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     [Fact]
     public async Task Run_NoTaskAndNothingPiped_IsAUsageError()
     {
-        CliResult result = await _cli.RunAsync(stdin: "", "run", "-m", "openai/gpt-4o-mini");
+        CliResult result = await _cli.RunWithInputAsync(string.Empty, "run", "-m", "openai/gpt-4o-mini");
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("no task");
@@ -245,7 +245,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         _server.Enqueue(FakeTurn.Text("4"), FakeTurn.Text("5"));
         _cli.UseFakeServer(_server, "openai");
 
-        CliResult piped = await _cli.RunAsync("What is two plus two?", "run", "-m", "openai/gpt-4o-mini", "-q");
+        CliResult piped = await _cli.RunWithInputAsync("What is two plus two?", "run", "-m", "openai/gpt-4o-mini", "-q");
         CliResult bare = await _cli.RunAsync("-m", "openai/gpt-4o-mini", "-q", "What is two plus three?");
 
         piped.Stdout.Trim().ShouldBe("4");
@@ -311,7 +311,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         _server.Enqueue(FakeTurn.Text("a b c d e f g h i j k l m n o p").WithTextChunkSize(2).WithChunkDelay(TimeSpan.FromMilliseconds(500)));
         _cli.UseFakeServer(_server, "openai");
 
-        CliResult result = await _cli.RunAsync(stdin: "", onStarted: async process =>
+        CliResult result = await _cli.RunWithInputAsync(string.Empty, onStarted: async process =>
         {
             // Wait until the request reached the server, then send Ctrl+C's signal.
             for (int i = 0; i < 200 && _server.Requests.Count == 0; i++)

@@ -183,6 +183,5 @@ public sealed class SessionsCommandTests : IAsyncLifetime
         return (first.Json().GetProperty("session").GetString()!, second.Json().GetProperty("session").GetString()!);
     }
 
-    /// <summary>Runs allos with empty standard input (CliProcess.RunAsync("a", "b") would bind "a" to stdin: the overload with more parameters wins).</summary>
-    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(stdin: "", args);
+    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(args);
 }
