@@ -32,23 +32,9 @@ internal static class ChatCommand
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
             return await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
         }
-        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            if (request.Json)
-            {
-                JsonReport.Write(console.Out, null, "failed", null, null, [], ex);
-            }
-            else
-            {
-                ErrorReport.Write(console, ex, request.Verbose);
-            }
-
-            return ErrorReport.ExitCode(ex);
-        }
-        catch (OperationCanceledException)
-        {
-            console.Error.WriteLine("cancelled");
-            return ExitCodes.Interrupted;
+            return ErrorReport.Report(console, ex, request.Json, request.Verbose);
         }
     }
 }

@@ -62,23 +62,9 @@ internal static class RunCommand
             TurnOutcome outcome = await turn.RunAsync(task.Trim(), request.Quiet, request.Json, interrupts.Token);
             return outcome.ExitCode;
         }
-        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            if (request.Json)
-            {
-                JsonReport.Write(console.Out, null, "failed", null, null, [], ex);
-            }
-            else
-            {
-                ErrorReport.Write(console, ex, request.Verbose);
-            }
-
-            return ErrorReport.ExitCode(ex);
-        }
-        catch (OperationCanceledException)
-        {
-            console.Error.WriteLine("cancelled");
-            return ExitCodes.Interrupted;
+            return ErrorReport.Report(console, ex, request.Json, request.Verbose);
         }
     }
 }

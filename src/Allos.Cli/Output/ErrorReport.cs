@@ -10,6 +10,27 @@ internal static class ErrorReport
         _ => ExitCodes.Failed,
     };
 
+    /// <summary>Reports what ended a command outside a turn (settings, store, a cancelled start) and returns its exit code.</summary>
+    public static int Report(CliConsole console, Exception error, bool json, bool verbose)
+    {
+        if (error is OperationCanceledException)
+        {
+            console.Error.WriteLine("cancelled");
+            return ExitCodes.Interrupted;
+        }
+
+        if (json)
+        {
+            JsonReport.Write(console.Out, null, "failed", null, null, [], error);
+        }
+        else
+        {
+            Write(console, error, verbose);
+        }
+
+        return ExitCode(error);
+    }
+
     public static void Write(CliConsole console, Exception error, bool verbose)
     {
         string prefix = console.Colors ? "\u001b[31merror:\u001b[0m" : "error:";
