@@ -74,28 +74,16 @@ public sealed class SessionManager
 
     /// <summary>
     /// Replaces a session's messages with <paramref name="messages"/> (for example a summary of the older turns and the
-    /// last few turns, when compacting) and opens it again. The session keeps its id and totals; <paramref name="turn"/>,
-    /// when given, adds what producing the new history spent (the summarizing call) to them.
+    /// last few turns, when compacting) and opens it again, in one transaction: a crash leaves the old history or the new
+    /// one. The session keeps its id and totals; <paramref name="turn"/>, when given, adds what producing the new history
+    /// spent (the summarizing call) to them.
     /// </summary>
-    /// <remarks>
-    /// Not one transaction: the messages are cleared, then the new ones appended. A process that dies between the two
-    /// leaves the session empty, so compute the new history before calling this.
-    /// </remarks>
     /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
     public async Task<ChatSession> ReplaceMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ArgumentNullException.ThrowIfNull(messages);
-        List<ChatMessage> replacement = [.. messages];
-        if (await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            throw new KeyNotFoundException($"There is no session '{sessionId}'. List them with SessionManager.ListAsync (or `allos sessions list`).");
-        }
-
-        await _store.ClearAsync(sessionId, cancellationToken).ConfigureAwait(false);
-
-        // Not cancellable: once the old messages are gone, the new ones must be written.
-        await _store.AppendMessagesAsync(sessionId, replacement, turn, CancellationToken.None).ConfigureAwait(false);
+        await _store.ReplaceMessagesAsync(sessionId, [.. messages], turn, cancellationToken).ConfigureAwait(false);
         return await ResumeAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
     }
 

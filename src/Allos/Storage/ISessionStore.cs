@@ -30,6 +30,13 @@ public interface ISessionStore
     /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
     Task<long> AppendMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces all of a session's messages with <paramref name="messages"/> in one transaction (a crash leaves the old
+    /// history or the new one), adding <paramref name="turn"/>'s usage to the totals. Returns the last sequence number.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
+    Task<long> ReplaceMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a session's messages in order (empty when the session has none or does not exist).</summary>
     Task<IReadOnlyList<StoredMessage>> GetMessagesAsync(string sessionId, CancellationToken cancellationToken = default);
 

@@ -216,6 +216,22 @@ public sealed class SqliteSessionStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReplaceMessagesAsync_Session_SwapsTheHistoryInOneStepAndAddsTheTurn()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", [.. Turn("walrus one", "a"), .. Turn("walrus two", "b")], new TurnMetadata { InputTokens = 10 });
+
+        long last = await Sessions.ReplaceMessagesAsync("s", [new(ChatRole.User, "summary of the walrus talk"), .. Turn("narwhal", "c")], new TurnMetadata { InputTokens = 5 });
+
+        last.ShouldBe(3);
+        (await Sessions.GetMessagesAsync("s")).Select(m => m.Message.Text).ShouldBe(["summary of the walrus talk", "narwhal", "c"]);
+        (await Sessions.SearchAsync("one")).ShouldBeEmpty();
+        (await Sessions.SearchAsync("narwhal")).ShouldHaveSingleItem();
+        (await Sessions.GetAsync("s"))!.InputTokens.ShouldBe(15);
+        await Should.ThrowAsync<KeyNotFoundException>(() => Sessions.ReplaceMessagesAsync("missing", Turn("x", "y")));
+    }
+
+    [Fact]
     public async Task DeleteAsync_Session_CascadesToMessagesRunsStepsAndIndex()
     {
         await Sessions.CreateAsync(new SessionRecord { Id = "gone" });

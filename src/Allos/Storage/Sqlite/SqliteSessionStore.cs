@@ -90,7 +90,13 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
         return sessions;
     }
 
-    public async Task<long> AppendMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default)
+    public Task<long> AppendMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default) =>
+        WriteMessagesAsync(sessionId, messages, turn, replace: false, cancellationToken);
+
+    public Task<long> ReplaceMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn = null, CancellationToken cancellationToken = default) =>
+        WriteMessagesAsync(sessionId, messages, turn, replace: true, cancellationToken);
+
+    private async Task<long> WriteMessagesAsync(string sessionId, IEnumerable<ChatMessage> messages, TurnMetadata? turn, bool replace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(messages);
@@ -126,6 +132,13 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
             {
                 throw new KeyNotFoundException($"There is no session '{sessionId}'; create it first.");
             }
+        }
+
+        if (replace)
+        {
+            // In the same transaction as the new messages: a crash leaves the old history or the new one, never neither.
+            await ExecuteAsync(connection, transaction, "DELETE FROM messages WHERE session_id = $id;", sessionId, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "DELETE FROM runs WHERE session_id = $id;", sessionId, cancellationToken).ConfigureAwait(false);
         }
 
         long seq;
