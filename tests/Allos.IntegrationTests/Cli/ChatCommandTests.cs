@@ -110,10 +110,15 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         _server.Requests.Count.ShouldBe(2);
     }
 
-    [Fact]
-    public async Task Chat_TerminalEndOfInput_ExitsZero()
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("-i")]
+    [InlineData(null)]
+    public async Task Chat_TerminalEndOfInput_ExitsZero(string? how)
     {
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        // `allos chat`, `allos -i` and `allos` alone all start the chat on a terminal.
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, how is null ? ["--model", Model] : [how, "--model", Model]);
+        await terminal.WaitForAsync("session ");
         await terminal.WaitForPromptAsync();
 
         await terminal.KeysAsync("C-d");
