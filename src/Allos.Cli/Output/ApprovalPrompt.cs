@@ -40,7 +40,7 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
                 cancellationToken.ThrowIfCancellationRequested();
                 error.Write("Allow? [y]es / [n]o / [a]lways for this tool / [d]eny always: ");
                 error.Flush();
-                string? answer = console.In.ReadLine();
+                string? answer = console.InputIsTerminal ? ReadTerminalLine(cancellationToken) : console.In.ReadLine();
                 if (answer is null)
                 {
                     error.WriteLine();
@@ -61,6 +61,45 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
                         _always[request.ToolName] = false;
                         return ValueTask.FromResult(ApprovalDecision.Deny(request.ApprovalId, always: true, reason: "the user denied this tool for the session"));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads an answer key by key, so Ctrl+C (which cancels the turn) ends the question at once; a blocked
+    /// <see cref="TextReader.ReadLine"/> would wait for Enter, and an abandoned one would swallow the next line.
+    /// </summary>
+    private string? ReadTerminalLine(CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            while (!Console.KeyAvailable)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.Sleep(25);
+            }
+
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            switch (key.Key)
+            {
+                case ConsoleKey.Enter:
+                    console.Error.WriteLine();
+                    return line.ToString();
+                case ConsoleKey.Backspace when line.Length > 0:
+                    line.Length--;
+                    console.Error.Write("\b \b");
+                    break;
+                case ConsoleKey.D when key.Modifiers.HasFlag(ConsoleModifiers.Control) && line.Length == 0:
+                    return null;
+                default:
+                    if (!char.IsControl(key.KeyChar))
+                    {
+                        line.Append(key.KeyChar);
+                        console.Error.Write(key.KeyChar);
+                    }
+
+                    break;
             }
         }
     }

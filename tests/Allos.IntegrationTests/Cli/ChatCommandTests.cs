@@ -77,6 +77,29 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chat_TerminalCtrlCAtTheApprovalQuestion_CancelsTheTurnWithoutRunningTheTool()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"never.txt","content":"x"}""")),
+            FakeTurn.Text("Next answer."));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        await terminal.WaitForPromptAsync();
+
+        await terminal.TypeLineAsync("Write never.txt");
+        await terminal.WaitForAsync("Allow? [y]es");
+        await terminal.KeysAsync("C-c");
+        await terminal.WaitForAsync("cancelled");
+        await terminal.WaitForPromptAsync();
+        await terminal.TypeLineAsync("Something else");
+        await terminal.WaitForAsync("Next answer.");
+
+        File.Exists(Path.Combine(_cli.Workspace, "never.txt")).ShouldBeFalse();
+        await terminal.WaitForPromptAsync();
+        await terminal.TypeLineAsync("/exit");
+        (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
+    }
+
+    [Fact]
     public async Task Chat_TerminalCtrlC_CancelsTheTurnThenClearsTheLineThenQuits()
     {
         // Lines, because on a terminal the answer is rendered (light Markdown) a line at a time.
