@@ -81,8 +81,8 @@ public sealed class ConfigCommandTests : IDisposable
     public async Task Show_KeysFromEnvironmentDotEnvAndYaml_AreMaskedEverywhere()
     {
         _cli.Environment["OPENAI_API_KEY"] = "sk-envSECRET0123456789";
-        _cli.Environment["MY_KEY"] = "sk-yamlSECRET0123456789";
-        File.WriteAllText(Path.Combine(_cli.Workspace, ".env"), "ANTHROPIC_API_KEY=sk-dotenvSECRET0123456789\n");
+        _cli.Environment["MY_KEY"] = "sk-yaml-SECRET-0123456789";
+        File.WriteAllText(Path.Combine(_cli.Workspace, ".env"), "ANTHROPIC_API_KEY=sk-dotenv-SECRET-0123456789\n");
         File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), """
             default_model: mine
             models:
