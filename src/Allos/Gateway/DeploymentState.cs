@@ -140,7 +140,7 @@ internal sealed class DeploymentState : IDisposable
         {
             if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
             {
-                _retryAfterUntil = Math.Max(_retryAfterUntil, now + Ticks(wait));
+                _retryAfterUntil = Math.Max(_retryAfterUntil, now + wait.Ticks);
             }
 
             bool cooled = false;
@@ -149,7 +149,7 @@ internal sealed class DeploymentState : IDisposable
                 _probing = 0;
                 if (countsAgainst)
                 {
-                    _cooldownUntil = now + Ticks(_options.CooldownDuration);
+                    _cooldownUntil = now + _options.CooldownDuration.Ticks;
                     return true;
                 }
             }
@@ -162,9 +162,9 @@ internal sealed class DeploymentState : IDisposable
 
                 // The ring holds the last N failures; the oldest is at the next write position once it is full.
                 long oldest = _failures[_failureNext];
-                if (_failureCount == _failures.Length && now - oldest <= Ticks(_options.CooldownWindow))
+                if (_failureCount == _failures.Length && now - oldest <= _options.CooldownWindow.Ticks)
                 {
-                    _cooldownUntil = now + Ticks(_options.CooldownDuration);
+                    _cooldownUntil = now + _options.CooldownDuration.Ticks;
                     _failureCount = 0;
                     cooled = true;
                 }
@@ -206,8 +206,6 @@ internal sealed class DeploymentState : IDisposable
         string provider = deployment.Client.GetService<ChatClientMetadata>()?.ProviderName ?? (slash > 0 ? deployment.Model[..slash] : "custom");
         return (provider, slash > 0 ? deployment.Model[(slash + 1)..] : deployment.Model);
     }
-
-    private static long Ticks(TimeSpan span) => span.Ticks;
 
     private static double Average(double current, double sample) =>
         double.IsNaN(current) ? sample : current + (LatencyWeight * (sample - current));

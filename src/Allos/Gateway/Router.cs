@@ -208,6 +208,7 @@ public sealed class Router : IChatClient
         var observed = new StreamObserver(request.CacheKey is not null);
         Exception? failure = null;
         bool completed = false;
+        decimal? cost = null;
         try
         {
             ChatResponseUpdate? current = start.First;
@@ -240,12 +241,12 @@ public sealed class Router : IChatClient
         {
             await start.Stream.DisposeAsync().ConfigureAwait(false);
             request.AttemptSource?.Dispose();
-            await FinishStreamAsync(request, firstChunkMs, observed, completed, failure, token).ConfigureAwait(false);
+            cost = await FinishStreamAsync(request, firstChunkMs, observed, completed, failure, token).ConfigureAwait(false);
         }
 
-        if (observed.Usage is not null && Models.CostCalculator.Cost(request.Deployment!.Info, observed.Usage) is decimal cost)
+        if (cost is decimal known)
         {
-            yield return CostUpdate(cost);
+            yield return CostUpdate(known);
         }
     }
 
@@ -268,7 +269,7 @@ public sealed class Router : IChatClient
         }
     }
 
-    private async Task FinishStreamAsync(RouteRequest request, double firstChunkMs, StreamObserver observed, bool completed, Exception? failure, CancellationToken cancellationToken)
+    private async Task<decimal?> FinishStreamAsync(RouteRequest request, double firstChunkMs, StreamObserver observed, bool completed, Exception? failure, CancellationToken cancellationToken)
     {
         DeploymentState deployment = request.Deployment!;
         decimal? cost = observed.Usage is null ? null : Models.CostCalculator.Cost(deployment.Info, observed.Usage);
@@ -300,6 +301,8 @@ public sealed class Router : IChatClient
         {
             _recorder.Failed(request, failure ?? new OperationCanceledException("The caller stopped reading the stream."), observed.Usage, cost);
         }
+
+        return cost;
     }
 
     /// <summary>
