@@ -12,8 +12,7 @@ internal static class ConfigTemplate
     /// <summary>Builds the file, with the default model of the first provider whose key is set (OpenAI when none is).</summary>
     public static string Create(Func<string, string?> environment)
     {
-        string provider = new[] { ("anthropic", "ANTHROPIC_API_KEY"), ("openai", "OPENAI_API_KEY"), ("gemini", "GEMINI_API_KEY"), ("gemini", "GOOGLE_API_KEY") }
-            .FirstOrDefault(candidate => environment(candidate.Item2) is { Length: > 0 }).Item1 ?? "openai";
+        string provider = CliSettings.ProviderWithKey(environment)?.Provider ?? "openai";
         string model = $"{provider}/{CliSettings.ProviderDefaults[provider]}";
         return Text.Replace("{MODEL}", model, StringComparison.Ordinal);
     }

@@ -21,7 +21,6 @@ internal sealed class ChatLoop
     private readonly AgentHost _host;
     private readonly Conversation _conversation;
     private readonly Interrupts _interrupts;
-    private readonly ApprovalPrompt _prompt;
     private readonly ApprovalHandler? _approvals;
     private readonly ChatInput _input;
     private readonly ChatTotals _totals = new();
@@ -35,20 +34,10 @@ internal sealed class ChatLoop
         _host = host;
         _conversation = conversation;
         _interrupts = interrupts;
-        _prompt = new ApprovalPrompt(console, host.Settings.Workspace);
         _input = new ChatInput(console, request.Quiet);
 
         // As in `run`: approvals are asked on standard input (the terminal, or the next lines of a pipe), never with --json.
-        _approvals = request.Json ? null : async (approval, cancellationToken) =>
-        {
-            ApprovalDecision decision = await _prompt.AskAsync(approval, cancellationToken);
-            if (decision is { Approved: false, Reason: ApprovalPrompt.NoAnswer })
-            {
-                _turn?.StopUnanswered(approval.ToolName);
-            }
-
-            return decision;
-        };
+        _approvals = request.Json ? null : new ApprovalPrompt(console, host.Settings.Workspace).Handler(() => _turn);
         _runner = host.CreateRunner(conversation.Id, _approvals);
     }
 

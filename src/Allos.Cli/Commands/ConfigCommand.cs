@@ -160,13 +160,11 @@ internal static class ConfigCommand
         report.Section("providers");
         foreach (string name in ProviderRegistry.Default.Providers)
         {
-            ProviderInfo info = ProviderRegistry.Default.Describe(name)!;
-            string? variable = info.ApiKeyVariables.FirstOrDefault(candidate => Environment.GetEnvironmentVariable(candidate) is { Length: > 0 });
+            (ProviderInfo info, string? variable, string? endpoint) = ProviderSetup.Of(ProviderRegistry.Default.Describe(name)!);
             string key = variable is not null
                 ? $"key {Secrets.Mask(Environment.GetEnvironmentVariable(variable)!)} (from {variable}{(DotEnv.Loaded.Contains(variable) ? " in .env" : "")})"
                 : info.RequiresApiKey ? $"no key (set {string.Join(" or ", info.ApiKeyVariables)})"
                 : "no key needed";
-            string? endpoint = info.EndpointVariable is string endpointVariable ? Environment.GetEnvironmentVariable(endpointVariable) : null;
             string url = endpoint is not null ? $"{Secrets.Url(endpoint)} (from {info.EndpointVariable})"
                 : info.DefaultEndpoint is string defaultEndpoint ? $"{defaultEndpoint} (default)"
                 : $"no base URL (set {info.EndpointVariable})";

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Allos.Cli.Settings;
 using Allos.Providers;
 using Spectre.Console;
 
@@ -17,16 +18,14 @@ internal static class ProvidersCommand
             var table = new Table().AddColumns("provider", "protocol", "configured", "key", "endpoint");
             foreach (string name in ProviderRegistry.Default.Providers)
             {
-                ProviderInfo info = ProviderRegistry.Default.Describe(name)!;
-                string? keyVariable = info.ApiKeyVariables.FirstOrDefault(variable => Environment.GetEnvironmentVariable(variable) is { Length: > 0 });
-                string? endpoint = info.EndpointVariable is string variable ? Environment.GetEnvironmentVariable(variable) : null;
-                bool configured = (keyVariable is not null || !info.RequiresApiKey) && (endpoint is not null || info.DefaultEndpoint is not null);
+                ProviderSetup setup = ProviderSetup.Of(ProviderRegistry.Default.Describe(name)!);
+                (ProviderInfo info, string? keyVariable, string? endpoint) = setup;
                 string key = keyVariable is not null ? $"from {keyVariable}"
                     : info.RequiresApiKey ? $"missing: set {string.Join(" or ", info.ApiKeyVariables)}"
                     : "not needed";
                 string where = endpoint is not null ? $"{endpoint} (from {info.EndpointVariable})"
                     : info.DefaultEndpoint ?? $"missing: set {info.EndpointVariable}";
-                table.AddRow(Markup.Escape(name), info.Protocol, configured ? "yes" : "no", Markup.Escape(key), Markup.Escape(where));
+                table.AddRow(Markup.Escape(name), info.Protocol, setup.Configured ? "yes" : "no", Markup.Escape(key), Markup.Escape(where));
             }
 
             console.RichOut.Write(table);

@@ -45,18 +45,8 @@ internal static class RunCommand
 
             // Approvals are asked on standard input, a terminal or a pipe, unless it carried the task or the output is JSON.
             bool canAsk = !request.Json && !taskFromInput;
-            var prompt = new ApprovalPrompt(console, settings.Workspace);
             TurnExecution? turn = null;
-            ApprovalHandler? approvals = canAsk ? async (approval, cancellationToken) =>
-            {
-                ApprovalDecision decision = await prompt.AskAsync(approval, cancellationToken);
-                if (decision is { Approved: false, Reason: ApprovalPrompt.NoAnswer })
-                {
-                    turn!.StopUnanswered(approval.ToolName);
-                }
-
-                return decision;
-            } : null;
+            ApprovalHandler? approvals = canAsk ? new ApprovalPrompt(console, settings.Workspace).Handler(() => turn) : null;
             AgentRunner runner = host.CreateRunner(conversation.Id, approvals);
             turn = new TurnExecution(host, conversation, runner, console);
             TurnOutcome outcome = await turn.RunAsync(task.Trim(), request.Quiet, request.Json, interrupts.Token);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Allos.Agents;
+using Allos.Cli.Hosting;
 
 namespace Allos.Cli.Output;
 
@@ -17,6 +18,18 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
     private const int MaxValueLength = 200;
     private readonly Dictionary<string, bool> _always = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+
+    /// <summary>Returns the handler a runner uses: it asks, and stops the current turn when input ended before an answer.</summary>
+    public ApprovalHandler Handler(Func<TurnExecution?> currentTurn) => async (approval, cancellationToken) =>
+    {
+        ApprovalDecision decision = await AskAsync(approval, cancellationToken);
+        if (decision is { Approved: false, Reason: NoAnswer })
+        {
+            currentTurn()?.StopUnanswered(approval.ToolName);
+        }
+
+        return decision;
+    };
 
     public ValueTask<ApprovalDecision> AskAsync(ApprovalRequest request, CancellationToken cancellationToken)
     {

@@ -106,6 +106,20 @@ internal sealed class CliSettings
         return options;
     }
 
+    /// <summary>Returns the first of Anthropic, OpenAI and Gemini whose key is set, with the variable: the default when nothing names a model.</summary>
+    public static (string Provider, string Variable)? ProviderWithKey(Func<string, string?> environment)
+    {
+        foreach ((string provider, string variable) in new[] { ("anthropic", "ANTHROPIC_API_KEY"), ("openai", "OPENAI_API_KEY"), ("gemini", "GEMINI_API_KEY"), ("gemini", "GOOGLE_API_KEY") })
+        {
+            if (environment(variable) is { Length: > 0 })
+            {
+                return (provider, variable);
+            }
+        }
+
+        return null;
+    }
+
     public static AutonomyLevel ParseAutonomy(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         null or "" or "supervised" => AutonomyLevel.Supervised,
@@ -155,12 +169,9 @@ internal sealed class CliSettings
         }
 
         // Nothing chosen: the first provider whose key is set.
-        foreach ((string name, string variable) in new[] { ("anthropic", "ANTHROPIC_API_KEY"), ("openai", "OPENAI_API_KEY"), ("gemini", "GEMINI_API_KEY"), ("gemini", "GOOGLE_API_KEY") })
+        if (ProviderWithKey(Environment.GetEnvironmentVariable) is (string name, string variable))
         {
-            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 })
-            {
-                return ($"{name}/{ProviderDefaults[name]}", variable);
-            }
+            return ($"{name}/{ProviderDefaults[name]}", variable);
         }
 
         throw new ConfigurationException(
