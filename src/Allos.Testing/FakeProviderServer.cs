@@ -247,7 +247,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return true;
         }
 
-        if (path == "/api/chat")
+        if (path.EndsWith("/api/chat", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Ollama;
             return true;

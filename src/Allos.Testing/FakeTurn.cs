@@ -42,6 +42,9 @@ public sealed class FakeTurn
     /// <summary>Gets the number of chunks after which the response ends cleanly but without its terminator, or <see langword="null"/>.</summary>
     public int? TruncateAfterChunks { get; private set; }
 
+    /// <summary>Gets the number of streamed chunks after which the server goes quiet (see <see cref="StallAfter"/>).</summary>
+    public int? StallAfterChunks { get; private set; }
+
     /// <summary>Gets the message of an error sent inside the stream after the content, in the provider's in-stream error format.</summary>
     public string? StreamErrorMessage { get; private set; }
 
@@ -183,6 +186,13 @@ public sealed class FakeTurn
     public FakeTurn DropConnectionAfter(int chunks)
     {
         DropAfterChunks = chunks;
+        return this;
+    }
+
+    /// <summary>Sends this many streamed chunks, then nothing more while keeping the connection open, until the client gives up (a stalled server).</summary>
+    public FakeTurn StallAfter(int chunks)
+    {
+        StallAfterChunks = chunks;
         return this;
     }
 

@@ -14,11 +14,23 @@ public sealed class ChatClientOptions
     public Uri? Endpoint { get; set; }
 
     /// <summary>Gets or sets the <see cref="System.Net.Http.HttpClient"/> to use. Default: one pooled client shared by the whole process.</summary>
-    /// <remarks>A supplied client is not disposed by Allos. Its own <see cref="HttpClient.Timeout"/> also applies.</remarks>
+    /// <remarks>
+    /// A supplied client is not disposed by Allos. Its own <see cref="HttpClient.Timeout"/> also applies. Give it a handler
+    /// with automatic redirects off (<c>AllowAutoRedirect = false</c>): Allos then follows same-origin redirects itself and
+    /// refuses the others, whereas a handler following a redirect to another host would send it the API key.
+    /// </remarks>
     public HttpClient? HttpClient { get; set; }
 
     /// <summary>Gets or sets how long one call may take, streaming included. Default: 10 minutes. <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets how long a stream may go without sending anything once it has started (after the response headers)
+    /// before the call fails as a transient <see cref="ProviderTimeoutException"/>, so a Router retries or falls back.
+    /// Default: 5 minutes, long enough for a reasoning model's silent thinking. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// disables it. One call can override it with <see cref="ProviderChatOptions.WithStreamIdleTimeout"/>.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = DefaultStreamIdleTimeout;
 
     /// <summary>Gets extra HTTP headers sent with every request (for example <c>anthropic-beta</c> or <c>OpenAI-Organization</c>).</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -29,8 +41,15 @@ public sealed class ChatClientOptions
     /// <summary>Gets or sets the clock used to read reset timestamps. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    internal static TimeSpan DefaultStreamIdleTimeout { get; } = TimeSpan.FromMinutes(5);
+
     internal ChatClientOptions Validate()
     {
+        if (StreamIdleTimeout <= TimeSpan.Zero && StreamIdleTimeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ConfigurationException($"ChatClientOptions.StreamIdleTimeout must be positive or Timeout.InfiniteTimeSpan; it was {StreamIdleTimeout}.");
+        }
+
         if (Timeout <= TimeSpan.Zero && Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ConfigurationException($"ChatClientOptions.Timeout must be positive or Timeout.InfiniteTimeSpan; it was {Timeout}.");

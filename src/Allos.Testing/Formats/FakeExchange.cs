@@ -72,6 +72,13 @@ internal sealed class FakeExchange(HttpContext context, FakeTurn turn, RecordedR
             return;
         }
 
+        if (Turn.StallAfterChunks is int stall && _chunks >= stall)
+        {
+            // A server gone quiet mid-stream: the connection stays open and nothing more is sent until the client leaves.
+            await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, Context.RequestAborted).ConfigureAwait(false);
+        }
+
         await DelayAsync().ConfigureAwait(false);
         await Context.Response.WriteAsync(text, Context.RequestAborted).ConfigureAwait(false);
         await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);

@@ -49,6 +49,9 @@ public sealed class Deployment
     /// <summary>Gets the time one attempt on this deployment may take before it counts as a timeout. Default: <see langword="null"/> (the request's timeout, then the provider client's).</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Gets how long this deployment's stream may send nothing, once started, before the attempt fails as a transient timeout. Default: <see langword="null"/> (<see cref="RouterOptions.StreamIdleTimeout"/>, then the client's 5 minutes).</summary>
+    public TimeSpan? StreamIdleTimeout { get; init; }
+
     /// <summary>Gets a ready-made client to call instead of creating one from the provider registry. Default: <see langword="null"/>.</summary>
     /// <remarks>Lets any <see cref="IChatClient"/> (an official SDK adapter, a test double) sit behind the Router.</remarks>
     public IChatClient? Client { get; init; }

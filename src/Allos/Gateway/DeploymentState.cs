@@ -225,6 +225,11 @@ internal sealed class DeploymentState : IDisposable
             HttpClient = _options.HttpClient,
             TimeProvider = _options.TimeProvider,
         };
+        if ((Deployment.StreamIdleTimeout ?? _options.StreamIdleTimeout) is TimeSpan idle)
+        {
+            options.StreamIdleTimeout = idle;
+        }
+
         if (Deployment.Headers is not null)
         {
             foreach (KeyValuePair<string, string> header in Deployment.Headers)

@@ -9,7 +9,7 @@ internal static class FailureKinds
     {
         ContextWindowExceededException => FailureKind.ContextWindow,
         ContentFilteredException => FailureKind.ContentPolicy,
-        ProviderAuthenticationException or ProviderPermissionException or ProviderNotFoundException or QuotaExceededException => FailureKind.Deployment,
+        ProviderAuthenticationException or ProviderPermissionException or ProviderNotFoundException or QuotaExceededException or InvalidResponseException => FailureKind.Deployment,
         AllosException allos => allos.IsTransient ? FailureKind.Transient : FailureKind.Fatal,
 
         // Clients that are not ours (official SDK adapters, user clients) fail with the framework's own types.

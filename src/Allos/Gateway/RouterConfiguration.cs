@@ -39,7 +39,7 @@ public static class RouterConfiguration
 {
     private static readonly string[] RouterKeys =
     [
-        "strategy", "retries", "retry_delay", "max_retry_delay", "max_retry_after", "timeout", "cooldown",
+        "strategy", "retries", "retry_delay", "max_retry_delay", "max_retry_after", "timeout", "stream_idle_timeout", "cooldown",
         "rate_limit_queue_timeout", "cache", "budgets",
     ];
 
@@ -51,7 +51,7 @@ public static class RouterConfiguration
         ["strategy", "cache", "cache_ttl", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "deployments"];
 
     private static readonly string[] DeploymentKeys =
-        ["model", "name", "api_key", "base_url", "endpoint", "api_version", "headers", "weight", "priority", "rpm", "tpm", "timeout", "tags"];
+        ["model", "name", "api_key", "base_url", "endpoint", "api_version", "headers", "weight", "priority", "rpm", "tpm", "timeout", "stream_idle_timeout", "tags"];
 
     private static readonly string[] SingleDeploymentGroupKeys = [.. GroupKeys.Where(k => k != "deployments"), .. DeploymentKeys];
 
@@ -165,6 +165,7 @@ public static class RouterConfiguration
         options.MaxRetryAfter = reader.Duration(router, "max_retry_after") ?? options.MaxRetryAfter;
         options.RequestTimeout = reader.Duration(router, "timeout", allowZero: false) ?? options.RequestTimeout;
         options.RateLimitQueueTimeout = reader.Duration(router, "rate_limit_queue_timeout") ?? options.RateLimitQueueTimeout;
+        options.StreamIdleTimeout = reader.Duration(router, "stream_idle_timeout", allowZero: false) ?? options.StreamIdleTimeout;
 
         if (RouterYamlReader.Get(router, "cooldown") is { } cooldownNode)
         {
@@ -457,6 +458,7 @@ public static class RouterConfiguration
             RequestsPerMinute = reader.Integer(node, "rpm", 1),
             TokensPerMinute = reader.Integer(node, "tpm", 1),
             Timeout = reader.Duration(node, "timeout", allowZero: false),
+            StreamIdleTimeout = reader.Duration(node, "stream_idle_timeout", allowZero: false),
             Tags = reader.Names(node, "tags"),
         };
     }

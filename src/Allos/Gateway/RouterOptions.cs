@@ -60,6 +60,14 @@ public sealed class RouterOptions
     /// <summary>Gets or sets the time a whole request may take, retries and fallbacks included. Default: <see langword="null"/> (no limit beyond each attempt's).</summary>
     public TimeSpan? RequestTimeout { get; set; }
 
+    /// <summary>
+    /// Gets or sets how long a deployment's stream may send nothing, once started, before the attempt fails as a
+    /// transient timeout (and is retried or falls back). Default: <see langword="null"/> (each provider client's own,
+    /// 5 minutes). A deployment's <see cref="Deployment.StreamIdleTimeout"/> wins; clients given as
+    /// <see cref="Deployment.Client"/> keep their own.
+    /// </summary>
+    public TimeSpan? StreamIdleTimeout { get; set; }
+
     /// <summary>Gets or sets where each call is recorded (deployment, tokens, cost, latency, cache hit, retries, fallbacks). Default: <see langword="null"/>.</summary>
     public ITelemetryStore? Telemetry { get; set; }
 

@@ -18,6 +18,8 @@ internal static class RouterValidation
         Require(options.RateLimitQueueTimeout >= TimeSpan.Zero, "RouterOptions.RateLimitQueueTimeout cannot be negative (use TimeSpan.Zero to fail fast).");
         Require(options.CacheTtl > TimeSpan.Zero, "RouterOptions.CacheTtl must be positive.");
         Require(options.RequestTimeout is null || options.RequestTimeout > TimeSpan.Zero, "RouterOptions.RequestTimeout must be positive (or null for none).");
+        Require(options.StreamIdleTimeout is null || options.StreamIdleTimeout > TimeSpan.Zero || options.StreamIdleTimeout == Timeout.InfiniteTimeSpan,
+            "RouterOptions.StreamIdleTimeout must be positive, Timeout.InfiniteTimeSpan for none, or null for the clients' default.");
         Require(options.RateLimitWindow > TimeSpan.Zero, "The rate-limit window must be positive.");
 
         var aliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -34,6 +36,8 @@ internal static class RouterValidation
                 Require(deployment.RequestsPerMinute is null or > 0, $"{where}: rpm must be positive; it was {deployment.RequestsPerMinute}.");
                 Require(deployment.TokensPerMinute is null or > 0, $"{where}: tpm must be positive; it was {deployment.TokensPerMinute}.");
                 Require(deployment.Timeout is null || deployment.Timeout > TimeSpan.Zero, $"{where}: timeout must be positive.");
+                Require(deployment.StreamIdleTimeout is null || deployment.StreamIdleTimeout > TimeSpan.Zero || deployment.StreamIdleTimeout == Timeout.InfiniteTimeSpan,
+                    $"{where}: stream_idle_timeout must be positive.");
             }
         }
 

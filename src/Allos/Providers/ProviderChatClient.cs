@@ -49,82 +49,111 @@ internal abstract class ProviderChatClient : IChatClient
     /// <summary>Adds the provider's authentication headers (API key, version pins).</summary>
     protected abstract void Authenticate(HttpRequestMessage request);
 
-    /// <summary>Posts <paramref name="body"/> and deserializes the whole answer, under the call's clock and error mapping.</summary>
-    protected async Task<TResponse> PostAsync<TRequest, TResponse>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts <paramref name="body"/>, deserializes the whole answer and maps it with <paramref name="map"/>, under the
+    /// call's clock and error mapping: whatever goes wrong on the way, including in the mapping, leaves as an
+    /// <see cref="AllosException"/> (or the caller's own cancellation).
+    /// </summary>
+    protected async Task<ChatResponse> PostAsync<TRequest, TResponse, TState>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
+        TState state, Func<TResponse, TState, ChatResponse> map, CancellationToken cancellationToken)
         where TResponse : class
     {
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
+        bool reading = false;
         try
         {
             using HttpRequestMessage request = CreateRequest(url, body, requestType);
             using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
-            using Stream stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
-                ?? throw new JsonException("The response body was empty.");
+            reading = true;
+            var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
+            await using (stream.ConfigureAwait(false))
+            {
+                TResponse parsed = await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
+                    ?? throw ProviderTransport.NotAResponse(Settings.Provider, "a JSON object");
+                return map(parsed, state);
+            }
         }
-        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
+        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading, body: null, out Exception translated))
         {
             throw translated;
         }
     }
 
     /// <summary>
-    /// Posts <paramref name="body"/> and hands the response stream to <paramref name="read"/>, under the call's clock and
-    /// error mapping; the response is disposed (and the connection closed, if unfinished) when enumeration ends.
+    /// Posts <paramref name="body"/> and hands the response stream to <paramref name="read"/>, under the call's clock,
+    /// the stream idle timeout and the error mapping; the response is disposed (and the connection closed, if
+    /// unfinished) when enumeration ends.
     /// </summary>
     protected async IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
-        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, ChatOptions? options, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // One iterator does the sending, the error translation and the cleanup: every layer of async iterators costs
         // each chunk a MoveNextAsync, and this runs once per streamed token.
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
         using HttpRequestMessage request = CreateRequest(url, body, requestType);
         HttpResponseMessage response;
-        Stream stream;
+        ResponseBodyStream stream;
         try
         {
             response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
-            stream = await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
+        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: false, body: null, out Exception translated))
         {
             throw translated;
         }
 
         using (response)
-        using (stream)
         {
-            IAsyncEnumerator<ChatResponseUpdate> updates = read(stream, call.Token).GetAsyncEnumerator(call.Token);
             try
             {
-                while (true)
+                stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), StreamIdleTimeout(options), Transport.TimeProvider, call);
+            }
+            catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: true, body: null, out Exception translated))
+            {
+                throw translated;
+            }
+
+            await using (stream.ConfigureAwait(false))
+            {
+                IAsyncEnumerator<ChatResponseUpdate> updates = read(stream, call.Token).GetAsyncEnumerator(call.Token);
+                try
                 {
-                    ChatResponseUpdate update;
-                    try
+                    while (true)
                     {
-                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                        ChatResponseUpdate update;
+                        try
                         {
-                            break;
+                            if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                break;
+                            }
+
+                            update = updates.Current;
+                        }
+                        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: true, stream, out Exception translated))
+                        {
+                            throw translated;
                         }
 
-                        update = updates.Current;
+                        yield return update;
                     }
-                    catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, out Exception translated))
-                    {
-                        throw translated;
-                    }
-
-                    yield return update;
                 }
-            }
-            finally
-            {
-                await updates.DisposeAsync().ConfigureAwait(false);
-            }
+                finally
+                {
+                    await updates.DisposeAsync().ConfigureAwait(false);
+                }
 
-            await DrainAsync(stream, call.Token, cancellationToken).ConfigureAwait(false);
+                await DrainAsync(stream, call.Token, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>The call's stream idle timeout: the per-call option, else the client's.</summary>
+    private TimeSpan StreamIdleTimeout(ChatOptions? options) =>
+        options?.AdditionalProperties is { Count: > 0 } properties && properties.TryGetValue(ProviderChatOptions.StreamIdleTimeoutKey, out object? value) && value is TimeSpan perCall
+            ? perCall
+            : Settings.Options.StreamIdleTimeout;
 
     /// <summary>
     /// Reads what follows the provider's terminator (normally just the end of the chunked body). The shared handler

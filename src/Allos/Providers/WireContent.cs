@@ -14,6 +14,18 @@ internal static class WireContent
     private static readonly JsonTypeInfo<Dictionary<string, object?>> ParsedArgumentsType =
         AllosJson.TypeInfo<Dictionary<string, object?>>();
 
+    /// <summary>
+    /// A call id for a provider that sends none (Ollama, Gemini, some OpenAI-compatible servers). Unique, not positional:
+    /// <c>call_0</c> in every response would repeat within a conversation and pair results with the wrong calls.
+    /// </summary>
+    public static string NewCallId() => string.Create(21, 0, static (span, _) =>
+    {
+        "call_".CopyTo(span);
+        Span<byte> random = stackalloc byte[8];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        Convert.TryToHexStringLower(random, span[5..], out _);
+    });
+
     /// <summary>Tool-call arguments as a JSON string (OpenAI sends them as a string).</summary>
     public static string ArgumentsToJson(IDictionary<string, object?>? arguments) =>
         arguments is null ? "{}" : JsonSerializer.Serialize(arguments, ArgumentsType);

@@ -25,20 +25,23 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
-        AnthropicResponse response = await PostAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, AnthropicJsonContext.Default.AnthropicResponse, cancellationToken).ConfigureAwait(false);
-        if (response.Error is { } error)
-        {
-            throw Transport.CreateStreamError(AnthropicErrorParser.FromError(error, status: null) with { RequestId = response.RequestId });
-        }
+        return await PostAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, AnthropicJsonContext.Default.AnthropicResponse,
+            (Transport, body.JsonToolName), static (response, state) =>
+            {
+                if (response.Error is { } error)
+                {
+                    throw state.Transport.CreateStreamError(AnthropicErrorParser.FromError(error, status: null) with { RequestId = response.RequestId });
+                }
 
-        return AnthropicResponseParser.ToChatResponse(response, body.JsonToolName);
+                return AnthropicResponseParser.ToChatResponse(response, state.Transport.Provider, state.JsonToolName);
+            }, cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
-        return PostStreamingAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, (stream, token) => ReadStreamAsync(stream, body.JsonToolName, token), cancellationToken);
+        return PostStreamingAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, options, (stream, token) => ReadStreamAsync(stream, body.JsonToolName, token), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -81,6 +84,13 @@ internal sealed class AnthropicChatClient : ProviderChatClient
             {
                 yield break;
             }
+        }
+
+        // A proxy may end the stream after message_delta (the stop reason and final usage) without message_stop.
+        if (assembler.HasStopReason)
+        {
+            yield return assembler.Add(new AnthropicStreamEvent { Type = "message_stop" }, "message_stop")!;
+            yield break;
         }
 
         throw Transport.CreateTruncatedStreamError("event: message_stop");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Anthropic;
@@ -9,8 +10,13 @@ internal static class AnthropicResponseParser
     /// <summary>Set on a response's <see cref="ChatResponse.AdditionalProperties"/> to the raw <c>stop_reason</c> when it carries more than the finish reason says.</summary>
     public const string StopReasonKey = "anthropic.stop_reason";
 
-    public static ChatResponse ToChatResponse(AnthropicResponse response, string? jsonToolName)
+    public static ChatResponse ToChatResponse(AnthropicResponse response, string provider, string? jsonToolName)
     {
+        if (response.Content is null)
+        {
+            throw ProviderTransport.NotAResponse(provider, "\"content\"");
+        }
+
         var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = response.Id };
         bool calls = false, jsonAnswer = false;
         foreach (AnthropicResponseBlock block in response.Content ?? [])

@@ -21,6 +21,9 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
     private bool _calls;
     private bool _jsonAnswer;
 
+    /// <summary>Gets a value indicating whether <c>message_delta</c> brought the stop reason: the answer is whole even if <c>message_stop</c> never comes.</summary>
+    public bool HasStopReason => _stopReason is not null;
+
     /// <summary>Gets a value indicating whether <c>message_stop</c> arrived.</summary>
     public bool Completed { get; private set; }
 

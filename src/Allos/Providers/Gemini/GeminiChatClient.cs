@@ -21,8 +21,8 @@ internal sealed class GeminiChatClient : ProviderChatClient
         ArgumentNullException.ThrowIfNull(messages);
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
         Uri url = ModelUrl(options?.ModelId, "generateContent");
-        GeminiResponse response = await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse, cancellationToken).ConfigureAwait(false);
-        return GeminiResponseParser.ToChatResponse(response, Settings.Provider);
+        return await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse,
+            Settings.Provider, static (response, provider) => GeminiResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -32,7 +32,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
 
         // Without alt=sse the stream is a JSON array, not server-sent events.
         Uri url = ModelUrl(options?.ModelId, "streamGenerateContent?alt=sse");
-        return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, ReadStreamAsync, cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)

@@ -11,6 +11,11 @@ internal static class GeminiResponseParser
     public static ChatResponse ToChatResponse(GeminiResponse response, string provider)
     {
         ThrowIfError(response, provider);
+        if (response.Candidates is not { Count: > 0 } && response.PromptFeedback is null)
+        {
+            throw ProviderTransport.NotAResponse(provider, "\"candidates\" and \"promptFeedback\"");
+        }
+
         GeminiCandidate? candidate = response.Candidates is { Count: > 0 } candidates ? candidates[0] : null;
         var contents = new List<AIContent>();
         bool hasCalls = AddParts(contents, candidate?.Content?.Parts, streaming: false);
@@ -142,7 +147,7 @@ internal static class GeminiResponseParser
     {
         // Gemini usually sends no call id; one is generated so results can be matched, and never sent back.
         bool hasId = !string.IsNullOrEmpty(functionCall.Id);
-        string callId = hasId ? functionCall.Id! : "call_" + Guid.NewGuid().ToString("N")[..16];
+        string callId = hasId ? functionCall.Id! : WireContent.NewCallId();
         FunctionCallContent call = WireContent.CallFromElement(callId, functionCall.Name ?? "", functionCall.Args);
         call.RawRepresentation = part;
         if (hasId)

@@ -1,17 +1,21 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Allos.Providers.Http;
 
 /// <summary>
-/// Sends a provider's HTTP requests and turns every way they can fail (status codes, timeouts, broken connections,
-/// unreadable bodies) into the one <see cref="ProviderException"/> hierarchy.
+/// Sends a provider's HTTP requests and turns every way they can fail (status codes, redirects, timeouts, broken
+/// connections, unreadable bodies) into the one <see cref="ProviderException"/> hierarchy.
 /// </summary>
 /// <remarks>Thread-safe; one instance per provider client.</remarks>
 internal sealed class ProviderTransport
 {
     private const int MaxErrorTextLength = 2_000;
+    private const int MaxErrorBodyCharacters = 64 * 1024;
+    private const int MaxRedirects = 5;
 
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
 
@@ -57,19 +61,63 @@ internal sealed class ProviderTransport
         return content;
     }
 
-    /// <summary>Sends the request and returns the response once its headers arrived; a non-success status becomes an exception.</summary>
+    /// <summary>
+    /// Sends the request and returns the response once its headers arrived; a non-success status becomes an exception.
+    /// Redirects are followed here, not by the handler, and only within the request's origin: .NET strips only
+    /// <c>Authorization</c> on a redirect, so a handler following one to another host would hand it <c>x-api-key</c>
+    /// or <c>x-goog-api-key</c>.
+    /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response = await HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
+        HttpRequestMessage current = request;
+        for (int hops = 0; ; hops++)
         {
-            return response;
-        }
+            HttpResponseMessage response = await HttpClient.SendAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
 
-        using (response)
-        {
-            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw CreateHttpError((int)response.StatusCode, response.Headers, body);
+            int status = (int)response.StatusCode;
+            if (!IsRedirect(response.StatusCode))
+            {
+                using (response)
+                {
+                    string body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+                    throw CreateHttpError(status, response.Headers, body);
+                }
+            }
+
+            Uri? location = response.Headers.Location;
+            response.Dispose();
+            Uri from = current.RequestUri!;
+            if (location is null)
+            {
+                throw new InvalidResponseException(Provider, $"{Provider} answered HTTP {status} (a redirect) without a Location header.", status);
+            }
+
+            Uri target = location.IsAbsoluteUri ? location : new Uri(from, location);
+            if (!IsSameOrigin(request.RequestUri!, target))
+            {
+                throw new InvalidResponseException(Provider,
+                    $"{Provider} redirected the request (HTTP {status}) from {Origin(request.RequestUri!)} to another origin, {Origin(target)}. "
+                    + "Allos does not follow redirects to another origin, because the API key would be sent there. "
+                    + "If the service has moved and you trust the new address, set the provider's endpoint to it.", status);
+            }
+
+            if (hops == MaxRedirects)
+            {
+                throw new InvalidResponseException(Provider, $"{Provider} redirected the request more than {MaxRedirects} times.", status);
+            }
+
+            HttpRequestMessage next = Redirected(request, target);
+            if (!ReferenceEquals(current, request))
+            {
+                current.Content = null; // the content belongs to the original request, which its owner disposes
+                current.Dispose();
+            }
+
+            current = next;
         }
     }
 
@@ -81,8 +129,9 @@ internal sealed class ProviderTransport
         {
             error = _parseError(status, body);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // An error body we cannot read (not JSON, the wrong shape, values out of range) still has its status.
             error = new ProviderError(ProviderError.KindFromStatus(status), Shorten(body));
         }
 
@@ -102,11 +151,17 @@ internal sealed class ProviderTransport
     public ProviderException CreateTruncatedStreamError(string terminator) =>
         new ProviderConnectionException(Provider, $"The {Provider} stream ended before {terminator}; the response is incomplete.");
 
+    /// <summary>The error for an HTTP 200 whose body is not a response of the provider's API (<c>{}</c>, another shape).</summary>
+    public static InvalidResponseException NotAResponse(string provider, string expected) =>
+        new(provider, $"{provider} answered HTTP 200 with a body that is not a response ({expected} missing), so there is no answer to read.");
+
     /// <summary>
-    /// Translates low-level failures into provider exceptions. Cancellation by the caller is not a failure and is left alone;
-    /// cancellation by our own timeout becomes <see cref="ProviderTimeoutException"/>.
+    /// Translates low-level failures into provider exceptions. Cancellation by the caller is not a failure and is left
+    /// alone; cancellation by our own clocks becomes <see cref="ProviderTimeoutException"/>. While
+    /// <paramref name="reading"/> a response, anything else unexpected (a value out of range, a body of the wrong shape)
+    /// is the response's fault and becomes <see cref="InvalidResponseException"/>.
     /// </summary>
-    public bool TryTranslate(Exception exception, CancellationToken callerToken, out Exception translated)
+    public bool TryTranslate(Exception exception, CancellationToken callerToken, bool reading, ResponseBodyStream? body, out Exception translated)
     {
         translated = exception;
         switch (exception)
@@ -114,22 +169,90 @@ internal sealed class ProviderTransport
             case OperationCanceledException when callerToken.IsCancellationRequested:
             case AllosException:
                 return false;
-            case OperationCanceledException:
-                translated = new ProviderTimeoutException(Provider, $"The {Provider} request did not complete within {Timeout.TotalSeconds:0.#} s.", innerException: exception);
+            case OperationCanceledException when body is { IdleTimedOut: true }:
+                translated = new ProviderTimeoutException(Provider,
+                    $"The {Provider} stream sent nothing for {Seconds(body.IdleTimeout)} s after it had started; the response is incomplete. "
+                    + "Raise the stream idle timeout if the model pauses longer than that.", innerException: exception);
                 return true;
-            case HttpRequestException or IOException:
+            case OperationCanceledException:
+                translated = new ProviderTimeoutException(Provider, $"The {Provider} request did not complete within {Seconds(Timeout)} s.", innerException: exception);
+                return true;
+            case HttpRequestException or IOException or SocketException:
                 translated = new ProviderConnectionException(Provider, $"The connection to {Provider} failed: {exception.Message}", innerException: exception);
                 return true;
             case JsonException:
-                translated = new ProviderServerException(Provider, $"{Provider} sent a response Allos could not parse: {exception.Message}", innerException: exception);
+                translated = new InvalidResponseException(Provider, $"{Provider} sent a response Allos could not parse: {exception.Message}", innerException: exception);
                 return true;
+            case ArgumentNullException when !reading:
+                return false; // a caller's contract violation, reported as it is
             default:
-                return false;
+                translated = reading
+                    ? new InvalidResponseException(Provider, $"{Provider} sent a response Allos could not read ({exception.GetType().Name}: {exception.Message}).", innerException: exception)
+                    : new ProviderConnectionException(Provider, $"The request to {Provider} failed ({exception.GetType().Name}: {exception.Message}).", innerException: exception);
+                return true;
         }
     }
 
     internal static string Shorten(string text) =>
         text.Length <= MaxErrorTextLength ? text.Trim() : string.Concat(text.AsSpan(0, MaxErrorTextLength), "…");
+
+    internal static bool IsSameOrigin(Uri original, Uri target)
+    {
+        if (!string.Equals(original.IdnHost, target.IdnHost, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (string.Equals(original.Scheme, target.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return original.Port == target.Port;
+        }
+
+        // http → https on the same host is an upgrade, not a change of party.
+        return original.Scheme == Uri.UriSchemeHttp && target.Scheme == Uri.UriSchemeHttps && original.IsDefaultPort && target.IsDefaultPort;
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    /// <summary>The same POST to another URL of the same origin: an API call keeps its method and body.</summary>
+    private static HttpRequestMessage Redirected(HttpRequestMessage original, Uri target)
+    {
+        var next = new HttpRequestMessage(original.Method, target) { Content = original.Content, Version = original.Version, VersionPolicy = original.VersionPolicy };
+        foreach (KeyValuePair<string, IEnumerable<string>> header in original.Headers)
+        {
+            next.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        return next;
+    }
+
+    /// <summary>Reads an error body, bounded; a body that cannot be read (corrupt compression, a cut) leaves the status to speak.</summary>
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream);
+            char[] buffer = new char[4096];
+            var text = new System.Text.StringBuilder();
+            int read;
+            while (text.Length < MaxErrorBodyCharacters && (read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                text.Append(buffer, 0, read);
+            }
+
+            return text.ToString();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return "";
+        }
+    }
+
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
+
+    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string? GetRequestId(HttpResponseHeaders headers)
     {

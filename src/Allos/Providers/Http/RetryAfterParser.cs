@@ -6,6 +6,12 @@ namespace Allos.Providers.Http;
 /// <summary>Reads how long a provider asked us to wait, from the headers every provider family uses.</summary>
 internal static class RetryAfterParser
 {
+    /// <summary>
+    /// The longest hint kept: a longer one (<c>retry-after: 1e15</c>, a reset centuries away) is read as this, so it
+    /// neither overflows <see cref="TimeSpan"/> nor a clock adding it, and the Router still sees it exceeds its limit.
+    /// </summary>
+    internal static readonly TimeSpan MaxHint = TimeSpan.FromDays(30);
+
     private static readonly string[] ResetDurationHeaders = ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"];
 
     private static readonly string[] ResetTimestampHeaders =
@@ -25,14 +31,14 @@ internal static class RetryAfterParser
         if (TryGet(headers, "retry-after-ms", out string? ms)
             && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
         {
-            return TimeSpan.FromMilliseconds(millis);
+            return FromMilliseconds(millis);
         }
 
         if (TryGet(headers, "retry-after", out string? retryAfter))
         {
             if (double.TryParse(retryAfter, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
             {
-                return TimeSpan.FromSeconds(seconds);
+                return FromMilliseconds(seconds * 1000);
             }
 
             if (DateTimeOffset.TryParseExact(retryAfter, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset date))
@@ -118,7 +124,7 @@ internal static class RetryAfterParser
             any = true;
         }
 
-        duration = TimeSpan.FromMilliseconds(totalMs);
+        duration = FromMilliseconds(totalMs);
         return any;
     }
 
@@ -128,7 +134,13 @@ internal static class RetryAfterParser
         return !string.IsNullOrWhiteSpace(value);
     }
 
-    private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+    private static TimeSpan Clamp(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value > MaxHint ? MaxHint : value;
+
+    /// <summary>Milliseconds as a hint, clamped to [0, <see cref="MaxHint"/>] (infinity and overflowing values included).</summary>
+    private static TimeSpan FromMilliseconds(double millis) =>
+        double.IsNaN(millis) || millis <= 0 ? TimeSpan.Zero
+        : millis >= MaxHint.TotalMilliseconds ? MaxHint
+        : TimeSpan.FromMilliseconds(millis);
 
     private static TimeSpan Max(TimeSpan? a, TimeSpan b) => a is TimeSpan x && x > b ? x : b;
 }

@@ -18,6 +18,10 @@ internal static class SharedHttpClient
             AutomaticDecompression = System.Net.DecompressionMethods.All,
             EnableMultipleHttp2Connections = true,
 
+            // Redirects are followed by ProviderTransport, within the request's origin only: the handler would carry
+            // x-api-key and x-goog-api-key to any host (it strips only Authorization).
+            AllowAutoRedirect = false,
+
             // A stream abandoned on cancellation is closed, not drained: draining would keep the provider generating
             // (and billing) tokens nobody reads.
             MaxResponseDrainSize = 0,

@@ -27,15 +27,15 @@ internal sealed class OllamaChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
-        OllamaResponse response = await PostAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, OllamaJsonContext.Default.OllamaResponse, cancellationToken).ConfigureAwait(false);
-        return OllamaResponseParser.ToChatResponse(response, Settings.Provider);
+        return await PostAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, OllamaJsonContext.Default.OllamaResponse,
+            Settings.Provider, static (response, provider) => OllamaResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
-        return PostStreamingAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, options, ReadStreamAsync, cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)

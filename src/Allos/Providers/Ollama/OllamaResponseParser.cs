@@ -23,6 +23,11 @@ internal static class OllamaResponseParser
             throw OllamaErrorParser.FromStreamLine(response).ToException(provider, null, null, null);
         }
 
+        if (response.Message is null)
+        {
+            throw Http.ProviderTransport.NotAResponse(provider, "\"message\"");
+        }
+
         int calls = 0;
         var message = new ChatMessage(ChatRole.Assistant, AddContents(null, response.Message, ref calls) ?? []);
         return new ChatResponse(message)
@@ -63,7 +68,7 @@ internal static class OllamaResponseParser
         foreach (OllamaToolCall call in message.ToolCalls ?? [])
         {
             // Older servers send no id; the call still needs one to pair with its result.
-            string id = string.IsNullOrEmpty(call.Id) ? $"call_{callCount}" : call.Id;
+            string id = string.IsNullOrEmpty(call.Id) ? WireContent.NewCallId() : call.Id;
             (contents ??= []).Add(WireContent.CallFromElement(id, call.Function?.Name ?? "", call.Function?.Arguments ?? default));
             callCount++;
         }

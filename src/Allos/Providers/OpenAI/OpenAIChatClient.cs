@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.OpenAI;
@@ -23,15 +24,15 @@ internal sealed class OpenAIChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: false);
-        OpenAIResponse response = await PostAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, OpenAIJsonContext.Default.OpenAIResponse, cancellationToken).ConfigureAwait(false);
-        return OpenAIResponseParser.ToChatResponse(response, Settings.Provider);
+        return await PostAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, OpenAIJsonContext.Default.OpenAIResponse,
+            Settings.Provider, static (response, provider) => OpenAIResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: true);
-        return PostStreamingAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, options, ReadStreamAsync, cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -61,6 +62,11 @@ internal sealed class OpenAIChatClient : ProviderChatClient
         {
             if (item.Data is null)
             {
+                if (!assembler.HasChoices)
+                {
+                    throw ProviderTransport.NotAResponse(Settings.Provider, "chunks with \"choices\"");
+                }
+
                 if (assembler.Complete() is { } last)
                 {
                     yield return last;
@@ -73,6 +79,17 @@ internal sealed class OpenAIChatClient : ProviderChatClient
             {
                 yield return update;
             }
+        }
+
+        // Some servers and gateways end a finished answer without [DONE]: complete, since the finish reason arrived.
+        if (assembler.Finished)
+        {
+            if (assembler.Complete() is { } end)
+            {
+                yield return end;
+            }
+
+            yield break;
         }
 
         throw Transport.CreateTruncatedStreamError("data: [DONE]");

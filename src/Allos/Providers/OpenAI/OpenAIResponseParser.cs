@@ -9,10 +9,14 @@ internal static class OpenAIResponseParser
     public static ChatResponse ToChatResponse(OpenAIResponse response, string provider)
     {
         ThrowIfError(response, provider);
-        OpenAIChoice? choice = response.Choices is { Count: > 0 } choices ? choices[0] : null;
+        if (response.Choices is not { Count: > 0 } choices || choices[0] is not { } choice)
+        {
+            throw ProviderTransport.NotAResponse(provider, "\"choices\"");
+        }
+
         var message = new ChatMessage(ChatRole.Assistant, []) { MessageId = response.Id };
-        ChatFinishReason? finish = MapFinishReason(choice?.FinishReason);
-        if (choice?.Message is { } m)
+        ChatFinishReason? finish = MapFinishReason(choice.FinishReason);
+        if (choice.Message is { } m)
         {
             if ((m.ReasoningContent ?? m.Reasoning ?? m.Content.Thinking) is { Length: > 0 } reasoning)
             {
@@ -33,7 +37,7 @@ internal static class OpenAIResponseParser
             int position = 0;
             foreach (OpenAIToolCall call in m.ToolCalls ?? [])
             {
-                message.Contents.Add(WireContent.ParseCall(call.Id ?? $"call_{position}", call.Function?.Name ?? "", call.Function?.Arguments));
+                message.Contents.Add(WireContent.ParseCall(call.Id ?? WireContent.NewCallId(), call.Function?.Name ?? "", call.Function?.Arguments));
                 position++;
             }
 

@@ -18,6 +18,12 @@ internal sealed class OpenAIStreamAssembler(string provider)
     private ChatFinishReason? _finishReason;
     private bool _callsFlushed;
 
+    /// <summary>Gets a value indicating whether a chunk carried a choice: a stream of other objects is not an answer.</summary>
+    public bool HasChoices { get; private set; }
+
+    /// <summary>Gets a value indicating whether the choice finished (a <c>finish_reason</c> arrived).</summary>
+    public bool Finished { get; private set; }
+
     /// <summary>Handles one chunk; returns the update to yield, or <see langword="null"/> when the chunk carried nothing to show yet.</summary>
     public ChatResponseUpdate? Add(OpenAIResponse chunk)
     {
@@ -36,6 +42,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
             return null;
         }
 
+        HasChoices = true;
         List<AIContent>? contents = null;
         if (choice.Delta is { } delta)
         {
@@ -64,6 +71,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
         ChatFinishReason? finish = null;
         if (choice.FinishReason is { } reason)
         {
+            Finished = true;
             finish = _finishReason ?? OpenAIResponseParser.MapFinishReason(reason);
             if (_calls.Count > 0 && finish == ChatFinishReason.Stop)
             {
@@ -77,7 +85,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
         return contents is null && finish is null ? null : NewUpdate(contents ?? [], finish);
     }
 
-    /// <summary>Called at <c>[DONE]</c>: emits calls never closed by a finish reason, and the usage.</summary>
+    /// <summary>Called at <c>[DONE]</c>, or at the end of a finished stream without it: emits calls never closed by a finish reason, and the usage.</summary>
     public ChatResponseUpdate? Complete()
     {
         List<AIContent>? contents = FlushCalls(null);
@@ -136,7 +144,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
         for (int i = 0; i < _calls.Count; i++)
         {
             PendingCall call = _calls[i];
-            contents.Add(WireContent.ParseCall(call.Id ?? $"call_{i}", call.Name ?? "", call.Arguments.ToString()));
+            contents.Add(WireContent.ParseCall(call.Id ?? WireContent.NewCallId(), call.Name ?? "", call.Arguments.ToString()));
         }
 
         return contents;

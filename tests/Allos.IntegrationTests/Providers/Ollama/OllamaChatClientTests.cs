@@ -195,7 +195,8 @@ public sealed class OllamaChatClientTests : IAsyncLifetime
         updates.Count(u => u.Contents.OfType<FunctionCallContent>().Any()).ShouldBe(argumentChunkSize is null ? 1 : 2);
         FunctionCallContent[] calls = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
         calls.Length.ShouldBe(2);
-        calls.Select(c => c.CallId).ShouldBe(["call_0", "call_1"]);
+        calls.ShouldAllBe(c => c.CallId.StartsWith("call_") && c.CallId.Length == 21);
+        calls.Select(c => c.CallId).Distinct().Count().ShouldBe(2);
         calls[0].Name.ShouldBe("get_weather");
         calls[0].Arguments.ShouldNotBeNull()["city"].ShouldBeOfType<JsonElement>().GetString().ShouldBe("Paris");
         calls[1].Name.ShouldBe("get_time");
@@ -214,9 +215,31 @@ public sealed class OllamaChatClientTests : IAsyncLifetime
         ChatResponse response = await chat.GetResponseAsync("weather in Paris and Rome?", new ChatOptions { Tools = [Weather] });
 
         FunctionCallContent[] calls = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
-        calls.Select(c => c.CallId).ShouldBe(["call_0", "call_1"]);
+        calls.ShouldAllBe(c => c.CallId.StartsWith("call_") && c.CallId.Length == 21);
+        calls.Select(c => c.CallId).Distinct().Count().ShouldBe(2);
         calls.Select(c => ((JsonElement)c.Arguments!["city"]!).GetString()).ShouldBe(["Paris", "Rome"]);
         response.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CallsWithoutIdsInTwoTurns_NeverRepeatAnId()
+    {
+        // Ollama sends no ids: positional ids (call_0 in every response) repeated within one conversation.
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("", "get_weather", """{"city":"Paris"}""")),
+            FakeTurn.ToolCalls(new FakeToolCall("", "get_weather", """{"city":"Rome"}""")));
+        IChatClient chat = CreateKeylessClient();
+        var options = new ChatOptions { Tools = [Weather] };
+
+        List<ChatMessage> history = [new(ChatRole.User, "weather in Paris, then Rome?")];
+        ChatResponse first = await chat.GetResponseAsync(history, options);
+        FunctionCallContent firstCall = first.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldHaveSingleItem();
+        history.AddMessages(first);
+        history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(firstCall.CallId, "11 degrees")]));
+        ChatResponse second = await chat.GetStreamingResponseAsync(history, options).ToChatResponseAsync();
+
+        FunctionCallContent secondCall = second.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldHaveSingleItem();
+        secondCall.CallId.ShouldNotBe(firstCall.CallId);
     }
 
     [Fact]
@@ -232,7 +255,7 @@ public sealed class OllamaChatClientTests : IAsyncLifetime
         ChatResponse response = updates.ToChatResponse();
 
         FunctionCallContent call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldHaveSingleItem();
-        call.CallId.ShouldBe("call_0");
+        call.CallId.ShouldMatch("^call_[0-9a-f]{16}$");
         call.Name.ShouldBe("get_weather");
         call.Arguments.ShouldNotBeNull()["city"].ShouldBeOfType<JsonElement>().GetString().ShouldBe("Tokyo");
         response.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
@@ -258,7 +281,7 @@ public sealed class OllamaChatClientTests : IAsyncLifetime
 
         response.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
         FunctionCallContent call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldHaveSingleItem();
-        call.CallId.ShouldBe("call_0");
+        call.CallId.ShouldMatch("^call_[0-9a-f]{16}$");
         call.Arguments.ShouldNotBeNull()["city"].ShouldBeOfType<JsonElement>().GetString().ShouldBe("Tokyo");
         response.Usage.ShouldNotBeNull().TotalTokenCount.ShouldBe(187);
         response.AdditionalProperties.ShouldNotBeNull()["ollama.total_duration_ns"].ShouldBe(3_244_883_583L);
