@@ -415,7 +415,7 @@ public sealed class AgentRunner
             }
 
             string reason = escalation ?? (autonomy == AutonomyLevel.Manual ? "manual autonomy: every call is approved" : $"'{tool.Name}' {RiskText(tool.Risk)}");
-            needApproval.Add((call, tool, new ApprovalRequest(approvalId, agent.Name, call.CallId, tool.Name, ArgumentsJson(call), tool.Risk, reason)));
+            needApproval.Add((call, tool, new ApprovalRequest(approvalId, agent.Name, call.CallId, tool.Name, ArgumentsJson(call), tool.Risk, reason) { Escalated = escalation is not null }));
         }
 
         // Approvals: by the handler, or by decisions brought to a resume; otherwise the run pauses.
