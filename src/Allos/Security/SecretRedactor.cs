@@ -178,6 +178,7 @@ public static class SecretRedactor
     {
         yield return secret;
         yield return JsonEncodedText.Encode(secret, RelaxedJson).Value;
+        yield return JsonEncodedText.Encode(secret).Value;
         yield return Uri.EscapeDataString(secret);
 
         // Inside a longer base64 text the value starts at one of three byte offsets; the characters that depend on its
