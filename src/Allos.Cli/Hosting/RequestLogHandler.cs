@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Allos.Security;
 
 namespace Allos.Cli.Hosting;
 
@@ -23,7 +24,7 @@ internal sealed partial class RequestLogHandler(TextWriter log) : DelegatingHand
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await log.WriteLineAsync($"← failed after {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            await log.WriteLineAsync($"← failed after {Stopwatch.GetElapsedTime(start).TotalMilliseconds:0} ms: {ex.GetType().Name}: {SecretRedactor.Redact(ex.Message)}").ConfigureAwait(false);
             throw;
         }
     }

@@ -35,7 +35,7 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
     {
         lock (_gate)
         {
-            if (_always.TryGetValue(request.ToolName, out bool allowed))
+            if (_always.TryGetValue(request.ToolName, out bool allowed) && !(allowed && request.Escalated))
             {
                 return ValueTask.FromResult(allowed ? ApprovalDecision.Approve(request.ApprovalId) : ApprovalDecision.Deny(request.ApprovalId, reason: "denied always for this session"));
             }

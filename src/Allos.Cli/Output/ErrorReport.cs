@@ -1,3 +1,5 @@
+using Allos.Security;
+
 namespace Allos.Cli.Output;
 
 /// <summary>Turns an exception into one readable line, a hint, and (with <c>-v</c>) the details; and into an exit code.</summary>
@@ -34,7 +36,8 @@ internal static class ErrorReport
     public static void Write(CliConsole console, Exception error, bool verbose)
     {
         string prefix = console.Colors ? "\u001b[31merror:\u001b[0m" : "error:";
-        console.Error.WriteLine($"{prefix} {OneLine(error.Message)}");
+        // Inner exceptions (sockets, files) are not AllosExceptions, whose messages redact themselves.
+        console.Error.WriteLine($"{prefix} {OneLine(SecretRedactor.Redact(error.Message))}");
         if (Hint(error) is string hint)
         {
             console.Error.WriteLine($"hint: {hint}");
@@ -42,7 +45,7 @@ internal static class ErrorReport
 
         if (verbose)
         {
-            console.Error.WriteLine(error.ToString());
+            console.Error.WriteLine(SecretRedactor.Redact(error.ToString()));
         }
         else if (error is not ConfigurationException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Agents;
+using Allos.Security;
 using Allos.Tools;
 
 namespace Allos.Cli.Output;
@@ -61,7 +62,7 @@ internal static class JsonReport
             {
                 json.WriteStartObject("error");
                 json.WriteString("type", error.GetType().Name);
-                json.WriteString("message", error.Message);
+                json.WriteString("message", SecretRedactor.Redact(error.Message));
                 json.WriteEndObject();
             }
 

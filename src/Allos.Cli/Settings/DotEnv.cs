@@ -1,13 +1,20 @@
+using Allos.Security;
+
 namespace Allos.Cli.Settings;
 
 /// <summary>Loads a <c>.env</c> file into the process environment without overriding variables already set.</summary>
 /// <remarks>
 /// Our own small reader (DotNetEnv pulls in a 2017 Microsoft.Extensions.Configuration): <c>KEY=value</c> lines,
 /// optional <c>export</c>, <c>#</c> comments, single quotes taken literally, double quotes with <c>\n</c> and <c>\"</c>.
+/// Security: a .env is where keys live, so every value in it (except plain settings such as URLs and model names) is
+/// registered with <see cref="SecretRedactor"/>, whether or not the environment already set the variable.
 /// </remarks>
 internal static class DotEnv
 {
     private static readonly HashSet<string> LoadedNames = new(StringComparer.Ordinal);
+
+    /// <summary>Name endings of settings that are not secret; tools may show them (a curl to the base URL).</summary>
+    private static readonly string[] SettingSuffixes = ["_URL", "_HOST", "_ENDPOINT", "_VERSION", "_MODEL", "_PROVIDER", "_HOME"];
 
     /// <summary>Gets the variables this process took from a <c>.env</c> file (for <c>allos config show</c>).</summary>
     public static IReadOnlyCollection<string> Loaded => LoadedNames;
@@ -41,6 +48,11 @@ internal static class DotEnv
 
             string name = line[..equals].Trim();
             string value = Unquote(line[(equals + 1)..].Trim());
+            if (SecretRedactor.IsSecretName(name) || !SettingSuffixes.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
+            {
+                SecretRedactor.Register(name, value);
+            }
+
             if (Environment.GetEnvironmentVariable(name) is null)
             {
                 Environment.SetEnvironmentVariable(name, value);

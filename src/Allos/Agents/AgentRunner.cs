@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Allos.Context;
 using Allos.Models;
+using Allos.Providers;
+using Allos.Security;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 
@@ -385,21 +387,25 @@ public sealed class AgentRunner
                 continue;
             }
 
+            // A tool's own check may escalate one call (read_file on a .env); only an explicit allow lets it through.
+            string? escalation = ExplicitPermission(state, agent, tool) == ToolPermission.Allow ? null : Escalation(tool, call);
             bool asks = autonomy switch
             {
                 AutonomyLevel.Manual => true,
-                AutonomyLevel.Autonomous => false,
-                _ => permission == ToolPermission.Ask,
+                AutonomyLevel.Autonomous => escalation is not null,
+                _ => permission == ToolPermission.Ask || escalation is not null,
             };
 
             if (asks && state.StandingDecisions.TryGetValue(tool.Name, out bool standing))
             {
-                asks = false;
                 if (!standing)
                 {
                     results[call.CallId] = ToolExecutor.Denied(call, "the user (always deny for this tool)");
                     continue;
                 }
+
+                // "Always allow" was given for the tool's ordinary calls; an escalated one is asked about on its own.
+                asks = escalation is not null;
             }
 
             if (!asks)
@@ -408,8 +414,8 @@ public sealed class AgentRunner
                 continue;
             }
 
-            string reason = autonomy == AutonomyLevel.Manual ? "manual autonomy: every call is approved" : $"'{tool.Name}' {RiskText(tool.Risk)}";
-            needApproval.Add((call, tool, new ApprovalRequest(approvalId, agent.Name, call.CallId, tool.Name, ArgumentsJson(call), tool.Risk, reason)));
+            string reason = escalation ?? (autonomy == AutonomyLevel.Manual ? "manual autonomy: every call is approved" : $"'{tool.Name}' {RiskText(tool.Risk)}");
+            needApproval.Add((call, tool, new ApprovalRequest(approvalId, agent.Name, call.CallId, tool.Name, ArgumentsJson(call), tool.Risk, reason) { Escalated = escalation is not null }));
         }
 
         // Approvals: by the handler, or by decisions brought to a resume; otherwise the run pauses.
@@ -644,6 +650,29 @@ public sealed class AgentRunner
         : agent.ToolPermissions.TryGetValue(tool.Name, out ToolPermission own) ? own
         : tool.Permission ?? (tool.Risk >= _options.ApprovalThreshold ? ToolPermission.Ask : ToolPermission.Allow);
 
+    private static ToolPermission? ExplicitPermission(RunState state, AgentDefinition agent, Tool tool) =>
+        state.PermissionOverrides.TryGetValue(tool.Name, out ToolPermission run) ? run
+        : agent.ToolPermissions.TryGetValue(tool.Name, out ToolPermission own) ? own
+        : null;
+
+    /// <summary>Why the tool's own check wants this call approved, or <see langword="null"/>; a check that fails asks, to be safe.</summary>
+    private string? Escalation(Tool tool, FunctionCallContent call)
+    {
+        if (tool.ApprovalCheck is not { } check || call.Exception is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return check(new ToolApprovalContext { ToolName = tool.Name, Arguments = WireContent.ArgumentsToElement(call.Arguments), Workspace = _workspace.Value });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"'{tool.Name}' could not tell whether this call is safe to run without asking";
+        }
+    }
+
     private ToolContext Context(RunState state, FunctionCallContent call) => new()
     {
         CallId = call.CallId,
@@ -670,7 +699,7 @@ public sealed class AgentRunner
         DateTimeOffset? started = null, long? timestamp = null, double? latencyMs = null)
     {
         var step = new RunStep(
-            started ?? _options.TimeProvider.GetUtcNow(), kind, agent, model, toolName, callId, Truncate(input), Truncate(output), status,
+            started ?? _options.TimeProvider.GetUtcNow(), kind, agent, model, toolName, callId, Truncate(SecretRedactor.Redact(input)), Truncate(SecretRedactor.Redact(output)), status,
             usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount,
             latencyMs ?? (timestamp is long t ? Stopwatch.GetElapsedTime(t).TotalMilliseconds : 0));
         state.Steps.Add(step);
@@ -695,8 +724,9 @@ public sealed class AgentRunner
     private static ToolCallResult Result(FunctionCallContent call, string text, ToolCallOutcome outcome) =>
         new(new FunctionResultContent(call.CallId, text), outcome, TimeSpan.Zero);
 
+    /// <summary>The arguments as shown and recorded (events, approvals, the trace), with known secrets redacted; the tool still gets them as sent.</summary>
     private static string ArgumentsJson(FunctionCallContent call) =>
-        call.Arguments is null ? "{}" : JsonSerializer.Serialize(call.Arguments, AllosJson.TypeInfo(typeof(IDictionary<string, object?>)));
+        call.Arguments is null ? "{}" : SecretRedactor.Redact(JsonSerializer.Serialize(call.Arguments, AllosJson.TypeInfo(typeof(IDictionary<string, object?>))));
 
     private static string? Truncate(string? text) =>
         text is null || text.Length <= TraceTextLimit ? text : string.Concat(text.AsSpan(0, TraceTextLimit), "…");

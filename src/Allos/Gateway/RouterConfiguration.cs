@@ -446,10 +446,13 @@ public static class RouterConfiguration
             throw reader.Error(RouterYamlReader.Get(node, "weight")!, $"weight must be more than 0, not {weight}; remove the deployment to stop using it.");
         }
 
+        // Registered as soon as the file is read: allos.yaml may sit in the workspace, where read_file can show it.
+        string? apiKey = reader.String(node, "api_key");
+        Security.SecretRedactor.Register($"api_key of {model}", apiKey);
         return new Deployment(model)
         {
             Name = reader.String(node, "name"),
-            ApiKey = reader.String(node, "api_key"),
+            ApiKey = apiKey,
             Endpoint = endpoint,
             ApiVersion = reader.String(node, "api_version"),
             Headers = headers,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Allos.Security;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Gateway;
@@ -236,9 +237,17 @@ internal sealed partial class RouterYamlReader(string source, Func<string, strin
         return VariablePattern().Replace(value, match =>
         {
             string name = match.Groups[1].Value;
-            return environment(name) is { Length: > 0 } found
-                ? found
-                : throw Error(node, $"environment variable {name} is not set; set it or change this value.", name);
+            if (environment(name) is { Length: > 0 } found)
+            {
+                if (SecretRedactor.IsSecretName(name))
+                {
+                    SecretRedactor.Register(name, found);
+                }
+
+                return found;
+            }
+
+            throw Error(node, $"environment variable {name} is not set; set it or change this value.", name);
         });
     }
 

@@ -3,6 +3,7 @@ using Allos.Providers.Anthropic;
 using Allos.Providers.Gemini;
 using Allos.Providers.Ollama;
 using Allos.Providers.OpenAI;
+using Allos.Security;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers;
@@ -133,7 +134,19 @@ public sealed class ProviderRegistry
     {
         ModelReference reference = Resolve(modelId);
         ProviderFactory factory = _factories[reference.Provider];
-        return factory(reference.Model, (options ?? new ChatClientOptions()).Validate());
+        options = (options ?? new ChatClientOptions()).Validate();
+
+        // A key handed over in code is as secret as one from the environment: no tool result or error may show it.
+        SecretRedactor.Register($"{reference.Provider} API key", options.ApiKey);
+        foreach ((string header, string value) in options.Headers)
+        {
+            if (IsSecretHeader(header))
+            {
+                SecretRedactor.Register($"{header} header", value);
+            }
+        }
+
+        return factory(reference.Model, options);
     }
 
     private static string? BareNameProvider(string model)
@@ -164,7 +177,11 @@ public sealed class ProviderRegistry
         string? apiKey = options.ApiKey;
         foreach (string variable in provider.ApiKeyVariables)
         {
-            apiKey ??= NonEmpty(_environment(variable));
+            if (apiKey is null && NonEmpty(_environment(variable)) is { } found)
+            {
+                apiKey = found;
+                SecretRedactor.Register(variable, found);
+            }
         }
 
         if (apiKey is null && provider.RequiresApiKey)
@@ -232,6 +249,11 @@ public sealed class ProviderRegistry
 
         return uri;
     }
+
+    private static bool IsSecretHeader(string name) =>
+        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("key", StringComparison.OrdinalIgnoreCase) || name.Contains("token", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("secret", StringComparison.OrdinalIgnoreCase);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Allos.Security;
 using Allos.Storage;
 using Microsoft.Extensions.AI;
 
@@ -41,7 +42,8 @@ internal static class SessionExport
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        // Sessions stored before a secret was known (or by an older version) must not carry it out either.
+        return SecretRedactor.Redact(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     public static string ToMarkdown(SessionRecord record, IReadOnlyList<ChatMessage> messages)
@@ -95,7 +97,7 @@ internal static class SessionExport
             }
         }
 
-        return md.ToString();
+        return SecretRedactor.Redact(md.ToString());
     }
 
     private static string Heading(ChatMessage message) =>

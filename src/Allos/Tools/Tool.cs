@@ -10,12 +10,13 @@ namespace Allos.Tools;
 /// </summary>
 public sealed class Tool : DelegatingAIFunction
 {
-    private Tool(AIFunction inner, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout)
+    private Tool(AIFunction inner, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout, Func<ToolApprovalContext, string?>? approvalCheck = null)
         : base(inner)
     {
         Risk = risk;
         Permission = permission;
         Timeout = timeout;
+        ApprovalCheck = approvalCheck;
     }
 
     /// <summary>Gets what the tool can do to the world.</summary>
@@ -30,13 +31,25 @@ public sealed class Tool : DelegatingAIFunction
     /// <summary>Gets the longest one call may run, or <see langword="null"/> for the executor's default.</summary>
     public TimeSpan? Timeout { get; }
 
+    /// <summary>
+    /// Gets the per-call check that makes one call ask for approval although the tool would run without asking (for
+    /// example <c>read_file</c> on a <c>.env</c> file), or <see langword="null"/> when every call is judged by the tool's
+    /// permission alone. The check returns why the call needs approval, or <see langword="null"/> when it does not.
+    /// </summary>
+    /// <remarks>
+    /// An escalated call asks in every autonomy level, unless the tool's permission was set to
+    /// <see cref="ToolPermission.Allow"/> explicitly (for the run or the agent), and a standing "always allow" answer for
+    /// the tool does not cover it. <see cref="ToolPermission.Deny"/> still denies.
+    /// </remarks>
+    public Func<ToolApprovalContext, string?>? ApprovalCheck { get; }
+
     /// <summary>Wraps any function (a C# method through <see cref="AIFunctionFactory.Create(Delegate, string?, string?, System.Text.Json.JsonSerializerOptions?)"/>, an MCP tool) as a tool.</summary>
     public static Tool From(AIFunction function, ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         return function is Tool tool && tool.Risk == risk && tool.Permission == permission && tool.Timeout == timeout
             ? tool
-            : new Tool(function is Tool wrapped ? wrapped.InnerFunction : function, risk, permission, timeout);
+            : new Tool(function is Tool wrapped ? wrapped.InnerFunction : function, risk, permission, timeout, (function as Tool)?.ApprovalCheck);
     }
 
     /// <summary>Creates a schema-first tool: a name, a description, a JSON schema for the arguments and a handler.</summary>
@@ -69,5 +82,9 @@ public sealed class Tool : DelegatingAIFunction
     }
 
     /// <summary>Returns a copy with another permission (per-agent and per-run overrides use this).</summary>
-    public Tool WithPermission(ToolPermission? permission) => new(InnerFunction, Risk, permission, Timeout);
+    public Tool WithPermission(ToolPermission? permission) => new(InnerFunction, Risk, permission, Timeout, ApprovalCheck);
+
+    /// <summary>Returns a copy whose calls are also judged one by one by <paramref name="check"/> (see <see cref="ApprovalCheck"/>).</summary>
+    /// <param name="check">Returns why a call needs approval, or <see langword="null"/> when it does not; <see langword="null"/> removes the check.</param>
+    public Tool WithApprovalCheck(Func<ToolApprovalContext, string?>? check) => new(InnerFunction, Risk, Permission, Timeout, check);
 }

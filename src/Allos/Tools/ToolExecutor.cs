@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Allos.Providers;
+using Allos.Security;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tools;
@@ -17,7 +18,9 @@ namespace Allos.Tools;
 /// hang) escapes as an exception: each becomes an <see cref="ToolCallOutcome.Error"/> result whose text tells the model
 /// what to fix. Only the caller's cancellation propagates, as <see cref="OperationCanceledException"/>.
 /// Results are serialized deterministically (compact JSON, object keys in ordinal order), so the same result always
-/// reads the same to the model and to prompt caches. Thread-safe.
+/// reads the same to the model and to prompt caches. Every result text (values, errors, denials) passes through
+/// <see cref="SecretRedactor"/>: this is the one place every tool's output goes through, built-in, C# method or MCP.
+/// Thread-safe.
 /// </remarks>
 internal sealed class ToolExecutor(ToolExecutionOptions options)
 {
@@ -36,7 +39,8 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
 
         long started = Stopwatch.GetTimestamp();
         (string text, ToolCallOutcome outcome) = await RunAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
-        return new ToolCallResult(new FunctionResultContent(call.CallId, Cap(text, Options.MaxResultCharacters)), outcome, Stopwatch.GetElapsedTime(started));
+        // Redacted before the cap, so a cut cannot leave the start of a secret that the marker would have replaced.
+        return new ToolCallResult(new FunctionResultContent(call.CallId, Cap(SecretRedactor.Redact(text), Options.MaxResultCharacters)), outcome, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Runs several calls (in parallel when the options say so); the results come back in the calls' order.</summary>
@@ -85,7 +89,7 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
 
     /// <summary>The result for a call that was denied; the model reads "denied by the user" (or by policy) and why.</summary>
     public static ToolCallResult Denied(FunctionCallContent call, string reason) =>
-        new(new FunctionResultContent(call.CallId, $"Error: this call was denied by {reason}. Do not retry it; continue without it or ask the user."), ToolCallOutcome.Denied, TimeSpan.Zero);
+        new(new FunctionResultContent(call.CallId, SecretRedactor.Redact($"Error: this call was denied by {reason}. Do not retry it; continue without it or ask the user.")), ToolCallOutcome.Denied, TimeSpan.Zero);
 
     /// <summary>The text a model reads for a tool's return value: strings as they are, everything else as canonical JSON.</summary>
     /// <exception cref="NotSupportedException">The value's type cannot be serialized with <see cref="AIJsonUtilities.DefaultOptions"/>.</exception>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Providers;
+using Allos.Security;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 
@@ -462,6 +463,74 @@ public sealed class ToolExecutorTests
         result.Outcome.ShouldBe(ToolCallOutcome.Denied);
         result.Text.ShouldStartWith("Error: this call was denied by the user.");
         result.Content.CallId.ShouldBe("call-1");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ResultHoldingARegisteredSecret_ReachesTheModelRedacted()
+    {
+        string secret = "sk-exec-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("EXEC_API_KEY", secret);
+
+        ToolCallResult result = await Executor().ExecuteAsync(Returning($"OPENAI_API_KEY={secret}\n"), Call("r"), Context(), ["r"], CancellationToken.None);
+
+        result.Text.ShouldBe("OPENAI_API_KEY=[redacted EXEC_API_KEY]\n");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_JsonResultHoldingASecret_IsRedacted()
+    {
+        string secret = "sk-json-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("JSON_API_KEY", secret);
+
+        ToolCallResult result = await Executor().ExecuteAsync(Returning(new Dictionary<string, object?> { ["key"] = secret }), Call("r"), Context(), ["r"], CancellationToken.None);
+
+        result.Text.ShouldBe("""{"key":"[redacted JSON_API_KEY]"}""");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ErrorEchoingASecret_IsRedacted()
+    {
+        string secret = "sk-error-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("ERROR_API_KEY", secret);
+
+        ToolCallResult result = await Executor().ExecuteAsync(Throwing(new ToolException($"bad key {secret}")), Call("boom"), Context(), ["boom"], CancellationToken.None);
+
+        result.Outcome.ShouldBe(ToolCallOutcome.Error);
+        result.Text.ShouldBe("Error: bad key [redacted ERROR_API_KEY]");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SecretAcrossTheCap_IsRedactedBeforeCutting()
+    {
+        string secret = "sk-cap-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("CAP_API_KEY", secret);
+        string text = new string('a', 90) + secret;
+
+        ToolCallResult result = await Executor(new() { MaxResultCharacters = 100 }).ExecuteAsync(Returning(text), Call("r"), Context(), ["r"], CancellationToken.None);
+
+        result.Text.ShouldNotContain(secret[..10]);
+        result.Text.ShouldStartWith(new string('a', 90) + "[redacted");
+    }
+
+    [Fact]
+    public void Denied_ReasonHoldingASecret_IsRedacted()
+    {
+        string secret = "sk-deny-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("DENY_API_KEY", secret);
+
+        ToolExecutor.Denied(Call("shell"), $"the user ({secret})").Text.ShouldNotContain(secret);
+    }
+
+    [Fact]
+    public void AllosException_MessageEchoingASecret_IsRedacted()
+    {
+        string secret = "sk-throw-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("THROW_API_KEY", secret);
+
+        var exception = new ProviderAuthenticationException("openai", $"Incorrect API key provided: {secret}.");
+
+        exception.Message.ShouldBe("Incorrect API key provided: [redacted THROW_API_KEY].");
+        exception.ToString().ShouldNotContain(secret);
     }
 
     private static ToolExecutor Executor(ToolExecutionOptions? options = null) => new(options ?? new ToolExecutionOptions());

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Allos.Security;
 
 namespace Allos.Tools.BuiltIn;
 
@@ -35,7 +36,7 @@ internal static class GrepTool
     public static Tool Create() => Tool.Create(
         "grep",
         "Searches the contents of text files with a .NET regular expression and returns matching lines as 'path:line: text' (paths relative to the workspace root). "
-        + "Binary files and the folders .git, bin, obj and node_modules are skipped; at most 200 matches are returned.",
+        + "Binary files, files that usually hold secrets (.env, private keys) and the folders .git, bin, obj and node_modules are skipped; at most 200 matches are returned.",
         Schema,
         SearchAsync,
         ToolRisk.ReadOnly,
@@ -78,6 +79,7 @@ internal static class GrepTool
         }
 
         var output = new StringBuilder();
+        var skippedSecrets = new List<string>();
         int matches = 0;
         bool capped = false;
         foreach (FileInfo file in files)
@@ -85,7 +87,19 @@ internal static class GrepTool
             cancellationToken.ThrowIfCancellationRequested();
             string fromRoot = Path.GetRelativePath(searchRoot, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
             if ((include is not null && !include.IsMatchFileOrPath(fromRoot))
-                || !FileTree.IsReadable(workspace, file) || file.Length > MaxFileBytes || FileTree.IsBinary(file.FullName))
+                || !FileTree.IsReadable(workspace, file) || file.Length > MaxFileBytes)
+            {
+                continue;
+            }
+
+            // Checked before the content: a search must not dump keys that read_file would ask about first.
+            if (SensitiveFiles.IsSensitive(file.FullName, workspace))
+            {
+                skippedSecrets.Add(workspace.ToRelative(file.FullName));
+                continue;
+            }
+
+            if (FileTree.IsBinary(file.FullName))
             {
                 continue;
             }
@@ -119,9 +133,10 @@ internal static class GrepTool
             }
         }
 
+        string skipped = skippedSecrets.Count == 0 ? "" : SkippedNote(skippedSecrets);
         if (matches == 0)
         {
-            return $"No matches for /{patternText}/ in {relative}{(include is null ? "" : $" (files matching '{includeText}')")}.";
+            return $"No matches for /{patternText}/ in {relative}{(include is null ? "" : $" (files matching '{includeText}')")}.{(skipped.Length > 0 ? "\n" + skipped : "")}";
         }
 
         if (capped)
@@ -130,7 +145,13 @@ internal static class GrepTool
                 $"[... more matches not shown: results are capped at {MaxMatches} matches. Narrow the pattern, the path or include ...]\n");
         }
 
-        return output.ToString();
+        return output.Append(skipped).ToString();
+    }
+
+    private static string SkippedNote(List<string> files)
+    {
+        string shown = string.Join(", ", files.Take(10)) + (files.Count > 10 ? $" and {files.Count - 10} more" : "");
+        return $"[skipped {files.Count} file(s) that usually hold secrets, without searching them: {shown}. Use read_file on one to read it; that asks the user first.]\n";
     }
 
     private static bool IsMatch(Regex regex, string line, string path, int lineNumber)

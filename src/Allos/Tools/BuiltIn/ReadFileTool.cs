@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Allos.Security;
 
 namespace Allos.Tools.BuiltIn;
 
@@ -30,7 +31,25 @@ internal static class ReadFileTool
         Schema,
         ReadAsync,
         ToolRisk.ReadOnly,
-        permission: null);
+        permission: null).WithApprovalCheck(SecretFileCheck);
+
+    /// <summary>
+    /// A read-only tool runs without asking, but a file that conventionally holds secrets (<c>.env</c>, private keys,
+    /// credential files) would put them in the conversation: such a read asks first.
+    /// </summary>
+    internal static string? SecretFileCheck(ToolApprovalContext context)
+    {
+        if (context.Arguments.ValueKind != JsonValueKind.Object
+            || !context.Arguments.TryGetProperty("path", out JsonElement path) || path.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        string requested = path.GetString()!;
+        return SensitiveFiles.IsSensitive(requested, context.Workspace)
+            ? $"'{context.ToolName}' reads {requested}, a file that usually holds secrets (keys, passwords, tokens)"
+            : null;
+    }
 
     private static async ValueTask<object?> ReadAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using System.Collections;
+using Allos.Security;
 
 namespace Allos.Tools.BuiltIn;
 
@@ -6,20 +6,6 @@ namespace Allos.Tools.BuiltIn;
 /// <remarks>Security: a model that can run commands could otherwise print the host's API keys into its own context (and logs).</remarks>
 internal static class ShellEnvironment
 {
-    private static readonly string[] SecretSuffixes =
-    [
-        "_API_KEY", "_APIKEY", "_TOKEN", "_SECRET", "_SECRET_KEY", "_ACCESS_KEY", "_PASSWORD", "_CREDENTIALS",
-    ];
-
-    private static readonly HashSet<string> KnownSecrets = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "GEMINI_API_KEY", "GOOGLE_API_KEY", "AZURE_OPENAI_API_KEY",
-        "GROQ_API_KEY", "MISTRAL_API_KEY", "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "TOGETHER_API_KEY", "XAI_API_KEY",
-        "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "NUGET_API_KEY", "NPM_TOKEN",
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET", "GOOGLE_APPLICATION_CREDENTIALS",
-        "PGPASSWORD", "MYSQL_PWD", "API_KEY", "APIKEY", "TOKEN", "SECRET",
-    };
-
     /// <summary>Extra settings that keep commands from waiting for a terminal that is not there (pagers, credential prompts).</summary>
     private static readonly KeyValuePair<string, string>[] NonInteractive =
     [
@@ -27,14 +13,19 @@ internal static class ShellEnvironment
     ];
 
     /// <summary>Whether an environment variable's name says it holds a secret.</summary>
-    public static bool IsSecret(string name) =>
-        KnownSecrets.Contains(name) || SecretSuffixes.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase));
+    public static bool IsSecret(string name) => SecretNames.IsSecret(name);
 
     /// <summary>Removes the secrets from a child's environment and makes it non-interactive.</summary>
+    /// <remarks>
+    /// A variable goes when its name says it is a secret or its value is one the redactor knows (a key loaded from a
+    /// .env under an unusual name). The removed values are registered with <see cref="SecretRedactor"/>: a command can
+    /// still read the host's own environment (<c>/proc/$PPID/environ</c>), so its output must be redacted.
+    /// </remarks>
     public static void Prepare(IDictionary<string, string?> environment)
     {
-        foreach (string name in environment.Keys.Where(IsSecret).ToList())
+        foreach ((string name, string? value) in environment.Where(entry => IsSecret(entry.Key) || SecretRedactor.IsKnownValue(entry.Value)).ToList())
         {
+            SecretRedactor.Register(name, value);
             environment.Remove(name);
         }
 

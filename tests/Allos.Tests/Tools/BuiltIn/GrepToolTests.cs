@@ -45,6 +45,32 @@ public sealed class GrepToolTests : IDisposable
         (await _temp.InvokeAsync(_tool, """{"pattern":"(?i)^revisit\\s+LIST$"}""")).ShouldBe("notes.md:2: REVISIT list\n");
 
     [Fact]
+    public async Task Invoke_SecretFiles_AreSkippedAndNamedWithHowToRead()
+    {
+        _temp.Write(".env", "OPENAI_API_KEY=sk-grep-REVISIT\n");
+        _temp.Write("certs/server.pem", "-----BEGIN PRIVATE KEY----- REVISIT\n");
+
+        string result = await _temp.InvokeAsync(_tool, """{"pattern":"REVISIT"}""");
+
+        result.ShouldNotContain("sk-grep");
+        result.ShouldNotContain("BEGIN PRIVATE KEY");
+        result.ShouldContain("notes.md:2: REVISIT list\n");
+        result.ShouldContain("[skipped 2 file(s) that usually hold secrets, without searching them: .env, certs/server.pem. Use read_file on one to read it; that asks the user first.]");
+    }
+
+    [Fact]
+    public async Task Invoke_PathToASecretFile_IsSkippedToo()
+    {
+        _temp.Write(".env.local", "TOKEN=abcdefghijkl\n");
+
+        string result = await _temp.InvokeAsync(_tool, """{"pattern":"TOKEN","path":".env.local"}""");
+
+        result.ShouldStartWith("No matches");
+        result.ShouldContain("skipped 1 file(s)");
+        result.ShouldNotContain("abcdefghijkl");
+    }
+
+    [Fact]
     public async Task Invoke_NoMatch_SaysSo() =>
         (await _temp.InvokeAsync(_tool, """{"pattern":"NOSUCHWORD"}""")).ShouldStartWith("No matches");
 

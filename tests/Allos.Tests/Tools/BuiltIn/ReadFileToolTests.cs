@@ -10,6 +10,44 @@ public sealed class ReadFileToolTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Theory]
+    [InlineData(".env", true)]
+    [InlineData("config/.env.production", true)]
+    [InlineData("keys/deploy.pem", true)]
+    [InlineData("notes.txt", false)]
+    [InlineData(".env.example", false)]
+    public void ApprovalCheck_SecretFile_AsksWithAReason(string path, bool asks)
+    {
+        string? reason = _tool.ApprovalCheck.ShouldNotBeNull()(new ToolApprovalContext
+        {
+            ToolName = "read_file",
+            Arguments = System.Text.Json.JsonDocument.Parse($$"""{"path":"{{path}}"}""").RootElement,
+            Workspace = _temp.Workspace,
+        });
+
+        (reason is not null).ShouldBe(asks);
+        if (asks)
+        {
+            reason.ShouldBe($"'read_file' reads {path}, a file that usually holds secrets (keys, passwords, tokens)");
+        }
+    }
+
+    [Fact]
+    public void ApprovalCheck_LinkToASecretFile_AsksToo()
+    {
+        string target = _temp.Write(".env", "KEY=value-value\n");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "innocent.txt"), target);
+
+        string? reason = _tool.ApprovalCheck.ShouldNotBeNull()(new ToolApprovalContext
+        {
+            ToolName = "read_file",
+            Arguments = System.Text.Json.JsonDocument.Parse("""{"path":"innocent.txt"}""").RootElement,
+            Workspace = _temp.Workspace,
+        });
+
+        reason.ShouldNotBeNull();
+    }
+
     [Fact]
     public async Task Invoke_TextFile_ReturnsNumberedLines()
     {

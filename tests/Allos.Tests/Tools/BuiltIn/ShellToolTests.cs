@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Allos.Security;
 using Allos.Tools;
 using Allos.Tools.BuiltIn;
 
@@ -99,6 +100,37 @@ public sealed class ShellToolTests : IDisposable
             Environment.SetEnvironmentVariable("ALLOS_TEST_TOKEN", null);
             Environment.SetEnvironmentVariable("ALLOS_TEST_VISIBLE", null);
         }
+    }
+
+    [Fact]
+    public async Task Invoke_VariableHoldingARegisteredSecretUnderAPlainName_IsScrubbed()
+    {
+        string secret = "plain-name-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("ALLOS_TEST_SERVICE", secret);
+        Environment.SetEnvironmentVariable("ALLOS_TEST_SERVICE", secret);
+        try
+        {
+            string result = await _temp.InvokeAsync(_tool, """{"command":"env"}""");
+
+            result.ShouldNotContain(secret);
+            result.ShouldNotContain("ALLOS_TEST_SERVICE=");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ALLOS_TEST_SERVICE", null);
+        }
+    }
+
+    [Fact]
+    public void Prepare_SecretVariable_IsRegisteredForRedaction()
+    {
+        string secret = "sk-prepared-" + Guid.NewGuid().ToString("N");
+        var environment = new Dictionary<string, string?> { ["LATE_API_KEY"] = secret, ["HOME"] = "/home/me" };
+
+        ShellEnvironment.Prepare(environment);
+
+        environment.ShouldNotContainKey("LATE_API_KEY");
+        SecretRedactor.Redact($"LATE_API_KEY={secret}").ShouldBe("LATE_API_KEY=[redacted LATE_API_KEY]");
     }
 
     [Theory]
