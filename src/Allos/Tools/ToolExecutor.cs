@@ -191,7 +191,9 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
             };
 
             // WaitAsync: a handler that ignores its token is abandoned at the deadline instead of hanging the run.
-            result = await tool.InvokeAsync(arguments, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            // Task.Run: one that blocks before its first await (a synchronous C# method, an open(2) on a named pipe)
+            // would otherwise hold this thread, and WaitAsync, with the deadline and the caller's cancellation, would never run.
+            result = await Task.Run(() => tool.InvokeAsync(arguments, linked.Token).AsTask(), linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text.Json;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
@@ -58,6 +60,34 @@ internal sealed class TempWorkspace : IDisposable
             },
             cancellationToken);
         return result.ShouldBeOfType<string>();
+    }
+
+    /// <summary>
+    /// Invokes a tool on a pool thread and fails after 30 s, so a tool that blocks (before its first await, as a blocking
+    /// open does) fails the test instead of hanging the run.
+    /// </summary>
+    public Task<string> InvokePromptlyAsync(Tool tool, string argumentsJson) =>
+        Task.Run(() => InvokeAsync(tool, argumentsJson)).WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Makes a named pipe (FIFO) under the root with <c>mkfifo</c> and returns its full path.</summary>
+    public string MakeFifo(string relativePath) => MakeFifoAt(Path.Combine(RootPath, relativePath));
+
+    /// <summary>Makes a named pipe (FIFO) at a full path with <c>mkfifo</c> (.NET has no API for it) and returns the path.</summary>
+    public static string MakeFifoAt(string fullPath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        using Process process = Process.Start(new ProcessStartInfo("mkfifo", [fullPath]) { UseShellExecute = false })!;
+        process.WaitForExit();
+        process.ExitCode.ShouldBe(0);
+        return fullPath;
+    }
+
+    /// <summary>Binds a Unix domain socket under the root, which leaves a socket file there; dispose it to close the socket.</summary>
+    public Socket BindSocket(string relativePath)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(RootPath, relativePath)));
+        return socket;
     }
 
     public void Dispose()

@@ -221,6 +221,74 @@ public sealed class ToolExecutorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_HandlerBlockingBeforeItsFirstAwait_TimesOutAtItsTimeout()
+    {
+        using var release = new ManualResetEventSlim();
+        Tool tool = Tool.From(AIFunctionFactory.Create(() => { release.Wait(); return "released"; }, "blocking"), timeout: TimeSpan.FromMilliseconds(200));
+        try
+        {
+            // Task.Run and a generous limit: without the fix the call itself blocks, and this turns the hang into a failure.
+            ToolCallResult result = await Task.Run(() => Executor().ExecuteAsync(tool, Call("blocking"), Context(), ["blocking"], CancellationToken.None))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+
+            result.Outcome.ShouldBe(ToolCallOutcome.Error);
+            result.Text.ShouldStartWith("Error: 'blocking' timed out after 0.2 s");
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_HandlerBlockingBeforeItsFirstAwait_CallerCancellationStillPropagates()
+    {
+        using var release = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        Tool tool = Tool.Create("blocking", "Blocks.", ObjectSchema, (_, _, _) =>
+        {
+            started.Set();
+            release.Wait();
+            return ValueTask.FromResult<object?>("released");
+        });
+        using var cts = new CancellationTokenSource();
+        try
+        {
+            Task<ToolCallResult> running = Task.Run(() => Executor(new() { DefaultTimeout = Timeout.InfiniteTimeSpan })
+                .ExecuteAsync(tool, Call("blocking"), Context(), ["blocking"], cts.Token));
+            started.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+            await cts.CancelAsync();
+
+            await Should.ThrowAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_HandlerBlockedOpeningANamedPipe_TimesOutAtItsTimeout()
+    {
+        using var temp = new TempWorkspace();
+        string pipe = temp.MakeFifo("pipe");
+        Tool tool = Tool.From(AIFunctionFactory.Create(() => File.ReadAllText(pipe), "read_pipe"), timeout: TimeSpan.FromMilliseconds(200));
+        try
+        {
+            ToolCallResult result = await Task.Run(() => Executor().ExecuteAsync(tool, Call("read_pipe"), Context(), ["read_pipe"], CancellationToken.None))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+
+            result.Outcome.ShouldBe(ToolCallOutcome.Error);
+            result.Text.ShouldStartWith("Error: 'read_pipe' timed out after 0.2 s");
+        }
+        finally
+        {
+            // Opening the write end releases the reader stuck in open(2); it then reads end-of-file and returns.
+            await Task.Run(() => new FileStream(pipe, FileMode.Open, FileAccess.Write).Dispose()).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task ExecuteAsync_AlreadyCancelled_ThrowsWithoutRunning()
     {
         bool ran = false;

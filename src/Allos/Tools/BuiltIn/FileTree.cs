@@ -26,7 +26,10 @@ internal static class FileTree
             .Where(entry => !(IsDirectory(entry) && SkippedFolders.Contains(entry.Name)))
             .OrderBy(entry => entry.Name, StringComparer.Ordinal);
 
-    /// <summary>Every file under <paramref name="folder"/>, depth first in name order, skipping the skipped folders and folder links.</summary>
+    /// <summary>
+    /// Every file under <paramref name="folder"/>, depth first in name order, skipping the skipped folders, folder links,
+    /// and named pipes, devices and sockets (and links to them), which are never opened.
+    /// </summary>
     public static IEnumerable<FileInfo> Files(DirectoryInfo folder, CancellationToken cancellationToken)
     {
         foreach (FileSystemInfo entry in Children(folder))
@@ -44,7 +47,7 @@ internal static class FileTree
                     yield return file;
                 }
             }
-            else if (entry is FileInfo file)
+            else if (entry is FileInfo file && SpecialFile.KindOf(file.FullName) is null)
             {
                 yield return file;
             }

@@ -26,7 +26,7 @@ internal static class GlobTool
         "glob",
         "Finds files by name pattern. Returns matching file paths relative to the workspace root, sorted. "
         + "The pattern is matched against each file's path relative to the search folder, so '*.cs' finds only the folder's own files and '**/*.cs' finds them at any depth. "
-        + "The folders .git, bin, obj and node_modules are skipped.",
+        + "The folders .git, bin, obj and node_modules are skipped, and so are named pipes, devices and sockets.",
         Schema,
         Find,
         ToolRisk.ReadOnly,

@@ -36,7 +36,7 @@ internal static class GrepTool
     public static Tool Create() => Tool.Create(
         "grep",
         "Searches the contents of text files with a .NET regular expression and returns matching lines as 'path:line: text' (paths relative to the workspace root). "
-        + "Binary files, files that usually hold secrets (.env, private keys) and the folders .git, bin, obj and node_modules are skipped; at most 200 matches are returned.",
+        + "Binary files, files that usually hold secrets (.env, private keys), named pipes, devices, sockets and the folders .git, bin, obj and node_modules are skipped; at most 200 matches are returned.",
         Schema,
         SearchAsync,
         ToolRisk.ReadOnly,
@@ -65,6 +65,7 @@ internal static class GrepTool
         string searchRoot;
         if (File.Exists(full))
         {
+            ReadFileTool.EnsureNotSpecial(full, relative, "grep");
             files = [new FileInfo(full)];
             searchRoot = Path.GetDirectoryName(full)!;
         }

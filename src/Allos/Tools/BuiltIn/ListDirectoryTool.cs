@@ -23,7 +23,7 @@ internal static class ListDirectoryTool
 
     public static Tool Create() => Tool.Create(
         "list_directory",
-        "Lists a folder of the workspace, sorted by name; folders end with '/'. Paths are relative to the workspace root. "
+        "Lists a folder of the workspace, sorted by name; folders end with '/', and named pipes, devices and sockets are marked like 'name [named pipe]'. Paths are relative to the workspace root. "
         + "With recursive, lists everything below it. The folders .git, bin, obj and node_modules are left out, and linked folders are not entered.",
         Schema,
         List,
@@ -75,7 +75,18 @@ internal static class ListDirectoryTool
             }
 
             bool isDirectory = FileTree.IsDirectory(entry);
-            output.Append(workspace.ToRelative(entry.FullName)).Append(isDirectory ? "/\n" : "\n");
+            output.Append(workspace.ToRelative(entry.FullName));
+            if (isDirectory)
+            {
+                output.Append('/');
+            }
+            else if (SpecialFile.KindOf(entry.FullName) is { } kind)
+            {
+                // Named so the model does not try to read it; a pipe, device or socket is listed, never opened.
+                output.Append(" [").Append(kind).Append(']');
+            }
+
+            output.Append('\n');
             count++;
 
             // Linked folders are shown but not entered: they may point out of the workspace or back up the tree.

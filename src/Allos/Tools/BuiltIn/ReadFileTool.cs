@@ -141,9 +141,19 @@ internal static class ReadFileTool
             throw new ToolException($"File not found: '{relative}' does not exist in the workspace.");
         }
 
+        EnsureNotSpecial(full, relative, toolName);
         if (FileTree.IsBinary(full))
         {
             throw new ToolException($"'{relative}' is a binary file (it contains NUL bytes); {toolName} only works on text files.");
+        }
+    }
+
+    /// <summary>Refuses a named pipe, device or socket before anything opens it (opening a pipe blocks until a writer appears).</summary>
+    internal static void EnsureNotSpecial(string full, string relative, string toolName)
+    {
+        if (SpecialFile.KindOf(full) is { } kind)
+        {
+            throw new ToolException($"'{relative}' is not a regular file (it is a {kind}); {toolName} only works on regular files.");
         }
     }
 }

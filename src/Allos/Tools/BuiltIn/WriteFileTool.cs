@@ -41,6 +41,8 @@ internal static class WriteFileTool
             throw new ToolException($"'{relative}' is a directory; give a file path.");
         }
 
+        ReadFileTool.EnsureNotSpecial(full, relative, "write_file");
+
         if (Path.GetDirectoryName(full) is { } folder)
         {
             Directory.CreateDirectory(folder);

@@ -116,4 +116,13 @@ public sealed class EditFileToolTests : IDisposable
 
         File.ReadAllText(target).ShouldBe("original");
     }
+
+    [Fact]
+    public async Task Invoke_NamedPipe_IsRefusedWithoutOpeningIt()
+    {
+        _temp.MakeFifo("pipe");
+
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"path":"pipe","old_text":"a","new_text":"b"}""")))
+            .Message.ShouldBe("'pipe' is not a regular file (it is a named pipe); edit_file only works on regular files.");
+    }
 }

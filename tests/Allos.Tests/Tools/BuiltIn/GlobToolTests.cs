@@ -73,4 +73,14 @@ public sealed class GlobToolTests : IDisposable
 
         (await _temp.InvokeAsync(_tool, """{"pattern":"**/*.cs"}""")).ShouldNotContain("secret");
     }
+
+    [Fact]
+    public async Task Invoke_FolderWithSpecialFiles_ReturnsOnlyRegularFiles()
+    {
+        string pipe = _temp.MakeFifo("src/pipe.cs");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "src/link.cs"), pipe);
+        using System.Net.Sockets.Socket socket = _temp.BindSocket("src/sock.cs");
+
+        (await _temp.InvokePromptlyAsync(_tool, """{"pattern":"**/*.cs"}""")).ShouldBe("Program.cs\nsrc/a.cs\nsrc/deep/c.cs\n");
+    }
 }

@@ -120,4 +120,23 @@ public sealed class GrepToolTests : IDisposable
 
         (await _temp.InvokeAsync(_tool, """{"pattern":"secret"}""")).ShouldStartWith("No matches");
     }
+
+    [Fact]
+    public async Task Invoke_FolderWithANamedPipe_SkipsItWithoutOpeningIt()
+    {
+        string pipe = _temp.MakeFifo("src/pipe.cs");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "src/link.cs"), pipe);
+
+        (await _temp.InvokePromptlyAsync(_tool, """{"pattern":"REVISIT","path":"src"}"""))
+            .ShouldBe("src/a.cs:3:     // REVISIT: fix\nsrc/b.ts:1: // REVISIT: port\n");
+    }
+
+    [Fact]
+    public async Task Invoke_PathIsANamedPipe_IsRefusedWithoutOpeningIt()
+    {
+        _temp.MakeFifo("pipe");
+
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"pattern":"x","path":"pipe"}""")))
+            .Message.ShouldBe("'pipe' is not a regular file (it is a named pipe); grep only works on regular files.");
+    }
 }

@@ -92,4 +92,15 @@ public sealed class ListDirectoryToolTests : IDisposable
         result.ShouldContain("out/\n");
         result.ShouldNotContain("secret");
     }
+
+    [Fact]
+    public async Task Invoke_SpecialFiles_AreListedWithTheirKindWithoutOpeningThem()
+    {
+        string pipe = _temp.MakeFifo("src/pipe");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "src/link"), pipe);
+        using System.Net.Sockets.Socket socket = _temp.BindSocket("src/sock");
+
+        (await _temp.InvokePromptlyAsync(_tool, """{"path":"src"}"""))
+            .ShouldBe("src/lib/\nsrc/link [named pipe]\nsrc/main.cs\nsrc/pipe [named pipe]\nsrc/sock [socket]\n");
+    }
 }

@@ -186,4 +186,33 @@ public sealed class ReadFileToolTests : IDisposable
 
         (await _temp.InvokeAsync(_tool, """{"path":"alias.txt"}""")).ShouldBe("     1\tcontent\n");
     }
+
+    [Fact]
+    public async Task Invoke_NamedPipe_IsRefusedWithoutOpeningIt()
+    {
+        _temp.MakeFifo("pipe");
+
+        ToolException error = await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"path":"pipe"}"""));
+
+        error.Message.ShouldBe("'pipe' is not a regular file (it is a named pipe); read_file only works on regular files.");
+    }
+
+    [Fact]
+    public async Task Invoke_LinkToANamedPipe_IsRefusedWithoutOpeningIt()
+    {
+        string pipe = _temp.MakeFifo("pipe");
+        File.CreateSymbolicLink(Path.Combine(_temp.RootPath, "link"), pipe);
+
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"path":"link"}""")))
+            .Message.ShouldContain("is not a regular file (it is a named pipe)");
+    }
+
+    [Fact]
+    public async Task Invoke_Socket_IsRefusedAsNotARegularFile()
+    {
+        using System.Net.Sockets.Socket socket = _temp.BindSocket("sock");
+
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"path":"sock"}""")))
+            .Message.ShouldBe("'sock' is not a regular file (it is a socket); read_file only works on regular files.");
+    }
 }

@@ -98,4 +98,13 @@ public sealed class WriteFileToolTests : IDisposable
 
         _temp.Read("real.txt").ShouldBe("new");
     }
+
+    [Fact]
+    public async Task Invoke_NamedPipe_IsRefusedWithoutOpeningIt()
+    {
+        _temp.MakeFifo("pipe");
+
+        (await Should.ThrowAsync<ToolException>(() => _temp.InvokePromptlyAsync(_tool, """{"path":"pipe","content":"x"}""")))
+            .Message.ShouldBe("'pipe' is not a regular file (it is a named pipe); write_file only works on regular files.");
+    }
 }
