@@ -148,8 +148,17 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
     private static void Describe(Activity activity, RouteRequest request, DeploymentState deployment)
     {
         activity.DisplayName = $"{GenAISemantics.Chat} {deployment.ModelName}";
-        activity.SetTag(GenAISemantics.ProviderName, deployment.Provider);
+        activity.SetTag(GenAISemantics.ProviderName, GenAIProviderNames.ToSemanticName(deployment.Provider));
         activity.SetTag(GenAISemantics.RequestModel, deployment.ModelName);
+        if (deployment.Endpoint is { IsAbsoluteUri: true } endpoint)
+        {
+            // DnsSafeHost: an IPv6 address without its URL brackets.
+            activity.SetTag(GenAISemantics.ServerAddress, endpoint.DnsSafeHost);
+
+            // Uri.Port is the scheme's default (443, 80) when the URL names none, and -1 for a scheme without one.
+            activity.SetTag(GenAISemantics.ServerPort, endpoint.Port >= 0 ? endpoint.Port : null);
+        }
+
         activity.SetTag(GenAISemantics.Deployment, deployment.Name);
         activity.SetTag(GenAISemantics.Retries, request.Retries);
         activity.SetTag(GenAISemantics.Fallbacks, request.Fallbacks);
@@ -165,8 +174,16 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         };
         if (deployment is not null)
         {
-            tags.Add(GenAISemantics.ProviderName, deployment.Provider);
+            tags.Add(GenAISemantics.ProviderName, GenAIProviderNames.ToSemanticName(deployment.Provider));
             tags.Add(GenAISemantics.RequestModel, deployment.ModelName);
+            if (deployment.Endpoint is { IsAbsoluteUri: true } endpoint)
+            {
+                tags.Add(GenAISemantics.ServerAddress, endpoint.DnsSafeHost);
+                if (endpoint.Port >= 0)
+                {
+                    tags.Add(GenAISemantics.ServerPort, endpoint.Port);
+                }
+            }
         }
 
         if (responseModel is not null)

@@ -65,6 +65,10 @@ internal sealed class DeploymentState : IDisposable
     /// <summary>Gets the moving average of time to first chunk of streamed calls in milliseconds, NaN before the first.</summary>
     public double FirstTokenMs => Volatile.Read(ref _firstTokenMs);
 
+    /// <summary>Gets the endpoint the client reports (<see cref="ChatClientMetadata.ProviderUri"/>), or <see langword="null"/> before the client exists.</summary>
+    /// <remarks>Never creates the client: a deployment whose key is missing is still described in telemetry.</remarks>
+    public Uri? Endpoint => Volatile.Read(ref _client)?.GetService<ChatClientMetadata>()?.ProviderUri;
+
     /// <summary>Gets the client, creating it on first use (so a deployment never used never needs its key).</summary>
     /// <exception cref="ConfigurationException">The provider is unknown or its key is missing.</exception>
     public IChatClient Client

@@ -564,6 +564,7 @@ public sealed class Router : IChatClient
         var request = new RouteRequest(Group(alias), messages, options, streaming, _time.GetTimestamp());
         if (_options.Cache is not null && (request.CacheRequested ?? request.Group.Cache))
         {
+            // Null when part of the request has no JSON form: such a request is not cached rather than keyed loosely.
             request.CacheKey = Caching.ResponseCacheKey.Compute(request.Alias, messages, request.Forwarded);
         }
 

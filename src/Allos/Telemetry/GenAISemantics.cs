@@ -15,6 +15,8 @@ internal static class GenAISemantics
     public const string OutputTokens = "gen_ai.usage.output_tokens";
     public const string TokenType = "gen_ai.token.type";
     public const string ErrorType = "error.type";
+    public const string ServerAddress = "server.address";
+    public const string ServerPort = "server.port";
 
     public const string TokenUsageMetric = "gen_ai.client.token.usage";
     public const string OperationDurationMetric = "gen_ai.client.operation.duration";

@@ -137,6 +137,83 @@ public sealed class RouterTelemetryTests : IAsyncLifetime
         _fx[0].Requests.Count.ShouldBe(2);
     }
 
+    [Theory]
+    [InlineData("openai/gpt-4o-mini", "openai")]
+    [InlineData("gemini/gemini-2.5-flash", "gcp.gemini")]
+    [InlineData("azure/my-gpt4o-deployment", "azure.ai.openai")]
+    [InlineData("ollama/llama3.2", "ollama")]
+    [InlineData("anthropic/claude-sonnet-4-5", "anthropic")]
+    [InlineData("xai/grok-4", "x_ai")]
+    [InlineData("mistral/mistral-small-latest", "mistral_ai")]
+    [InlineData("openrouter/openai/gpt-4o-mini", "openrouter")]
+    public async Task GetResponseAsync_EachProvider_SpanCarriesTheConventionsProviderNameAndTheServer(string model, string expected)
+    {
+        string alias = $"traced-{Guid.NewGuid():N}";
+        var activities = new ConcurrentBag<Activity>();
+        using ActivityListener listener = Listen(activities);
+        var providers = new ConcurrentBag<(string? Provider, string? Address, string? Port)>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == AllosTelemetry.MeterName && instrument.Name == "gen_ai.client.operation.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            if (Tag(tags, "allos.gateway.alias") == alias)
+            {
+                providers.Add((Tag(tags, "gen_ai.provider.name"), Tag(tags, "server.address"), Tag(tags, "server.port")));
+            }
+        });
+        meters.Start();
+        _fx[0].Enqueue(FakeTurn.Text("traced"));
+        using var router = new Router(RouterFixture.Options(new ModelGroup(alias, _fx.Deployment(0, model))));
+
+        (await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias })).Text.ShouldBe("traced");
+
+        Activity span = activities.Where(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias).ShouldHaveSingleItem();
+        span.GetTagItem("gen_ai.provider.name").ShouldBe(expected);
+        span.GetTagItem("server.address").ShouldBe("127.0.0.1");
+        span.GetTagItem("server.port").ShouldBe(_fx[0].BaseUri.Port);
+        providers.ShouldHaveSingleItem().ShouldBe((expected, "127.0.0.1", _fx[0].BaseUri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Theory]
+    [InlineData("https://llm.example.com/v1", "llm.example.com", 443)]
+    [InlineData("http://gateway.internal/v1", "gateway.internal", 80)]
+    [InlineData("http://[::1]:8080/v1", "::1", 8080)]
+    public async Task GetResponseAsync_ClientReportsItsEndpoint_SpanCarriesItsHostAndPortOrTheSchemesDefault(string endpoint, string address, int port)
+    {
+        string alias = $"traced-{Guid.NewGuid():N}";
+        var activities = new ConcurrentBag<Activity>();
+        using ActivityListener listener = Listen(activities);
+        var client = new EndpointClient(new ScriptedClient("answer"), new ChatClientMetadata("azure", new Uri(endpoint), "gpt-4o"));
+        using var router = new Router(RouterFixture.Options(new ModelGroup(alias, new Deployment("azure/gpt-4o") { Client = client })));
+
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias });
+
+        Activity span = activities.Where(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias).ShouldHaveSingleItem();
+        span.GetTagItem("gen_ai.provider.name").ShouldBe("azure.ai.openai");
+        span.GetTagItem("server.address").ShouldBe(address);
+        span.GetTagItem("server.port").ShouldBe(port);
+    }
+
+    private static ActivityListener Listen(ConcurrentBag<Activity> activities)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AllosTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
     {
         foreach (KeyValuePair<string, object?> tag in tags)
@@ -148,5 +225,12 @@ public sealed class RouterTelemetryTests : IAsyncLifetime
         }
 
         return null;
+    }
+
+    /// <summary>A client that reports an endpoint of its own, as an SDK adapter or a user's client does.</summary>
+    private sealed class EndpointClient(IChatClient inner, ChatClientMetadata metadata) : DelegatingChatClient(inner)
+    {
+        public override object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType == typeof(ChatClientMetadata) ? metadata : base.GetService(serviceType, serviceKey);
     }
 }

@@ -408,6 +408,39 @@ public sealed class RouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetResponseAsync_ApprovalThenRejectionOfTheSameCall_EachReachesTheDeployment()
+    {
+        var client = new ScriptedClient("answer");
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+        var call = new FunctionCallContent("call-1", "delete_file", new Dictionary<string, object?> { ["path"] = "a.txt" });
+        ChatMessage[] Answer(bool approved) => [.. Hello, new(ChatRole.Assistant, [call]), new(ChatRole.User, [new ToolApprovalResponseContent("req-1", approved, call)])];
+
+        await cached.GetResponseAsync(Answer(approved: true));
+        await cached.GetResponseAsync(Answer(approved: false));
+        await cached.GetResponseAsync(Answer(approved: true));
+
+        client.Calls.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ContentUnknownToMicrosoftExtensionsAI_IsNeverCached()
+    {
+        var client = new ScriptedClient("answer");
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+
+        await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("one")])]);
+        await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("two")])]);
+
+        client.Calls.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task RouterConfiguration_YamlGroupsAndFallbacks_RouteThroughTheFakeServers()
     {
         _fx[0].FallbackTurn = FakeTurn.ProviderError(529, "Overloaded", "overloaded_error");
@@ -476,5 +509,10 @@ public sealed class RouterTests : IAsyncLifetime
         whole.AdditionalProperties![Router.CostProperty].ShouldBe(expected);
         streamed.AdditionalProperties![Router.CostProperty].ShouldBe(expected);
         group.GetService<Allos.Models.ModelInfo>()!.ContextWindow.ShouldBe(128_000);
+    }
+
+    private sealed class CustomContent(string value) : AIContent
+    {
+        public string Value { get; } = value;
     }
 }

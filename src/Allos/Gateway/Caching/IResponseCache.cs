@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway.Caching;
 
-/// <summary>Stores whole responses under a key computed from the normalized request (see <see cref="ResponseCacheKey"/>).</summary>
+/// <summary>Stores whole responses under a key computed from the normalized request (a hash of its Microsoft.Extensions.AI JSON form).</summary>
 /// <remarks>Implementations must be thread-safe. A failing cache must not fail the request: the Router treats errors as misses.</remarks>
 public interface IResponseCache
 {
