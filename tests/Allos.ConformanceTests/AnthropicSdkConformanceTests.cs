@@ -119,18 +119,47 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
         sdk.Usage.OutputTokenCount.ShouldBe(9);
     }
 
-    private async Task<ChatResponse> OursAsync(FakeTurn turn, bool streaming)
+    [Theory]
+    [MemberData(nameof(Streaming))]
+    public async Task JsonSchemaWithTools_BothClients_SendTheSameOutputConfig(bool streaming)
+    {
+        JsonElement schema = JsonDocument.Parse("""
+            {"type":"object","properties":{"city":{"type":"string"},"degrees":{"type":"integer"}},"required":["city","degrees"],"additionalProperties":false}
+            """).RootElement;
+        AIFunction weather = AIFunctionFactory.Create((string location) => "15 degrees", "get_weather", "Gets the weather.");
+        ChatOptions Options() => new() { Tools = [weather], ResponseFormat = ChatResponseFormat.ForJsonSchema(schema) };
+        static FakeTurn Turn() => FakeTurn.Text("""{"city":"Paris","degrees":15}""").WithUsage(30, 9);
+
+        ChatResponse ours = await OursAsync(Turn(), streaming, Options());
+        JsonElement ourBody = _server.Requests[^1].Json;
+        ChatResponse sdk = await SdkAsync(Turn(), streaming, Options());
+        JsonElement sdkBody = _server.Requests[^1].Json;
+
+        ours.Text.ShouldBe("""{"city":"Paris","degrees":15}""");
+        sdk.Text.ShouldBe(ours.Text);
+        JsonNode.DeepEquals(JsonNode.Parse(ourBody.GetProperty("output_config").GetRawText()), JsonNode.Parse(sdkBody.GetProperty("output_config").GetRawText()))
+            .ShouldBeTrue($"ours {ourBody.GetProperty("output_config")} vs SDK {sdkBody.GetProperty("output_config")}");
+        ourBody.GetProperty("tools").GetArrayLength().ShouldBe(sdkBody.GetProperty("tools").GetArrayLength());
+        ourBody.TryGetProperty("tool_choice", out _).ShouldBe(sdkBody.TryGetProperty("tool_choice", out _));
+
+        // Structured output is GA: neither client asks for a beta.
+        _server.Requests.TakeLast(2).ShouldAllBe(r => !r.Headers.ContainsKey("anthropic-beta"));
+    }
+
+    private async Task<ChatResponse> OursAsync(FakeTurn turn, bool streaming, ChatOptions? options = null)
     {
         _server.Enqueue(turn);
         IChatClient ours = _server.CreateClient("anthropic/" + Model);
         List<ChatMessage> messages = [new(ChatRole.User, "Hello")];
-        ChatResponse response = streaming ? await ours.GetStreamingResponseAsync(messages).ToChatResponseAsync() : await ours.GetResponseAsync(messages);
+        ChatResponse response = streaming
+            ? await ours.GetStreamingResponseAsync(messages, options).ToChatResponseAsync()
+            : await ours.GetResponseAsync(messages, options);
         _server.Requests[^1].Streaming.ShouldBe(streaming);
         return response;
     }
 
     /// <summary>Sends the turn through the SDK's adapter.</summary>
-    private async Task<ChatResponse> SdkAsync(FakeTurn turn, bool streaming)
+    private async Task<ChatResponse> SdkAsync(FakeTurn turn, bool streaming, ChatOptions? options = null)
     {
         _server.Enqueue(turn);
         int before = _server.Requests.Count;
@@ -138,8 +167,8 @@ public sealed class AnthropicSdkConformanceTests : IAsyncLifetime
             .AsIChatClient(Model, defaultMaxOutputTokens: 8192);
         List<ChatMessage> messages = [new(ChatRole.User, "Hello")];
         ChatResponse response = streaming
-            ? await sdk.GetStreamingResponseAsync(messages).ToChatResponseAsync()
-            : await sdk.GetResponseAsync(messages);
+            ? await sdk.GetStreamingResponseAsync(messages, options).ToChatResponseAsync()
+            : await sdk.GetResponseAsync(messages, options);
         _server.Requests.Count.ShouldBe(before + 1);
         RecordedRequest request = _server.Requests[^1];
         request.Path.ShouldBe("/v1/messages");

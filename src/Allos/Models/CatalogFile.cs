@@ -57,4 +57,7 @@ internal sealed class CatalogCapabilities
     public bool Reasoning { get; set; }
 
     public bool JsonSchema { get; set; }
+
+    /// <summary>Absent means the same as <see cref="JsonSchema"/>: only older Anthropic models say <see langword="false"/>.</summary>
+    public bool? NativeJsonSchema { get; set; }
 }

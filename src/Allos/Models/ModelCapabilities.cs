@@ -6,10 +6,22 @@ namespace Allos.Models;
 /// <param name="Reasoning">Whether the model thinks before it answers (reasoning or thinking tokens).</param>
 /// <param name="JsonSchema">
 /// Whether a response can be constrained to a JSON schema (<c>ChatResponseFormat.ForJsonSchema</c>), natively or, for
-/// Anthropic, through the forced tool the Allos codec uses.
+/// older Anthropic models, through the forced tool the Allos codec uses (see <see cref="NativeJsonSchema"/>).
 /// </param>
 public sealed record ModelCapabilities(bool Tools = false, bool Vision = false, bool Reasoning = false, bool JsonSchema = false)
 {
+    /// <summary>
+    /// Gets whether the provider itself constrains the answer to the schema (for Anthropic, the <c>output_config.format</c>
+    /// request field), so that JSON schema output combines with tools and extended thinking.
+    /// </summary>
+    /// <value>The default value is <see cref="JsonSchema"/>.</value>
+    /// <remarks>
+    /// Only the Anthropic codec reads it: for a model listed in <see cref="ModelCatalog.Default"/> with
+    /// <see langword="false"/> (Claude models before Sonnet 4.5, Opus 4.5 and Haiku 4.5) it asks for the schema through a
+    /// forced tool call instead; a model the catalog does not list is assumed to have it, as every current Claude model does.
+    /// </remarks>
+    public bool NativeJsonSchema { get; init; } = JsonSchema;
+
     /// <summary>Gets capabilities that promise nothing: what an unknown model is assumed to have.</summary>
     public static ModelCapabilities None { get; } = new();
 }

@@ -215,7 +215,9 @@ public sealed class ModelCatalog
             return Validate(new ModelInfo(entry.Id, entry.ContextWindow, entry.MaxOutputTokens)
             {
                 Pricing = price is null ? null : new ModelPricing(price.Input, price.Output, price.CachedInput, price.CacheWrite),
-                Capabilities = can is null ? ModelCapabilities.None : new ModelCapabilities(can.Tools, can.Vision, can.Reasoning, can.JsonSchema),
+                Capabilities = can is null
+                    ? ModelCapabilities.None
+                    : new ModelCapabilities(can.Tools, can.Vision, can.Reasoning, can.JsonSchema) { NativeJsonSchema = can.NativeJsonSchema ?? can.JsonSchema },
                 Aliases = entry.Aliases is null ? [] : [.. entry.Aliases],
             });
         }

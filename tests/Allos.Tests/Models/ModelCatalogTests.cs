@@ -213,6 +213,42 @@ public sealed class ModelCatalogTests
     }
 
     [Theory]
+    [InlineData("anthropic/claude-sonnet-4-5", true)]
+    [InlineData("anthropic/claude-haiku-4-5", true)]
+    [InlineData("anthropic/claude-opus-4-5", true)]
+    [InlineData("anthropic/claude-sonnet-5-5", true)]
+    [InlineData("anthropic/claude-opus-4-1", false)]
+    [InlineData("anthropic/claude-opus-4", false)]
+    [InlineData("anthropic/claude-sonnet-4", false)]
+    [InlineData("anthropic/claude-3-7-sonnet", false)]
+    [InlineData("anthropic/claude-3-5-haiku", false)]
+    [InlineData("openai/gpt-4o", true)]
+    [InlineData("gemini/gemini-2.5-flash", true)]
+    public void Find_EmbeddedModel_SaysWhetherJsonSchemaIsNative(string id, bool native)
+    {
+        ModelCapabilities capabilities = CatalogFixture.Embedded().Find(id)!.Capabilities;
+
+        capabilities.JsonSchema.ShouldBeTrue();
+        capabilities.NativeJsonSchema.ShouldBe(native);
+    }
+
+    [Fact]
+    public void LoadJson_NativeJsonSchemaAbsent_FollowsJsonSchema()
+    {
+        ModelCatalog catalog = ModelCatalog.LoadJson("""
+            {"models":[
+              {"id":"x/a","context_window":1000,"max_output_tokens":100,"capabilities":{"json_schema":true}},
+              {"id":"x/b","context_window":1000,"max_output_tokens":100,"capabilities":{"json_schema":true,"native_json_schema":false}},
+              {"id":"x/c","context_window":1000,"max_output_tokens":100,"capabilities":{"tools":true}}]}
+            """);
+
+        catalog.Find("x/a")!.Capabilities.NativeJsonSchema.ShouldBeTrue();
+        catalog.Find("x/b")!.Capabilities.NativeJsonSchema.ShouldBeFalse();
+        catalog.Find("x/c")!.Capabilities.NativeJsonSchema.ShouldBeFalse();
+        new ModelCapabilities(JsonSchema: true).NativeJsonSchema.ShouldBeTrue();
+    }
+
+    [Theory]
     [InlineData("ollama/llama3.1")]
     [InlineData("lmstudio/qwen2.5-7b-instruct")]
     [InlineData("vllm/meta-llama/Llama-3.1-8B-Instruct")]

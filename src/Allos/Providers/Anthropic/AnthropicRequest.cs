@@ -31,6 +31,8 @@ internal sealed class AnthropicRequest
 
     public bool? Stream { get; set; }
 
+    public AnthropicOutputConfig? OutputConfig { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
@@ -108,3 +110,9 @@ internal sealed class AnthropicToolChoice
 }
 
 internal sealed record AnthropicThinking(string Type, int BudgetTokens);
+
+/// <summary>The <c>output_config</c> field; Allos sets only its <c>format</c>.</summary>
+internal sealed record AnthropicOutputConfig(AnthropicOutputFormat Format);
+
+/// <summary>Structured output: <c>{"type":"json_schema","schema":{…}}</c>.</summary>
+internal sealed record AnthropicOutputFormat(string Type, JsonElement Schema);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Allos.Models;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Anthropic;
@@ -78,13 +80,22 @@ internal static class AnthropicRequestBuilder
         ApplyResponseFormat(request, options, provider);
         if (request.Thinking is not null && request.ToolChoice?.Type is "any" or "tool")
         {
-            throw new FeatureNotSupportedException(provider, "forced tool use (a required ToolMode, or JSON schema output) together with extended thinking",
+            throw new FeatureNotSupportedException(provider, $"forced tool use (a required ToolMode, or JSON schema output on {request.Model}, which has no native structured output) together with extended thinking",
                 "Anthropic rejects tool_choice any/tool while thinking is enabled: drop ChatOptions.Reasoning or the forcing option.");
         }
 
         request.Extra = AdditionalProperties.ToJson(options.AdditionalProperties);
+        MergeOutputConfig(request);
         return request;
     }
+
+    /// <summary>
+    /// Whether <paramref name="model"/> takes <c>output_config.format</c>: what the catalog says of it, and
+    /// <see langword="true"/> for a model it does not list, since every current Claude model has it and a newer id
+    /// should not fall back to the forced tool. Older models are listed with <see cref="ModelCapabilities.NativeJsonSchema"/> off.
+    /// </summary>
+    internal static bool HasNativeJsonSchema(string model) =>
+        ModelCatalog.Default.Find("anthropic/" + model)?.Capabilities.NativeJsonSchema ?? true;
 
     /// <summary>The output cap sent when the caller set none: <c>max_tokens</c> is required. Claude 3 (not 3.5/3.7) models stop at 4096.</summary>
     internal static int DefaultMaxTokens(string model) =>
@@ -134,14 +145,22 @@ internal static class AnthropicRequestBuilder
             return;
         }
 
-        if (request.Tools is not null)
+        if (HasNativeJsonSchema(request.Model))
         {
-            throw new FeatureNotSupportedException(provider, "JSON schema output together with tools",
-                "Anthropic JSON schema output is implemented as one forced tool call; send the tools and the schema in separate requests.");
+            // Constrained decoding: the answer's text is the JSON, alongside any tools, tool_choice and thinking.
+            request.OutputConfig = new AnthropicOutputConfig(new AnthropicOutputFormat("json_schema", AnthropicSchema.Strict(schema, json.SchemaDescription)));
+            return;
         }
 
-        // The Messages API has no JSON mode we can rely on: declare one tool whose input schema is the requested schema and
-        // force the model to call it. The call's input is then the JSON answer, returned as text (see AnthropicResponseParser).
+        if (request.Tools is not null)
+        {
+            throw new FeatureNotSupportedException(provider, $"JSON schema output together with tools on {request.Model}",
+                "This model has no native structured output, so Allos asks for the schema as one forced tool call: send the tools and the schema "
+                + "in separate requests, or use a model that has it (Claude Sonnet 4.5, Opus 4.5, Haiku 4.5 or newer).");
+        }
+
+        // Older models have no structured output: declare one tool whose input schema is the requested schema and force
+        // the model to call it. The call's input is then the JSON answer, returned as text (see AnthropicResponseParser).
         string name = json.SchemaName ?? DefaultJsonToolName;
         request.Tools =
         [
@@ -154,6 +173,24 @@ internal static class AnthropicRequestBuilder
         ];
         request.ToolChoice = new AnthropicToolChoice { Type = "tool", Name = name };
         request.JsonToolName = name;
+    }
+
+    /// <summary>An <c>output_config</c> passed through AdditionalProperties (say, its <c>effort</c>) gets the format added, not a second field of the same name.</summary>
+    private static void MergeOutputConfig(AnthropicRequest request)
+    {
+        if (request.OutputConfig is not { } config
+            || request.Extra is not { } fields
+            || !fields.TryGetValue("output_config", out JsonElement extra)
+            || extra.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var merged = (JsonObject)JsonNode.Parse(extra.GetRawText())!;
+        merged["format"] = new JsonObject { ["type"] = config.Format.Type, ["schema"] = JsonNode.Parse(config.Format.Schema.GetRawText()) };
+        using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
+        fields["output_config"] = document.RootElement.Clone();
+        request.OutputConfig = null;
     }
 
     private static List<AnthropicMessage> BuildMessages(List<ChatMessage> messages, string provider)

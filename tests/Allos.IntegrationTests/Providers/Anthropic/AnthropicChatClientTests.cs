@@ -7,6 +7,9 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
 {
     private const string Model = "anthropic/claude-sonnet-4-5";
 
+    // Listed in the catalog without native structured output (an alias of claude-sonnet-4).
+    private const string OlderModel = "anthropic/claude-sonnet-4-0";
+
     private FakeProviderServer _server = null!;
 
     public async Task InitializeAsync() => _server = await FakeProviderServer.StartAsync();
@@ -560,14 +563,197 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
 
     // ---- JSON output ----
 
+    // Structured output (output_config.format) is native on current Claude models; older ones get the forced tool.
+    public static TheoryData<string, bool> StructuredOutputModels => new()
+    {
+        { "claude-sonnet-4-5", true },
+        { "claude-sonnet-4-5-20250929", true },
+        { "claude-opus-4-5", true },
+        { "claude-haiku-4-5", true },
+        { "claude-opus-5", true },
+        { "claude-sonnet-9-0", true }, // not in the catalog: a newer model, assumed to have it
+        { "claude-opus-4-1", false },
+        { "claude-opus-4-0", false },
+        { "claude-sonnet-4-0", false },
+        { "claude-3-7-sonnet-20250219", false },
+        { "claude-3-5-haiku-20241022", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(StructuredOutputModels))]
+    public async Task GetResponseAsync_JsonSchema_UsesOutputConfigOnlyWhereTheModelHasIt(string model, bool native)
+    {
+        _server.Enqueue(native ? FakeTurn.Text("""{"name":"Ada"}""") : FakeTurn.ToolCalls(new FakeToolCall("toolu_1", "json_response", """{"name":"Ada"}""")));
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()) };
+
+        ChatResponse response = await _server.CreateClient("anthropic/" + model).GetResponseAsync("Who?", options);
+
+        response.Text.ShouldBe("""{"name":"Ada"}""");
+        JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
+        body.TryGetProperty("output_config", out _).ShouldBe(native);
+        body.TryGetProperty("tools", out _).ShouldBe(!native);
+        body.TryGetProperty("tool_choice", out _).ShouldBe(!native);
+    }
+
     [Fact]
-    public async Task GetResponseAsync_JsonSchema_ForcesToolAndReturnsItsInputAsText()
+    public async Task GetResponseAsync_JsonSchema_SendsStrictSchemaInOutputConfigAndReturnsTheText()
+    {
+        _server.Enqueue(FakeTurn.Text("""{"name":"Ada","age":36,"address":{"city":"London"},"tags":["x"],"kind":"human"}"""));
+        JsonElement schema = JsonDocument.Parse("""
+            {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+             "properties":{
+               "name":{"type":"string","minLength":1},
+               "age":{"type":"integer","description":"Years.","minimum":0},
+               "address":{"type":["object","null"],"properties":{"city":{"type":"string","format":"hostname"}},"additionalProperties":true},
+               "tags":{"type":"array","items":{"type":"string","format":"color"},"minItems":1,"maxItems":3},
+               "kind":{"oneOf":[{"const":"human"},{"type":"null"}]}},
+             "required":["name","age","address","tags","kind"]}
+            """).RootElement;
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "person", "A person.") };
+
+        ChatResponse response = await _server.CreateClient(Model).GetResponseAsync("Who?", options);
+
+        response.Text.ShouldBe("""{"name":"Ada","age":36,"address":{"city":"London"},"tags":["x"],"kind":"human"}""");
+        response.FinishReason.ShouldBe(ChatFinishReason.Stop);
+        response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldBeEmpty();
+        JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
+
+        // As the official SDKs rewrite it: additionalProperties false on every object, oneOf as anyOf, supported formats
+        // and minItems 0/1 kept, other constraints moved into the description; $schema dropped.
+        AssertJson(body.GetProperty("output_config"), """
+            {"format":{"type":"json_schema","schema":{"type":"object","description":"A person.",
+             "properties":{
+               "name":{"type":"string","description":"{minLength: 1}"},
+               "age":{"type":"integer","description":"Years.\n\n{minimum: 0}"},
+               "address":{"type":["object","null"],"properties":{"city":{"type":"string","format":"hostname"}},"additionalProperties":false},
+               "tags":{"type":"array","items":{"type":"string","description":"{format: \"color\"}"},"minItems":1,"description":"{maxItems: 3}"},
+               "kind":{"anyOf":[{"const":"human"},{"type":"null"}]}},
+             "required":["name","age","address","tags","kind"],"additionalProperties":false}}}
+            """);
+        body.TryGetProperty("tools", out _).ShouldBeFalse();
+        body.TryGetProperty("tool_choice", out _).ShouldBeFalse();
+        body.TryGetProperty("system", out _).ShouldBeFalse();
+        _server.Requests[0].Headers.Keys.ShouldNotContain(k => k.Equals("anthropic-beta", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_JsonSchemaWithTools_KeepsToolsAndToolChoiceAndReturnsToolCalls()
+    {
+        _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("toolu_1", "get_weather", """{"location":"Paris","unit":"celsius"}""")));
+        var options = new ChatOptions
+        {
+            Tools = [WeatherTool()],
+            ToolMode = ChatToolMode.Auto,
+            AllowMultipleToolCalls = false,
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()),
+        };
+
+        ChatResponse response = await _server.CreateClient(Model).GetResponseAsync("Weather?", options);
+
+        FunctionCallContent call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ShouldHaveSingleItem();
+        call.Name.ShouldBe("get_weather");
+        call.CallId.ShouldBe("toolu_1");
+        response.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
+        JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
+        body.GetProperty("tools").EnumerateArray().ShouldHaveSingleItem().GetProperty("name").GetString().ShouldBe("get_weather");
+        AssertJson(body.GetProperty("tool_choice"), """{"type":"auto","disable_parallel_tool_use":true}""");
+        body.GetProperty("output_config").GetProperty("format").GetProperty("type").GetString().ShouldBe("json_schema");
+    }
+
+    [Fact]
+    public async Task GetResponseAsyncOfT_WithTools_CallsTheToolThenReturnsTheTypedAnswer()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("toolu_1", "get_weather", """{"location":"Paris","unit":"celsius"}""")),
+            FakeTurn.Text("""{"city":"Paris","degrees":15,"note":null}"""));
+        using IChatClient chat = _server.CreateClient(Model).AsBuilder().UseFunctionInvocation().Build();
+        var json = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions);
+        json.TypeInfoResolverChain.Insert(0, WeatherReportJsonContext.Default);
+
+        ChatResponse<WeatherReport> response = await chat.GetResponseAsync<WeatherReport>(
+            "Weather in Paris?", json, new ChatOptions { Tools = [WeatherTool()] });
+
+        response.Result.ShouldBe(new WeatherReport("Paris", 15, null));
+        _server.Requests.Count.ShouldBe(2);
+        foreach (RecordedRequest request in _server.Requests)
+        {
+            JsonElement schema = request.Json.GetProperty("output_config").GetProperty("format").GetProperty("schema");
+            schema.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+            schema.GetProperty("properties").GetProperty("degrees").GetProperty("type").GetString().ShouldBe("integer");
+            schema.TryGetProperty("$schema", out _).ShouldBeFalse();
+            request.Json.GetProperty("tools").EnumerateArray().ShouldHaveSingleItem().GetProperty("name").GetString().ShouldBe("get_weather");
+            request.Json.TryGetProperty("tool_choice", out _).ShouldBeFalse();
+        }
+
+        JsonElement result = _server.Requests[1].Json.GetProperty("messages")[2].GetProperty("content")[0];
+        AssertJson(result, """{"type":"tool_result","tool_use_id":"toolu_1","content":"15 degrees"}""");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_JsonSchemaWithThinking_SendsThinkingAndOutputConfig()
+    {
+        _server.Enqueue(FakeTurn.Empty().WithReasoning("Ada is the person meant.", "sig-1").WithText("""{"name":"Ada"}"""));
+        var options = new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()),
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+        };
+
+        ChatResponse response = await _server.CreateClient(Model).GetResponseAsync("Who?", options);
+
+        response.Text.ShouldBe("""{"name":"Ada"}""");
+        response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().ShouldHaveSingleItem().Text.ShouldBe("Ada is the person meant.");
+        JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
+        AssertJson(body.GetProperty("thinking"), """{"type":"enabled","budget_tokens":1024}""");
+        body.GetProperty("output_config").GetProperty("format").GetProperty("type").GetString().ShouldBe("json_schema");
+        body.TryGetProperty("tool_choice", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_JsonSchema_StreamsTheJsonAsTextDeltas()
+    {
+        _server.Enqueue(FakeTurn.Text("""{"name":"Ada","age":36}""").WithTextChunkSize(5));
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()) };
+
+        List<ChatResponseUpdate> updates = await _server.CreateClient(Model).GetStreamingResponseAsync("Who?", options).ToListAsync();
+        ChatResponse response = updates.ToChatResponse();
+
+        updates.Count(u => u.Text.Length > 0).ShouldBe(5);
+        response.Text.ShouldBe("""{"name":"Ada","age":36}""");
+        response.FinishReason.ShouldBe(ChatFinishReason.Stop);
+        JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
+        body.GetProperty("stream").GetBoolean().ShouldBeTrue();
+        body.GetProperty("output_config").GetProperty("format").GetProperty("type").GetString().ShouldBe("json_schema");
+        body.TryGetProperty("tools", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_JsonSchemaAndOutputConfigInAdditionalProperties_MergesThemIntoOneField()
+    {
+        _server.Enqueue(FakeTurn.Text("""{"name":"Ada"}"""));
+        var options = new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()),
+            AdditionalProperties = new() { ["output_config"] = JsonDocument.Parse("""{"effort":"high"}""").RootElement },
+        };
+
+        await _server.CreateClient(Model).GetResponseAsync("Who?", options);
+
+        RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
+        JsonElement config = request.Json.GetProperty("output_config");
+        config.GetProperty("effort").GetString().ShouldBe("high");
+        config.GetProperty("format").GetProperty("type").GetString().ShouldBe("json_schema");
+        request.Body.Split("\"output_config\"").Length.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_JsonSchemaOnOlderModel_ForcesToolAndReturnsItsInputAsText()
     {
         _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("toolu_1", "person", """{"name":"Ada","age":36}""")));
         JsonElement schema = JsonDocument.Parse("""{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]}""").RootElement;
         var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "person", "A person.") };
 
-        ChatResponse response = await _server.CreateClient(Model).GetResponseAsync("Who?", options);
+        ChatResponse response = await _server.CreateClient(OlderModel).GetResponseAsync("Who?", options);
 
         AssertJson(JsonDocument.Parse(response.Text).RootElement, """{"name":"Ada","age":36}""");
         response.FinishReason.ShouldBe(ChatFinishReason.Stop);
@@ -575,17 +761,18 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         JsonElement body = _server.Requests.ShouldHaveSingleItem().Json;
         AssertJson(body.GetProperty("tools"), $$$"""[{"name":"person","description":"A person.","input_schema":{{{schema.GetRawText()}}}}]""");
         AssertJson(body.GetProperty("tool_choice"), """{"type":"tool","name":"person"}""");
+        body.TryGetProperty("output_config", out _).ShouldBeFalse();
         body.TryGetProperty("system", out _).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_JsonSchema_EmitsBufferedInputAsTextAtBlockStop()
+    public async Task GetStreamingResponseAsync_JsonSchemaOnOlderModel_EmitsBufferedInputAsTextAtBlockStop()
     {
         _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("toolu_1", "json_response", """{"name":"Ada","age":36}""")).WithArgumentChunkSize(4));
         JsonElement schema = JsonDocument.Parse("""{"type":"object","properties":{"name":{"type":"string"}}}""").RootElement;
         var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema) };
 
-        List<ChatResponseUpdate> updates = await _server.CreateClient(Model).GetStreamingResponseAsync("Who?", options).ToListAsync();
+        List<ChatResponseUpdate> updates = await _server.CreateClient(OlderModel).GetStreamingResponseAsync("Who?", options).ToListAsync();
         ChatResponse response = updates.ToChatResponse();
 
         updates.Count(u => u.Text.Length > 0).ShouldBe(1);
@@ -609,17 +796,31 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         body.GetProperty("system").GetString().ShouldBe("Be terse.\n\nRespond with a single JSON object and nothing else.");
         body.TryGetProperty("tools", out _).ShouldBeFalse();
         body.TryGetProperty("tool_choice", out _).ShouldBeFalse();
+        body.TryGetProperty("output_config", out _).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task GetResponseAsync_JsonSchemaWithTools_ThrowsFeatureNotSupported()
+    public async Task GetResponseAsync_JsonSchemaWithToolsOnOlderModel_ThrowsFeatureNotSupported()
     {
-        JsonElement schema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement;
-        var options = new ChatOptions { Tools = [WeatherTool()], ResponseFormat = ChatResponseFormat.ForJsonSchema(schema) };
+        var options = new ChatOptions { Tools = [WeatherTool()], ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()) };
 
-        FeatureNotSupportedException ex = await Should.ThrowAsync<FeatureNotSupportedException>(() => _server.CreateClient(Model).GetResponseAsync("Hi", options));
+        FeatureNotSupportedException ex = await Should.ThrowAsync<FeatureNotSupportedException>(() => _server.CreateClient(OlderModel).GetResponseAsync("Hi", options));
 
         ex.Feature.ShouldContain("JSON schema output together with tools");
+        ex.Message.ShouldContain("claude-sonnet-4-0");
+        _server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_JsonSchemaWithThinkingOnOlderModel_ThrowsFeatureNotSupported()
+    {
+        var options = new ChatOptions
+        {
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(PersonSchema()),
+            Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+        };
+
+        await Should.ThrowAsync<FeatureNotSupportedException>(() => _server.CreateClient(OlderModel).GetResponseAsync("Hi", options));
         _server.Requests.ShouldBeEmpty();
     }
 
@@ -953,6 +1154,9 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
 
     private static AIFunction WeatherTool() =>
         AIFunctionFactory.Create((string location, string unit) => "15 degrees", "get_weather", "Get the current weather in a given location");
+
+    private static JsonElement PersonSchema() =>
+        JsonDocument.Parse("""{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}""").RootElement;
 
     private static string MessageBody(string text, string stopReason) =>
         $$$"""{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"{{{text}}}"}],"stop_reason":"{{{stopReason}}}","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}""";
