@@ -375,6 +375,54 @@ public sealed class RouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetResponseAsync_BodyThatIsNotAResponse_IsNeverCachedAndFallsBackWithoutRetry()
+    {
+        // A 200 with "{}" was a silent empty answer, cached for the next caller.
+        _fx[0].Enqueue(FakeTurn.Raw("application/json", "{}"), FakeTurn.Text("the real answer"));
+        _fx[1].Enqueue(FakeTurn.Text("from the fallback"));
+        var primary = new ModelGroup("primary", _fx.Deployment(0)) { Cache = true, Fallbacks = { "backup" } };
+        RouterOptions options = RouterFixture.Options(primary, new ModelGroup("backup", _fx.Deployment(1)));
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient chat = router.For("primary");
+
+        (await chat.GetResponseAsync(Hello)).Text.ShouldBe("from the fallback");
+        _fx[0].Requests.Count.ShouldBe(1, "a body that is not a response is not retried on the same deployment");
+        _fx[1].Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BodyThatIsNotAResponseWithoutFallback_IsRaisedAndNotCached()
+    {
+        _fx[0].Enqueue(FakeTurn.Raw("application/json", "{}"), FakeTurn.Text("the real answer"));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", _fx.Deployment(0)) { Cache = true });
+        options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
+        using var router = new Router(options);
+        IChatClient chat = router.For("cached");
+
+        await Should.ThrowAsync<InvalidResponseException>(() => chat.GetResponseAsync(Hello));
+        (await chat.GetResponseAsync(Hello)).Text.ShouldBe("the real answer");
+        _fx[0].Requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_StalledStream_IsRetriedAfterTheDeploymentsIdleTimeout()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("never finished").StallAfter(1), FakeTurn.Text("second try"));
+        Deployment plain = _fx.Deployment(0);
+        var deployment = new Deployment(plain.Model) { Name = plain.Name, ApiKey = plain.ApiKey, Endpoint = plain.Endpoint, StreamIdleTimeout = TimeSpan.FromSeconds(1) };
+        RouterOptions options = RouterFixture.Options(new ModelGroup("fast", deployment));
+        options.StreamIdleTimeout = TimeSpan.FromHours(1); // the deployment's own wins
+        using var router = new Router(options);
+
+        ChatResponse response = await router.GetStreamingResponseAsync(Hello, new ChatOptions { ModelId = "fast" }).ToChatResponseAsync();
+
+        response.Text.ShouldBe("second try");
+        _fx[0].Requests.Count.ShouldBe(2);
+        _fx[0].Requests[0].ClientDisconnected.ShouldBeTrue("the stalled stream is abandoned, not left open");
+    }
+
+    [Fact]
     public async Task GetResponseAsync_Errors_AreNeverCached_AndRequestsCanOptOut()
     {
         _fx[0].Enqueue(FakeTurn.ProviderError(400, "bad request", "invalid_request_error"), FakeTurn.Text("fine"), FakeTurn.Text("uncached"));

@@ -29,6 +29,7 @@ public sealed class RouterConfigurationTests
               max_retry_delay: 20s
               max_retry_after: 2m
               timeout: 90s
+              stream_idle_timeout: 3m
               cooldown: { failures: 5, window: 2m, duration: 45s }
               rate_limit_queue_timeout: 0
               cache: { type: memory, max_entries: 10, max_bytes: 1MB, ttl: 2h }
@@ -57,6 +58,7 @@ public sealed class RouterConfigurationTests
                     rpm: 500
                     tpm: 200000
                     timeout: 30s
+                    stream_idle_timeout: 45s
                     tags: [cheap, openai]
                   - groq/llama-3.1-8b-instant
               complex:
@@ -75,6 +77,7 @@ public sealed class RouterConfigurationTests
         options.MaxRetryDelay.ShouldBe(TimeSpan.FromSeconds(20));
         options.MaxRetryAfter.ShouldBe(TimeSpan.FromMinutes(2));
         options.RequestTimeout.ShouldBe(TimeSpan.FromSeconds(90));
+        options.StreamIdleTimeout.ShouldBe(TimeSpan.FromMinutes(3));
         options.CooldownFailures.ShouldBe(5);
         options.CooldownWindow.ShouldBe(TimeSpan.FromMinutes(2));
         options.CooldownDuration.ShouldBe(TimeSpan.FromSeconds(45));
@@ -105,6 +108,7 @@ public sealed class RouterConfigurationTests
         mini.ApiKey.ShouldBe("sk-two");
         mini.Endpoint.ShouldBe(new Uri("https://proxy.example.com/v1"));
         mini.ApiVersion.ShouldBe("2024-10-21");
+        mini.StreamIdleTimeout.ShouldBe(TimeSpan.FromSeconds(45));
         mini.Headers.ShouldNotBeNull();
         mini.Headers["X-Team"].ShouldBe("search");
         mini.Headers["X-Other"].ShouldBe("b");

@@ -72,6 +72,20 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Call_GeminiRetryInfoCenturiesAway_IsClampedNotAnOverflow()
+    {
+        _server.Enqueue(FakeTurn.Error(429, """
+            {"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED",
+              "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1000000000000000s"}]}}
+            """));
+        IChatClient chat = _server.CreateClient("gemini/gemini-2.5-flash");
+
+        RateLimitException error = await Should.ThrowAsync<RateLimitException>(() => chat.GetResponseAsync("hi"));
+
+        error.RetryAfter.ShouldBe(RetryAfterParser.MaxHint);
+    }
+
     private static IEnumerable<(string Model, bool Streaming)> Pairs()
     {
         foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2"])

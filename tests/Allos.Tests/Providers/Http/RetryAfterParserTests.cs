@@ -65,4 +65,23 @@ public sealed class RetryAfterParserTests
 
     [Fact]
     public void Parse_NoHint_IsNull() => RetryAfterParser.Parse(Headers(("x-request-id", "r")), Now).ShouldBeNull();
+
+    [Theory]
+    [InlineData("retry-after", "1e15")]
+    [InlineData("retry-after", "1e308")]
+    [InlineData("retry-after", "Infinity")]
+    [InlineData("retry-after-ms", "1e300")]
+    [InlineData("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]
+    [InlineData("x-ratelimit-reset-tokens", "99999999999999999h")]
+    [InlineData("anthropic-ratelimit-tokens-reset", "9999-12-31T23:59:59Z")]
+    public void Parse_HintBeyondAnyClock_IsClampedNotAnOverflow(string header, string value) =>
+        RetryAfterParser.Parse(Headers((header, value)), Now).ShouldBe(RetryAfterParser.MaxHint);
+
+    [Fact]
+    public void TryParseDuration_HugeProtobufDuration_IsClamped()
+    {
+        // Gemini's RetryInfo.retryDelay arrives as "<seconds>s".
+        RetryAfterParser.TryParseDuration("1000000000000000s", out TimeSpan delay).ShouldBeTrue();
+        delay.ShouldBe(RetryAfterParser.MaxHint);
+    }
 }
