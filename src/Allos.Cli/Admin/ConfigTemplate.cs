@@ -58,6 +58,8 @@ internal static class ConfigTemplate
           max_retry_after: 60s
           # The time a whole request may take, retries and fallbacks included (default: no limit).
           # timeout: 2m
+          # How long a started stream may send nothing before the attempt is retried or falls back (default: 5m).
+          # stream_idle_timeout: 5m
           # After `failures` failures within `window`, a deployment is skipped for `duration`.
           cooldown: { failures: 3, window: 60s, duration: 30s }
           # How long a request waits when every deployment is at its rpm/tpm limit (0 fails at once).

@@ -633,17 +633,18 @@ public sealed class Router : IChatClient
     private TimeoutScope? Deadline(CancellationToken cancellationToken) =>
         _options.RequestTimeout is TimeSpan timeout ? new TimeoutScope(timeout, _time, cancellationToken) : null;
 
+    /// <summary>The exception a failed request leaves with: the Router's own deadline named as such, foreign clients' failures as Allos types.</summary>
     private Exception TimedOut(Exception error, TimeoutScope? deadline, CancellationToken cancellationToken, RouteRequest request)
     {
+        string provider = request.Deployment?.Provider ?? request.LastDeployment?.Provider ?? request.Group.Deployments[0].Provider;
         if (error is OperationCanceledException && deadline?.TimedOut == true && !cancellationToken.IsCancellationRequested)
         {
-            string provider = request.Deployment?.Provider ?? request.Group.Deployments[0].Provider;
             return new ProviderTimeoutException(provider,
                 $"The request to '{request.Alias}' did not finish within the Router's RequestTimeout of {_options.RequestTimeout} " +
                 $"({request.Retries} retries, {request.Fallbacks} fallbacks).", innerException: error);
         }
 
-        return error;
+        return ForeignFailures.ToAllos(error, provider, cancellationToken);
     }
 
     private TimeSpan Backoff(int retry)

@@ -36,6 +36,23 @@ public sealed class RunCommandTests : IAsyncLifetime
         _server.Requests[0].Body.ShouldContain("write_file", customMessage: "the built-in tools are declared to the model");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_ProviderAnswersAnEmptyObject_IsAFailureNotACompletedRun(bool stream)
+    {
+        // A 200 whose body is "{}" was reported as "completed" with an empty answer.
+        _server.FallbackTurn = stream ? FakeTurn.Raw("text/event-stream", "data: {}\n\n", "data: [DONE]\n\n") : FakeTurn.Raw("application/json", "{}");
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync(stream ? ["run", "-m", "openai/gpt-4o-mini", "--json", "Hi"] : ["run", "-m", "openai/gpt-4o-mini", "--json", "--no-stream", "Hi"]);
+
+        result.ExitCode.ShouldNotBe(0, result.ToString());
+        var json = result.Json();
+        json.GetProperty("status").GetString().ShouldBe("failed");
+        json.GetProperty("error").ToString().ShouldContain("not a response");
+    }
+
     [Fact]
     public async Task Run_Json_PrintsExactlyOneObjectWithTheContract()
     {

@@ -473,6 +473,44 @@ public sealed class RouterTests : IAsyncLifetime
         client.Calls.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
     }
 
+    public static readonly TheoryData<string, Type> ForeignFailures = new()
+    {
+        { "http429", typeof(RateLimitException) },
+        { "http401", typeof(ProviderAuthenticationException) },
+        { "socket", typeof(ProviderConnectionException) },
+        { "timeout", typeof(ProviderTimeoutException) },
+        { "other", typeof(ProviderException) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForeignFailures))]
+    public async Task Call_ClientThatIsNotOursFails_LeavesAsAnAllosExceptionWithTheOriginalInside(string failure, Type expected)
+    {
+        // An official SDK adapter or a user's client fails with the framework's own types; the Router's callers see Allos's.
+        Exception original = failure switch
+        {
+            "http429" => new HttpRequestException("Too Many Requests", null, System.Net.HttpStatusCode.TooManyRequests),
+            "http401" => new HttpRequestException("Unauthorized", null, System.Net.HttpStatusCode.Unauthorized),
+            "socket" => new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset),
+            "timeout" => new TimeoutException("The SDK gave up."),
+            _ => new InvalidOperationException("The SDK's own failure."),
+        };
+        var client = new ScriptedClient("never") { Fail = () => original };
+        var options = RouterFixture.Options(new ModelGroup("foreign", new Deployment("openai/gpt-4o-mini") { Client = client }));
+        options.MaxRetries = 0;
+        using var router = new Router(options);
+
+        Exception whole = await Should.ThrowAsync<Exception>(() => router.For("foreign").GetResponseAsync(Hello));
+        Exception streamed = await Should.ThrowAsync<Exception>(() => router.For("foreign").GetStreamingResponseAsync(Hello).ToListAsync().AsTask());
+
+        foreach (Exception error in (Exception[])[whole, streamed])
+        {
+            error.GetType().ShouldBe(expected, error.ToString());
+            error.InnerException.ShouldBeSameAs(original);
+            ((ProviderException)error).Provider.ShouldBe("openai");
+        }
+    }
+
     [Fact]
     public async Task GetResponseAsync_ContentUnknownToMicrosoftExtensionsAI_IsNeverCached()
     {
