@@ -47,6 +47,26 @@ public sealed class RunSecretsTests : IAsyncLifetime
         AssertNotStored(key);
     }
 
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("-v")]
+    public async Task Run_ProviderErrorEchoesTheKey_ErrorOutputAndVerboseLogNeverShowIt(string flag)
+    {
+        // Some servers quote the key they rejected: the message reaches stderr, the JSON report and the -v log.
+        string key = "sk-cli-" + Guid.NewGuid().ToString("N");
+        _cli.UseFakeServer(_server, "openai");
+        _cli.Environment["OPENAI_API_KEY"] = key;
+        _server.FallbackTurn = FakeTurn.ProviderError(401, $"Incorrect API key provided: {key}. You can find your API key at the dashboard.", "invalid_api_key");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", flag, "Hi");
+
+        result.ExitCode.ShouldNotBe(0, result.ToString());
+        (result.Stdout + result.Stderr).ShouldContain("[redacted OPENAI_API_KEY]", customMessage: "the provider's message is shown, redacted");
+        result.Stdout.ShouldNotContain(key);
+        result.Stderr.ShouldNotContain(key);
+        AssertNotStored(key);
+    }
+
     [Fact]
     public async Task Run_ReadFileDotEnvWithoutATerminal_AsksIsDeniedAndGrepSkipsIt()
     {
