@@ -1,11 +1,12 @@
 using Allos.Cli.Settings;
+using Allos.Configuration;
 
 namespace Allos.Cli.Admin;
 
 /// <summary>The commented <c>allos.yaml</c> that <c>allos config init</c> writes: the command's keys and the Router's sections.</summary>
 /// <remarks>
-/// Every active line must load with both readers (ConfigFile and RouterConfiguration, which rejects unknown keys and unset
-/// <c>${VAR}</c>), so examples that need a variable stay commented out.
+/// Every active line must load with <see cref="AllosConfiguration"/>, which rejects unknown keys and unset <c>${VAR}</c>,
+/// so examples that need a variable stay commented out.
 /// </remarks>
 internal static class ConfigTemplate
 {

@@ -120,8 +120,8 @@ internal static class ConfigCommand
 
     private static ConfigReport Build(RunRequest request, CliSettings settings, RouterOptions router, ConfigurationException? modelProblem)
     {
-        ConfigFile? project = settings.ProjectConfig;
-        ConfigFile? user = settings.UserConfig;
+        AllosOptions? project = settings.ProjectConfig;
+        AllosOptions? user = settings.UserConfig;
         var report = new ConfigReport().Section("run");
         report.Add("model", modelProblem is null ? $"{settings.Model} (from {settings.ModelSource})" : "none chosen");
         if (modelProblem is null)
@@ -305,9 +305,9 @@ internal static class ConfigCommand
     }
 
     /// <summary>Names where a setting came from: its flag, the project config, the user config, or the default.</summary>
-    private static string Source(object? flag, string flagName, object? projectValue, object? userValue, ConfigFile? project, ConfigFile? user) =>
+    private static string Source(object? flag, string flagName, object? projectValue, object? userValue, AllosOptions? project, AllosOptions? user) =>
         flag is not null ? flagName
-        : projectValue is not null ? project!.Path
-        : userValue is not null ? user!.Path
+        : projectValue is not null ? project!.Source!
+        : userValue is not null ? user!.Source!
         : "default";
 }

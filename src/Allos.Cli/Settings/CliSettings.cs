@@ -50,9 +50,11 @@ internal sealed class CliSettings
 
     public string? AgentsFile { get; init; }
 
-    public ConfigFile? ProjectConfig { get; init; }
+    /// <summary>Gets <c>./allos.yaml</c>, bound once here, or <see langword="null"/> when there is none.</summary>
+    public AllosOptions? ProjectConfig { get; init; }
 
-    public ConfigFile? UserConfig { get; init; }
+    /// <summary>Gets the user's <c>allos.yaml</c>, bound once here, or <see langword="null"/> when there is none.</summary>
+    public AllosOptions? UserConfig { get; init; }
 
     public string? RouterConfigPath { get; init; }
 
@@ -60,8 +62,8 @@ internal sealed class CliSettings
     /// <exception cref="ConfigurationException">Something is missing or invalid; the message says what to set.</exception>
     public static CliSettings Load(RunRequest request)
     {
-        ConfigFile? project = ConfigFile.Read(Path.GetFullPath("allos.yaml"));
-        ConfigFile? user = ConfigFile.Read(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml"));
+        AllosOptions? project = ReadConfig(Path.GetFullPath("allos.yaml"));
+        AllosOptions? user = ReadConfig(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml"));
         (string model, string source) = ResolveModel(request, project, user);
 
         string workspace = Path.GetFullPath(request.Cwd ?? Environment.CurrentDirectory);
@@ -72,10 +74,11 @@ internal sealed class CliSettings
 
         IReadOnlyList<string> tools = request.Tools is string flag
             ? flag.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : [.. flag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-            : project?.Tools ?? user?.Tools ?? DefaultTools;
+            : (IReadOnlyList<string>?)(project?.Tools ?? user?.Tools)?.ToArray() ?? DefaultTools;
 
-        string? autonomyText = request.Autonomy ?? project?.Autonomy ?? user?.Autonomy;
-        AutonomyLevel autonomy = request.AutoApprove ? AutonomyLevel.Autonomous : ParseAutonomy(autonomyText);
+        AutonomyLevel autonomy = request.AutoApprove ? AutonomyLevel.Autonomous
+            : request.Autonomy is string flagAutonomy ? ParseAutonomy(flagAutonomy)
+            : project?.Autonomy ?? user?.Autonomy ?? AutonomyLevel.Supervised;
 
         string? agentsFile = project?.AgentsFile ?? user?.AgentsFile ?? (File.Exists("agents.yaml") ? Path.GetFullPath("agents.yaml") : null);
         return new CliSettings
@@ -94,17 +97,26 @@ internal sealed class CliSettings
             AgentsFile = agentsFile,
             ProjectConfig = project,
             UserConfig = user,
-            RouterConfigPath = project?.HasRouter == true ? project.Path : user?.HasRouter == true ? user.Path : null,
+            RouterConfigPath = RouterConfig(project, user)?.Source,
         };
     }
 
     /// <summary>Builds the Router's options: groups from the config file that has them, this run's model as the default.</summary>
+    /// <remarks>Opens the configured response cache; call it once, for the Router of this run.</remarks>
     public RouterOptions RouterOptions()
     {
-        RouterOptions options = RouterConfigPath is string path ? RouterConfiguration.LoadFile(path) : new RouterOptions();
+        RouterOptions options = RouterConfig(ProjectConfig, UserConfig)?.CreateRouterOptions() ?? new RouterOptions();
         options.DefaultModel = Model;
         return options;
     }
+
+    /// <summary>The file whose router and models sections apply: the project's if it has them, else the user's.</summary>
+    private static AllosOptions? RouterConfig(AllosOptions? project, AllosOptions? user) =>
+        project?.HasRouter == true ? project : user?.HasRouter == true ? user : null;
+
+    /// <summary>Binds one config file, or returns <see langword="null"/> when it does not exist.</summary>
+    /// <exception cref="ConfigurationException">The file is not valid YAML or has an unknown key or a bad value; the message gives the line.</exception>
+    private static AllosOptions? ReadConfig(string path) => File.Exists(path) ? AllosConfiguration.LoadFile(path) : null;
 
     /// <summary>Returns the first of Anthropic, OpenAI and Gemini whose key is set, with the variable: the default when nothing names a model.</summary>
     public static (string Provider, string Variable)? ProviderWithKey(Func<string, string?> environment)
@@ -128,7 +140,7 @@ internal sealed class CliSettings
         _ => throw new ConfigurationException($"Unknown autonomy '{text}'. Use manual, supervised or autonomous."),
     };
 
-    private static (string Model, string Source) ResolveModel(RunRequest request, ConfigFile? project, ConfigFile? user)
+    private static (string Model, string Source) ResolveModel(RunRequest request, AllosOptions? project, AllosOptions? user)
     {
         string? provider = request.Provider?.Trim();
         if (provider is { Length: > 0 } && !ProviderRegistry.Default.Contains(provider))
@@ -153,14 +165,14 @@ internal sealed class CliSettings
             return (env.Trim(), "ALLOS_MODEL");
         }
 
-        if (project?.Model is string projectModel)
+        if (project?.DefaultModel is string projectModel)
         {
-            return (projectModel, project.Path);
+            return (projectModel, project.Source!);
         }
 
-        if (user?.Model is string userModel)
+        if (user?.DefaultModel is string userModel)
         {
-            return (userModel, user.Path);
+            return (userModel, user.Source!);
         }
 
         if (Environment.GetEnvironmentVariable("AI_PROVIDER") is { Length: > 0 } aiProvider && ProviderDefaults.TryGetValue(aiProvider.Trim(), out string? aiModel))

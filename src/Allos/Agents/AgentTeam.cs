@@ -1,6 +1,5 @@
-using System.Globalization;
+using Allos.Configuration;
 using Allos.Tools;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Agents;
@@ -23,6 +22,28 @@ namespace Allos.Agents;
 /// </example>
 public sealed class AgentTeam
 {
+    private static readonly string[] TeamKeys = ["entry", "agents"];
+
+    private static readonly string[] AgentKeys =
+    [
+        "name", "description", "instructions", "model", "tools", "handoffs", "autonomy", "permissions", "max_iterations",
+        "temperature", "max_output_tokens", "tool_choice",
+    ];
+
+    private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
+    {
+        ["manual"] = AutonomyLevel.Manual,
+        ["supervised"] = AutonomyLevel.Supervised,
+        ["autonomous"] = AutonomyLevel.Autonomous,
+    };
+
+    private static readonly Dictionary<string, ToolPermission> Permissions = new()
+    {
+        ["allow"] = ToolPermission.Allow,
+        ["ask"] = ToolPermission.Ask,
+        ["deny"] = ToolPermission.Deny,
+    };
+
     /// <summary>Initializes a team.</summary>
     public AgentTeam(IReadOnlyList<AgentDefinition> agents, string? entry = null)
     {
@@ -46,124 +67,100 @@ public sealed class AgentTeam
     public AgentRunner CreateRunner(AgentRunnerOptions? options = null) => new(Agents, Entry, options);
 
     /// <summary>Loads a team from a YAML file.</summary>
-    /// <exception cref="ConfigurationException">The file is malformed; the message gives the line.</exception>
-    public static AgentTeam LoadFile(string path) => LoadYaml(File.ReadAllText(path), path);
+    /// <exception cref="ConfigurationException">The file is malformed or has an unknown key; the message gives the file and line.</exception>
+    public static AgentTeam LoadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return LoadYaml(File.ReadAllText(path), path);
+    }
 
     /// <summary>Loads a team from YAML text: <c>agents</c> as a list (or a map by name), and an optional <c>entry</c>.</summary>
-    /// <exception cref="ConfigurationException">The text is malformed; the message gives the line.</exception>
+    /// <remarks>
+    /// The rules of <c>allos.yaml</c> apply (see <see cref="AllosConfiguration"/>): an unknown or misspelt key is an error
+    /// naming it, the line and the nearest valid key. <c>${VAR}</c> is kept as written, since instructions are prompt text.
+    /// </remarks>
+    /// <exception cref="ConfigurationException">The text is malformed or has an unknown key; the message gives the line.</exception>
     public static AgentTeam LoadYaml(string yaml, string source = "agents.yaml")
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new ConfigurationException($"{source}:{ex.Start.Line}: {ex.Message}");
-        }
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(source);
+        var reader = new ConfigurationReader(source, environment: null);
+        YamlMappingNode root = reader.Mapping(
+            ConfigurationReader.Parse(yaml, source) ?? throw new ConfigurationException($"{source}:1: the file is empty; list the agents under an 'agents' key."),
+            "the top level (entry: and agents:)");
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new ConfigurationException($"{source}: expected a mapping with an 'agents' key.");
-        }
-
+        reader.CheckKeys(root, source, TeamKeys);
         var agents = new List<AgentDefinition>();
-        switch (Get(root, "agents"))
+        switch (reader.Get(root, "agents"))
         {
             case YamlSequenceNode list:
                 foreach (YamlNode node in list)
                 {
-                    agents.Add(ReadAgent(Mapping(node, source, "an agent"), null, source));
+                    agents.Add(ReadAgent(reader, reader.Mapping(node, "an agent"), null));
                 }
 
                 break;
             case YamlMappingNode byName:
                 foreach (KeyValuePair<YamlNode, YamlNode> entry in byName)
                 {
-                    agents.Add(ReadAgent(Mapping(entry.Value, source, "an agent"), Scalar(entry.Key), source));
+                    agents.Add(ReadAgent(reader, reader.Mapping(entry.Value, "an agent"), reader.String(entry.Key, "an agent's name")));
                 }
 
                 break;
-            default:
-                throw new ConfigurationException($"{source}:{root.Start.Line}: 'agents' must be a list of agents or a map of agents by name.");
+            case null:
+                throw reader.Error(root, "there is no 'agents' key; list the agents under it.");
+            case YamlNode other:
+                throw reader.Error(other, "'agents' must be a list of agents or a map of agents by name.");
         }
 
-        return new AgentTeam(agents, Scalar(Get(root, "entry")));
+        return new AgentTeam(agents, reader.String(root, "entry"));
     }
 
-    private static AgentDefinition ReadAgent(YamlMappingNode node, string? name, string source)
+    private static AgentDefinition ReadAgent(ConfigurationReader reader, YamlMappingNode node, string? name)
     {
-        name ??= Scalar(Get(node, "name")) ?? throw new ConfigurationException($"{source}:{node.Start.Line}: an agent has no 'name'.");
+        reader.CheckKeys(node, name is null ? "an agent" : $"agent '{name}'", AgentKeys);
+        name ??= reader.String(node, "name") ?? throw reader.Error(node, "an agent has no 'name'.");
         var agent = new AgentDefinition
         {
             Name = name,
-            Description = Scalar(Get(node, "description")),
-            Instructions = Scalar(Get(node, "instructions")),
-            Model = Scalar(Get(node, "model")),
-            ToolChoice = Scalar(Get(node, "tool_choice")),
+            Description = reader.String(node, "description"),
+            Instructions = reader.String(node, "instructions"),
+            Model = reader.String(node, "model"),
+            ToolChoice = reader.String(node, "tool_choice"),
         };
 
-        foreach (string tool in List(Get(node, "tools"), source))
+        foreach (string tool in reader.Names(node, "tools"))
         {
             agent.Tools.Add(tool);
         }
 
-        foreach (string target in List(Get(node, "handoffs"), source))
+        foreach (string target in reader.Names(node, "handoffs"))
         {
             agent.Handoffs.Add(target);
         }
 
-        if (Scalar(Get(node, "autonomy")) is { } autonomy)
+        if (reader.Get(node, "autonomy") is { } autonomyNode)
         {
-            agent.Autonomy = Enum.TryParse(autonomy, ignoreCase: true, out AutonomyLevel level)
+            string autonomy = reader.String(autonomyNode, "autonomy").Trim();
+            agent.Autonomy = Autonomies.TryGetValue(autonomy.ToLowerInvariant(), out AutonomyLevel level)
                 ? level
-                : throw new ConfigurationException($"{source}:{Get(node, "autonomy")!.Start.Line}: autonomy must be manual, supervised or autonomous, not '{autonomy}'.");
+                : throw reader.Error(autonomyNode, $"autonomy must be manual, supervised or autonomous, not '{autonomy}'.");
         }
 
-        if (Get(node, "permissions") is YamlMappingNode permissions)
+        if (reader.Get(node, "permissions") is { } permissionsNode)
         {
-            foreach (KeyValuePair<YamlNode, YamlNode> entry in permissions)
+            foreach (KeyValuePair<YamlNode, YamlNode> entry in reader.Mapping(permissionsNode, "permissions"))
             {
-                string value = Scalar(entry.Value) ?? "";
-                agent.ToolPermissions[Scalar(entry.Key)!] = Enum.TryParse(value, ignoreCase: true, out ToolPermission permission)
+                string value = reader.String(entry.Value, "a permission").Trim();
+                agent.ToolPermissions[reader.String(entry.Key, "a tool name")] = Permissions.TryGetValue(value.ToLowerInvariant(), out ToolPermission permission)
                     ? permission
-                    : throw new ConfigurationException($"{source}:{entry.Value.Start.Line}: a permission must be allow, ask or deny, not '{value}'.");
+                    : throw reader.Error(entry.Value, $"a permission must be allow, ask or deny, not '{value}'.");
             }
         }
 
-        agent.MaxIterations = Number(node, "max_iterations", source) is double iterations ? (int)iterations : agent.MaxIterations;
-        agent.Temperature = Number(node, "temperature", source) is double temperature ? (float)temperature : null;
-        agent.MaxOutputTokens = Number(node, "max_output_tokens", source) is double tokens ? (int)tokens : null;
+        agent.MaxIterations = reader.Integer(node, "max_iterations", 1) ?? agent.MaxIterations;
+        agent.Temperature = reader.Number(node, "temperature") is double temperature ? (float)temperature : null;
+        agent.MaxOutputTokens = reader.Integer(node, "max_output_tokens", 1);
         return agent;
-    }
-
-    private static YamlNode? Get(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? value) ? value : null;
-
-    private static string? Scalar(YamlNode? node) => node is YamlScalarNode { Value: { Length: > 0 } value } ? value : null;
-
-    private static YamlMappingNode Mapping(YamlNode node, string source, string what) =>
-        node as YamlMappingNode ?? throw new ConfigurationException($"{source}:{node.Start.Line}: expected {what} (a mapping).");
-
-    private static IEnumerable<string> List(YamlNode? node, string source) => node switch
-    {
-        null => [],
-        YamlSequenceNode sequence => sequence.Select(n => Scalar(n) ?? throw new ConfigurationException($"{source}:{n.Start.Line}: expected a name.")),
-        YamlScalarNode scalar => (scalar.Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        _ => throw new ConfigurationException($"{source}:{node.Start.Line}: expected a list of names."),
-    };
-
-    private static double? Number(YamlMappingNode node, string key, string source)
-    {
-        YamlNode? value = Get(node, key);
-        if (Scalar(value) is not { } text)
-        {
-            return null;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
-            ? number
-            : throw new ConfigurationException($"{source}:{value!.Start.Line}: {key} must be a number, not '{text}'.");
     }
 }

@@ -1,6 +1,5 @@
 using Allos.Configuration;
 using Allos.Gateway.Caching;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Gateway;
@@ -8,8 +7,9 @@ namespace Allos.Gateway;
 /// <summary>Loads <see cref="RouterOptions"/> from <c>allos.yaml</c>: <c>default_model</c>, the <c>router</c> section and the <c>models</c> aliases.</summary>
 /// <remarks>
 /// <para>
-/// Other top-level sections of the file (<c>model</c>, <c>tools</c>, <c>agents</c>...) belong to other parts of Allos and
-/// are ignored. Within the sections read here, an unknown key is an error, so a misspelt setting is not silently dropped.
+/// The file is read whole, with the rules of <see cref="AllosConfiguration"/> (which also gives the other sections, such as
+/// <c>tools</c> and <c>autonomy</c>): an unknown key anywhere in it is an error naming the line and the nearest valid key,
+/// so a misspelt setting is not silently dropped.
 /// </para>
 /// <para>
 /// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
@@ -80,18 +80,11 @@ public static class RouterConfiguration
         ["total"] = BudgetPeriod.Total,
     };
 
-    private enum CacheType
+    private static readonly Dictionary<string, ResponseCacheType> CacheTypes = new()
     {
-        None,
-        Memory,
-        Sqlite,
-    }
-
-    private static readonly Dictionary<string, CacheType> CacheTypes = new()
-    {
-        ["none"] = CacheType.None,
-        ["memory"] = CacheType.Memory,
-        ["sqlite"] = CacheType.Sqlite,
+        ["none"] = ResponseCacheType.None,
+        ["memory"] = ResponseCacheType.Memory,
+        ["sqlite"] = ResponseCacheType.Sqlite,
     };
 
     /// <summary>Loads router options from YAML text. A relative SQLite cache path is relative to the current directory.</summary>
@@ -113,50 +106,13 @@ public static class RouterConfiguration
     internal static RouterOptions LoadYaml(string yaml, string source, Func<string, string?> environment) =>
         Load(yaml, source, environment, Directory.GetCurrentDirectory());
 
-    internal static RouterOptions Load(string yaml, string source, Func<string, string?> environment, string baseDirectory)
+    internal static RouterOptions Load(string yaml, string source, Func<string, string?> environment, string baseDirectory) =>
+        AllosConfiguration.Load(yaml, source, environment, baseDirectory).CreateRouterOptions();
+
+    /// <summary>Reads the <c>router:</c> section into <see cref="AllosOptions.Router"/> and <see cref="AllosOptions.Cache"/>.</summary>
+    internal static void ReadRouter(ConfigurationReader reader, YamlMappingNode router, AllosOptions allos, Func<string, string?> environment, string baseDirectory)
     {
-        ArgumentNullException.ThrowIfNull(yaml);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(environment);
-
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            // YamlDotNet's own words for a repeated key do not say what to do about it.
-            string message = ex.Message.StartsWith("Duplicate key ", StringComparison.Ordinal)
-                ? $"'{ex.Message["Duplicate key ".Length..]}' appears twice in the same mapping (an alias or setting defined twice); keep one."
-                : ex.Message;
-            throw new ConfigurationException($"{source}:{ex.Start.Line}: {message}");
-        }
-
-        var options = new RouterOptions();
-        if (stream.Documents.Count == 0 || RouterYamlReader.IsEmpty(stream.Documents[0].RootNode))
-        {
-            return options;
-        }
-
-        var reader = new RouterYamlReader(source, environment);
-        YamlMappingNode root = reader.Mapping(stream.Documents[0].RootNode, "the configuration");
-        options.DefaultModel = reader.String(root, "default_model");
-        if (RouterYamlReader.Get(root, "router") is { } router)
-        {
-            ReadRouter(reader, reader.Mapping(router, "router"), options, environment, baseDirectory);
-        }
-
-        if (RouterYamlReader.Get(root, "models") is { } models)
-        {
-            ReadModels(reader, reader.Mapping(models, "models"), options);
-        }
-
-        return options;
-    }
-
-    private static void ReadRouter(RouterYamlReader reader, YamlMappingNode router, RouterOptions options, Func<string, string?> environment, string baseDirectory)
-    {
+        RouterOptions options = allos.Router;
         reader.CheckKeys(router, "router", RouterKeys);
         options.Strategy = reader.Choice(router, "strategy", Strategies) ?? options.Strategy;
         options.MaxRetries = reader.Integer(router, "retries", 0) ?? options.MaxRetries;
@@ -167,7 +123,7 @@ public static class RouterConfiguration
         options.RateLimitQueueTimeout = reader.Duration(router, "rate_limit_queue_timeout") ?? options.RateLimitQueueTimeout;
         options.StreamIdleTimeout = reader.Duration(router, "stream_idle_timeout", allowZero: false) ?? options.StreamIdleTimeout;
 
-        if (RouterYamlReader.Get(router, "cooldown") is { } cooldownNode)
+        if (reader.Get(router, "cooldown") is { } cooldownNode)
         {
             YamlMappingNode cooldown = reader.Mapping(cooldownNode, "cooldown");
             reader.CheckKeys(cooldown, "cooldown", CooldownKeys);
@@ -176,12 +132,12 @@ public static class RouterConfiguration
             options.CooldownDuration = reader.Duration(cooldown, "duration") ?? options.CooldownDuration;
         }
 
-        if (RouterYamlReader.Get(router, "cache") is { } cacheNode)
+        if (reader.Get(router, "cache") is { } cacheNode)
         {
-            ReadCache(reader, cacheNode, options, environment, baseDirectory);
+            allos.Cache = ReadCache(reader, cacheNode, options, environment, baseDirectory);
         }
 
-        switch (RouterYamlReader.Get(router, "budgets"))
+        switch (reader.Get(router, "budgets"))
         {
             case null:
                 break;
@@ -197,7 +153,7 @@ public static class RouterConfiguration
         }
     }
 
-    private static void ReadCache(RouterYamlReader reader, YamlNode node, RouterOptions options, Func<string, string?> environment, string baseDirectory)
+    private static ResponseCacheOptions? ReadCache(ConfigurationReader reader, YamlNode node, RouterOptions options, Func<string, string?> environment, string baseDirectory)
     {
         // `cache: none` (or memory, sqlite) is shorthand for `cache: { type: ... }`.
         YamlMappingNode cache = node is YamlScalarNode scalar
@@ -206,26 +162,26 @@ public static class RouterConfiguration
         reader.CheckKeys(cache, "cache", CacheKeys);
 
         string? path = reader.String(cache, "path");
-        CacheType type = reader.Choice(cache, "type", CacheTypes, "cache type") ?? (path is null ? CacheType.Memory : CacheType.Sqlite);
-        if (type != CacheType.Sqlite && RouterYamlReader.Get(cache, "path") is { } pathNode)
+        ResponseCacheType type = reader.Choice(cache, "type", CacheTypes, "cache type") ?? (path is null ? ResponseCacheType.Memory : ResponseCacheType.Sqlite);
+        if (type != ResponseCacheType.Sqlite && reader.Get(cache, "path") is { } pathNode)
         {
             throw reader.Error(pathNode, "path applies only to a cache of type: sqlite.");
         }
 
-        if (type != CacheType.Memory && RouterYamlReader.Get(cache, "max_bytes") is { } bytesNode)
+        if (type != ResponseCacheType.Memory && reader.Get(cache, "max_bytes") is { } bytesNode)
         {
             throw reader.Error(bytesNode, "max_bytes applies only to a cache of type: memory.");
         }
 
         options.CacheTtl = reader.Duration(cache, "ttl", allowZero: false) ?? options.CacheTtl;
         int? maxEntries = reader.Integer(cache, "max_entries", 1);
-        options.Cache = type switch
+        long? maxBytes = reader.Bytes(cache, "max_bytes");
+        return type == ResponseCacheType.None ? null : new ResponseCacheOptions
         {
-            CacheType.Memory => new MemoryResponseCache(
-                maxEntries ?? 1000, options.TimeProvider, reader.Bytes(cache, "max_bytes") ?? MemoryResponseCache.DefaultMaxBytes),
-            CacheType.Sqlite => SqliteResponseCache.Open(
-                ResolveCachePath(path, baseDirectory, environment), maxEntries ?? 10_000, options.TimeProvider),
-            _ => null,
+            Type = type,
+            Path = type == ResponseCacheType.Sqlite ? ResolveCachePath(path, baseDirectory, environment) : null,
+            MaxEntries = maxEntries,
+            MaxBytes = maxBytes,
         };
     }
 
@@ -252,7 +208,7 @@ public static class RouterConfiguration
         return Path.GetFullPath(path, baseDirectory);
     }
 
-    private static Budget ReadBudget(RouterYamlReader reader, YamlMappingNode node)
+    private static Budget ReadBudget(ConfigurationReader reader, YamlMappingNode node)
     {
         reader.CheckKeys(node, "a budget", BudgetKeys);
         BudgetScope scope = reader.Choice(node, "scope", Scopes)
@@ -264,13 +220,14 @@ public static class RouterConfiguration
         string? key = reader.String(node, "key");
         if (key is not null && scope == BudgetScope.Global)
         {
-            throw reader.Error(RouterYamlReader.Get(node, "key")!, "a global budget has no key; remove it or use scope: alias, user or session.");
+            throw reader.Error(reader.Get(node, "key")!, "a global budget has no key; remove it or use scope: alias, user or session.");
         }
 
         return new Budget(scope, period, limit) { Key = key };
     }
 
-    private static void ReadModels(RouterYamlReader reader, YamlMappingNode models, RouterOptions options)
+    /// <summary>Reads the <c>models:</c> aliases into <paramref name="options"/>.</summary>
+    internal static void ReadModels(ConfigurationReader reader, YamlMappingNode models, RouterOptions options)
     {
         var lines = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
         var fallbackNodes = new List<(ModelGroup Group, YamlMappingNode Node)>();
@@ -301,7 +258,7 @@ public static class RouterConfiguration
         {
             foreach (string key in (string[])["fallbacks", "context_window_fallbacks", "content_policy_fallbacks"])
             {
-                if (RouterYamlReader.Get(node, key) is not { } listNode)
+                if (reader.Get(node, key) is not { } listNode)
                 {
                     continue;
                 }
@@ -329,12 +286,12 @@ public static class RouterConfiguration
         }
     }
 
-    private static ModelGroup ReadGroup(RouterYamlReader reader, string alias, YamlNode aliasNode, YamlNode node)
+    private static ModelGroup ReadGroup(ConfigurationReader reader, string alias, YamlNode aliasNode, YamlNode node)
     {
         switch (node)
         {
             // `claude: anthropic/claude-sonnet-4-5`: one deployment with defaults.
-            case YamlScalarNode when RouterYamlReader.IsEmpty(node):
+            case YamlScalarNode when ConfigurationReader.IsEmpty(node):
                 throw reader.Error(aliasNode, $"alias '{alias}' has no deployments; give it a model id or a deployments list.");
             case YamlScalarNode scalar:
                 return new ModelGroup(alias, new Deployment(reader.String(scalar, "a model id")));
@@ -346,13 +303,13 @@ public static class RouterConfiguration
 
         YamlMappingNode mapping = reader.Mapping(node, $"alias '{alias}'");
         ModelGroup group;
-        if (RouterYamlReader.Get(mapping, "deployments") is { } deployments)
+        if (reader.Get(mapping, "deployments") is { } deployments)
         {
             reader.CheckKeys(mapping, $"alias '{alias}'", GroupKeys);
             group = new ModelGroup(alias, ReadDeployments(reader, alias, deployments, deployments as YamlSequenceNode
                 ?? throw reader.Error(deployments, "deployments must be a list of model ids or deployment mappings.")));
         }
-        else if (RouterYamlReader.Get(mapping, "model") is not null)
+        else if (reader.Get(mapping, "model") is not null)
         {
             // `fast: { model: openai/gpt-4o-mini, api_key: ..., fallbacks: [...] }`: a group of one deployment.
             reader.CheckKeys(mapping, $"alias '{alias}'", SingleDeploymentGroupKeys);
@@ -385,7 +342,7 @@ public static class RouterConfiguration
         return group;
     }
 
-    private static List<Deployment> ReadDeployments(RouterYamlReader reader, string alias, YamlNode where, YamlSequenceNode sequence)
+    private static List<Deployment> ReadDeployments(ConfigurationReader reader, string alias, YamlNode where, YamlSequenceNode sequence)
     {
         if (sequence.Children.Count == 0)
         {
@@ -397,18 +354,18 @@ public static class RouterConfiguration
             : ReadListedDeployment(reader, reader.Mapping(item, "a deployment")))];
     }
 
-    private static Deployment ReadListedDeployment(RouterYamlReader reader, YamlMappingNode node)
+    private static Deployment ReadListedDeployment(ConfigurationReader reader, YamlMappingNode node)
     {
         reader.CheckKeys(node, "a deployment", DeploymentKeys);
         return ReadDeployment(reader, node);
     }
 
-    private static string NonEmptyModel(RouterYamlReader reader, YamlNode node, string model) =>
+    private static string NonEmptyModel(ConfigurationReader reader, YamlNode node, string model) =>
         string.IsNullOrWhiteSpace(model) ? throw reader.Error(node, "a deployment needs a model id, such as openai/gpt-4o-mini.") : model;
 
-    private static Deployment ReadDeployment(RouterYamlReader reader, YamlMappingNode node)
+    private static Deployment ReadDeployment(ConfigurationReader reader, YamlMappingNode node)
     {
-        YamlNode modelNode = RouterYamlReader.Get(node, "model")
+        YamlNode modelNode = reader.Get(node, "model")
             ?? throw reader.Error(node, "a deployment needs a model id, such as model: openai/gpt-4o-mini.");
         string model = NonEmptyModel(reader, modelNode, reader.String(modelNode, "model"));
 
@@ -422,16 +379,16 @@ public static class RouterConfiguration
 
             if (endpoint is not null)
             {
-                throw reader.Error(RouterYamlReader.Get(node, key)!, "give base_url or endpoint, not both.");
+                throw reader.Error(reader.Get(node, key)!, "give base_url or endpoint, not both.");
             }
 
             endpoint = Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) && parsed.Scheme is "http" or "https"
                 ? parsed
-                : throw reader.Error(RouterYamlReader.Get(node, key)!, $"{key} must be an absolute http or https URL, not '{url}'.");
+                : throw reader.Error(reader.Get(node, key)!, $"{key} must be an absolute http or https URL, not '{url}'.");
         }
 
         Dictionary<string, string>? headers = null;
-        if (RouterYamlReader.Get(node, "headers") is { } headersNode)
+        if (reader.Get(node, "headers") is { } headersNode)
         {
             headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (KeyValuePair<YamlNode, YamlNode> header in reader.Mapping(headersNode, "headers"))
@@ -443,7 +400,7 @@ public static class RouterConfiguration
         double weight = reader.Number(node, "weight") ?? 1;
         if (weight <= 0)
         {
-            throw reader.Error(RouterYamlReader.Get(node, "weight")!, $"weight must be more than 0, not {weight}; remove the deployment to stop using it.");
+            throw reader.Error(reader.Get(node, "weight")!, $"weight must be more than 0, not {weight}; remove the deployment to stop using it.");
         }
 
         // Registered as soon as the file is read: allos.yaml may sit in the workspace, where read_file can show it.

@@ -69,9 +69,14 @@ public sealed class AgentTeamTests
     [InlineData("agents: [ { name: a, autonomy: reckless } ]", "autonomy must be manual, supervised or autonomous")]
     [InlineData("agents: [ { model: x } ]", "has no 'name'")]
     [InlineData("agents: 3", "'agents' must be a list")]
-    [InlineData("agents: [ { name: a, max_iterations: many } ]", "max_iterations must be a number")]
+    [InlineData("agents: [ { name: a, max_iterations: many } ]", "max_iterations must be a whole number")]
     [InlineData("agents: [ { name: a, permissions: { shell: maybe } } ]", "allow, ask or deny")]
     [InlineData("agents: [ { name: a\n", "agents.yaml:")]
+    [InlineData("agents: [ { name: a, handofs: [b] } ]", "agents.yaml:1: unknown key 'handofs' in an agent; did you mean 'handoffs'?")]
+    [InlineData("entry: a\nagents:\n  a:\n    autonmy: manual\n", "agents.yaml:4: unknown key 'autonmy' in agent 'a'; did you mean 'autonomy'?")]
+    [InlineData("entri: a\nagents: [ { name: a } ]\n", "agents.yaml:1: unknown key 'entri' in agents.yaml; did you mean 'entry'?")]
+    [InlineData("agents: [ { name: a, tools: { x: 1 } } ]", "agents.yaml:1: tools must be a list of names")]
+    [InlineData("agents:\n  - name: a\n  - name: a\n    name: b\n", "agents.yaml:4: 'name' appears twice")]
     public void LoadYaml_Malformed_SaysWhatAndWhere(string yaml, string expected)
     {
         ConfigurationException error = Should.Throw<ConfigurationException>(() => AgentTeam.LoadYaml(yaml));

@@ -167,21 +167,27 @@ public sealed class RouterConfigurationTests
     }
 
     [Fact]
-    public void LoadYaml_UnknownTopLevelSections_Ignored()
+    public void LoadYaml_TheCommandsSections_LoadBesideTheRouters()
     {
         RouterOptions options = Load("""
             model: openai/gpt-4o
             tools: [files, search]
             autonomy: supervised
-            agents:
-              - name: coder
-                whatever: { nested: [1, 2] }
-            telemetry: { anything: "${NOT_SET_BUT_IGNORED}" }
+            agents: team.yaml
             models:
               fast: openai/gpt-4o-mini
             """);
 
         options.Groups.ShouldHaveSingleItem().Alias.ShouldBe("fast");
+        options.DefaultModel.ShouldBe("openai/gpt-4o");
+    }
+
+    [Fact]
+    public void LoadYaml_UnknownTopLevelSection_IsAnErrorWithTheLine()
+    {
+        ConfigurationException error = Fails("models:\n  fast: openai/gpt-4o-mini\ntelemetry: { anything: 1 }\n");
+
+        error.Message.ShouldStartWith("allos.yaml:3: unknown key 'telemetry'");
     }
 
     [Fact]
@@ -320,6 +326,8 @@ public sealed class RouterConfigurationTests
     // Malformed values and misspelt keys.
     [InlineData("router:\n  timeout: soon\n", 2, "timeout must be a duration such as 500ms, 30s, 2m, 1h, 1d or a number of seconds, not 'soon'")]
     [InlineData("router:\n  retry: 3\n", 2, "unknown key 'retry' in router; valid keys: strategy, retries,")]
+    [InlineData("router:\n  retires: 3\n", 2, "unknown key 'retires' in router; did you mean 'retries'? Valid keys: strategy,")]
+    [InlineData("models:\n  fast:\n    deployments:\n      - { model: a/b, api_kye: x }\n", 4, "unknown key 'api_kye' in a deployment; did you mean 'api_key'?")]
     [InlineData("models:\n  fast:\n    deployments:\n      - model: a/b\n        base_url: not a url\n", 5, "base_url must be an absolute http or https URL")]
     [InlineData("models:\n  fast:\n    cache: maybe\n    deployments: [a/b]\n", 3, "cache must be true or false, not 'maybe'")]
     [InlineData("router:\n  cache: { type: memory, path: x.db }\n", 2, "path applies only to a cache of type: sqlite")]

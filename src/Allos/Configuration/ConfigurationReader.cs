@@ -1,40 +1,117 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Allos.Security;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Allos.Gateway;
+namespace Allos.Configuration;
 
 /// <summary>
-/// Reads typed values from the nodes of <c>allos.yaml</c>: durations, money, counts, names, with <c>${VAR}</c> expansion,
-/// and builds errors that point at the line to fix.
+/// The one reader of Allos's configuration files (<c>allos.yaml</c>, <c>agents.yaml</c>) and of configuration trees
+/// bound from <c>Microsoft.Extensions.Configuration</c>: typed values (durations, money, counts, names) with
+/// <c>${VAR}</c> expansion, unknown keys rejected with a did-you-mean, and every error pointing at the line to fix.
 /// </summary>
-internal sealed partial class RouterYamlReader(string source, Func<string, string?> environment)
+internal sealed partial class ConfigurationReader
 {
-    public ConfigurationException Error(YamlNode node, string message, string? variableName = null) =>
-        new($"{source}:{node.Start.Line}: {message}", variableName);
+    private readonly Func<string, string?>? _environment;
+    private readonly Func<YamlNode, string> _locate;
+    private readonly bool _looseKeys;
 
-    public static YamlNode? Get(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? value) && !IsEmpty(value) ? value : null;
+    /// <summary>Initializes a reader of a YAML file: errors read <c>source:line: message</c>.</summary>
+    /// <param name="source">The file, as errors name it.</param>
+    /// <param name="environment">Expands <c>${VAR}</c> in values; <see langword="null"/> keeps values as written (prompts may show such text).</param>
+    public ConfigurationReader(string source, Func<string, string?>? environment)
+    {
+        Source = source;
+        _environment = environment;
+        _locate = node => $"{source}:{node.Start.Line.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>
+    /// Initializes a reader of a tree that has no lines (one built from <c>IConfiguration</c>): errors name the node's
+    /// path, and keys match whatever their case and underscores (<c>DefaultModel</c> is <c>default_model</c>), as
+    /// configuration keys do in JSON and environment variables.
+    /// </summary>
+    public ConfigurationReader(string source, Func<string, string?> environment, Func<YamlNode, string> locate)
+    {
+        Source = source;
+        _environment = environment;
+        _locate = locate;
+        _looseKeys = true;
+    }
+
+    /// <summary>Gets the name of what is read (a file path), as errors give it.</summary>
+    public string Source { get; }
+
+    /// <summary>Parses YAML text; YamlDotNet's own errors (syntax, a key given twice) become a <see cref="ConfigurationException"/> with the line.</summary>
+    /// <returns>The root node, or <see langword="null"/> when the text holds no document or an empty one.</returns>
+    public static YamlNode? Parse(string yaml, string source)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            // YamlDotNet's own words for a repeated key do not say what to do about it.
+            string message = ex.Message.StartsWith("Duplicate key ", StringComparison.Ordinal)
+                ? $"'{ex.Message["Duplicate key ".Length..]}' appears twice in the same mapping (an alias or setting defined twice); keep one."
+                : ex.Message;
+            throw new ConfigurationException($"{source}:{ex.Start.Line.ToString(CultureInfo.InvariantCulture)}: {message}");
+        }
+
+        return stream.Documents.Count == 0 || IsEmpty(stream.Documents[0].RootNode) ? null : stream.Documents[0].RootNode;
+    }
+
+    public ConfigurationException Error(YamlNode node, string message, string? variableName = null) =>
+        new($"{_locate(node)}: {message}", variableName);
+
+    public YamlNode? Get(YamlMappingNode node, string key)
+    {
+        if (!_looseKeys)
+        {
+            return node.Children.TryGetValue(new YamlScalarNode(key), out YamlNode? value) && !IsEmpty(value) ? value : null;
+        }
+
+        foreach (KeyValuePair<YamlNode, YamlNode> entry in node)
+        {
+            if (SameKey(KeyOf(entry), key))
+            {
+                return IsEmpty(entry.Value) ? null : entry.Value;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>An empty value (<c>key:</c> with nothing after it) counts as absent.</summary>
     public static bool IsEmpty(YamlNode node) =>
-        node is YamlScalarNode { Value: null or "" or "~" or "null", Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any };
+        node is YamlScalarNode { Value: null or "" or "~" or "null", Style: ScalarStyle.Plain or ScalarStyle.Any };
 
     public static string KeyOf(KeyValuePair<YamlNode, YamlNode> entry) => (entry.Key as YamlScalarNode)?.Value ?? "";
 
-    /// <summary>Rejects keys not in <paramref name="allowed"/>: a misspelt setting would otherwise be silently ignored.</summary>
+    /// <summary>
+    /// Rejects keys not in <paramref name="allowed"/>: a misspelt setting would otherwise be silently ignored (a typo in
+    /// <c>autonomy</c> would turn approvals off). The error suggests the nearest valid key.
+    /// </summary>
     public void CheckKeys(YamlMappingNode node, string where, IReadOnlyCollection<string> allowed)
     {
         foreach (KeyValuePair<YamlNode, YamlNode> entry in node)
         {
             string key = KeyOf(entry);
-            if (!allowed.Contains(key))
+            if (!allowed.Any(candidate => SameKey(key, candidate)))
             {
-                throw Error(entry.Key, $"unknown key '{key}' in {where}; valid keys: {string.Join(", ", allowed)}.");
+                string hint = KeySuggestion.Nearest(key, allowed) is { } near ? $"; did you mean '{near}'? Valid" : "; valid";
+                throw Error(entry.Key, $"unknown key '{key}' in {where}{hint} keys: {string.Join(", ", allowed)}.");
             }
         }
     }
+
+    private bool SameKey(string key, string candidate) =>
+        _looseKeys ? string.Equals(key.Replace("_", "", StringComparison.Ordinal), candidate.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase)
+            : string.Equals(key, candidate, StringComparison.Ordinal);
 
     public YamlMappingNode Mapping(YamlNode node, string what) =>
         node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping (key: value lines or {{ key: value }}).");
@@ -229,7 +306,7 @@ internal sealed partial class RouterYamlReader(string source, Func<string, strin
 
     private string Expand(YamlNode node, string value)
     {
-        if (!value.Contains("${", StringComparison.Ordinal))
+        if (_environment is null || !value.Contains("${", StringComparison.Ordinal))
         {
             return value;
         }
@@ -237,7 +314,7 @@ internal sealed partial class RouterYamlReader(string source, Func<string, strin
         return VariablePattern().Replace(value, match =>
         {
             string name = match.Groups[1].Value;
-            if (environment(name) is { Length: > 0 } found)
+            if (_environment(name) is { Length: > 0 } found)
             {
                 if (SecretRedactor.IsSecretName(name))
                 {

@@ -1,0 +1,119 @@
+using Allos.Agents;
+using Allos.Gateway;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace Allos.Configuration;
+
+/// <summary>Binds <see cref="AllosOptions"/> from <c>allos.yaml</c> or from <c>Microsoft.Extensions.Configuration</c>, with one set of rules.</summary>
+/// <remarks>
+/// <para>
+/// Every key is checked: an unknown or misspelt one is an error that names it, the file and the line, and suggests the
+/// nearest valid key, so a typo such as <c>autonmy: manual</c> does not silently leave approvals at their default.
+/// A value of the wrong type names its key and line too; YAML syntax errors and keys given twice are
+/// <see cref="ConfigurationException"/>s with the line.
+/// </para>
+/// <para>
+/// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
+/// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
+/// optional leading <c>$</c>. The keys are those of <c>allos config init</c>'s template: <c>default_model</c>, <c>tools</c>,
+/// <c>autonomy</c>, <c>max_iterations</c>, <c>system</c>, <c>agents</c>, <c>router</c> and <c>models</c>
+/// (see <see cref="RouterConfiguration"/> for the last two).
+/// </para>
+/// </remarks>
+public static class AllosConfiguration
+{
+    /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
+    private static readonly string[] TopLevelKeys =
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "router", "models"];
+
+    private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
+    {
+        ["manual"] = AutonomyLevel.Manual,
+        ["supervised"] = AutonomyLevel.Supervised,
+        ["autonomous"] = AutonomyLevel.Autonomous,
+        ["auto"] = AutonomyLevel.Autonomous,
+    };
+
+    /// <summary>Loads options from YAML text. Relative paths in it (the agents file, a SQLite cache) are relative to the current directory.</summary>
+    /// <param name="yaml">The whole <c>allos.yaml</c> text.</param>
+    /// <param name="source">The name used in error messages. Default: <c>allos.yaml</c>.</param>
+    /// <exception cref="ConfigurationException">The text is malformed or invalid; the message gives the line and what to fix.</exception>
+    public static AllosOptions LoadYaml(string yaml, string source = "allos.yaml") =>
+        Load(yaml, source, Environment.GetEnvironmentVariable, Directory.GetCurrentDirectory());
+
+    /// <summary>Loads options from a YAML file. Relative paths in it are relative to the file's folder.</summary>
+    /// <exception cref="ConfigurationException">The file is malformed or invalid; the message gives the line and what to fix.</exception>
+    public static AllosOptions LoadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string fullPath = Path.GetFullPath(path);
+        return Load(File.ReadAllText(fullPath), path, Environment.GetEnvironmentVariable, Path.GetDirectoryName(fullPath)!);
+    }
+
+    /// <summary>
+    /// Binds options from a configuration section, such as <c>configuration.GetSection("Allos")</c> over appsettings.json
+    /// and environment variables (<c>Allos__Router__Retries=3</c>).
+    /// </summary>
+    /// <remarks>
+    /// The keys are those of <c>allos.yaml</c>, in any case and with or without underscores (<c>DefaultModel</c>,
+    /// <c>default_model</c>); lists are arrays. The same checks apply: an unknown key is an error that names its path.
+    /// Relative paths are relative to the current directory.
+    /// </remarks>
+    /// <exception cref="ConfigurationException">A key is unknown or a value invalid; the message names its path.</exception>
+    public static AllosOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        string source = configuration is IConfigurationSection { Path: { Length: > 0 } path } ? path : "configuration";
+        var tree = new ConfigurationTree(source);
+        YamlMappingNode root = tree.Build(configuration);
+        var reader = new ConfigurationReader(source, Environment.GetEnvironmentVariable, tree.Locate);
+        return Read(reader, root, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable);
+    }
+
+    internal static AllosOptions Load(string yaml, string source, Func<string, string?> environment, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        if (ConfigurationReader.Parse(yaml, source) is not { } node)
+        {
+            return new AllosOptions { Source = source };
+        }
+
+        var reader = new ConfigurationReader(source, environment);
+        return Read(reader, reader.Mapping(node, "the configuration"), baseDirectory, environment);
+    }
+
+    private static AllosOptions Read(ConfigurationReader reader, YamlMappingNode root, string baseDirectory, Func<string, string?> environment)
+    {
+        reader.CheckKeys(root, reader.Source, TopLevelKeys);
+        var options = new AllosOptions
+        {
+            Source = reader.Source,
+            DefaultModel = NonBlank(reader.String(root, "default_model")) ?? NonBlank(reader.String(root, "model")),
+            Tools = reader.Get(root, "tools") is null ? null : [.. reader.Names(root, "tools")],
+            Autonomy = reader.Choice(root, "autonomy", Autonomies),
+            MaxIterations = reader.Integer(root, "max_iterations", 1),
+            System = NonBlank(reader.String(root, "system")),
+            AgentsFile = NonBlank(reader.String(root, "agents")) is { } agents ? Path.GetFullPath(agents, baseDirectory) : null,
+            HasRouter = reader.Get(root, "router") is not null || reader.Get(root, "models") is not null,
+        };
+
+        options.Router.DefaultModel = options.DefaultModel;
+        if (reader.Get(root, "router") is { } router)
+        {
+            RouterConfiguration.ReadRouter(reader, reader.Mapping(router, "router"), options, environment, baseDirectory);
+        }
+
+        if (reader.Get(root, "models") is { } models)
+        {
+            RouterConfiguration.ReadModels(reader, reader.Mapping(models, "models"), options.Router);
+        }
+
+        return options;
+    }
+
+    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

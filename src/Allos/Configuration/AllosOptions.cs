@@ -1,0 +1,55 @@
+using Allos.Agents;
+using Allos.Gateway;
+using Allos.Gateway.Caching;
+
+namespace Allos.Configuration;
+
+/// <summary>
+/// The whole of an <c>allos.yaml</c> (or of an <c>Allos</c> configuration section): the defaults of a run, the Router's
+/// <c>router:</c> section and the <c>models:</c> aliases. Load it with <see cref="AllosConfiguration"/>.
+/// </summary>
+/// <remarks>
+/// A value left <see langword="null"/> was not set, so a caller can layer several sources (flags, the project's file, the
+/// user's file) and still tell where each value came from. The tree is plain data: nothing is opened while binding it.
+/// </remarks>
+public sealed class AllosOptions
+{
+    /// <summary>Gets or sets where the options were read from (a file path or a configuration section), for messages. Default: <see langword="null"/>.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>Gets or sets the alias or model id used when none is named (<c>default_model</c>). Default: <see langword="null"/>.</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>Gets or sets the tools or tool groups an agent may use (<c>tools</c>). Default: <see langword="null"/> (the command's own: files, search, shell).</summary>
+    public IList<string>? Tools { get; set; }
+
+    /// <summary>Gets or sets when tools ask first (<c>autonomy</c>). Default: <see langword="null"/> (<see cref="AutonomyLevel.Supervised"/>).</summary>
+    public AutonomyLevel? Autonomy { get; set; }
+
+    /// <summary>Gets or sets the most model calls in one run (<c>max_iterations</c>). Default: <see langword="null"/> (20).</summary>
+    public int? MaxIterations { get; set; }
+
+    /// <summary>Gets or sets the system prompt (<c>system</c>). Default: <see langword="null"/> (Allos's own).</summary>
+    public string? System { get; set; }
+
+    /// <summary>Gets or sets the full path of the team file for <c>--agent</c> (<c>agents</c>, relative to the config file). Default: <see langword="null"/>.</summary>
+    public string? AgentsFile { get; set; }
+
+    /// <summary>Gets the Router's settings (<c>router:</c>) and aliases (<c>models:</c>); <see cref="RouterOptions.DefaultModel"/> is <see cref="DefaultModel"/>.</summary>
+    /// <remarks>Its <see cref="RouterOptions.Cache"/> stays <see langword="null"/>; <see cref="CreateRouterOptions"/> opens the one <see cref="Cache"/> describes.</remarks>
+    public RouterOptions Router { get; } = new();
+
+    /// <summary>Gets or sets the response cache of <c>router.cache</c>. Default: <see langword="null"/> (no cache).</summary>
+    public ResponseCacheOptions? Cache { get; set; }
+
+    /// <summary>Gets or sets whether a <c>router:</c> or <c>models:</c> section was given. Default: <see langword="false"/>.</summary>
+    public bool HasRouter { get; set; }
+
+    /// <summary>Returns <see cref="Router"/> with its cache opened (once; later calls return the same options).</summary>
+    /// <remarks>Not thread-safe; call it once at start-up, for the options a Router is built from.</remarks>
+    public RouterOptions CreateRouterOptions()
+    {
+        Router.Cache ??= Cache?.Create(Router.TimeProvider);
+        return Router;
+    }
+}
