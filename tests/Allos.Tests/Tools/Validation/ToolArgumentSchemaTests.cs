@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Allos.Tools;
+using Allos.Tools.Validation;
 using Microsoft.Extensions.AI;
 
-namespace Allos.Tests.Tools;
+namespace Allos.Tests.Tools.Validation;
 
-public sealed class ToolArgumentValidatorTests
+public sealed class ToolArgumentSchemaTests
 {
     private const string FileSchema = """
         {"type":"object","properties":{"path":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100},
@@ -158,8 +159,14 @@ public sealed class ToolArgumentValidatorTests
     }
 
     [Fact]
-    public void Validate_InvalidPatternInSchema_IsIgnored() =>
-        Validate("""{"properties":{"id":{"type":"string","pattern":"(unclosed"}}}""", """{"id":"x"}""").ShouldBeEmpty();
+    public void Build_InvalidPatternInSchema_ThrowsNamingTheToolAndThePattern()
+    {
+        ArgumentException error = Should.Throw<ArgumentException>(() => Build("""{"properties":{"id":{"type":"string","pattern":"(unclosed"}}}"""));
+
+        error.Message.ShouldContain("tool 'probe'");
+        error.Message.ShouldContain("\"(unclosed\" is not a valid regular expression");
+        error.ParamName.ShouldBe("schema");
+    }
 
     [Fact]
     public void Validate_CatastrophicPattern_TimesOutIntoAnErrorInsteadOfHanging()
@@ -255,8 +262,9 @@ public sealed class ToolArgumentValidatorTests
     }
 
     [Fact]
-    public void Validate_SelfReferencingSchema_StopsAtTheDepthLimit() =>
-        Validate("""{"$ref":"#/$defs/loop","$defs":{"loop":{"$ref":"#/$defs/loop"}}}""", """{"a":1}""").ShouldBeEmpty();
+    public void Build_SelfReferencingSchema_ThrowsNamingTheTool() =>
+        Should.Throw<ArgumentException>(() => Build("""{"$ref":"#/$defs/loop","$defs":{"loop":{"$ref":"#/$defs/loop"}}}"""))
+            .Message.ShouldContain("tool 'probe'");
 
     [Fact]
     public void Validate_UnresolvableRefAndUnknownKeywords_AreIgnored() =>
@@ -301,6 +309,12 @@ public sealed class ToolArgumentValidatorTests
     private static string Search([Description("What to find")] string query, int limit = 10, bool exact = false, string? site = null, double weight = 1.0) =>
         $"{query}{limit}{exact}{site}{weight}";
 
+    private static ToolArgumentSchema Build(string schema)
+    {
+        using JsonDocument schemaDocument = JsonDocument.Parse(schema);
+        return ToolArgumentSchema.Build("probe", schemaDocument.RootElement, "schema");
+    }
+
     private static IReadOnlyList<string> Validate(string schema, string arguments)
     {
         using JsonDocument schemaDocument = JsonDocument.Parse(schema);
@@ -310,6 +324,6 @@ public sealed class ToolArgumentValidatorTests
     private static IReadOnlyList<string> Validate(JsonElement schema, string arguments)
     {
         using JsonDocument argumentsDocument = JsonDocument.Parse(arguments);
-        return ToolArgumentValidator.Validate(schema, argumentsDocument.RootElement);
+        return ToolArgumentSchema.Build("probe", schema, "schema").Validate(argumentsDocument.RootElement);
     }
 }
