@@ -58,9 +58,12 @@ internal static class ToolArgumentErrors
                         problems.Add(new Problem(location, path, "is not allowed")); // A false schema, as additionalProperties: false.
                         break;
                     case "required":
-                        foreach (JsonElement name in JsonDocument.Parse(message).RootElement.EnumerateArray())
+                        using (JsonDocument missing = JsonDocument.Parse(message))
                         {
-                            problems.Add(new Problem(location, Child(path, name.GetString()!), "is required"));
+                            foreach (JsonElement name in missing.RootElement.EnumerateArray())
+                            {
+                                problems.Add(new Problem(location, Child(path, name.GetString()!), "is required"));
+                            }
                         }
 
                         break;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Json.Schema;
 
 namespace Allos.Tools.Validation;
@@ -37,7 +36,7 @@ internal sealed class ToolArgumentSchema
             var registry = new SchemaRegistry { Fetch = static (_, _) => JsonSchema.True };
             return new ToolArgumentSchema(JsonSchema.Build(normalized, new BuildOptions { SchemaRegistry = registry, Dialect = dialect }));
         }
-        catch (Exception e) when (e is JsonSchemaException or RefResolutionException or JsonException or RegexParseException or ArgumentException)
+        catch (Exception e) when (e is JsonSchemaException or RefResolutionException or JsonException or ArgumentException)
         {
             throw new ArgumentException(
                 $"The parameters schema of tool '{toolName}' cannot be used to check its calls: {e.Message.TrimEnd('.')}. Fix the schema; the JSON Schema drafts 4, 6, 7, 2019-09 and 2020-12 are supported.",
