@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Tools.Validation;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tools;
@@ -10,9 +11,10 @@ namespace Allos.Tools;
 /// </summary>
 public sealed class Tool : DelegatingAIFunction
 {
-    private Tool(AIFunction inner, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout, Func<ToolApprovalContext, string?>? approvalCheck = null)
+    private Tool(AIFunction inner, ToolArgumentSchema argumentSchema, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout, Func<ToolApprovalContext, string?>? approvalCheck = null)
         : base(inner)
     {
+        ArgumentSchema = argumentSchema;
         Risk = risk;
         Permission = permission;
         Timeout = timeout;
@@ -43,23 +45,34 @@ public sealed class Tool : DelegatingAIFunction
     /// </remarks>
     public Func<ToolApprovalContext, string?>? ApprovalCheck { get; }
 
+    /// <summary>Gets the parameters schema, built once: functions are immutable, so every copy of a tool shares it.</summary>
+    internal ToolArgumentSchema ArgumentSchema { get; }
+
     /// <summary>Wraps any function (a C# method through <see cref="AIFunctionFactory.Create(Delegate, string?, string?, System.Text.Json.JsonSerializerOptions?)"/>, an MCP tool) as a tool.</summary>
+    /// <exception cref="ArgumentException">The function's <see cref="AIFunctionDeclaration.JsonSchema"/> cannot be used to check calls (a malformed keyword, an invalid <c>pattern</c>, an unknown <c>$schema</c>); the message names the tool.</exception>
     public static Tool From(AIFunction function, ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(function);
-        return function is Tool tool && tool.Risk == risk && tool.Permission == permission && tool.Timeout == timeout
-            ? tool
-            : new Tool(function is Tool wrapped ? wrapped.InnerFunction : function, risk, permission, timeout, (function as Tool)?.ApprovalCheck);
+        return function switch
+        {
+            Tool tool when tool.Risk == risk && tool.Permission == permission && tool.Timeout == timeout => tool,
+            Tool wrapped => new Tool(wrapped.InnerFunction, wrapped.ArgumentSchema, risk, permission, timeout, wrapped.ApprovalCheck),
+            _ => new Tool(function, ToolArgumentSchema.Build(function.Name, function.JsonSchema, nameof(function)), risk, permission, timeout),
+        };
     }
 
     /// <summary>Creates a schema-first tool: a name, a description, a JSON schema for the arguments and a handler.</summary>
     /// <param name="name">The name the model calls it by (letters, digits, <c>_</c> and <c>-</c>).</param>
     /// <param name="description">What the tool does, for the model.</param>
-    /// <param name="parametersSchema">A JSON schema of type <c>object</c> for the arguments; calls are validated against it before the handler runs.</param>
+    /// <param name="parametersSchema">
+    /// A JSON schema of type <c>object</c> for the arguments (draft 4, 6, 7, 2019-09 or 2020-12, the default); calls are
+    /// validated against it before the handler runs.
+    /// </param>
     /// <param name="handler">The body.</param>
     /// <param name="risk">What the tool can do to the world.</param>
     /// <param name="permission">The default permission; <see langword="null"/> derives it from <paramref name="risk"/>.</param>
     /// <param name="timeout">The longest one call may run.</param>
+    /// <exception cref="ArgumentException"><paramref name="parametersSchema"/> is not an object, or cannot be used to check calls (a malformed keyword, an invalid <c>pattern</c>, an unknown <c>$schema</c>); the message names the tool and the problem.</exception>
     public static Tool Create(string name, string description, JsonElement parametersSchema, ToolHandler handler,
         ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
     {
@@ -70,7 +83,8 @@ public sealed class Tool : DelegatingAIFunction
             throw new ArgumentException("The parameters schema must be a JSON object schema.", nameof(parametersSchema));
         }
 
-        return new Tool(new SchemaFunction(name, description, parametersSchema, handler), risk, permission, timeout);
+        return new Tool(new SchemaFunction(name, description, parametersSchema, handler), ToolArgumentSchema.Build(name, parametersSchema, nameof(parametersSchema)),
+            risk, permission, timeout);
     }
 
     /// <summary>Creates a schema-first tool from a schema written as JSON text.</summary>
@@ -82,9 +96,9 @@ public sealed class Tool : DelegatingAIFunction
     }
 
     /// <summary>Returns a copy with another permission (per-agent and per-run overrides use this).</summary>
-    public Tool WithPermission(ToolPermission? permission) => new(InnerFunction, Risk, permission, Timeout, ApprovalCheck);
+    public Tool WithPermission(ToolPermission? permission) => new(InnerFunction, ArgumentSchema, Risk, permission, Timeout, ApprovalCheck);
 
     /// <summary>Returns a copy whose calls are also judged one by one by <paramref name="check"/> (see <see cref="ApprovalCheck"/>).</summary>
     /// <param name="check">Returns why a call needs approval, or <see langword="null"/> when it does not; <see langword="null"/> removes the check.</param>
-    public Tool WithApprovalCheck(Func<ToolApprovalContext, string?>? check) => new(InnerFunction, Risk, Permission, Timeout, check);
+    public Tool WithApprovalCheck(Func<ToolApprovalContext, string?>? check) => new(InnerFunction, ArgumentSchema, Risk, Permission, Timeout, check);
 }

@@ -160,7 +160,7 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
         IReadOnlyList<string> errors;
         try
         {
-            errors = ToolArgumentValidator.Validate(tool.JsonSchema, WireContent.ArgumentsToElement(call.Arguments));
+            errors = tool.ArgumentSchema.Validate(WireContent.ArgumentsToElement(call.Arguments));
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
         {

@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Allos.Tools;
+using Allos.Tools.Validation;
 using Microsoft.Extensions.AI;
 
-namespace Allos.Tests.Tools;
+namespace Allos.Tests.Tools.Validation;
 
-public sealed class ToolArgumentValidatorTests
+public sealed class ToolArgumentSchemaTests
 {
     private const string FileSchema = """
         {"type":"object","properties":{"path":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100},
@@ -158,8 +159,14 @@ public sealed class ToolArgumentValidatorTests
     }
 
     [Fact]
-    public void Validate_InvalidPatternInSchema_IsIgnored() =>
-        Validate("""{"properties":{"id":{"type":"string","pattern":"(unclosed"}}}""", """{"id":"x"}""").ShouldBeEmpty();
+    public void Build_InvalidPatternInSchema_ThrowsNamingTheToolAndThePattern()
+    {
+        ArgumentException error = Should.Throw<ArgumentException>(() => Build("""{"properties":{"id":{"type":"string","pattern":"(unclosed"}}}"""));
+
+        error.Message.ShouldContain("tool 'probe'");
+        error.Message.ShouldContain("\"(unclosed\" is not a valid regular expression");
+        error.ParamName.ShouldBe("schema");
+    }
 
     [Fact]
     public void Validate_CatastrophicPattern_TimesOutIntoAnErrorInsteadOfHanging()
@@ -255,8 +262,9 @@ public sealed class ToolArgumentValidatorTests
     }
 
     [Fact]
-    public void Validate_SelfReferencingSchema_StopsAtTheDepthLimit() =>
-        Validate("""{"$ref":"#/$defs/loop","$defs":{"loop":{"$ref":"#/$defs/loop"}}}""", """{"a":1}""").ShouldBeEmpty();
+    public void Build_SelfReferencingSchema_ThrowsNamingTheTool() =>
+        Should.Throw<ArgumentException>(() => Build("""{"$ref":"#/$defs/loop","$defs":{"loop":{"$ref":"#/$defs/loop"}}}"""))
+            .Message.ShouldContain("tool 'probe'");
 
     [Fact]
     public void Validate_UnresolvableRefAndUnknownKeywords_AreIgnored() =>
@@ -297,9 +305,114 @@ public sealed class ToolArgumentValidatorTests
     public void Validate_AIFunctionFactorySchemaWithoutParameters_AcceptsAnEmptyObject() =>
         Validate(AIFunctionFactory.Create(() => "now", "clock").JsonSchema, "{}").ShouldBeEmpty();
 
+    [Fact]
+    public void Validate_Draft07Schema_UsesThatDraftsTupleItemsAndKeepsFormatAnAnnotation()
+    {
+        const string schema = """
+            {"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+             "properties":{"p":{"type":"array","items":[{"type":"number"}],"additionalItems":{"type":"string"}},"mail":{"type":"string","format":"email"}}}
+            """;
+
+        Validate(schema, """{"p":[1,"x"],"mail":"not an address"}""").ShouldBeEmpty();
+        Validate(schema, """{"p":["x",2]}""").ShouldBe(["$.p[0] must be a number", "$.p[1] must be a string"]);
+    }
+
+    [Fact]
+    public void Validate_Draft04Schema_ReadsBooleanExclusiveBounds() =>
+        Validate("""{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"v":{"type":"number","minimum":0,"exclusiveMinimum":true,"maximum":5,"exclusiveMaximum":false}}}""",
+            """{"v":0}""").ShouldBe(["$.v must be > 0"]);
+
+    [Theory]
+    [InlineData("https://json-schema.org/draft/2020-12/schema")]
+    [InlineData("https://json-schema.org/draft/2019-09/schema")]
+    [InlineData("http://json-schema.org/draft-06/schema#")]
+    public void Validate_SupportedDollarSchema_ChecksTheArguments(string draft) =>
+        Validate("{\"$schema\":\"" + draft + "\",\"properties\":{\"v\":{\"type\":\"integer\"}}}", """{"v":"1"}""").ShouldBe(["$.v must be an integer"]);
+
+    [Fact]
+    public void Build_UnknownDollarSchema_ThrowsSayingWhatToChange()
+    {
+        ArgumentException error = Should.Throw<ArgumentException>(() => Build("""{"$schema":"https://example.com/my-dialect","type":"object"}"""));
+
+        error.Message.ShouldContain("tool 'probe'");
+        error.Message.ShouldContain("https://example.com/my-dialect");
+        error.Message.ShouldContain("remove \"$schema\"");
+    }
+
+    [Fact]
+    public void Build_MalformedKeyword_ThrowsNamingTheTool() =>
+        Should.Throw<ArgumentException>(() => Build("""{"properties":{"v":{"minimum":"one"}}}""")).Message.ShouldContain("tool 'probe'");
+
+    [Fact]
+    public void Validate_NullableWithEnum_AcceptsNullAndListsIt()
+    {
+        const string schema = """{"properties":{"mode":{"type":"string","enum":["a","b"],"nullable":true}}}""";
+
+        Validate(schema, """{"mode":null}""").ShouldBeEmpty();
+        Validate(schema, """{"mode":"c"}""").ShouldBe(["$.mode must be one of \"a\", \"b\", null"]);
+    }
+
+    [Fact]
+    public void Validate_SchemaValuesThatLookLikeKeywords_AreNotRewritten()
+    {
+        const string schema = """{"properties":{"v":{"const":{"nullable":true,"oneOf":[1],"items":[2]}}}}""";
+
+        Validate(schema, """{"v":{"nullable":true,"oneOf":[1],"items":[2]}}""").ShouldBeEmpty();
+        Validate(schema, """{"v":{"anyOf":[1]}}""").ShouldBe(["$.v must be {\"nullable\":true,\"oneOf\":[1],\"items\":[2]}"]);
+    }
+
+    [Fact]
+    public void Validate_Not_SaysWhatTheValueMustNotMatch() =>
+        Validate("""{"properties":{"v":{"not":{"type":"string"}}}}""", """{"v":"x"}""").ShouldBe(["$.v must not match {\"type\":\"string\"}"]);
+
+    [Fact]
+    public void Validate_OtherAssertions_AreWordedForTheModel()
+    {
+        const string schema = """{"properties":{"n":{"multipleOf":5},"tags":{"uniqueItems":true},"o":{"minProperties":2}}}""";
+
+        Validate(schema, """{"n":7,"tags":["a","a"],"o":{"x":1}}""")
+            .ShouldBe(["$.n must be a multiple of 5", "$.tags must not contain the same item twice", "$.o must have at least 2 properties"]);
+    }
+
+    [Fact]
+    public void Validate_KeywordAllosDoesNotWord_KeepsTheLibrarysMessageAfterThePath()
+    {
+        IReadOnlyList<string> errors = Validate("""{"dependentRequired":{"a":["b"]}}""", """{"a":1}""");
+
+        errors.Count.ShouldBe(1);
+        errors[0].ShouldStartWith("$: ");
+        errors[0].ShouldContain("b");
+    }
+
+    [Fact]
+    public void Build_TwoToolsWithTheSameId_KeepTheirOwnSchemas()
+    {
+        ToolArgumentSchema first = Build("""{"$id":"https://example.com/args","properties":{"v":{"type":"string"}}}""");
+        ToolArgumentSchema second = Build("""{"$id":"https://example.com/args","properties":{"v":{"type":"integer"}}}""");
+        using JsonDocument arguments = JsonDocument.Parse("""{"v":"x"}""");
+
+        first.Validate(arguments.RootElement).ShouldBeEmpty();
+        second.Validate(arguments.RootElement).ShouldBe(["$.v must be an integer"]);
+    }
+
+    [Fact]
+    public void Validate_InternalRefThroughAnId_IsFollowed() =>
+        Validate("""{"$defs":{"n":{"$id":"https://example.com/n","type":"integer"}},"properties":{"v":{"$ref":"https://example.com/n"}}}""", """{"v":"x"}""")
+            .ShouldBe(["$.v must be an integer"]);
+
+    [Fact]
+    public void Validate_FunctionWithoutSchema_AcceptsAnything() =>
+        Validate(default(JsonElement), """{"anything":[1,2]}""").ShouldBeEmpty();
+
     [Description("Searches")]
     private static string Search([Description("What to find")] string query, int limit = 10, bool exact = false, string? site = null, double weight = 1.0) =>
         $"{query}{limit}{exact}{site}{weight}";
+
+    private static ToolArgumentSchema Build(string schema)
+    {
+        using JsonDocument schemaDocument = JsonDocument.Parse(schema);
+        return ToolArgumentSchema.Build("probe", schemaDocument.RootElement, "schema");
+    }
 
     private static IReadOnlyList<string> Validate(string schema, string arguments)
     {
@@ -310,6 +423,6 @@ public sealed class ToolArgumentValidatorTests
     private static IReadOnlyList<string> Validate(JsonElement schema, string arguments)
     {
         using JsonDocument argumentsDocument = JsonDocument.Parse(arguments);
-        return ToolArgumentValidator.Validate(schema, argumentsDocument.RootElement);
+        return ToolArgumentSchema.Build("probe", schema, "schema").Validate(argumentsDocument.RootElement);
     }
 }
