@@ -132,17 +132,18 @@ internal static class OpenAIRequestBuilder
 
     private static void AddAssistant(List<OpenAIMessage> result, ChatMessage message, OpenAIDialect dialect)
     {
-        StringBuilder? text = null, reasoning = null;
+        TextParts text = default, reasoning = default;
         List<OpenAIToolCall>? calls = null;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
         {
+            AIContent content = message.Contents[i];
             switch (content)
             {
                 case TextContent t:
-                    (text ??= new StringBuilder()).Append(t.Text);
+                    text.Append(t.Text);
                     break;
                 case TextReasoningContent r when dialect.EchoReasoning:
-                    (reasoning ??= new StringBuilder()).Append(r.Text);
+                    reasoning.Append(r.Text);
                     break;
                 case TextReasoningContent:
                     break; // api.openai.com keeps reasoning server-side; Chat Completions has no field to send it back in.
@@ -161,15 +162,15 @@ internal static class OpenAIRequestBuilder
             }
         }
 
-        if (text is not null || calls is not null || reasoning is not null)
+        if (text.Any || calls is not null || reasoning.Any)
         {
             result.Add(new OpenAIMessage
             {
                 Role = "assistant",
-                Content = text?.ToString(),
+                Content = text.ToString(),
                 Name = message.AuthorName,
                 ToolCalls = calls,
-                ReasoningContent = reasoning?.ToString(),
+                ReasoningContent = reasoning.ToString(),
             });
         }
 
@@ -182,8 +183,9 @@ internal static class OpenAIRequestBuilder
 
         List<OpenAIContentPart>? parts = null;
         bool onlyText = true;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             OpenAIContentPart? part = content switch
             {
                 TextContent t => new OpenAIContentPart { Type = "text", Text = t.Text },
@@ -215,8 +217,9 @@ internal static class OpenAIRequestBuilder
 
     private static void AddToolResults(List<OpenAIMessage> result, ChatMessage message)
     {
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             if (content is FunctionResultContent r)
             {
                 result.Add(new OpenAIMessage { Role = "tool", ToolCallId = r.CallId, Content = WireContent.ResultToText(r) });
