@@ -46,14 +46,14 @@ internal sealed class GeminiChatClient : ProviderChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var assembler = new GeminiStreamAssembler(Settings.Provider);
-        SseParser<GeminiResponse?> parser = SseParser.Create(stream, static (_, data) =>
-            data.IsEmpty ? null : JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
+        SseParser<StreamItem> parser = SseParser.Create(stream, (_, data) => StreamItem.Read(data, assembler));
 
         // Gemini has no terminator and old models put finishReason on every chunk: read to EOF, then check that the answer
         // had ended (a finish reason was seen) rather than been cut.
-        await foreach (SseItem<GeminiResponse?> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.Data is { } chunk && assembler.Add(chunk) is { } update)
+            ChatResponseUpdate? update = item.Data.Chunk is { } chunk ? assembler.Add(chunk) : item.Data.Update;
+            if (update is not null)
             {
                 yield return update;
             }
@@ -65,6 +65,22 @@ internal sealed class GeminiChatClient : ProviderChatClient
         }
 
         yield return assembler.Complete();
+    }
+
+    /// <summary>One event: a text chunk read directly into its update (or none), another chunk deserialized, or nothing (empty data).</summary>
+    private readonly record struct StreamItem(ChatResponseUpdate? Update, GeminiResponse? Chunk)
+    {
+        public static StreamItem Read(ReadOnlySpan<byte> data, GeminiStreamAssembler assembler)
+        {
+            if (data.IsEmpty)
+            {
+                return default;
+            }
+
+            return assembler.TryReadText(data, out ChatResponseUpdate? update)
+                ? new StreamItem(update, null)
+                : new StreamItem(null, JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
+        }
     }
 
     private Uri ModelUrl(string? modelId, string action)
