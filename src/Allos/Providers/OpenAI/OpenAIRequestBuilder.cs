@@ -104,7 +104,7 @@ internal static class OpenAIRequestBuilder
 
     private static List<OpenAIMessage> BuildMessages(IEnumerable<ChatMessage> messages, ChatOptions? options, OpenAIDialect dialect)
     {
-        var result = new List<OpenAIMessage>();
+        var result = new List<OpenAIMessage>(messages.TryGetNonEnumeratedCount(out int count) ? count + 1 : 4);
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
             result.Add(new OpenAIMessage { Role = "system", Content = options.Instructions });
@@ -179,6 +179,13 @@ internal static class OpenAIRequestBuilder
 
     private static void AddUserOrTool(List<OpenAIMessage> result, ChatMessage message, string provider)
     {
+        // The common case, a message of one text, is the caller's string as it is: no parts list to join.
+        if (message.Contents is [TextContent only])
+        {
+            result.Add(new OpenAIMessage { Role = "user", Content = only.Text, Name = message.AuthorName });
+            return;
+        }
+
         AddToolResults(result, message);
 
         List<OpenAIContentPart>? parts = null;
