@@ -9,18 +9,24 @@ namespace Allos.Providers.Gemini;
 internal sealed class GeminiChatClient : ProviderChatClient
 {
     private readonly string _root;
+    private readonly Uri _generateUrl;
+    private readonly Uri _streamUrl;
 
     public GeminiChatClient(ProviderSettings settings)
         : base(settings, GeminiErrorParser.Parse)
     {
         _root = ApiRoot(settings.Endpoint);
+
+        // The client's own model is the usual case: its URLs are built once, not parsed again on every call.
+        _generateUrl = ModelUrl(null, "generateContent");
+        _streamUrl = ModelUrl(null, "streamGenerateContent?alt=sse");
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
-        Uri url = ModelUrl(options?.ModelId, "generateContent");
+        Uri url = options?.ModelId is null ? _generateUrl : ModelUrl(options.ModelId, "generateContent");
         return await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse,
             Settings.Provider, static (response, provider) => GeminiResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
@@ -31,7 +37,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
 
         // Without alt=sse the stream is a JSON array, not server-sent events.
-        Uri url = ModelUrl(options?.ModelId, "streamGenerateContent?alt=sse");
+        Uri url = options?.ModelId is null ? _streamUrl : ModelUrl(options.ModelId, "streamGenerateContent?alt=sse");
         return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, ReadStreamAsync, cancellationToken);
     }
 
