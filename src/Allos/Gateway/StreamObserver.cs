@@ -18,9 +18,11 @@ internal sealed class StreamObserver(bool collect)
         _updates?.Add(update);
         ModelId ??= update.ModelId;
         FinishReason = update.FinishReason ?? FinishReason;
-        foreach (AIContent content in update.Contents)
+        // Indexed: this runs once per streamed token, and foreach over IList<T> would box an enumerator each time.
+        IList<AIContent> contents = update.Contents;
+        for (int i = 0; i < contents.Count; i++)
         {
-            if (content is UsageContent usage)
+            if (contents[i] is UsageContent usage)
             {
                 if (Usage is null)
                 {

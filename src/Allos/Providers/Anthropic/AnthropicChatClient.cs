@@ -58,12 +58,21 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, string? jsonToolName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var assembler = new AnthropicStreamAssembler(jsonToolName);
-        SseParser<AnthropicStreamEvent?> parser = SseParser.Create(stream, static (_, data) =>
-            data.IsEmpty ? null : JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.AnthropicStreamEvent));
+        SseParser<StreamItem> parser = SseParser.Create(stream, static (_, data) => StreamItem.Read(data));
 
-        await foreach (SseItem<AnthropicStreamEvent?> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.Data is not { } e)
+            if (item.Data.IsTextDelta)
+            {
+                if (assembler.AddTextDelta(item.Data.Index, item.Data.Text) is { } delta)
+                {
+                    yield return delta;
+                }
+
+                continue;
+            }
+
+            if (item.Data.Event is not { } e)
             {
                 continue;
             }
@@ -94,5 +103,21 @@ internal sealed class AnthropicChatClient : ProviderChatClient
         }
 
         throw Transport.CreateTruncatedStreamError("event: message_stop");
+    }
+
+    /// <summary>One event: a text delta read directly, another event deserialized, or nothing (an empty data field).</summary>
+    private readonly record struct StreamItem(bool IsTextDelta, int Index, string? Text, AnthropicStreamEvent? Event)
+    {
+        public static StreamItem Read(ReadOnlySpan<byte> data)
+        {
+            if (data.IsEmpty)
+            {
+                return default;
+            }
+
+            return AnthropicEventReader.TryReadTextDelta(data, out int index, out string? text)
+                ? new StreamItem(true, index, text, null)
+                : new StreamItem(false, 0, null, JsonSerializer.Deserialize(data, AnthropicJsonContext.Default.AnthropicStreamEvent));
+        }
     }
 }

@@ -207,8 +207,9 @@ internal static class AnthropicRequestBuilder
             {
                 var blocks = new List<AnthropicContentBlock>();
                 List<AnthropicContentBlock>? results = null;
-                foreach (AIContent content in message.Contents)
+                for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
                 {
+                    AIContent content = message.Contents[i];
                     if (content is FunctionResultContent r)
                     {
                         (results ??= []).Add(ToolResult(r));
@@ -228,8 +229,9 @@ internal static class AnthropicRequestBuilder
             {
                 // User, Tool, and any custom role: tool results go in user turns.
                 var blocks = new List<AnthropicContentBlock>();
-                foreach (AIContent content in message.Contents)
+                for (int i = 0; i < message.Contents.Count; i++)
                 {
+                    AIContent content = message.Contents[i];
                     if (UserBlock(content, provider) is { } block)
                     {
                         blocks.Add(block);

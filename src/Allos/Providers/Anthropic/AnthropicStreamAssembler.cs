@@ -55,6 +55,15 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
         }
     }
 
+    /// <summary>
+    /// Handles a <c>text_delta</c> read without a DTO (see <see cref="AnthropicEventReader"/>): the update <see cref="Add"/>
+    /// would return for it, without the raw event (it was never built).
+    /// </summary>
+    public ChatResponseUpdate? AddTextDelta(int index, string? text) =>
+        _blocks.TryGetValue(index, out Block? block) && block.Type == "text" && !string.IsNullOrEmpty(text)
+            ? NewUpdate([new TextContent(text)], raw: null)
+            : null;
+
     private ChatResponseUpdate? Start(int index, AnthropicResponseBlock start, AnthropicStreamEvent raw)
     {
         var block = new Block(start.Type ?? "", start.Id, start.Name);
@@ -164,7 +173,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
         }
     }
 
-    private ChatResponseUpdate NewUpdate(List<AIContent> contents, AnthropicStreamEvent raw) => new(ChatRole.Assistant, contents)
+    private ChatResponseUpdate NewUpdate(List<AIContent> contents, AnthropicStreamEvent? raw) => new(ChatRole.Assistant, contents)
     {
         ResponseId = _messageId,
         MessageId = _messageId,

@@ -9,18 +9,24 @@ namespace Allos.Providers.Gemini;
 internal sealed class GeminiChatClient : ProviderChatClient
 {
     private readonly string _root;
+    private readonly Uri _generateUrl;
+    private readonly Uri _streamUrl;
 
     public GeminiChatClient(ProviderSettings settings)
         : base(settings, GeminiErrorParser.Parse)
     {
         _root = ApiRoot(settings.Endpoint);
+
+        // The client's own model is the usual case: its URLs are built once, not parsed again on every call.
+        _generateUrl = ModelUrl(null, "generateContent");
+        _streamUrl = ModelUrl(null, "streamGenerateContent?alt=sse");
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
-        Uri url = ModelUrl(options?.ModelId, "generateContent");
+        Uri url = options?.ModelId is null ? _generateUrl : ModelUrl(options.ModelId, "generateContent");
         return await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse,
             Settings.Provider, static (response, provider) => GeminiResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
@@ -31,7 +37,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
 
         // Without alt=sse the stream is a JSON array, not server-sent events.
-        Uri url = ModelUrl(options?.ModelId, "streamGenerateContent?alt=sse");
+        Uri url = options?.ModelId is null ? _streamUrl : ModelUrl(options.ModelId, "streamGenerateContent?alt=sse");
         return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, ReadStreamAsync, cancellationToken);
     }
 
@@ -46,14 +52,14 @@ internal sealed class GeminiChatClient : ProviderChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var assembler = new GeminiStreamAssembler(Settings.Provider);
-        SseParser<GeminiResponse?> parser = SseParser.Create(stream, static (_, data) =>
-            data.IsEmpty ? null : JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
+        SseParser<StreamItem> parser = SseParser.Create(stream, (_, data) => StreamItem.Read(data, assembler));
 
         // Gemini has no terminator and old models put finishReason on every chunk: read to EOF, then check that the answer
         // had ended (a finish reason was seen) rather than been cut.
-        await foreach (SseItem<GeminiResponse?> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.Data is { } chunk && assembler.Add(chunk) is { } update)
+            ChatResponseUpdate? update = item.Data.Chunk is { } chunk ? assembler.Add(chunk) : item.Data.Update;
+            if (update is not null)
             {
                 yield return update;
             }
@@ -65,6 +71,22 @@ internal sealed class GeminiChatClient : ProviderChatClient
         }
 
         yield return assembler.Complete();
+    }
+
+    /// <summary>One event: a text chunk read directly into its update (or none), another chunk deserialized, or nothing (empty data).</summary>
+    private readonly record struct StreamItem(ChatResponseUpdate? Update, GeminiResponse? Chunk)
+    {
+        public static StreamItem Read(ReadOnlySpan<byte> data, GeminiStreamAssembler assembler)
+        {
+            if (data.IsEmpty)
+            {
+                return default;
+            }
+
+            return assembler.TryReadText(data, out ChatResponseUpdate? update)
+                ? new StreamItem(update, null)
+                : new StreamItem(null, JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
+        }
     }
 
     private Uri ModelUrl(string? modelId, string action)

@@ -131,8 +131,9 @@ internal static class GeminiRequestBuilder
             }
 
             string role = message.Role == ChatRole.Assistant ? ModelRole : UserRole;
-            foreach (AIContent content in message.Contents)
+            for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
             {
+                AIContent content = message.Contents[i];
                 switch (content)
                 {
                     case TextContent text:

@@ -13,7 +13,9 @@ internal sealed class GeminiStreamAssembler(string provider)
     private string? _responseId;
     private string? _model;
     private DateTimeOffset? _created;
-    private UsageDetails? _usage;
+    private readonly GeminiUsageMetadata _scratch = new();
+    private GeminiUsageMetadata? _usage;
+    private GeminiUsageMetadata? _readUsage;
     private string? _finishReason;
     private string? _blockReason;
     private bool _hasCalls;
@@ -28,10 +30,7 @@ internal sealed class GeminiStreamAssembler(string provider)
         _responseId ??= chunk.ResponseId;
         _model ??= chunk.ModelVersion;
         _created ??= GeminiResponseParser.ParseTime(chunk.CreateTime);
-        if (GeminiResponseParser.MapUsage(chunk.UsageMetadata) is { } usage)
-        {
-            _usage = usage;
-        }
+        KeepUsage(chunk.UsageMetadata);
 
         if (chunk.PromptFeedback?.BlockReason is { } blockReason)
         {
@@ -53,10 +52,51 @@ internal sealed class GeminiStreamAssembler(string provider)
         return contents.Count == 0 ? null : NewUpdate(contents);
     }
 
+    /// <summary>Gets a value indicating whether the response id and model are known, so a chunk's copies can be skipped (see <see cref="TryReadText"/>).</summary>
+    public bool KnowsResponse => _responseId is not null && _model is not null;
+
+    /// <summary>
+    /// Reads a chunk with one text part and nothing else through <see cref="GeminiChunkReader"/>, once the response id
+    /// and model are known; <paramref name="update"/> is what <see cref="Add"/> would return for it, without the raw part.
+    /// </summary>
+    public bool TryReadText(ReadOnlySpan<byte> json, out ChatResponseUpdate? update)
+    {
+        update = null;
+        if (!KnowsResponse || !GeminiChunkReader.TryReadText(json, knowsCreated: _created is not null, _scratch, out string? text, out string? finish))
+        {
+            return false;
+        }
+
+        if (_scratch.PromptTokenCount is not null || _scratch.CandidatesTokenCount is not null || _scratch.TotalTokenCount is not null)
+        {
+            // Kept by value: the scratch object is refilled by the next chunk.
+            _readUsage ??= new GeminiUsageMetadata();
+            _readUsage.PromptTokenCount = _scratch.PromptTokenCount;
+            _readUsage.CandidatesTokenCount = _scratch.CandidatesTokenCount;
+            _readUsage.TotalTokenCount = _scratch.TotalTokenCount;
+            _readUsage.CachedContentTokenCount = _scratch.CachedContentTokenCount;
+            _readUsage.ThoughtsTokenCount = _scratch.ThoughtsTokenCount;
+            _readUsage.ToolUsePromptTokenCount = _scratch.ToolUsePromptTokenCount;
+            _usage = _readUsage;
+        }
+
+        if (finish is not null)
+        {
+            _finishReason = finish;
+        }
+
+        if (!string.IsNullOrEmpty(text))
+        {
+            update = NewUpdate([new TextContent(text)]);
+        }
+
+        return true;
+    }
+
     /// <summary>Called at EOF of a complete stream: the usage and the finish reason.</summary>
     public ChatResponseUpdate Complete()
     {
-        List<AIContent> contents = _usage is null ? [] : [new UsageContent(_usage)];
+        List<AIContent> contents = GeminiResponseParser.MapUsage(_usage) is { } usage ? [new UsageContent(usage)] : [];
         ChatResponseUpdate update = NewUpdate(contents);
 
         // Without a message id, ToChatResponse() puts the update's AdditionalProperties on the response, as GetResponseAsync does.
@@ -72,6 +112,15 @@ internal sealed class GeminiStreamAssembler(string provider)
         }
 
         return update;
+    }
+
+    /// <summary>Usage is cumulative: the last chunk with counts wins, and is mapped once, at the end.</summary>
+    private void KeepUsage(GeminiUsageMetadata? usage)
+    {
+        if (usage is { } u && (u.PromptTokenCount is not null || u.CandidatesTokenCount is not null || u.TotalTokenCount is not null))
+        {
+            _usage = usage;
+        }
     }
 
     private ChatResponseUpdate NewUpdate(IList<AIContent> contents) => new(ChatRole.Assistant, contents)

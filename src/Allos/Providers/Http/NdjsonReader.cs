@@ -2,14 +2,14 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Allos.Providers.Http;
 
 /// <summary>Reads newline-delimited JSON (Ollama's streaming format) without copying lines into strings.</summary>
 internal static class NdjsonReader
 {
-    public static async IAsyncEnumerable<T> ReadAsync<T>(Stream stream, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Yields <paramref name="parse"/>'s item for every line that is not blank.</summary>
+    public static async IAsyncEnumerable<T> ReadAsync<T>(Stream stream, Func<ReadOnlySequence<byte>, T> parse, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         try
@@ -22,17 +22,17 @@ internal static class NdjsonReader
                 // Items are yielded before AdvanceTo: the buffer stays valid because nothing reads from the pipe meanwhile.
                 while (TryReadLine(ref buffer, out ReadOnlySequence<byte> line))
                 {
-                    if (Parse(line, typeInfo) is T item)
+                    if (!IsBlank(line))
                     {
-                        yield return item;
+                        yield return parse(line);
                     }
                 }
 
                 if (result.IsCompleted && !buffer.IsEmpty)
                 {
-                    if (Parse(buffer, typeInfo) is T last)
+                    if (!IsBlank(buffer))
                     {
-                        yield return last;
+                        yield return parse(buffer);
                     }
 
                     buffer = buffer.Slice(buffer.End);
@@ -66,15 +66,10 @@ internal static class NdjsonReader
         return true;
     }
 
-    private static T? Parse<T>(ReadOnlySequence<byte> line, JsonTypeInfo<T> typeInfo)
+    /// <summary>Whether a line holds nothing but whitespace (or a stray <c>\r</c>).</summary>
+    private static bool IsBlank(ReadOnlySequence<byte> line)
     {
         var reader = new Utf8JsonReader(line);
-        if (!reader.Read())
-        {
-            return default; // blank line (or only whitespace / \r)
-        }
-
-        reader = new Utf8JsonReader(line);
-        return JsonSerializer.Deserialize(ref reader, typeInfo);
+        return !reader.Read();
     }
 }

@@ -17,8 +17,6 @@ internal sealed class ProviderTransport
     private const int MaxErrorBodyCharacters = 64 * 1024;
     private const int MaxRedirects = 5;
 
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
-
     private readonly Func<int, string, ProviderError> _parseError;
 
     public ProviderTransport(string provider, HttpClient httpClient, TimeSpan timeout, TimeProvider timeProvider, Func<int, string, ProviderError> parseError)
@@ -54,12 +52,7 @@ internal sealed class ProviderTransport
     /// A JSON request body with a Content-Length: serialized up front rather than streamed, because some
     /// OpenAI-compatible servers and proxies reject chunked request bodies.
     /// </summary>
-    public static HttpContent JsonBody<T>(T value, JsonTypeInfo<T> typeInfo)
-    {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
-        content.Headers.ContentType = JsonMediaType;
-        return content;
-    }
+    public static HttpContent JsonBody<T>(T value, JsonTypeInfo<T> typeInfo) => PooledJsonContent.Create(value, typeInfo);
 
     /// <summary>
     /// Sends the request and returns the response once its headers arrived; a non-success status becomes an exception.

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -50,8 +52,24 @@ internal sealed class OllamaChatClient : ProviderChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var assembler = new OllamaStreamAssembler(Transport);
-        await foreach (OllamaResponse line in NdjsonReader.ReadAsync(stream, OllamaJsonContext.Default.OllamaResponse, cancellationToken).ConfigureAwait(false))
+        var lines = new OllamaLineReader();
+        await foreach (StreamItem item in NdjsonReader.ReadAsync(stream, line => StreamItem.Read(line, lines), cancellationToken).ConfigureAwait(false))
         {
+            if (item.IsText)
+            {
+                if (OllamaStreamAssembler.AddText(item.Text) is { } delta)
+                {
+                    yield return delta;
+                }
+
+                continue;
+            }
+
+            if (item.Line is not { } line)
+            {
+                continue; // a JSON null
+            }
+
             if (assembler.Add(line) is { } update)
             {
                 yield return update;
@@ -64,5 +82,20 @@ internal sealed class OllamaChatClient : ProviderChatClient
         }
 
         throw Transport.CreateTruncatedStreamError("a line with \"done\": true");
+    }
+
+    /// <summary>One line: a text-only line read directly, or another line deserialized.</summary>
+    private readonly record struct StreamItem(bool IsText, OllamaTextLine Text, OllamaResponse? Line)
+    {
+        public static StreamItem Read(ReadOnlySequence<byte> line, OllamaLineReader lines)
+        {
+            if (lines.TryReadText(line, out OllamaTextLine text))
+            {
+                return new StreamItem(true, text, null);
+            }
+
+            var reader = new Utf8JsonReader(line);
+            return new StreamItem(false, default, JsonSerializer.Deserialize(ref reader, OllamaJsonContext.Default.OllamaResponse));
+        }
     }
 }

@@ -162,17 +162,18 @@ internal static class OllamaRequestBuilder
 
     private static void AddAssistant(List<OllamaMessage> result, ChatMessage message, Dictionary<string, string> toolNames, string provider)
     {
-        StringBuilder? text = null, thinking = null;
+        TextParts text = default, thinking = default;
         List<OllamaToolCall>? calls = null;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
         {
+            AIContent content = message.Contents[i];
             switch (content)
             {
                 case TextContent t:
-                    (text ??= new StringBuilder()).Append(t.Text);
+                    text.Append(t.Text);
                     break;
                 case TextReasoningContent r when !string.IsNullOrEmpty(r.Text):
-                    (thinking ??= new StringBuilder()).Append(r.Text);
+                    thinking.Append(r.Text);
                     break;
                 case TextReasoningContent or UsageContent or FunctionResultContent:
                     break; // empty reasoning carries nothing Ollama reads; results are sent as tool messages below
@@ -189,13 +190,13 @@ internal static class OllamaRequestBuilder
             }
         }
 
-        if (text is not null || thinking is not null || calls is not null)
+        if (text.Any || thinking.Any || calls is not null)
         {
             result.Add(new OllamaMessage
             {
                 Role = "assistant",
-                Content = text?.ToString() ?? "",
-                Thinking = thinking?.ToString(),
+                Content = text.ToString() ?? "",
+                Thinking = thinking.ToString(),
                 ToolCalls = calls,
             });
         }
@@ -207,14 +208,15 @@ internal static class OllamaRequestBuilder
     {
         AddToolResults(result, message, toolNames);
 
-        StringBuilder? text = null;
+        TextParts text = default;
         List<string>? images = null;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             switch (content)
             {
                 case TextContent t:
-                    (text ??= new StringBuilder()).Append(t.Text);
+                    text.Append(t.Text);
                     break;
                 case DataContent d when d.HasTopLevelMediaType("image"):
                     (images ??= []).Add(d.Base64Data.ToString());
@@ -228,16 +230,17 @@ internal static class OllamaRequestBuilder
             }
         }
 
-        if (text is not null || images is not null)
+        if (text.Any || images is not null)
         {
-            result.Add(new OllamaMessage { Role = "user", Content = text?.ToString() ?? "", Images = images });
+            result.Add(new OllamaMessage { Role = "user", Content = text.ToString() ?? "", Images = images });
         }
     }
 
     private static void AddToolResults(List<OllamaMessage> result, ChatMessage message, Dictionary<string, string> toolNames)
     {
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             if (content is FunctionResultContent r)
             {
                 result.Add(new OllamaMessage

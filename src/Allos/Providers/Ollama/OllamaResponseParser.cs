@@ -119,9 +119,12 @@ internal static class OllamaResponseParser
         }
     }
 
+    /// <summary>How timestamps are read: without an offset, UTC.</summary>
+    public const DateTimeStyles TimeStyles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+
     /// <summary>Parses Go's RFC 3339 timestamps; an unreadable one is dropped rather than failing the whole response.</summary>
     public static DateTimeOffset? ParseTime(string? value) =>
-        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset parsed)
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, TimeStyles, out DateTimeOffset parsed)
             ? parsed
             : null;
 }

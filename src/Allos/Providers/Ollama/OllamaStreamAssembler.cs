@@ -15,6 +15,13 @@ internal sealed class OllamaStreamAssembler(ProviderTransport transport)
     /// <summary>Gets a value indicating whether the final <c>"done": true</c> line was read.</summary>
     public bool IsDone { get; private set; }
 
+    /// <summary>
+    /// Handles a line that carried only a text delta (see <see cref="OllamaLineReader"/>): the update <see cref="Add"/>
+    /// would return for it, without the raw line (its DTO was never built).
+    /// </summary>
+    public static ChatResponseUpdate? AddText(OllamaTextLine line) => string.IsNullOrEmpty(line.Content) ? null
+        : new ChatResponseUpdate(ChatRole.Assistant, [new TextContent(line.Content)]) { ModelId = line.Model, CreatedAt = line.CreatedAt };
+
     /// <summary>Handles one line; returns the update to yield, or <see langword="null"/> when the line carried nothing to show.</summary>
     public ChatResponseUpdate? Add(OllamaResponse line)
     {

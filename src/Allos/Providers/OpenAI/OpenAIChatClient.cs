@@ -55,12 +55,21 @@ internal sealed class OpenAIChatClient : ProviderChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var assembler = new OpenAIStreamAssembler(Settings.Provider);
-        SseParser<OpenAIResponse?> parser = SseParser.Create(stream, static (_, data) =>
-            data.SequenceEqual("[DONE]"u8) ? null : JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.OpenAIResponse));
+        SseParser<StreamItem> parser = SseParser.Create(stream, (_, data) => StreamItem.Read(data, assembler));
 
-        await foreach (SseItem<OpenAIResponse?> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (item.Data is null)
+            if (item.Data.IsText)
+            {
+                if (assembler.AddText(item.Data.Text) is { } delta)
+                {
+                    yield return delta;
+                }
+
+                continue;
+            }
+
+            if (item.Data.Chunk is null)
             {
                 if (!assembler.HasChoices)
                 {
@@ -75,7 +84,7 @@ internal sealed class OpenAIChatClient : ProviderChatClient
                 yield break;
             }
 
-            if (assembler.Add(item.Data) is { } update)
+            if (assembler.Add(item.Data.Chunk) is { } update)
             {
                 yield return update;
             }
@@ -93,6 +102,26 @@ internal sealed class OpenAIChatClient : ProviderChatClient
         }
 
         throw Transport.CreateTruncatedStreamError("data: [DONE]");
+    }
+
+    /// <summary>One event: a text-only chunk read directly, another chunk deserialized, or <c>[DONE]</c> (neither).</summary>
+    private readonly record struct StreamItem(bool IsText, string? Text, OpenAIResponse? Chunk)
+    {
+        public static StreamItem Read(ReadOnlySpan<byte> data, OpenAIStreamAssembler assembler)
+        {
+            if (data.SequenceEqual("[DONE]"u8))
+            {
+                return default;
+            }
+
+            // Until the response's id, model and time are known, every chunk goes through the DTO, which records them.
+            if (assembler.KnowsResponse && OpenAIChunkReader.TryReadText(data, out string? text))
+            {
+                return new StreamItem(true, text, null);
+            }
+
+            return new StreamItem(false, null, JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.OpenAIResponse));
+        }
     }
 
     private static Uri AzureUrl(ProviderSettings settings, string apiVersion)

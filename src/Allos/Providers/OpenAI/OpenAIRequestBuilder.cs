@@ -104,7 +104,7 @@ internal static class OpenAIRequestBuilder
 
     private static List<OpenAIMessage> BuildMessages(IEnumerable<ChatMessage> messages, ChatOptions? options, OpenAIDialect dialect)
     {
-        var result = new List<OpenAIMessage>();
+        var result = new List<OpenAIMessage>(messages.TryGetNonEnumeratedCount(out int count) ? count + 1 : 4);
         if (!string.IsNullOrEmpty(options?.Instructions))
         {
             result.Add(new OpenAIMessage { Role = "system", Content = options.Instructions });
@@ -132,17 +132,18 @@ internal static class OpenAIRequestBuilder
 
     private static void AddAssistant(List<OpenAIMessage> result, ChatMessage message, OpenAIDialect dialect)
     {
-        StringBuilder? text = null, reasoning = null;
+        TextParts text = default, reasoning = default;
         List<OpenAIToolCall>? calls = null;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
         {
+            AIContent content = message.Contents[i];
             switch (content)
             {
                 case TextContent t:
-                    (text ??= new StringBuilder()).Append(t.Text);
+                    text.Append(t.Text);
                     break;
                 case TextReasoningContent r when dialect.EchoReasoning:
-                    (reasoning ??= new StringBuilder()).Append(r.Text);
+                    reasoning.Append(r.Text);
                     break;
                 case TextReasoningContent:
                     break; // api.openai.com keeps reasoning server-side; Chat Completions has no field to send it back in.
@@ -161,15 +162,15 @@ internal static class OpenAIRequestBuilder
             }
         }
 
-        if (text is not null || calls is not null || reasoning is not null)
+        if (text.Any || calls is not null || reasoning.Any)
         {
             result.Add(new OpenAIMessage
             {
                 Role = "assistant",
-                Content = text?.ToString(),
+                Content = text.ToString(),
                 Name = message.AuthorName,
                 ToolCalls = calls,
-                ReasoningContent = reasoning?.ToString(),
+                ReasoningContent = reasoning.ToString(),
             });
         }
 
@@ -178,12 +179,20 @@ internal static class OpenAIRequestBuilder
 
     private static void AddUserOrTool(List<OpenAIMessage> result, ChatMessage message, string provider)
     {
+        // The common case, a message of one text, is the caller's string as it is: no parts list to join.
+        if (message.Contents is [TextContent only])
+        {
+            result.Add(new OpenAIMessage { Role = "user", Content = only.Text, Name = message.AuthorName });
+            return;
+        }
+
         AddToolResults(result, message);
 
         List<OpenAIContentPart>? parts = null;
         bool onlyText = true;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             OpenAIContentPart? part = content switch
             {
                 TextContent t => new OpenAIContentPart { Type = "text", Text = t.Text },
@@ -215,8 +224,9 @@ internal static class OpenAIRequestBuilder
 
     private static void AddToolResults(List<OpenAIMessage> result, ChatMessage message)
     {
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < message.Contents.Count; i++)
         {
+            AIContent content = message.Contents[i];
             if (content is FunctionResultContent r)
             {
                 result.Add(new OpenAIMessage { Role = "tool", ToolCallId = r.CallId, Content = WireContent.ResultToText(r) });

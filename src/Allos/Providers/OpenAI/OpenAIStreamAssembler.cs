@@ -85,6 +85,19 @@ internal sealed class OpenAIStreamAssembler(string provider)
         return contents is null && finish is null ? null : NewUpdate(contents ?? [], finish);
     }
 
+    /// <summary>Gets a value indicating whether the response's id, model and creation time are known, so later chunks' copies can be skipped.</summary>
+    public bool KnowsResponse => _responseId is not null && _model is not null && _created is not null;
+
+    /// <summary>
+    /// Handles a chunk that carried one choice with only a text delta and nothing else (see <see cref="OpenAIChunkReader"/>):
+    /// the same update <see cref="Add"/> would return for it.
+    /// </summary>
+    public ChatResponseUpdate? AddText(string? text)
+    {
+        HasChoices = true;
+        return string.IsNullOrEmpty(text) ? null : NewUpdate([new TextContent(text)], finish: null);
+    }
+
     /// <summary>Called at <c>[DONE]</c>, or at the end of a finished stream without it: emits calls never closed by a finish reason, and the usage.</summary>
     public ChatResponseUpdate? Complete()
     {
