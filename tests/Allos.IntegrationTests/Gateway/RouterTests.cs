@@ -1,4 +1,5 @@
 using Allos.Gateway;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Gateway;
 
@@ -102,7 +103,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_FailingDeployment_IsCooledDownSkippedThenProbed()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         _fx[0].FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
         _fx[1].FallbackTurn = FakeTurn.Text("healthy");
         RouterOptions options = RouterFixture.Options(new ModelGroup("pool", _fx.Deployment(0), _fx.Deployment(1)));
