@@ -1,4 +1,5 @@
 using Allos.Gateway;
+using Allos.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Gateway;
@@ -459,7 +460,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_ApprovalThenRejectionOfTheSameCall_EachReachesTheDeployment()
     {
-        var client = new ScriptedClient("answer");
+        var client = TestChatClient.Answering("answer");
         RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
         options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
         using var router = new Router(options);
@@ -471,7 +472,7 @@ public sealed class RouterTests : IAsyncLifetime
         await cached.GetResponseAsync(Answer(approved: false));
         await cached.GetResponseAsync(Answer(approved: true));
 
-        client.Calls.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
+        client.Calls.Count.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
     }
 
     public static readonly TheoryData<string, Type> ForeignFailures = new()
@@ -496,7 +497,7 @@ public sealed class RouterTests : IAsyncLifetime
             "timeout" => new TimeoutException("The SDK gave up."),
             _ => new InvalidOperationException("The SDK's own failure."),
         };
-        var client = new ScriptedClient("never") { Fail = () => original };
+        var client = TestChatClient.Answering("never", fail: () => original);
         var options = RouterFixture.Options(new ModelGroup("foreign", new Deployment("openai/gpt-4o-mini") { Client = client }));
         options.MaxRetries = 0;
         using var router = new Router(options);
@@ -515,7 +516,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_ContentUnknownToMicrosoftExtensionsAI_IsNeverCached()
     {
-        var client = new ScriptedClient("answer");
+        var client = TestChatClient.Answering("answer");
         RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
         options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
         using var router = new Router(options);
@@ -524,7 +525,7 @@ public sealed class RouterTests : IAsyncLifetime
         await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("one")])]);
         await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("two")])]);
 
-        client.Calls.ShouldBe(2);
+        client.Calls.Count.ShouldBe(2);
     }
 
     [Fact]
