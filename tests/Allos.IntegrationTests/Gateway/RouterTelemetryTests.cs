@@ -6,6 +6,7 @@ using Allos.IntegrationTests.Storage;
 using Allos.Storage;
 using Allos.Storage.Sqlite;
 using Allos.Telemetry;
+using Allos.Tests.Shared;
 
 namespace Allos.IntegrationTests.Gateway;
 
@@ -191,7 +192,7 @@ public sealed class RouterTelemetryTests : IAsyncLifetime
         string alias = $"traced-{Guid.NewGuid():N}";
         var activities = new ConcurrentBag<Activity>();
         using ActivityListener listener = Listen(activities);
-        var client = new EndpointClient(new ScriptedClient("answer"), new ChatClientMetadata("azure", new Uri(endpoint), "gpt-4o"));
+        var client = new EndpointClient(TestChatClient.Answering("answer"), new ChatClientMetadata("azure", new Uri(endpoint), "gpt-4o"));
         using var router = new Router(RouterFixture.Options(new ModelGroup(alias, new Deployment("azure/gpt-4o") { Client = client })));
 
         await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias });

@@ -1,4 +1,6 @@
 using Allos.Gateway;
+using Allos.Tests.Shared;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Gateway;
 
@@ -102,7 +104,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_FailingDeployment_IsCooledDownSkippedThenProbed()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         _fx[0].FallbackTurn = FakeTurn.ProviderError(503, "Service unavailable", "server_error");
         _fx[1].FallbackTurn = FakeTurn.Text("healthy");
         RouterOptions options = RouterFixture.Options(new ModelGroup("pool", _fx.Deployment(0), _fx.Deployment(1)));
@@ -458,7 +460,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_ApprovalThenRejectionOfTheSameCall_EachReachesTheDeployment()
     {
-        var client = new ScriptedClient("answer");
+        var client = TestChatClient.Answering("answer");
         RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
         options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
         using var router = new Router(options);
@@ -470,7 +472,7 @@ public sealed class RouterTests : IAsyncLifetime
         await cached.GetResponseAsync(Answer(approved: false));
         await cached.GetResponseAsync(Answer(approved: true));
 
-        client.Calls.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
+        client.Calls.Count.ShouldBe(2, "a rejection is a different request from an approval; repeating the approval is a hit");
     }
 
     public static readonly TheoryData<string, Type> ForeignFailures = new()
@@ -495,7 +497,7 @@ public sealed class RouterTests : IAsyncLifetime
             "timeout" => new TimeoutException("The SDK gave up."),
             _ => new InvalidOperationException("The SDK's own failure."),
         };
-        var client = new ScriptedClient("never") { Fail = () => original };
+        var client = TestChatClient.Answering("never", fail: () => original);
         var options = RouterFixture.Options(new ModelGroup("foreign", new Deployment("openai/gpt-4o-mini") { Client = client }));
         options.MaxRetries = 0;
         using var router = new Router(options);
@@ -514,7 +516,7 @@ public sealed class RouterTests : IAsyncLifetime
     [Fact]
     public async Task GetResponseAsync_ContentUnknownToMicrosoftExtensionsAI_IsNeverCached()
     {
-        var client = new ScriptedClient("answer");
+        var client = TestChatClient.Answering("answer");
         RouterOptions options = RouterFixture.Options(new ModelGroup("cached", new Deployment("openai/gpt-4o-mini") { Client = client }) { Cache = true });
         options.Cache = new Allos.Gateway.Caching.MemoryResponseCache();
         using var router = new Router(options);
@@ -523,7 +525,7 @@ public sealed class RouterTests : IAsyncLifetime
         await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("one")])]);
         await cached.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent("Hello"), new CustomContent("two")])]);
 
-        client.Calls.ShouldBe(2);
+        client.Calls.Count.ShouldBe(2);
     }
 
     [Fact]

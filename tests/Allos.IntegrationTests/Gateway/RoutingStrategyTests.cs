@@ -1,4 +1,5 @@
 using Allos.Gateway;
+using Allos.Tests.Shared;
 
 namespace Allos.IntegrationTests.Gateway;
 
@@ -9,22 +10,22 @@ public sealed class RoutingStrategyTests
     [Fact]
     public async Task Priority_LowerPriorityFirst_WhateverTheListOrder()
     {
-        var low = new ScriptedClient("second");
-        var high = new ScriptedClient("first");
+        var low = TestChatClient.Answering("second");
+        var high = TestChatClient.Answering("first");
         using var router = Router(RoutingStrategy.Priority,
             new Deployment("openai/gpt-4o-mini") { Name = "b", Client = low, Priority = 5 },
             new Deployment("openai/gpt-4o-mini") { Name = "a", Client = high, Priority = 1 });
 
         (await router.For("g").GetResponseAsync(Hello)).Text.ShouldBe("first");
-        low.Calls.ShouldBe(0);
+        low.Calls.Count.ShouldBe(0);
     }
 
     [Fact]
     public async Task LowestCost_PicksTheCheapestCatalogPrice_UnknownPricesLast()
     {
-        var unknown = new ScriptedClient("unknown");
-        var expensive = new ScriptedClient("expensive");
-        var cheap = new ScriptedClient("cheap");
+        var unknown = TestChatClient.Answering("unknown");
+        var expensive = TestChatClient.Answering("expensive");
+        var cheap = TestChatClient.Answering("cheap");
         using var router = Router(RoutingStrategy.LowestCost,
             new Deployment("openai/some-model-without-a-price") { Client = unknown },
             new Deployment("openai/gpt-4o") { Client = expensive },
@@ -36,8 +37,8 @@ public sealed class RoutingStrategyTests
     [Fact]
     public async Task LowestLatency_LearnsAndPrefersTheFasterDeployment()
     {
-        var slow = new ScriptedClient("slow", TimeSpan.FromMilliseconds(150));
-        var fast = new ScriptedClient("fast", TimeSpan.FromMilliseconds(1));
+        var slow = TestChatClient.Answering("slow", TimeSpan.FromMilliseconds(150));
+        var fast = TestChatClient.Answering("fast", TimeSpan.FromMilliseconds(1));
         using var router = Router(RoutingStrategy.LowestLatency,
             new Deployment("openai/gpt-4o-mini") { Name = "slow", Client = slow },
             new Deployment("openai/gpt-4o-mini") { Name = "fast", Client = fast });
@@ -51,14 +52,14 @@ public sealed class RoutingStrategyTests
             (await group.GetResponseAsync(Hello)).Text.ShouldBe("fast");
         }
 
-        slow.Calls.ShouldBe(1);
+        slow.Calls.Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task LeastBusy_SpreadsConcurrentCallsOverIdleDeployments()
     {
-        var first = new ScriptedClient("one", TimeSpan.FromMilliseconds(200));
-        var second = new ScriptedClient("two", TimeSpan.FromMilliseconds(200));
+        var first = TestChatClient.Answering("one", TimeSpan.FromMilliseconds(200));
+        var second = TestChatClient.Answering("two", TimeSpan.FromMilliseconds(200));
         using var router = Router(RoutingStrategy.LeastBusy,
             new Deployment("openai/gpt-4o-mini") { Name = "one", Client = first },
             new Deployment("openai/gpt-4o-mini") { Name = "two", Client = second });
@@ -68,19 +69,19 @@ public sealed class RoutingStrategyTests
         Task<ChatResponse> b = group.GetResponseAsync(Hello);
         await Task.WhenAll(a, b);
 
-        first.Calls.ShouldBe(1);
-        second.Calls.ShouldBe(1);
+        first.Calls.Count.ShouldBe(1);
+        second.Calls.Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task Deployment_ErrorFromAClientThatIsNotOurs_IsRetriedWhenItIsAnIOError()
     {
         int calls = 0;
-        var flaky = new ScriptedClient("eventually") { Fail = () => ++calls < 3 ? new HttpRequestException("connection reset") : null };
+        var flaky = TestChatClient.Answering("eventually", fail: () => ++calls < 3 ? new HttpRequestException("connection reset") : null);
         using var router = Router(RoutingStrategy.Priority, new Deployment("custom/model") { Client = flaky });
 
         (await router.For("g").GetResponseAsync(Hello)).Text.ShouldBe("eventually");
-        flaky.Calls.ShouldBe(3);
+        flaky.Calls.Count.ShouldBe(3);
     }
 
     private static Router Router(RoutingStrategy strategy, params Deployment[] deployments)

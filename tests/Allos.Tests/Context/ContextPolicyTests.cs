@@ -1,4 +1,5 @@
 using Allos.Context;
+using Allos.Tests.Shared;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tests.Context;
@@ -16,7 +17,7 @@ public sealed class ContextPolicyTests
         "sliding" => ContextPolicy.SlidingWindow(),
         "truncate" => ContextPolicy.TruncateOldest(),
         "adaptive" => ContextPolicy.Adaptive(),
-        "summarize" => ContextPolicy.Summarize(new ScriptedChatClient().Reply("summary")),
+        "summarize" => ContextPolicy.Summarize(TestChatClient.Replying("summary")),
         _ => ContextPolicy.None,
     };
 
@@ -246,7 +247,7 @@ public sealed class ContextPolicyTests
     [Fact]
     public async Task FitAsync_AdaptiveWhenShorteningIsNotEnough_SummarizesThenKeepsTheSummary()
     {
-        var summarizer = new ScriptedChatClient().Reply("They read many files.");
+        var summarizer = TestChatClient.Replying("They read many files.");
         ContextPolicy policy = ContextPolicy.Adaptive(summarizer, toolResultTokenLimit: 100);
         List<ChatMessage> history = Histories.WithToolTurns(100);
 

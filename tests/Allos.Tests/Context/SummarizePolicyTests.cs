@@ -1,4 +1,5 @@
 using Allos.Context;
+using Allos.Tests.Shared;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tests.Context;
@@ -11,7 +12,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_OverTheTrigger_ReplacesOldTurnsWithOneSummary()
     {
-        var summarizer = new ScriptedChatClient().Reply("The user asked about 96 files; all were read.");
+        var summarizer = TestChatClient.Replying("The user asked about 96 files; all were read.");
         ContextPolicy policy = ContextPolicy.Summarize(summarizer, new SummarizeOptions { ModelId = "small-model", MaxSummaryTokens = 300, ContextWindow = 200_000 });
         List<ChatMessage> history = Histories.WithToolTurns(100);
 
@@ -41,7 +42,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_HistoryGrewButStillFitsWithTheSummary_ReusesItWithoutCallingTheModel()
     {
-        var summarizer = new ScriptedChatClient().Reply("summary one");
+        var summarizer = TestChatClient.Replying("summary one");
         ContextPolicy policy = ContextPolicy.Summarize(summarizer);
         List<ChatMessage> history = Histories.WithToolTurns(100);
         ContextFit first = await policy.FitAsync(history, Budget);
@@ -58,7 +59,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_GrewPastTheTriggerAgain_ExtendsThePreviousSummary()
     {
-        var summarizer = new ScriptedChatClient().Reply("summary one").Reply("summary two");
+        var summarizer = TestChatClient.Replying("summary one", "summary two");
         ContextPolicy policy = ContextPolicy.Summarize(summarizer);
         List<ChatMessage> history = Histories.WithToolTurns(100);
         await policy.FitAsync(history, Budget);
@@ -81,7 +82,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_SummarizerFails_FallsBackToTruncation()
     {
-        var summarizer = new ScriptedChatClient().Throw(new ProviderServerException("openai", "boom", 500));
+        var summarizer = new TestChatClient { GetResponseAsyncCallback = (_, _, _) => throw new ProviderServerException("openai", "boom", 500) };
         List<ChatMessage> history = Histories.WithToolTurns(100);
 
         ContextFit fit = await ContextPolicy.Summarize(summarizer).FitAsync(history, Budget);
@@ -97,7 +98,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_SummarizerAnswersNothing_FallsBackToTruncation()
     {
-        var summarizer = new ScriptedChatClient().Reply("  ");
+        var summarizer = TestChatClient.Replying("  ");
         List<ChatMessage> history = Histories.WithToolTurns(100);
 
         ContextFit fit = await ContextPolicy.Summarize(summarizer).FitAsync(history, Budget);
@@ -109,7 +110,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_HistoryFarLargerThanTheSummarizersWindow_SendsABoundedSlice()
     {
-        var summarizer = new ScriptedChatClient().Reply("short");
+        var summarizer = TestChatClient.Replying("short");
         var options = new SummarizeOptions { ContextWindow = 4_000, MaxSummaryTokens = 500 };
         List<ChatMessage> history = Histories.WithToolTurns(2_000, resultChars: 2_000);
         var budget = new ContextBudget(100_000, 4_000);
@@ -127,7 +128,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_HugeToolResult_IsClippedInTheSlice()
     {
-        var summarizer = new ScriptedChatClient().Reply("short");
+        var summarizer = TestChatClient.Replying("short");
         List<ChatMessage> history = Histories.WithToolTurns(10);
         history.Insert(3, new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_0", new string('z', 1_000_000))]));
         history.RemoveAt(4);
@@ -143,7 +144,7 @@ public sealed class SummarizePolicyTests
     [Fact]
     public async Task FitAsync_Cancelled_Throws()
     {
-        var summarizer = new ScriptedChatClient().Reply("never");
+        var summarizer = TestChatClient.Replying("never");
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 

@@ -1,4 +1,5 @@
 using Allos.Gateway;
+using Allos.Tests.Shared;
 
 namespace Allos.Tests.Gateway;
 
@@ -6,7 +7,7 @@ public sealed class DeploymentRateLimiterTests
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void TryAcquire_FiftyConcurrentCallers_ExactlyRpmSucceed()

@@ -1,4 +1,5 @@
 using Allos.Providers;
+using Allos.Tests.Shared;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Tests.Providers;
@@ -328,7 +329,7 @@ public sealed class ProviderRegistryTests
         ProviderRegistry registry = Registry();
         string? seenModel = null;
         ChatClientOptions? seenOptions = null;
-        using var stub = new StubChatClient();
+        using var stub = new TestChatClient();
         registry.Register("MyProvider", (model, options) =>
         {
             seenModel = model;
@@ -350,7 +351,7 @@ public sealed class ProviderRegistryTests
     public void Register_OverridingBuiltIn_ReplacesItForPrefixedAndBareNames()
     {
         ProviderRegistry registry = Registry();
-        using var stub = new StubChatClient();
+        using var stub = new TestChatClient();
         var models = new List<string>();
         registry.Register("openai", (model, _) =>
         {
@@ -372,7 +373,7 @@ public sealed class ProviderRegistryTests
     {
         ProviderRegistry registry = Registry();
 
-        ArgumentException error = Should.Throw<ArgumentException>(() => registry.Register(name, (_, _) => new StubChatClient()));
+        ArgumentException error = Should.Throw<ArgumentException>(() => registry.Register(name, (_, _) => new TestChatClient()));
 
         error.ParamName.ShouldBe("name");
         registry.Contains(name).ShouldBeFalse();
@@ -383,7 +384,7 @@ public sealed class ProviderRegistryTests
     [InlineData("  ")]
     public void Register_EmptyName_Throws(string name)
     {
-        Should.Throw<ArgumentException>(() => Registry().Register(name, (_, _) => new StubChatClient()));
+        Should.Throw<ArgumentException>(() => Registry().Register(name, (_, _) => new TestChatClient()));
     }
 
     [Fact]
@@ -399,19 +400,4 @@ public sealed class ProviderRegistryTests
     }
 
     private static ChatClientMetadata Metadata(IChatClient client) => client.GetService<ChatClientMetadata>().ShouldNotBeNull();
-
-    private sealed class StubChatClient : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "stub")));
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Allos.Gateway.Caching;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Gateway.Caching;
 
@@ -9,7 +10,7 @@ public sealed class SqliteResponseCacheTests : IDisposable
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("allos-cache-").FullName;
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
 
     private string DatabasePath => Path.Combine(_folder, "cache.db");
 

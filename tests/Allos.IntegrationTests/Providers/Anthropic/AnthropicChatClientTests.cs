@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Providers.Anthropic;
 
@@ -1031,7 +1032,7 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         _server.Enqueue(FakeTurn.ProviderError(429, "rate limited")
             .WithHeader("anthropic-ratelimit-requests-reset", "2025-08-21T12:40:59Z")
             .WithHeader("anthropic-ratelimit-tokens-reset", "2025-08-21T12:41:00Z"));
-        var options = new ChatClientOptions { TimeProvider = new FixedTimeProvider(now) };
+        var options = new ChatClientOptions { TimeProvider = new FakeTimeProvider(now) };
 
         RateLimitException ex = await Should.ThrowAsync<RateLimitException>(() => _server.CreateClient(Model, options: options).GetResponseAsync("Hi"));
 
@@ -1166,10 +1167,5 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         JsonNode? actualNode = JsonNode.Parse(actual.GetRawText());
         JsonNode? expectedNode = JsonNode.Parse(expected);
         JsonNode.DeepEquals(actualNode, expectedNode).ShouldBeTrue($"Expected {expectedNode?.ToJsonString()} but got {actualNode?.ToJsonString()}");
-    }
-
-    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.IntegrationTests.Providers.OpenAI;
 
@@ -315,7 +316,7 @@ public sealed class OpenAIChatClientTests : IAsyncLifetime
     {
         var now = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
         _server.Enqueue(FakeTurn.ProviderError(429, "slow down").WithHeader("retry-after", now.AddSeconds(30).ToString("r")));
-        IChatClient chat = _server.CreateClient("openai/gpt-4o", options: new ChatClientOptions { TimeProvider = new FixedTime(now) });
+        IChatClient chat = _server.CreateClient("openai/gpt-4o", options: new ChatClientOptions { TimeProvider = new FakeTimeProvider(now) });
 
         RateLimitException error = await Should.ThrowAsync<RateLimitException>(() => chat.GetResponseAsync("hi"));
 
@@ -418,10 +419,5 @@ public sealed class OpenAIChatClientTests : IAsyncLifetime
         }
 
         condition().ShouldBeTrue("the condition did not become true within 5 s");
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,5 +1,6 @@
 using Allos.Gateway.Caching;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Allos.Tests.Gateway.Caching;
 
@@ -7,7 +8,7 @@ public sealed class MemoryResponseCacheTests
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     private static ChatResponse Response(string text) => new(new ChatMessage(ChatRole.Assistant, text));
 
