@@ -31,14 +31,24 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
     /// <remarks>For the telemetry store's fire-and-forget writes; continuations run in the order they were added.</remarks>
     public void Post(Action<SqliteStore> action)
     {
-        Task<SqliteStore> opening = GetAsync();
+        Task<SqliteStore> opening;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return; // A late record after the container is gone is dropped, not thrown at the call that made it.
+            }
+
+            opening = GetAsync();
+        }
+
         if (opening.IsCompletedSuccessfully)
         {
             action(opening.Result);
             return;
         }
 
-        // A record that cannot be written because the file cannot be opened is dropped, as the writer drops it on a write error.
+        // If the file cannot be opened the record is dropped: telemetry never fails the call that produced it.
         _ = opening.ContinueWith(
             static (task, state) => ((Action<SqliteStore>)state!)(task.Result),
             action,
@@ -46,9 +56,6 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
             TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
             TaskScheduler.Default);
     }
-
-    /// <summary>Gets whether the file has been opened (for tests).</summary>
-    internal bool IsOpened => _opening is { IsCompletedSuccessfully: true };
 
     public async ValueTask DisposeAsync()
     {
