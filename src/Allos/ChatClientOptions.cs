@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Allos;
 
 /// <summary>Explicit settings for a provider client; anything left unset comes from the environment or the provider's defaults.</summary>
@@ -41,6 +44,12 @@ public sealed class ChatClientOptions
     /// <summary>Gets or sets the clock used to read reset timestamps. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets where the client logs each request it sends (provider, model and host, at <see cref="LogLevel.Debug"/>;
+    /// never the API key or the body). Default: <see cref="NullLoggerFactory.Instance"/>.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
     internal static TimeSpan DefaultStreamIdleTimeout { get; } = TimeSpan.FromMinutes(5);
 
     internal ChatClientOptions Validate()
@@ -56,6 +65,7 @@ public sealed class ChatClientOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(LoggerFactory);
         return this;
     }
 }

@@ -228,6 +228,7 @@ internal sealed class DeploymentState : IDisposable
             ApiVersion = Deployment.ApiVersion,
             HttpClient = _options.HttpClient,
             TimeProvider = _options.TimeProvider,
+            LoggerFactory = _options.LoggerFactory,
         };
         if ((Deployment.StreamIdleTimeout ?? _options.StreamIdleTimeout) is TimeSpan idle)
         {

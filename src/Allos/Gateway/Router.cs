@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace Allos.Gateway;
 
@@ -42,6 +43,7 @@ public sealed class Router : IChatClient
     private readonly BudgetLedger _budgets;
     private readonly CallRecorder _recorder;
     private readonly ChatClientMetadata _metadata;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a Router from <paramref name="options"/>.</summary>
     /// <exception cref="ConfigurationException">The options are inconsistent (the message says what to fix).</exception>
@@ -60,6 +62,7 @@ public sealed class Router : IChatClient
         _budgets = new BudgetLedger(options.Budgets, options.Telemetry, _time);
         _recorder = new CallRecorder(options.Telemetry, _time);
         _metadata = new ChatClientMetadata("allos-router", defaultModelId: options.DefaultModel);
+        _logger = options.LoggerFactory.CreateLogger<Router>();
     }
 
     /// <summary>Gets the aliases of the configured model groups.</summary>
@@ -280,7 +283,10 @@ public sealed class Router : IChatClient
         else if (failure is not null)
         {
             FailureKind kind = FailureKinds.Classify(failure);
-            deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, null);
+            if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, null))
+            {
+                _logger.Cooldown(deployment.Name, request.Group.Alias, _options.CooldownDuration.TotalSeconds, failure.GetType().Name);
+            }
         }
         else
         {
@@ -365,6 +371,7 @@ public sealed class Router : IChatClient
             {
                 if (NextFallback(request, lastKind, ref visited) is RouteGroup next)
                 {
+                    _logger.Fallback(group.Alias, next.Alias, lastKind);
                     group = next;
                     tried = excluded = 0;
                     groupRetries = 0;
@@ -409,9 +416,14 @@ public sealed class Router : IChatClient
                 request.Hold = _budgets.IsEmpty ? default
                     : await _budgets.ReserveAsync(request, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
                 deployment.Limiter?.Reconcile(ticket, 0);
+                if (ex is BudgetExceededException refused)
+                {
+                    _logger.BudgetRefused(group.Alias, refused.Budget.Scope, refused.Budget.Period, refused.Budget.Limit, refused.Remaining, refused.EstimatedCost);
+                }
+
                 throw;
             }
 
@@ -451,7 +463,11 @@ public sealed class Router : IChatClient
                 FailureKind kind = FailureKinds.Classify(error);
                 TimeSpan? retryAfter = (error as RateLimitException)?.RetryAfter;
                 bool honoured = retryAfter is TimeSpan wait && wait <= _options.MaxRetryAfter;
-                deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, honoured ? retryAfter : null);
+                if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, honoured ? retryAfter : null))
+                {
+                    _logger.Cooldown(deployment.Name, group.Alias, _options.CooldownDuration.TotalSeconds, error.GetType().Name);
+                }
+
                 Release(request, deployment, null, null);
                 request.Deployment = null;
                 request.LastDeployment = deployment;
@@ -474,7 +490,9 @@ public sealed class Router : IChatClient
                             excluded |= bit;
                         }
 
-                        retryAt = UtcTicks + (honoured ? retryAfter!.Value : Backoff(groupRetries)).Ticks;
+                        TimeSpan delay = honoured ? retryAfter!.Value : Backoff(groupRetries);
+                        retryAt = UtcTicks + delay.Ticks;
+                        _logger.Retry(group.Alias, deployment.Name, groupRetries, delay.TotalMilliseconds, error.GetType().Name);
                         break;
                     default:
                         // Retries used up, or a failure only another group can answer: this group is done.

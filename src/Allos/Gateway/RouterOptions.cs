@@ -2,6 +2,8 @@ using Allos.Gateway.Caching;
 using Allos.Models;
 using Allos.Providers;
 using Allos.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Allos.Gateway;
 
@@ -82,6 +84,13 @@ public sealed class RouterOptions
 
     /// <summary>Gets or sets the clock for retries, cooldowns, rate limits and budget periods. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets where the Router logs retries, fallbacks, cooldowns and budget refusals (category
+    /// <c>Allos.Gateway.Router</c>); the provider clients it creates log to it too. Default: <see cref="NullLoggerFactory.Instance"/>.
+    /// </summary>
+    /// <remarks>Nothing is logged above <see cref="LogLevel.Trace"/> that holds a prompt, and API keys never are.</remarks>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>Gets or sets the window of <see cref="Deployment.RequestsPerMinute"/> and <see cref="Deployment.TokensPerMinute"/>; shortened by tests only.</summary>
     internal TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace Allos.Providers;
 
@@ -15,12 +16,14 @@ internal abstract class ProviderChatClient : IChatClient
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
 
     private readonly ChatClientMetadata _metadata;
+    private readonly ILogger _logger;
 
     protected ProviderChatClient(ProviderSettings settings, Func<int, string, ProviderError> parseError)
     {
         Settings = settings;
         Transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, parseError);
         _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
+        _logger = settings.Options.LoggerFactory.CreateLogger<ProviderChatClient>();
     }
 
     protected ProviderSettings Settings { get; }
@@ -62,7 +65,7 @@ internal abstract class ProviderChatClient : IChatClient
         bool reading = false;
         try
         {
-            using HttpRequestMessage request = CreateRequest(url, body, requestType);
+            using HttpRequestMessage request = CreateRequest(url, body, requestType, streaming: false);
             using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
             reading = true;
             var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
@@ -91,7 +94,7 @@ internal abstract class ProviderChatClient : IChatClient
         // One iterator does the sending, the error translation and the cleanup: every layer of async iterators costs
         // each chunk a MoveNextAsync, and this runs once per streamed token.
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
-        using HttpRequestMessage request = CreateRequest(url, body, requestType);
+        using HttpRequestMessage request = CreateRequest(url, body, requestType, streaming: true);
         HttpResponseMessage response;
         ResponseBodyStream stream;
         try
@@ -181,8 +184,10 @@ internal abstract class ProviderChatClient : IChatClient
         }
     }
 
-    private HttpRequestMessage CreateRequest<TRequest>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType)
+    private HttpRequestMessage CreateRequest<TRequest>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, bool streaming)
     {
+        // The host only: the path and query can carry a key (Gemini's ?key=), and the body is the user's prompt.
+        _logger.RequestSent(Settings.Provider, Settings.Model, url.Host, streaming);
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = ProviderTransport.JsonBody(body, requestType) };
         Authenticate(request);
         foreach (KeyValuePair<string, string> header in Settings.Options.Headers)

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Allos.Tools;
 
 /// <summary>How tool calls are run.</summary>
@@ -21,4 +24,11 @@ public sealed class ToolExecutionOptions
     /// and the exception type and stack never do.
     /// </summary>
     public bool IncludeExceptionMessages { get; set; }
+
+    /// <summary>
+    /// Gets or sets where each call is logged (tool, outcome and duration at <see cref="LogLevel.Debug"/>; its arguments
+    /// and result, redacted, only at <see cref="LogLevel.Trace"/>). Default: <see cref="NullLoggerFactory.Instance"/>.
+    /// </summary>
+    /// <remarks>Arguments and results are what a model sent and read: enable Trace only where those may be kept.</remarks>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 }

@@ -6,6 +6,8 @@ using System.Text.Json;
 using Allos.Providers;
 using Allos.Security;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Allos.Tools;
 
@@ -29,6 +31,8 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
 
     public ToolExecutionOptions Options { get; } = Validated(options);
 
+    private ILogger Logger { get; } = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ToolExecutor>();
+
     /// <summary>Runs one call. <paramref name="tool"/> is <see langword="null"/> when the model named an unknown tool; <paramref name="availableTools"/> is listed then.</summary>
     public async Task<ToolCallResult> ExecuteAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
     {
@@ -38,9 +42,22 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
         cancellationToken.ThrowIfCancellationRequested();
 
         long started = Stopwatch.GetTimestamp();
+        if (Logger.IsEnabled(LogLevel.Trace))
+        {
+            Logger.Arguments(call.Name, SecretRedactor.Redact(ArgumentsText(call)));
+        }
+
         (string text, ToolCallOutcome outcome) = await RunAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
         // Redacted before the cap, so a cut cannot leave the start of a secret that the marker would have replaced.
-        return new ToolCallResult(new FunctionResultContent(call.CallId, Cap(SecretRedactor.Redact(text), Options.MaxResultCharacters)), outcome, Stopwatch.GetElapsedTime(started));
+        string redacted = Cap(SecretRedactor.Redact(text), Options.MaxResultCharacters);
+        TimeSpan duration = Stopwatch.GetElapsedTime(started);
+        Logger.Called(call.Name, outcome, duration.TotalMilliseconds);
+        if (Logger.IsEnabled(LogLevel.Trace))
+        {
+            Logger.Result(call.Name, redacted);
+        }
+
+        return new ToolCallResult(new FunctionResultContent(call.CallId, redacted), outcome, duration);
     }
 
     /// <summary>Runs several calls (in parallel when the options say so); the results come back in the calls' order.</summary>
@@ -116,6 +133,19 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
                 return string.Concat(contents.Select(c => ((TextContent)c).Text));
             default:
                 return Canonical(JsonSerializer.SerializeToElement(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())));
+        }
+    }
+
+    /// <summary>The arguments as the model sent them, for a Trace line; never throws.</summary>
+    private static string ArgumentsText(FunctionCallContent call)
+    {
+        try
+        {
+            return WireContent.ArgumentsToElement(call.Arguments).GetRawText();
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            return "(not representable as JSON)";
         }
     }
 
