@@ -149,7 +149,7 @@ public sealed class Router : IChatClient
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Exception error = TimedOut(ex, deadline, cancellationToken, request);
+            Exception error = Failure(ex, deadline, cancellationToken, request);
             _recorder.Failed(request, error);
             if (ReferenceEquals(error, ex))
             {
@@ -185,7 +185,7 @@ public sealed class Router : IChatClient
         }
         catch (Exception ex)
         {
-            Exception error = TimedOut(ex, deadline, cancellationToken, request);
+            Exception error = Failure(ex, deadline, cancellationToken, request);
             _recorder.Failed(request, error);
             if (ReferenceEquals(error, ex))
             {
@@ -226,7 +226,7 @@ public sealed class Router : IChatClient
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    failure = TimedOut(ex, deadline, cancellationToken, request);
+                    failure = Failure(ex, deadline, cancellationToken, request);
                     if (ReferenceEquals(failure, ex))
                     {
                         throw;
@@ -652,7 +652,7 @@ public sealed class Router : IChatClient
         _options.RequestTimeout is TimeSpan timeout ? new TimeoutScope(timeout, _time, cancellationToken) : null;
 
     /// <summary>The exception a failed request leaves with: the Router's own deadline named as such, foreign clients' failures as Allos types.</summary>
-    private Exception TimedOut(Exception error, TimeoutScope? deadline, CancellationToken cancellationToken, RouteRequest request)
+    private Exception Failure(Exception error, TimeoutScope? deadline, CancellationToken cancellationToken, RouteRequest request)
     {
         string provider = request.Deployment?.Provider ?? request.LastDeployment?.Provider ?? request.Group.Deployments[0].Provider;
         if (error is OperationCanceledException && deadline?.TimedOut == true && !cancellationToken.IsCancellationRequested)

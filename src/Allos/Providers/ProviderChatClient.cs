@@ -17,6 +17,7 @@ internal abstract class ProviderChatClient : IChatClient
 
     private readonly ChatClientMetadata _metadata;
     private readonly ILogger _logger;
+    private readonly string _host;
 
     protected ProviderChatClient(ProviderSettings settings, Func<int, string, ProviderError> parseError)
     {
@@ -24,6 +25,9 @@ internal abstract class ProviderChatClient : IChatClient
         Transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, parseError);
         _metadata = new ChatClientMetadata(settings.Provider, settings.Endpoint, settings.Model);
         _logger = settings.Options.LoggerFactory.CreateLogger<ProviderChatClient>();
+
+        // Every URL a codec posts to is on its endpoint's host; read once, since Uri.Host builds a string each time.
+        _host = settings.Endpoint.Host;
     }
 
     protected ProviderSettings Settings { get; }
@@ -187,7 +191,7 @@ internal abstract class ProviderChatClient : IChatClient
     private HttpRequestMessage CreateRequest<TRequest>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, bool streaming)
     {
         // The host only: the path and query can carry a key (Gemini's ?key=), and the body is the user's prompt.
-        _logger.RequestSent(Settings.Provider, Settings.Model, url.Host, streaming);
+        _logger.RequestSent(Settings.Provider, Settings.Model, _host, streaming);
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = ProviderTransport.JsonBody(body, requestType) };
         Authenticate(request);
         foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
