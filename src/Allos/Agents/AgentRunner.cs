@@ -319,10 +319,9 @@ public sealed class AgentRunner
         // Usage first, so a listener that stores each message can store the turn's spending with it.
         UsageDetails usage = response.Usage ?? new UsageDetails();
         state.Usage.Add(usage);
-        // A Router reports what the deployment that answered cost; otherwise the catalog prices the model asked for.
-        decimal? cost = response.AdditionalProperties?.TryGetValue(Gateway.Router.CostProperty, out object? reported) == true && reported is decimal amount
-            ? amount
-            : CostCalculator.Cost(_options.Models.Get(model), usage);
+        // A pipeline layer that knows the price (the Router) reports what the deployment that answered cost; otherwise
+        // the catalog prices the model asked for.
+        decimal? cost = ResponseCost.Get(response) ?? CostCalculator.Cost(_options.Models.Get(model), usage);
         state.Cost = state.Cost.Add(cost);
         yield return new UsageEvent(agent.Name, usage, state.Usage) { Cost = cost };
         foreach (ChatMessage message in response.Messages)

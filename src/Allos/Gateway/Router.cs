@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using Allos.Models;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -29,12 +30,8 @@ public sealed class Router : IChatClient
 
     private static readonly Func<RouteRequest, CancellationToken, Task<StreamStart>> StreamOnce = StartStreamAsync;
 
-    /// <summary>
-    /// The <see cref="ChatResponse.AdditionalProperties"/> key under which the Router reports what a call cost in US dollars
-    /// (a <see cref="decimal"/>; 0 for a cache hit; absent when the deployment's price is unknown). For a stream it arrives on
-    /// a last, content-free update. Agents use it, so an alias's cost is that of the deployment that answered.
-    /// </summary>
-    public const string CostProperty = "allos.cost";
+    /// <summary>The key under which the Router reports what a call cost: <see cref="ResponseCost.Key"/>.</summary>
+    public const string CostProperty = ResponseCost.Key;
 
     private readonly RouterOptions _options;
     private readonly TimeProvider _time;
@@ -123,7 +120,7 @@ public sealed class Router : IChatClient
             if (request.CacheKey is not null && await CachedAsync(request, token).ConfigureAwait(false) is ChatResponse cached)
             {
                 _recorder.CacheHit(request, cached);
-                (cached.AdditionalProperties ??= [])[CostProperty] = 0m;
+                ResponseCost.Set(cached, 0m);
                 return cached;
             }
 
@@ -136,7 +133,7 @@ public sealed class Router : IChatClient
             Release(request, deployment, usage, cost);
             if (cost is decimal known)
             {
-                (response.AdditionalProperties ??= [])[CostProperty] = known;
+                ResponseCost.Set(response, known);
             }
 
             if (request.CacheKey is not null && response.FinishReason != ChatFinishReason.ContentFilter)
@@ -203,7 +200,7 @@ public sealed class Router : IChatClient
                 yield return update;
             }
 
-            yield return CostUpdate(0m);
+            yield return ResponseCost.CreateUpdate(0m);
             yield break;
         }
 
@@ -249,11 +246,9 @@ public sealed class Router : IChatClient
 
         if (cost is decimal known)
         {
-            yield return CostUpdate(known);
+            yield return ResponseCost.CreateUpdate(known);
         }
     }
-
-    private static ChatResponseUpdate CostUpdate(decimal cost) => new() { AdditionalProperties = new() { [CostProperty] = cost } };
 
     private static async Task<StreamStart> StartStreamAsync(RouteRequest request, CancellationToken cancellationToken)
     {
