@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -20,7 +19,7 @@ internal sealed class OllamaLineReader
     private string? _model;
 
     /// <summary>Reads <paramref name="line"/> if it is a text-only line.</summary>
-    public bool TryReadText(ReadOnlySequence<byte> line, out OllamaTextLine text)
+    public bool TryReadText(ReadOnlySpan<byte> line, out OllamaTextLine text)
     {
         text = default;
         try

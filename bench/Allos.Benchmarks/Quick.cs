@@ -1,0 +1,101 @@
+using System.Diagnostics;
+
+namespace Allos.Benchmarks;
+
+/// <summary>A quick interleaved A/B of the stream benchmarks (minutes faster than BenchmarkDotNet, for development only).</summary>
+internal static class Quick
+{
+    public static async Task RunAsync(string provider, int iterations)
+    {
+        var b = new SdkComparisonBenchmarks { Provider = provider };
+        b.Setup();
+        (string Name, Func<Task<int>> Run)[] cases = [("floor", b.StreamFloor), ("allos", b.StreamAllos), ("router", b.StreamRouter)];
+        foreach ((string _, Func<Task<int>> run) in cases)
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                await run();
+            }
+        }
+
+        double[] times = new double[cases.Length];
+        double[] allocs = new double[cases.Length];
+        for (int round = 0; round < 5; round++)
+        {
+            for (int k = 0; k < cases.Length; k++)
+            {
+                long a0 = GC.GetTotalAllocatedBytes(true);
+                var sw = Stopwatch.StartNew();
+                for (int i = 0; i < iterations; i++)
+                {
+                    await cases[k].Run();
+                }
+
+                sw.Stop();
+                long a1 = GC.GetTotalAllocatedBytes(true);
+                double us = sw.Elapsed.TotalMicroseconds / iterations;
+                times[k] = round == 0 ? us : Math.Min(times[k], us);
+                allocs[k] = (a1 - a0) / (double)iterations;
+            }
+        }
+
+        for (int k = 0; k < cases.Length; k++)
+        {
+            Console.WriteLine($"{provider,-9} {cases[k].Name,-7} {times[k],8:F1} us ({times[k] / times[0],4:F2}x)  {allocs[k] / 1024,7:F1} KB ({allocs[k] / allocs[0],4:F2}x)");
+        }
+
+        b.Cleanup();
+    }
+}
+
+internal static class Profile
+{
+    public static async Task RunAsync(string provider, double seconds)
+    {
+        var b = new SdkComparisonBenchmarks { Provider = provider };
+        b.Setup();
+        var sw = Stopwatch.StartNew();
+        long n = 0;
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            await b.StreamAllos();
+            n++;
+        }
+
+        Console.WriteLine($"{n} streams, {sw.Elapsed.TotalMicroseconds / n:F1} us each");
+        b.Cleanup();
+    }
+}
+
+internal static class Sizes
+{
+    public static void Run()
+    {
+        foreach (string text in new[] { "data: a\n", "data: a", "data: a\n\ndata: b", "event: e\ndata: a\r\n\r\n", "data: a\ndata: b\n\n", ": c\ndata\n\n", "data:\n\n", "event: x\n\n", "\uFEFFdata: bom\n\n", "data: a\rdata: b\r\r" })
+        {
+            var parser = System.Net.ServerSentEvents.SseParser.Create(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)));
+            Console.WriteLine($"{text.Replace("\n", "\\n").Replace("\r", "\\r"),-30} => {string.Join(" | ", parser.Enumerate().Select(i => $"[{i.EventType}] '{i.Data}'"))}");
+        }
+
+        Measure("ChatResponseUpdate()", () => new Microsoft.Extensions.AI.ChatResponseUpdate());
+        Measure("TextContent", () => new Microsoft.Extensions.AI.TextContent("x"));
+        Measure("List<AIContent>(1)+add", () => new List<Microsoft.Extensions.AI.AIContent>(1) { null! });
+        Measure("update(role,text) ctor", () => new Microsoft.Extensions.AI.ChatResponseUpdate(Microsoft.Extensions.AI.ChatRole.Assistant, "x"));
+        Measure("string 10 chars", () => new string('a', 10));
+    }
+
+    private static void Measure(string name, Func<object> make)
+    {
+        object[] keep = new object[10000];
+        make();
+        long a0 = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < keep.Length; i++)
+        {
+            keep[i] = make();
+        }
+
+        long a1 = GC.GetAllocatedBytesForCurrentThread();
+        Console.WriteLine($"{name,-28} {(a1 - a0) / (double)keep.Length,6:F0} B");
+        GC.KeepAlive(keep);
+    }
+}
