@@ -16,6 +16,7 @@ public sealed class EventStreamReaderTests
         "data: a\r\rdata: b\r\r",
         "event: message_start\ndata: {\"x\":1}\n\nevent: ping\ndata: {}\n\n",
         "data: one\ndata: two\ndata:three\n\n",
+        "data: one\r\ndata: two\r\n\r\n",
         ": keep-alive\n\ndata: after comment\n\n",
         "data\n\ndata:\n\ndata: \n\n",
         "\uFEFFdata: with a bom\n\n",
