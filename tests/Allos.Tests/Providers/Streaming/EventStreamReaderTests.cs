@@ -47,8 +47,12 @@ public sealed class EventStreamReaderTests
     public async Task AnEventWithoutData_IsNotDispatchedAndItsNameDoesNotCarryOver()
     {
         // The WHATWG rule; System.Net.ServerSentEvents keeps the name for the next event instead.
-        List<(string Type, string Data)> events = await ReadAllAsync(Encoding.UTF8.GetBytes("event: only a name\n\ndata: next\n\n"), 5, StreamFraming.ServerSentEvents);
-        events.ShouldBe([("", "next")]);
+        byte[] bytes = Encoding.UTF8.GetBytes("event: only a name\n\ndata: next\n\n");
+        for (int size = 1; size <= bytes.Length; size++)
+        {
+            List<(string Type, string Data)> events = await ReadAllAsync(bytes, size, StreamFraming.ServerSentEvents);
+            events.ShouldBe([("", "next")], $"reads of {size} bytes");
+        }
     }
 
     [Fact]
