@@ -13,6 +13,12 @@ if (args is ["profile", string provider, string seconds])
     return 0;
 }
 
+if (args is ["parse"])
+{
+    Sizes.Parse();
+    return 0;
+}
+
 if (args is ["sizes"])
 {
     Sizes.Run();

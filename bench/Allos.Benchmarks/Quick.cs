@@ -69,6 +69,58 @@ internal static class Profile
 
 internal static class Sizes
 {
+    public static void Parse()
+    {
+        byte[] gemini = System.Text.Encoding.UTF8.GetBytes("""{"candidates":[{"content":{"parts":[{"text":"Paris is"}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":12,"totalTokenCount":21,"promptTokensDetails":[{"modality":"TEXT","tokenCount":9}]},"modelVersion":"gemini-2.5-flash","responseId":"b36LacjwM668nsEP2tbsgQQ"}""");
+        byte[] openai = System.Text.Encoding.UTF8.GetBytes("""{"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini-2024-07-18","service_tier":"default","system_fingerprint":"fp_06737a9306","choices":[{"index":0,"delta":{"content":"Paris is"},"logprobs":null,"finish_reason":null}],"usage":null}""");
+        var usage = new Allos.Providers.Gemini.GeminiUsageMetadata();
+        for (int round = 0; round < 3; round++)
+        {
+            Time("gemini reader", () => Allos.Providers.Gemini.GeminiChunkReader.TryReadText(gemini, true, usage, out _, out _));
+            Time("gemini floor", () => FloorDelta(gemini, "text"u8));
+            Time("gemini tokens", () => AllTokens(gemini));
+            Time("openai reader", () => Allos.Providers.OpenAI.OpenAIChunkReader.TryReadText(openai, out _));
+            Time("openai floor", () => FloorDelta(openai, "content"u8));
+            Time("openai tokens", () => AllTokens(openai));
+        }
+    }
+
+    private static bool AllTokens(ReadOnlySpan<byte> json)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        while (reader.Read())
+        {
+        }
+
+        return true;
+    }
+
+    private static bool FloorDelta(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals(key) && reader.Read())
+            {
+                return reader.GetString() is not null;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Time(string name, Func<bool> run)
+    {
+        const int N = 500_000;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < N; i++)
+        {
+            run();
+        }
+
+        Console.WriteLine($"{name,-16} {sw.Elapsed.TotalNanoseconds / N,7:F0} ns");
+    }
+
     public static void Run()
     {
         foreach (string text in new[] { "data: a\n", "data: a", "data: a\n\ndata: b", "event: e\ndata: a\r\n\r\n", "data: a\ndata: b\n\n", ": c\ndata\n\n", "data:\n\n", "event: x\n\n", "\uFEFFdata: bom\n\n", "data: a\rdata: b\r\r" })
