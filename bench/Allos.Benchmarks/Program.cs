@@ -7,29 +7,18 @@ if (args is ["serve", ..])
     return await FakeServerProcess.ServeAsync();
 }
 
+// "quick" and "profile" are for development: an interleaved A/B of the streams in seconds, and a loop for dotnet-trace.
 if (args is ["profile", string provider, string seconds])
 {
-    await Profile.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
-    return 0;
-}
-
-if (args is ["parse"])
-{
-    Sizes.Parse();
-    return 0;
-}
-
-if (args is ["sizes"])
-{
-    Sizes.Run();
+    await StreamProfileLoop.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
     return 0;
 }
 
 if (args is ["quick", ..])
 {
-    foreach (string p in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
+    foreach (string provider in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
     {
-        await Quick.RunAsync(p, args.Length > 2 ? int.Parse(args[2]) : 2000);
+        await QuickStreamComparison.RunAsync(p, args.Length > 2 ? int.Parse(args[2]) : 2000);
     }
 
     return 0;
