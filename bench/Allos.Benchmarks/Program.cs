@@ -16,9 +16,9 @@ if (args is ["profile", string provider, string seconds])
 
 if (args is ["quick", ..])
 {
-    foreach (string provider in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
+    foreach (string format in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
     {
-        await QuickStreamComparison.RunAsync(p, args.Length > 2 ? int.Parse(args[2]) : 2000);
+        await QuickStreamComparison.RunAsync(format, args.Length > 2 ? int.Parse(args[2]) : 2000);
     }
 
     return 0;
