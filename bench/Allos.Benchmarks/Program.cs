@@ -7,5 +7,22 @@ if (args is ["serve", ..])
     return await FakeServerProcess.ServeAsync();
 }
 
+// "quick" and "profile" are for development: an interleaved A/B of the streams in seconds, and a loop for dotnet-trace.
+if (args is ["profile", string provider, string seconds])
+{
+    await StreamProfileLoop.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
+if (args is ["quick", ..])
+{
+    foreach (string format in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
+    {
+        await QuickStreamComparison.RunAsync(format, args.Length > 2 ? int.Parse(args[2]) : 2000);
+    }
+
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

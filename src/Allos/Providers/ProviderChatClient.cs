@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Allos.Providers.Http;
+using Allos.Providers.Streaming;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -87,16 +88,16 @@ internal abstract class ProviderChatClient : IChatClient
     }
 
     /// <summary>
-    /// Posts <paramref name="body"/> and hands the response stream to <paramref name="read"/>, under the call's clock,
-    /// the stream idle timeout and the error mapping; the response is disposed (and the connection closed, if
+    /// Posts <paramref name="body"/> and decodes the streamed answer with <paramref name="decoder"/>, under the call's
+    /// clock, the stream idle timeout and the error mapping; the response is disposed (and the connection closed, if
     /// unfinished) when enumeration ends.
     /// </summary>
     protected async IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
-        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, ChatOptions? options, Func<Stream, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> read,
+        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, ChatOptions? options, StreamDecoder decoder,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // One iterator does the sending, the error translation and the cleanup: every layer of async iterators costs
-        // each chunk a MoveNextAsync, and this runs once per streamed token.
+        // The only async iterator of a stream: sending, reading, decoding, error translation and cleanup all happen here,
+        // since every layer of iterators costs each streamed token a MoveNextAsync.
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
         using HttpRequestMessage request = CreateRequest(url, body, requestType, streaming: true);
         HttpResponseMessage response;
@@ -123,35 +124,38 @@ internal abstract class ProviderChatClient : IChatClient
 
             await using (stream.ConfigureAwait(false))
             {
-                IAsyncEnumerator<ChatResponseUpdate> updates = read(stream, call.Token).GetAsyncEnumerator(call.Token);
-                try
+                using var reader = new EventStreamReader(decoder, Settings.Provider);
+                while (true)
                 {
-                    while (true)
+                    ChatResponseUpdate? update;
+                    try
                     {
-                        ChatResponseUpdate update;
-                        try
+                        // A body that is already buffered is decoded without reads: honour cancellation per event too.
+                        call.Token.ThrowIfCancellationRequested();
+                        update = reader.Next();
+                        while (update is null && reader.NeedsData)
                         {
-                            if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                break;
-                            }
-
-                            update = updates.Current;
+                            reader.Advance(await stream.ReadAsync(reader.GetReadBuffer(), call.Token).ConfigureAwait(false));
+                            update = reader.Next();
                         }
-                        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: true, stream, out Exception translated))
-                        {
-                            throw translated;
-                        }
-
-                        yield return update;
                     }
-                }
-                finally
-                {
-                    await updates.DisposeAsync().ConfigureAwait(false);
+                    catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: true, stream, out Exception translated))
+                    {
+                        throw translated;
+                    }
+
+                    if (update is null)
+                    {
+                        break;
+                    }
+
+                    yield return update;
                 }
 
-                await DrainAsync(stream, call.Token, cancellationToken).ConfigureAwait(false);
+                if (!reader.ReachedEndOfBody)
+                {
+                    await DrainAsync(stream, call.Token, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -1,6 +1,3 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Gemini;
@@ -38,7 +35,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
 
         // Without alt=sse the stream is a JSON array, not server-sent events.
         Uri url = options?.ModelId is null ? _streamUrl : ModelUrl(options.ModelId, "streamGenerateContent?alt=sse");
-        return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, new GeminiStreamDecoder(Transport, Settings.Provider), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -46,46 +43,6 @@ internal sealed class GeminiChatClient : ProviderChatClient
         if (Settings.ApiKey is { } key)
         {
             request.Headers.TryAddWithoutValidation("x-goog-api-key", key);
-        }
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var assembler = new GeminiStreamAssembler(Settings.Provider);
-        SseParser<StreamItem> parser = SseParser.Create(stream, (_, data) => StreamItem.Read(data, assembler));
-
-        // Gemini has no terminator and old models put finishReason on every chunk: read to EOF, then check that the answer
-        // had ended (a finish reason was seen) rather than been cut.
-        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
-        {
-            ChatResponseUpdate? update = item.Data.Chunk is { } chunk ? assembler.Add(chunk) : item.Data.Update;
-            if (update is not null)
-            {
-                yield return update;
-            }
-        }
-
-        if (!assembler.IsComplete)
-        {
-            throw Transport.CreateTruncatedStreamError("a chunk with finishReason");
-        }
-
-        yield return assembler.Complete();
-    }
-
-    /// <summary>One event: a text chunk read directly into its update (or none), another chunk deserialized, or nothing (empty data).</summary>
-    private readonly record struct StreamItem(ChatResponseUpdate? Update, GeminiResponse? Chunk)
-    {
-        public static StreamItem Read(ReadOnlySpan<byte> data, GeminiStreamAssembler assembler)
-        {
-            if (data.IsEmpty)
-            {
-                return default;
-            }
-
-            return assembler.TryReadText(data, out ChatResponseUpdate? update)
-                ? new StreamItem(update, null)
-                : new StreamItem(null, JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse));
         }
     }
 

@@ -3,69 +3,47 @@ using System.Text.Json;
 namespace Allos.Providers.Gemini;
 
 /// <summary>
-/// Reads the chunk that makes up almost all of a streamed answer — one candidate with one text part, its usage so far,
-/// the model and response id — straight from its bytes, without the DTO graph and the serializer's per-call state.
+/// Reads the chunk that makes up almost all of a streamed answer — one candidate with one text part, then its usage so
+/// far, the model and response id — straight from its bytes, without the DTO graph and the serializer's per-call state.
 /// </summary>
 /// <remarks>
-/// Only that shape is accepted: any other field or value type (thoughts, signatures, calls, inline data, prompt
-/// feedback, errors, invalid JSON), or a response id, model or time not known yet, makes it decline, and the chunk is
-/// deserialized as before. Inside <c>usageMetadata</c>, fields the DTO does not read are skipped, as the DTO skips them.
+/// Only the candidate is read: the rest of the chunk (the tail) is the cumulative usage and copies of the model and id,
+/// of which only the last chunk's matter, so the caller keeps the tail's bytes and deserializes the last one (see
+/// <see cref="GeminiStreamAssembler"/>). Any other candidate shape (thoughts, signatures, calls, inline data, several
+/// parts or candidates), a tail that names prompt feedback, an error, a second candidates list or a creation time not
+/// known yet, or a tail that does not end with <c>}</c>, makes it decline, and the chunk is deserialized as before. The
+/// tail of a chunk that a later one replaces is never parsed: a malformed usage value there goes unnoticed, as the
+/// counts it would have given are superseded anyway.
 /// </remarks>
 internal static class GeminiChunkReader
 {
-    /// <summary>Reads <paramref name="json"/> if it is a text chunk; <paramref name="usage"/> is filled with its counts.</summary>
-    public static bool TryReadText(ReadOnlySpan<byte> json, bool knowsCreated, GeminiUsageMetadata usage, out string? text, out string? finishReason)
+    /// <summary>Reads <paramref name="json"/> if it is a text chunk; <paramref name="tailStart"/> is where its tail begins.</summary>
+    public static bool TryReadText(ReadOnlySpan<byte> json, bool knowsCreated, out string? text, out string? finishReason, out int tailStart)
     {
         text = null;
         finishReason = null;
-        usage.PromptTokenCount = usage.CandidatesTokenCount = usage.TotalTokenCount = null;
-        usage.CachedContentTokenCount = usage.ThoughtsTokenCount = usage.ToolUsePromptTokenCount = null;
+        tailStart = 0;
         try
         {
             var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("candidates"u8)
+                || !reader.Read() || !TryReadCandidates(ref reader, ref text, ref finishReason))
             {
                 return false;
             }
 
-            bool candidates = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("candidates"u8))
-                {
-                    if (candidates || !reader.Read() || !TryReadCandidates(ref reader, ref text, ref finishReason))
-                    {
-                        return false;
-                    }
-
-                    candidates = true;
-                }
-                else if (reader.ValueTextEquals("usageMetadata"u8))
-                {
-                    if (!reader.Read() || !TryReadUsage(ref reader, usage))
-                    {
-                        return false;
-                    }
-                }
-                else if (reader.ValueTextEquals("modelVersion"u8) || reader.ValueTextEquals("responseId"u8) || (knowsCreated && reader.ValueTextEquals("createTime"u8)))
-                {
-                    if (!reader.Read() || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    return false;
-                }
-            }
-
-            return candidates && reader.TokenType == JsonTokenType.EndObject && !reader.Read();
+            tailStart = (int)reader.BytesConsumed;
         }
         catch (JsonException)
         {
             return false; // the serializer reads it again and reports the error as it always has
         }
+
+        ReadOnlySpan<byte> tail = json[tailStart..].TrimEnd(" \t\r\n"u8);
+        return tail.Length > 0 && tail[^1] == (byte)'}'
+            && tail.IndexOf("\"promptFeedback\""u8) < 0 && tail.IndexOf("\"error\""u8) < 0 && tail.IndexOf("\"candidates\""u8) < 0
+            && (knowsCreated || tail.IndexOf("\"createTime\""u8) < 0);
     }
 
     /// <summary>Reads <c>[{"content":{"parts":[{"text":"…"}],"role":"model"},"finishReason":"STOP","index":0}]</c>.</summary>
@@ -135,100 +113,5 @@ internal static class GeminiChunkReader
         }
 
         return reader.TokenType == JsonTokenType.EndObject;
-    }
-
-    private static bool TryReadUsage(ref Utf8JsonReader reader, GeminiUsageMetadata usage)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return false;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            long? count;
-            if (reader.ValueTextEquals("promptTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.PromptTokenCount = count;
-            }
-            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.CandidatesTokenCount = count;
-            }
-            else if (reader.ValueTextEquals("totalTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.TotalTokenCount = count;
-            }
-            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.CachedContentTokenCount = count;
-            }
-            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.ThoughtsTokenCount = count;
-            }
-            else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
-            {
-                if (!TryReadCount(ref reader, out count))
-                {
-                    return false;
-                }
-
-                usage.ToolUsePromptTokenCount = count;
-            }
-            else if (!reader.Read() || !reader.TrySkip())
-            {
-                return false; // promptTokensDetails, trafficType and the rest: the DTO does not read them either
-            }
-        }
-
-        return reader.TokenType == JsonTokenType.EndObject;
-    }
-
-    private static bool TryReadCount(ref Utf8JsonReader reader, out long? count)
-    {
-        count = null;
-        if (!reader.Read())
-        {
-            return false;
-        }
-
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value))
-        {
-            return false;
-        }
-
-        count = value;
-        return true;
     }
 }

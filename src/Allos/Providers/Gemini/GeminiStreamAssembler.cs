@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Gemini;
@@ -13,9 +14,9 @@ internal sealed class GeminiStreamAssembler(string provider)
     private string? _responseId;
     private string? _model;
     private DateTimeOffset? _created;
-    private readonly GeminiUsageMetadata _scratch = new();
     private GeminiUsageMetadata? _usage;
-    private GeminiUsageMetadata? _readUsage;
+    private byte[]? _tail;
+    private int _tailLength;
     private string? _finishReason;
     private string? _blockReason;
     private bool _hasCalls;
@@ -26,6 +27,7 @@ internal sealed class GeminiStreamAssembler(string provider)
     /// <summary>Handles one chunk; returns the update to yield, or <see langword="null"/> when it carried no content.</summary>
     public ChatResponseUpdate? Add(GeminiResponse chunk)
     {
+        ReadTail();
         GeminiResponseParser.ThrowIfError(chunk, provider);
         _responseId ??= chunk.ResponseId;
         _model ??= chunk.ModelVersion;
@@ -56,30 +58,19 @@ internal sealed class GeminiStreamAssembler(string provider)
     public bool KnowsResponse => _responseId is not null && _model is not null;
 
     /// <summary>
-    /// Reads a chunk with one text part and nothing else through <see cref="GeminiChunkReader"/>, once the response id
-    /// and model are known; <paramref name="update"/> is what <see cref="Add"/> would return for it, without the raw part.
+    /// Reads a chunk with one text part through <see cref="GeminiChunkReader"/>, once the response id and model are known;
+    /// <paramref name="update"/> is what <see cref="Add"/> would return for it, without the raw part. The chunk's tail (its
+    /// cumulative usage) is kept as bytes and deserialized only if no later chunk replaces it.
     /// </summary>
     public bool TryReadText(ReadOnlySpan<byte> json, out ChatResponseUpdate? update)
     {
         update = null;
-        if (!KnowsResponse || !GeminiChunkReader.TryReadText(json, knowsCreated: _created is not null, _scratch, out string? text, out string? finish))
+        if (!KnowsResponse || !GeminiChunkReader.TryReadText(json, knowsCreated: _created is not null, out string? text, out string? finish, out int tailStart))
         {
             return false;
         }
 
-        if (_scratch.PromptTokenCount is not null || _scratch.CandidatesTokenCount is not null || _scratch.TotalTokenCount is not null)
-        {
-            // Kept by value: the scratch object is refilled by the next chunk.
-            _readUsage ??= new GeminiUsageMetadata();
-            _readUsage.PromptTokenCount = _scratch.PromptTokenCount;
-            _readUsage.CandidatesTokenCount = _scratch.CandidatesTokenCount;
-            _readUsage.TotalTokenCount = _scratch.TotalTokenCount;
-            _readUsage.CachedContentTokenCount = _scratch.CachedContentTokenCount;
-            _readUsage.ThoughtsTokenCount = _scratch.ThoughtsTokenCount;
-            _readUsage.ToolUsePromptTokenCount = _scratch.ToolUsePromptTokenCount;
-            _usage = _readUsage;
-        }
-
+        KeepTail(json[tailStart..]);
         if (finish is not null)
         {
             _finishReason = finish;
@@ -96,6 +87,7 @@ internal sealed class GeminiStreamAssembler(string provider)
     /// <summary>Called at EOF of a complete stream: the usage and the finish reason.</summary>
     public ChatResponseUpdate Complete()
     {
+        ReadTail();
         List<AIContent> contents = GeminiResponseParser.MapUsage(_usage) is { } usage ? [new UsageContent(usage)] : [];
         ChatResponseUpdate update = NewUpdate(contents);
 
@@ -120,6 +112,44 @@ internal sealed class GeminiStreamAssembler(string provider)
         if (usage is { } u && (u.PromptTokenCount is not null || u.CandidatesTokenCount is not null || u.TotalTokenCount is not null))
         {
             _usage = usage;
+        }
+    }
+
+    /// <summary>The tail of a chunk read without its DTO, behind an empty candidate list, so it deserializes as a chunk.</summary>
+    private static ReadOnlySpan<byte> TailPrefix => "{\"candidates\":[]"u8;
+
+    private void KeepTail(ReadOnlySpan<byte> tail)
+    {
+        if (tail.IndexOf("\"usageMetadata\""u8) < 0)
+        {
+            return; // an earlier chunk's counts stay the last ones
+        }
+
+        int length = TailPrefix.Length + tail.Length;
+        if (_tail is null || _tail.Length < length)
+        {
+            _tail = new byte[Math.Max(256, length * 2)];
+            TailPrefix.CopyTo(_tail);
+        }
+
+        tail.CopyTo(_tail.AsSpan(TailPrefix.Length));
+        _tailLength = length;
+    }
+
+    /// <summary>Deserializes the last kept tail, for its usage (and, as any chunk, its error or a malformed value).</summary>
+    private void ReadTail()
+    {
+        if (_tailLength == 0)
+        {
+            return;
+        }
+
+        int length = _tailLength;
+        _tailLength = 0;
+        if (JsonSerializer.Deserialize(_tail.AsSpan(0, length), GeminiJsonContext.Default.GeminiResponse) is { } tail)
+        {
+            GeminiResponseParser.ThrowIfError(tail, provider);
+            KeepUsage(tail.UsageMetadata);
         }
     }
 

@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -37,7 +34,7 @@ internal sealed class OllamaChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
-        return PostStreamingAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, options, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, options, new OllamaStreamDecoder(Transport), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -46,56 +43,6 @@ internal sealed class OllamaChatClient : ProviderChatClient
         if (Settings.ApiKey is { } key)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var assembler = new OllamaStreamAssembler(Transport);
-        var lines = new OllamaLineReader();
-        await foreach (StreamItem item in NdjsonReader.ReadAsync(stream, line => StreamItem.Read(line, lines), cancellationToken).ConfigureAwait(false))
-        {
-            if (item.IsText)
-            {
-                if (OllamaStreamAssembler.AddText(item.Text) is { } delta)
-                {
-                    yield return delta;
-                }
-
-                continue;
-            }
-
-            if (item.Line is not { } line)
-            {
-                continue; // a JSON null
-            }
-
-            if (assembler.Add(line) is { } update)
-            {
-                yield return update;
-            }
-
-            if (assembler.IsDone)
-            {
-                yield break;
-            }
-        }
-
-        throw Transport.CreateTruncatedStreamError("a line with \"done\": true");
-    }
-
-    /// <summary>One line: a text-only line read directly, or another line deserialized.</summary>
-    private readonly record struct StreamItem(bool IsText, OllamaTextLine Text, OllamaResponse? Line)
-    {
-        public static StreamItem Read(ReadOnlySequence<byte> line, OllamaLineReader lines)
-        {
-            if (lines.TryReadText(line, out OllamaTextLine text))
-            {
-                return new StreamItem(true, text, null);
-            }
-
-            var reader = new Utf8JsonReader(line);
-            return new StreamItem(false, default, JsonSerializer.Deserialize(ref reader, OllamaJsonContext.Default.OllamaResponse));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -18,9 +17,10 @@ namespace Allos.Providers.Ollama;
 internal sealed class OllamaLineReader
 {
     private string? _model;
+    private byte[]? _modelUtf8;
 
     /// <summary>Reads <paramref name="line"/> if it is a text-only line.</summary>
-    public bool TryReadText(ReadOnlySequence<byte> line, out OllamaTextLine text)
+    public bool TryReadText(ReadOnlySpan<byte> line, out OllamaTextLine text)
     {
         text = default;
         try
@@ -42,7 +42,7 @@ internal sealed class OllamaLineReader
                         return false;
                     }
 
-                    model = _model is not null && reader.ValueTextEquals(_model) ? _model : _model = reader.GetString();
+                    model = ReadModel(ref reader);
                 }
                 else if (reader.ValueTextEquals("created_at"u8))
                 {
@@ -80,6 +80,19 @@ internal sealed class OllamaLineReader
         }
     }
 
+    /// <summary>The model name, as one string per stream: every line repeats it.</summary>
+    private string? ReadModel(ref Utf8JsonReader reader)
+    {
+        if (_modelUtf8 is not null && !reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(_modelUtf8))
+        {
+            return _model;
+        }
+
+        _model = reader.GetString();
+        _modelUtf8 = reader.HasValueSequence || reader.ValueIsEscaped ? null : reader.ValueSpan.ToArray();
+        return _model;
+    }
+
     private static bool TryReadMessage(ref Utf8JsonReader reader, out string? content)
     {
         content = null;
@@ -108,6 +121,11 @@ internal sealed class OllamaLineReader
     /// <summary>What <see cref="OllamaResponseParser.ParseTime"/> makes of the string value, without allocating it.</summary>
     private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)
     {
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && Rfc3339.TryParse(reader.ValueSpan, out DateTimeOffset fast))
+        {
+            return fast;
+        }
+
         Span<char> chars = stackalloc char[64];
         if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > chars.Length)
         {

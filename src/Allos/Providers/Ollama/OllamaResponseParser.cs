@@ -123,8 +123,20 @@ internal static class OllamaResponseParser
     public const DateTimeStyles TimeStyles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
 
     /// <summary>Parses Go's RFC 3339 timestamps; an unreadable one is dropped rather than failing the whole response.</summary>
-    public static DateTimeOffset? ParseTime(string? value) =>
-        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, TimeStyles, out DateTimeOffset parsed)
-            ? parsed
-            : null;
+    /// <remarks>The strict form is read as <see cref="Rfc3339"/> reads it, so a whole answer and a stream agree to the tick.</remarks>
+    public static DateTimeOffset? ParseTime(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        Span<byte> utf8 = stackalloc byte[64];
+        if (value.Length <= 64 && System.Text.Encoding.UTF8.TryGetBytes(value, utf8, out int length) && Rfc3339.TryParse(utf8[..length], out DateTimeOffset fast))
+        {
+            return fast;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, TimeStyles, out DateTimeOffset parsed) ? parsed : null;
+    }
 }

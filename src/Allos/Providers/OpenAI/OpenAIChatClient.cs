@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -32,7 +29,7 @@ internal sealed class OpenAIChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: true);
-        return PostStreamingAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, options, ReadStreamAsync, cancellationToken);
+        return PostStreamingAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, options, new OpenAIStreamDecoder(Transport, Settings.Provider), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -49,78 +46,6 @@ internal sealed class OpenAIChatClient : ProviderChatClient
         else
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var assembler = new OpenAIStreamAssembler(Settings.Provider);
-        SseParser<StreamItem> parser = SseParser.Create(stream, (_, data) => StreamItem.Read(data, assembler));
-
-        await foreach (SseItem<StreamItem> item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (item.Data.IsText)
-            {
-                if (assembler.AddText(item.Data.Text) is { } delta)
-                {
-                    yield return delta;
-                }
-
-                continue;
-            }
-
-            if (item.Data.Chunk is null)
-            {
-                if (!assembler.HasChoices)
-                {
-                    throw ProviderTransport.NotAResponse(Settings.Provider, "chunks with \"choices\"");
-                }
-
-                if (assembler.Complete() is { } last)
-                {
-                    yield return last;
-                }
-
-                yield break;
-            }
-
-            if (assembler.Add(item.Data.Chunk) is { } update)
-            {
-                yield return update;
-            }
-        }
-
-        // Some servers and gateways end a finished answer without [DONE]: complete, since the finish reason arrived.
-        if (assembler.Finished)
-        {
-            if (assembler.Complete() is { } end)
-            {
-                yield return end;
-            }
-
-            yield break;
-        }
-
-        throw Transport.CreateTruncatedStreamError("data: [DONE]");
-    }
-
-    /// <summary>One event: a text-only chunk read directly, another chunk deserialized, or <c>[DONE]</c> (neither).</summary>
-    private readonly record struct StreamItem(bool IsText, string? Text, OpenAIResponse? Chunk)
-    {
-        public static StreamItem Read(ReadOnlySpan<byte> data, OpenAIStreamAssembler assembler)
-        {
-            if (data.SequenceEqual("[DONE]"u8))
-            {
-                return default;
-            }
-
-            // Until the response's id, model and time are known, every chunk goes through the DTO, which records them.
-            if (assembler.KnowsResponse && OpenAIChunkReader.TryReadText(data, out string? text))
-            {
-                return new StreamItem(true, text, null);
-            }
-
-            return new StreamItem(false, null, JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.OpenAIResponse));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Allos.Providers.Ollama;
 
@@ -30,5 +29,5 @@ public sealed class OllamaLineReaderTests
     public void TryReadText_AnyOtherLine_Declines(string json) =>
         new OllamaLineReader().TryReadText(Line(json), out _).ShouldBeFalse();
 
-    private static ReadOnlySequence<byte> Line(string json) => new(Encoding.UTF8.GetBytes(json));
+    private static byte[] Line(string json) => Encoding.UTF8.GetBytes(json);
 }
