@@ -61,6 +61,8 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync();
+        // Ctrl+C is ours (Interrupts: the first press cancels the turn, not the program). System.CommandLine's own handler
+        // would also cancel and, two seconds later, end the process with 130, even though the turn was only cancelled.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

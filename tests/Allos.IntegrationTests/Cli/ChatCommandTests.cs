@@ -133,6 +133,30 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         _server.Requests.Count.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task Chat_TerminalCtrlCCancelsATurn_TheProgramKeepsRunningAfterwards()
+    {
+        // System.CommandLine's own Ctrl+C handling ended the process 2 s after a cancelled turn, with exit 130.
+        _server.Enqueue(
+            FakeTurn.Text("Once upon a time\n" + string.Join('\n', Enumerable.Repeat("and then", 200))).WithTextChunkSize(0).WithChunkDelay(TimeSpan.FromMilliseconds(150)),
+            FakeTurn.Text("Yes, still here."));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        await terminal.WaitForPromptAsync();
+        await terminal.TypeLineAsync("Tell me a long story");
+        await terminal.WaitForAsync("Once upon");
+        await terminal.KeysAsync("C-c");
+        await terminal.WaitForAsync("cancelled");
+        await terminal.WaitForPromptAsync();
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than System.CommandLine's termination timeout
+        (await terminal.ScreenAsync()).ShouldNotContain("[exit ");
+        await terminal.TypeLineAsync("Still there?");
+        await terminal.WaitForAsync("Yes, still here.");
+        await terminal.WaitForPromptAsync();
+        await terminal.TypeLineAsync("/exit");
+        (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
+    }
+
     [Theory]
     [InlineData("chat")]
     [InlineData("-i")]
