@@ -37,6 +37,7 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args)
     {
         RootCommand root = Create();
+        args = HelpWords(root, args);
         ParseResult parsed = root.Parse(args);
 
         // A task argument takes any word, so an unknown flag would become part of the task: refuse it (after "--" it is text).
@@ -61,8 +62,58 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
+        if (parsed.CommandResult.Command == root && NotATask(root, parsed.GetValue<string[]>("task") ?? [], args, separator) is { } usage)
+        {
+            return await UsageErrorAsync(usage);
+        }
+
         // Ctrl+C is ours (Interrupts: the first press cancels the turn, not the program). System.CommandLine's own handler
         // would also cancel and, two seconds later, end the process with 130, even though the turn was only cancelled.
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary><c>allos help [COMMAND…]</c> is <c>allos [COMMAND…] --help</c>; "help" followed by anything else is a task.</summary>
+    private static string[] HelpWords(RootCommand root, string[] args)
+    {
+        if (args is not ["help", .. string[] rest])
+        {
+            return args;
+        }
+
+        Command command = root;
+        foreach (string word in rest)
+        {
+            if (command.Subcommands.FirstOrDefault(sub => sub.Name == word) is not { } sub)
+            {
+                return args;
+            }
+
+            command = sub;
+        }
+
+        return [.. rest, "--help"];
+    }
+
+    /// <summary>
+    /// A short "task" that is a misspelt command (<c>allos session list</c>, <c>allos stat</c>) is not sent to the model:
+    /// the near miss is named instead. Words after <c>--</c> are always a task.
+    /// </summary>
+    private static string? NotATask(RootCommand root, string[] words, string[] args, int separator)
+    {
+        if (words.Length is 0 or > 3 || separator >= 0 && Array.IndexOf(args, words[0]) > separator)
+        {
+            return null;
+        }
+
+        return Configuration.KeySuggestion.Nearest(words[0], root.Subcommands.Select(command => command.Name)) is { } near
+            ? $"'{words[0]}' is not a command; did you mean `allos {near}`? To send it to the model as a task, put it after --: allos -- {string.Join(' ', words)}"
+            : null;
+    }
+
+    private static async Task<int> UsageErrorAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"error: {message}");
+        await Console.Error.WriteLineAsync("hint: `allos --help` lists the commands and flags.");
+        return ExitCodes.Usage;
     }
 }

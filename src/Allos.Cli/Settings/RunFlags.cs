@@ -33,6 +33,8 @@ internal sealed class RunFlags
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only the answer" };
 
+    public RunFlags() => FlagValidation.AddTo(this);
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet })

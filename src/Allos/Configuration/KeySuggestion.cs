@@ -1,7 +1,7 @@
 namespace Allos.Configuration;
 
-/// <summary>Finds the valid key a misspelt one was meant to be, for "did you mean" hints.</summary>
-internal static class KeySuggestion
+/// <summary>Finds the valid name a misspelt one was meant to be, for "did you mean" hints (configuration keys, flag values, commands).</summary>
+public static class KeySuggestion
 {
     /// <summary>Returns the candidate closest to <paramref name="key"/>, or <see langword="null"/> when none is close enough to be a typo.</summary>
     /// <remarks>Case and <c>_</c>/<c>-</c> are ignored; a longer key may be further off (1 edit up to 4 letters, 2 up to 9, then 3).</remarks>

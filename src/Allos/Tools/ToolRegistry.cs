@@ -1,3 +1,4 @@
+using Allos.Configuration;
 using Allos.Tools.BuiltIn;
 using Microsoft.Extensions.AI;
 
@@ -96,7 +97,7 @@ public sealed class ToolRegistry
             IEnumerable<string> members = _groups.TryGetValue(name, out List<string>? group) ? group
                 : _tools.ContainsKey(name) ? [name]
                 : throw new ConfigurationException(
-                    $"Unknown tool or group '{name}'. Tools: {string.Join(", ", Names)}. Groups: {string.Join(", ", GroupNames)}.");
+                    $"Unknown tool or group '{name}'{(KeySuggestion.Nearest(name, [.. _tools.Keys, .. _groups.Keys]) is { } near ? $" (did you mean '{near}'?)" : "")}. Tools: {string.Join(", ", Names)}. Groups: {string.Join(", ", GroupNames)}.");
 
             foreach (string member in members)
             {
