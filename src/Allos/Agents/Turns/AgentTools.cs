@@ -15,10 +15,12 @@ internal sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyColl
     {
         IReadOnlyList<Tool> tools = registry.Resolve(agent.Tools);
 
-        // Declarations only: a FunctionInvokingChatClient in the caller's pipeline then hands the calls back to the
-        // runner instead of running them itself, past validation, permissions and approvals.
+        // Plain declarations: a FunctionInvokingChatClient in the caller's pipeline then hands the calls back to the
+        // runner instead of running them itself, past validation, permissions and approvals. Not AsDeclarationOnly,
+        // which forwards GetService: the tool's approval marker would make that client turn the call into its own
+        // approval request, which the runner does not answer.
         var declared = new List<AITool>(tools.Count + agent.Handoffs.Count);
-        declared.AddRange(tools.Select(tool => tool.AsDeclarationOnly()));
+        declared.AddRange(tools.Select(tool => AIFunctionFactory.CreateDeclaration(tool.Name, tool.Description, tool.JsonSchema, tool.ReturnJsonSchema)));
         foreach (string target in agent.Handoffs)
         {
             AgentDefinition to = team.TryGetValue(target, out AgentDefinition? found) ? found
