@@ -33,8 +33,10 @@ public sealed class AgentRunnerFactory
 
     /// <summary>Initializes a factory whose runners send every model call through <paramref name="chatClient"/>.</summary>
     /// <param name="chatClient">
-    /// Serves every model call of the runners: a Router (aliases, retries, fallbacks, budgets) or any pipeline; each
-    /// request names its model in <see cref="ChatOptions.ModelId"/>.
+    /// Serves every model call of the runners: any pipeline; each request names its model in
+    /// <see cref="ChatOptions.ModelId"/>. A model's context window is what <c>GetService(typeof(ModelInfo), modelId)</c>
+    /// (or, failing that, <c>GetService(typeof(ModelInfo))</c>) answers, else the catalog's. For the Router, pass its
+    /// <c>For</c> to the other constructor, whose alias clients know their smallest deployment's window.
     /// </param>
     /// <param name="tools">The tools agents can name.</param>
     /// <param name="options">Gives the default model and autonomy. Default: none (agents name their model).</param>

@@ -104,6 +104,22 @@ public sealed class AgentRunnerPipelineTests
     }
 
     [Fact]
+    public async Task Create_FactoryOverAPipelineThatKnowsTheAliasWindow_FitsToIt()
+    {
+        TestChatClient client = TestChatClient.Replying("fits");
+        using var pipeline = new LimitsByModelChatClient(client, "fast", new ModelInfo("openai/tiny-window", 2_000, 200));
+        var factory = new AgentRunnerFactory(pipeline, new ToolRegistry());
+        List<ChatMessage> history = LongHistory();
+
+        // "fast" is in no catalog: without the pipeline's answer the window would be the catalog's default for unknown models.
+        await factory.Create(new AgentDefinition { Name = "a", Model = "fast" }).RunAsync("Last question?", history);
+
+        (List<ChatMessage> sent, ChatOptions? sentOptions) = client.Calls.ShouldHaveSingleItem();
+        sent.Count.ShouldBeLessThan(history.Count / 2);
+        sentOptions!.ModelId.ShouldBe("fast");
+    }
+
+    [Fact]
     public void Constructor_ChatClientAndFactoryBoth_IsAConfigurationErrorSayingWhichToKeep()
     {
         TestChatClient client = TestChatClient.Replying();
@@ -167,5 +183,12 @@ public sealed class AgentRunnerPipelineTests
         IList<AITool> declared = client.Calls.ShouldHaveSingleItem().Options!.Tools!;
         declared.Select(t => t.Name).ShouldBe(["add", "save"]);
         declared.ShouldAllBe(t => t is AIFunctionDeclaration && !(t is AIFunction) && t.GetService(typeof(ApprovalRequiredAIFunction), null) == null);
+    }
+
+    /// <summary>A pipeline serving several models that tells one model's limits when asked with the model id as the key.</summary>
+    private sealed class LimitsByModelChatClient(IChatClient inner, string model, ModelInfo limits) : DelegatingChatClient(inner)
+    {
+        public override object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(ModelInfo) && Equals(serviceKey, model) ? limits : base.GetService(serviceType, serviceKey);
     }
 }
