@@ -11,8 +11,9 @@ public sealed class AgentRunnerOptions
     /// <summary>
     /// Gets or sets the pipeline every agent's model calls go through, used as given: a Router, or any
     /// <c>ChatClientBuilder</c> pipeline (with MEAI's layers, Allos's, or both). Each call names the agent's model
-    /// (or <see cref="DefaultModel"/>) in <see cref="ChatOptions.ModelId"/>; with neither, the pipeline's own default model
-    /// answers. Default: <see langword="null"/> (see <see cref="ChatClientFactory"/>).
+    /// (or <see cref="DefaultModel"/>) in <see cref="ChatOptions.ModelId"/>, as the Router expects; with neither, the
+    /// pipeline's own default model answers, so over a single provider's client leave the models unset (or name that
+    /// provider's own model ids). Default: <see langword="null"/> (see <see cref="ChatClientFactory"/>).
     /// </summary>
     /// <remarks>
     /// The runner adds no layer to it: put a context window (<c>UseContextWindow</c>) in the pipeline if it needs one.
