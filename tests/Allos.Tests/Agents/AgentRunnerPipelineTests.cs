@@ -120,6 +120,23 @@ public sealed class AgentRunnerPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_PipelineAsksForApprovalOfItsOwnTool_FailsSayingWhereTheToolBelongs()
+    {
+        var client = new TestChatClient
+        {
+            GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant,
+                [new ToolApprovalRequestContent("r1", new FunctionCallContent("c1", "deploy"))]))),
+        };
+        var runner = new AgentRunner(new AgentDefinition { Name = "a" }, new AgentRunnerOptions { ChatClient = client });
+
+        RunResult result = await runner.RunAsync("Deploy");
+
+        result.Status.ShouldBe(RunStatus.Failed);
+        result.Error.ShouldBeOfType<ConfigurationException>().Message.ShouldContain("'deploy'");
+        result.Error.Message.ShouldContain("AgentDefinition.Tools");
+    }
+
+    [Fact]
     public void Constructor_ChatClientAndFactoryBoth_IsAConfigurationErrorSayingWhichToKeep()
     {
         TestChatClient client = TestChatClient.Replying();

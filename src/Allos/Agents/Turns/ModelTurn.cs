@@ -95,6 +95,16 @@ internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<
             }
         }
 
+        if (response is not null && response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().FirstOrDefault() is { } foreign)
+        {
+            // Only a function invoker in the caller's pipeline, running tools of its own, asks this way; the run cannot
+            // answer it, and completing would hide the question.
+            outcome.Fail(new ConfigurationException(
+                $"The chat pipeline asked for approval of '{(foreign.ToolCall as FunctionCallContent)?.Name ?? foreign.ToolCall.CallId}', a tool it runs itself. " +
+                "Give that tool to the agent (AgentDefinition.Tools, through AgentRunnerOptions.Tools) so the runner asks, or remove it from the pipeline's function invocation."), cancellationToken);
+            response = null;
+        }
+
         if (response is null)
         {
             RunStep failed = trace.Step(state, RunStepKind.ModelCall, agent.Name, model: model, status: outcome.Status == RunStatus.Cancelled ? "cancelled" : "error",
