@@ -92,20 +92,21 @@ internal sealed class AgentHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates the runner for one session: model calls are tagged with the session id and go through the Router.</summary>
+    /// <summary>
+    /// Creates the runner for one session: model calls are tagged with the session id and go through the Router, each
+    /// model's behind a context window (the factory's default policy) sized for its alias.
+    /// </summary>
     public AgentRunner CreateRunner(string sessionId, ApprovalHandler? approvals)
     {
-        var options = new AgentRunnerOptions
+        var factory = new AgentRunnerFactory(model => new SessionChatClient(Router.For(model), sessionId), Tools);
+        return factory.Create(Agents, EntryAgent, options =>
         {
-            ChatClientFactory = model => new SessionChatClient(Router.For(model), sessionId),
-            DefaultModel = _model ?? Settings.Model,
-            Tools = Tools,
-            Workspace = new Workspace(Settings.Workspace),
-            Autonomy = Autonomy,
-            ApprovalHandler = approvals,
-            Streaming = Settings.Streaming,
-        };
-        return new AgentRunner(Agents, EntryAgent, options);
+            options.DefaultModel = _model ?? Settings.Model;
+            options.Workspace = new Workspace(Settings.Workspace);
+            options.Autonomy = Autonomy;
+            options.ApprovalHandler = approvals;
+            options.Streaming = Settings.Streaming;
+        });
     }
 
     public async ValueTask DisposeAsync()

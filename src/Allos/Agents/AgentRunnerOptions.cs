@@ -8,8 +8,28 @@ namespace Allos.Agents;
 /// <summary>What an <see cref="AgentRunner"/> runs agents with.</summary>
 public sealed class AgentRunnerOptions
 {
-    /// <summary>Gets or sets how a model id becomes a client. Default: <see cref="ChatClients.Create"/> (one client per model id, reused).</summary>
-    /// <remarks>Pass the Router here to give agents retries, fallbacks and budgets.</remarks>
+    /// <summary>
+    /// Gets or sets the pipeline every agent's model calls go through, used as given: a Router, or any
+    /// <c>ChatClientBuilder</c> pipeline (with MEAI's layers, Allos's, or both). Each call names the agent's model
+    /// (or <see cref="DefaultModel"/>) in <see cref="ChatOptions.ModelId"/>, as the Router expects; with neither, the
+    /// pipeline's own default model answers, so over a single provider's client leave the models unset (or name that
+    /// provider's own model ids). Default: <see langword="null"/> (see <see cref="ChatClientFactory"/>).
+    /// </summary>
+    /// <remarks>
+    /// The runner adds no layer to it: put a context window (<c>UseContextWindow</c>) in the pipeline if it needs one.
+    /// A <c>FunctionInvokingChatClient</c> in it never runs the agents' tools itself: they are declared to it as
+    /// declarations only, so it hands the calls back to the runner's validation, permissions and approvals.
+    /// Set this or <see cref="ChatClientFactory"/>, not both.
+    /// </remarks>
+    public IChatClient? ChatClient { get; set; }
+
+    /// <summary>
+    /// Gets or sets how a model id becomes a client, used as given (one client per model id, reused; the runner adds no
+    /// layer to it). Default: <see langword="null"/>: with no <see cref="ChatClient"/> either, the runner creates the
+    /// provider client with <see cref="ChatClients.Create"/> and keeps the history in its window with
+    /// <see cref="ContextPolicy"/>.
+    /// </summary>
+    /// <remarks>Pass the Router's <c>For</c> here to give agents retries, fallbacks and budgets per alias.</remarks>
     public Func<string, IChatClient>? ChatClientFactory { get; set; }
 
     /// <summary>Gets or sets the model of agents that name none.</summary>
@@ -46,13 +66,16 @@ public sealed class AgentRunnerOptions
     public Func<IReadOnlyList<ChatMessage>, IList<ChatMessage>>? HandoffHistoryFilter { get; set; }
 
     /// <summary>
-    /// Gets or sets how a conversation is kept inside each agent's context window (budget from <see cref="Models"/>).
-    /// Default: <see cref="ContextPolicy.TruncateOldest"/>, which never fails; <see langword="null"/> sends the whole
-    /// history as it is. Either way a "context window exceeded" answer is compacted and retried once.
+    /// Gets or sets how a conversation is kept inside each agent's context window (budget from <see cref="Models"/>),
+    /// for the clients the runner creates itself, that is when neither <see cref="ChatClient"/> nor
+    /// <see cref="ChatClientFactory"/> is set. Default: <see cref="ContextPolicy.TruncateOldest"/>, which never fails;
+    /// <see langword="null"/> sends the whole history as it is. Either way a "context window exceeded" answer is
+    /// compacted and retried once.
     /// </summary>
+    /// <remarks>A caller's pipeline is used as given; <see cref="AgentRunnerFactory"/> puts this policy in front of the clients it builds.</remarks>
     public ContextPolicy? ContextPolicy { get; set; } = ContextPolicy.TruncateOldest();
 
-    /// <summary>Gets or sets the catalog that gives each model's context window and output limit. Default: <see cref="ModelCatalog.Default"/>.</summary>
+    /// <summary>Gets or sets the catalog that gives each model's context window, output limit and price (when the pipeline reports no cost). Default: <see cref="ModelCatalog.Default"/>.</summary>
     public ModelCatalog Models { get; set; } = ModelCatalog.Default;
 
     /// <summary>Gets or sets a value indicating whether model calls stream (text arrives as it is written). Default: true.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace Allos.Agents;
 
 /// <summary>The user's answer to an <see cref="ApprovalRequest"/>.</summary>
@@ -12,4 +14,14 @@ public sealed record ApprovalDecision(string ApprovalId, bool Approved, bool Alw
 
     /// <summary>Denies one call (or, with <paramref name="always"/>, this tool for the rest of the run).</summary>
     public static ApprovalDecision Deny(string approvalId, bool always = false, string? reason = null) => new(approvalId, false, always, reason);
+
+    /// <summary>
+    /// Reads Microsoft.Extensions.AI's answer to a request made with <see cref="ApprovalRequest.ToContent"/>: the same id,
+    /// approval and reason; MEAI has no "always", so it applies to this call only.
+    /// </summary>
+    public static ApprovalDecision From(ToolApprovalResponseContent response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new(response.RequestId, response.Approved, AlwaysForTool: false, response.Reason);
+    }
 }

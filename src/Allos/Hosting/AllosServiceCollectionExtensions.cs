@@ -87,7 +87,7 @@ public static class AllosServiceCollectionExtensions
 
         services.TryAddSingleton(_ => ToolRegistry.CreateWithBuiltIns());
         services.TryAddSingleton(provider => new AgentRunnerFactory(
-            provider.GetRequiredService<Router>(),
+            provider.GetRequiredService<Router>().For,
             provider.GetRequiredService<ToolRegistry>(),
             provider.GetRequiredService<AllosOptions>(),
             provider.GetService<ILoggerFactory>()));

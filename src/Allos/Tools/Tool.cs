@@ -9,8 +9,15 @@ namespace Allos.Tools;
 /// <see cref="Permission"/> and an optional <see cref="Timeout"/>. Any <see cref="AIFunction"/> (C# methods through
 /// <see cref="AIFunctionFactory"/>, MCP tools) becomes one with <see cref="From"/>; schema-first tools come from <c>Create</c>.
 /// </summary>
+/// <remarks>
+/// Approvals speak Microsoft.Extensions.AI's marker both ways: a function wrapped in <see cref="ApprovalRequiredAIFunction"/>
+/// becomes a tool that asks, and a tool that may ask (see <see cref="GetService"/>) reports itself as one, so a
+/// <c>FunctionInvokingChatClient</c> given Allos tools directly asks for approval before it runs them.
+/// </remarks>
 public sealed class Tool : DelegatingAIFunction
 {
+    private ApprovalRequiredAIFunction? _approvalMarker;
+
     private Tool(AIFunction inner, ToolArgumentSchema argumentSchema, ToolRisk risk, ToolPermission? permission, TimeSpan? timeout, Func<ToolApprovalContext, string?>? approvalCheck = null)
         : base(inner)
     {
@@ -45,14 +52,27 @@ public sealed class Tool : DelegatingAIFunction
     /// </remarks>
     public Func<ToolApprovalContext, string?>? ApprovalCheck { get; }
 
+    private bool MayAsk => Permission is ToolPermission.Ask or ToolPermission.Deny
+        || (Permission is null && Risk >= ToolRisk.Network)
+        || ApprovalCheck is not null;
+
     /// <summary>Gets the parameters schema, built once: functions are immutable, so every copy of a tool shares it.</summary>
     internal ToolArgumentSchema ArgumentSchema { get; }
 
     /// <summary>Wraps any function (a C# method through <see cref="AIFunctionFactory.Create(Delegate, string?, string?, System.Text.Json.JsonSerializerOptions?)"/>, an MCP tool) as a tool.</summary>
+    /// <remarks>
+    /// A function marked with <see cref="ApprovalRequiredAIFunction"/> (anywhere in its chain) gets
+    /// <see cref="ToolPermission.Ask"/> when <paramref name="permission"/> is <see langword="null"/>.
+    /// </remarks>
     /// <exception cref="ArgumentException">The function's <see cref="AIFunctionDeclaration.JsonSchema"/> cannot be used to check calls (a malformed keyword, an invalid <c>pattern</c>, an unknown <c>$schema</c>); the message names the tool.</exception>
     public static Tool From(AIFunction function, ToolRisk risk = ToolRisk.ReadOnly, ToolPermission? permission = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(function);
+        if (permission is null && function is not Tool && function.GetService<ApprovalRequiredAIFunction>() is not null)
+        {
+            permission = ToolPermission.Ask;
+        }
+
         return function switch
         {
             Tool tool when tool.Risk == risk && tool.Permission == permission && tool.Timeout == timeout => tool,
@@ -93,6 +113,27 @@ public sealed class Tool : DelegatingAIFunction
     {
         using JsonDocument document = JsonDocument.Parse(parametersSchemaJson);
         return Create(name, description, document.RootElement.Clone(), handler, risk, permission, timeout);
+    }
+
+    /// <summary>
+    /// Returns <see cref="ApprovalRequiredAIFunction"/> (the marker a <c>FunctionInvokingChatClient</c> checks) when a call
+    /// may need approval: the permission is <see cref="ToolPermission.Ask"/>, or unset with a risk of
+    /// <see cref="ToolRisk.Network"/> or more (the default approval threshold), or the tool has an
+    /// <see cref="ApprovalCheck"/>; otherwise <see langword="null"/> for it, whatever the inner function says.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="ToolPermission.Deny"/> reports the marker too: Microsoft.Extensions.AI has no "never run", and asking is
+    /// the nearest. Per-agent and per-run permissions are the agent runner's; it does not use this.
+    /// </remarks>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is null && serviceType == typeof(ApprovalRequiredAIFunction))
+        {
+            return MayAsk ? _approvalMarker ??= new ApprovalRequiredAIFunction(this) : null;
+        }
+
+        return base.GetService(serviceType, serviceKey);
     }
 
     /// <summary>Returns a copy with another permission (per-agent and per-run overrides use this).</summary>

@@ -6,7 +6,7 @@ namespace Allos.Tools;
 /// <param name="Content">The result for the model, paired with the call by its id.</param>
 /// <param name="Outcome">How the call ended.</param>
 /// <param name="Duration">How long the call ran.</param>
-public sealed record ToolCallResult(FunctionResultContent Content, ToolCallOutcome Outcome, TimeSpan Duration)
+internal sealed record ToolCallResult(FunctionResultContent Content, ToolCallOutcome Outcome, TimeSpan Duration)
 {
     /// <summary>Gets the text the model receives.</summary>
     public string Text => Content.Result as string ?? "";

@@ -3,7 +3,7 @@ namespace Allos.Tools;
 /// <summary>What a tool can do to the world, in increasing order of consequence; approvals are decided from it.</summary>
 public enum ToolRisk
 {
-    /// <summary>Only reads (files, search). Never needs approval in <see cref="Allos.Agents.AutonomyLevel.Supervised"/> mode.</summary>
+    /// <summary>Only reads (files, search). Never needs approval in supervised mode.</summary>
     ReadOnly = 0,
 
     /// <summary>Reaches the network (fetching URLs).</summary>

@@ -524,7 +524,7 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_LongHistoryOnASmallWindowModel_IsFittedToTheWindow()
+    public async Task RunAsync_FactoryRunnerWithLongHistoryOnASmallWindowModel_IsFittedToTheWindow()
     {
         List<ChatMessage> history = [];
         for (int i = 0; i < 40; i++)
@@ -534,14 +534,15 @@ public sealed class AgentRunnerTests : IAsyncLifetime, IDisposable
         }
 
         _server.Enqueue(FakeTurn.Text("fits"));
-        AgentRunnerOptions options = Options();
-        options.Models = Allos.Models.ModelCatalog.Default.With([new Allos.Models.ModelInfo("openai/tiny-window", 2_000, 200)]);
+        var factory = new AgentRunnerFactory(id => _server.CreateClient(id), Registry());
+        AgentRunner runner = factory.Create(Agent("openai/tiny-window"), options =>
+            options.Models = Allos.Models.ModelCatalog.Default.With([new Allos.Models.ModelInfo("openai/tiny-window", 2_000, 200)]));
 
-        RunResult result = await new AgentRunner(Agent("openai/tiny-window"), options).RunAsync("Last question?");
+        RunResult result = await runner.RunAsync("Last question?", history);
 
         result.Status.ShouldBe(RunStatus.Completed);
         JsonElement sent = _server.Requests.ShouldHaveSingleItem().Json.GetProperty("messages");
-        sent.GetArrayLength().ShouldBeLessThan(20);
+        sent.GetArrayLength().ShouldBeLessThan(history.Count / 2);
         sent[0].GetProperty("role").GetString().ShouldBe("system");
         sent[sent.GetArrayLength() - 1].GetProperty("content").GetString().ShouldBe("Last question?");
     }

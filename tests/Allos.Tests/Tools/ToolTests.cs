@@ -32,6 +32,53 @@ public sealed class ToolTests
     }
 
     [Fact]
+    public void From_FunctionMarkedApprovalRequired_AsksByDefault()
+    {
+        var marked = new ApprovalRequiredAIFunction(AIFunctionFactory.Create(() => "ok", "deploy", "Deploys."));
+
+        Tool.From(marked).Permission.ShouldBe(ToolPermission.Ask);
+        Tool.From(marked, permission: ToolPermission.Allow).Permission.ShouldBe(ToolPermission.Allow);
+        Tool.From(AIFunctionFactory.Create(() => "ok", "lookup", "Looks up.")).Permission.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData(ToolRisk.ReadOnly, null, false)]
+    [InlineData(ToolRisk.ReadOnly, ToolPermission.Ask, true)]
+    [InlineData(ToolRisk.Network, null, true)]
+    [InlineData(ToolRisk.Writes, null, true)]
+    [InlineData(ToolRisk.Writes, ToolPermission.Allow, false)]
+    [InlineData(ToolRisk.ReadOnly, ToolPermission.Deny, true)]
+    public void GetService_ApprovalRequiredMarker_ReportedWhenACallMayAsk(ToolRisk risk, ToolPermission? permission, bool marked)
+    {
+        Tool tool = Tool.Create("act", "Acts.", """{"type":"object"}""", Echo, risk, permission);
+
+        ApprovalRequiredAIFunction? marker = tool.GetService<ApprovalRequiredAIFunction>();
+
+        (marker is not null).ShouldBe(marked);
+        if (marker is not null)
+        {
+            marker.Name.ShouldBe("act");
+        }
+    }
+
+    [Fact]
+    public void GetService_ReadOnlyToolWithAnApprovalCheck_IsMarkedSoEscalationsAreNotSkipped()
+    {
+        Tool plain = Tool.Create("read", "Reads.", """{"type":"object"}""", Echo);
+
+        plain.GetService<ApprovalRequiredAIFunction>().ShouldBeNull();
+        plain.WithApprovalCheck(_ => "secret file").GetService<ApprovalRequiredAIFunction>().ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void GetService_ExplicitAllowOverAMarkedFunction_IsNotMarked()
+    {
+        var marked = new ApprovalRequiredAIFunction(AIFunctionFactory.Create(() => "ok", "deploy", "Deploys."));
+
+        Tool.From(marked, permission: ToolPermission.Allow).GetService<ApprovalRequiredAIFunction>().ShouldBeNull();
+    }
+
+    [Fact]
     public void Copies_ShareTheSchemaBuiltOnce()
     {
         Tool tool = Tool.Create("echo", "Echoes.", """{"type":"object"}""", Echo);
