@@ -8,9 +8,9 @@ if (args is ["serve", ..])
 }
 
 // "quick" and "profile" are for development: an interleaved A/B of the streams in seconds, and a loop for dotnet-trace.
-if (args is ["profile", string provider, string seconds])
+if (args is ["profile", string provider, string seconds, ..])
 {
-    await StreamProfileLoop.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+    await StreamProfileLoop.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), args is [.., "whole"]);
     return 0;
 }
 

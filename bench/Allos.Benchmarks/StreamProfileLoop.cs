@@ -2,10 +2,13 @@ using System.Diagnostics;
 
 namespace Allos.Benchmarks;
 
-/// <summary>Runs one format's Allos stream in a loop, for a profiler (<c>dotnet-trace collect -- dotnet … profile gemini 15</c>).</summary>
+/// <summary>
+/// Runs one format's Allos stream (or, with <c>whole</c>, whole call) in a loop, for a profiler
+/// (<c>dotnet-trace collect -- dotnet … profile gemini 15 [whole]</c>).
+/// </summary>
 internal static class StreamProfileLoop
 {
-    public static async Task RunAsync(string provider, double seconds)
+    public static async Task RunAsync(string provider, double seconds, bool whole = false)
     {
         var b = new SdkComparisonBenchmarks { Provider = provider };
         b.Setup();
@@ -13,7 +16,7 @@ internal static class StreamProfileLoop
         long n = 0;
         while (sw.Elapsed.TotalSeconds < seconds)
         {
-            await b.StreamAllos();
+            _ = whole ? await b.WholeAllos() : (await b.StreamAllos()).ToString(System.Globalization.CultureInfo.InvariantCulture);
             n++;
         }
 
