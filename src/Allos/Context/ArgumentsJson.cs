@@ -63,6 +63,7 @@ internal static class ArgumentsJson
             case bool flag:
                 return flag ? 4 : 5;
             case JsonElement element when element.ValueKind != JsonValueKind.Undefined:
+                // Its raw text: exact for compact JSON without escapes, close otherwise (the serializer re-escapes and drops whitespace).
                 return JsonMarshal.GetRawUtf8Value(element).Length;
             case int or long or short or byte or sbyte or ushort or uint or ulong or double or float or decimal:
                 return ((ISpanFormattable)value).TryFormat(digits, out int written, default, CultureInfo.InvariantCulture) ? written : null;
@@ -71,17 +72,18 @@ internal static class ArgumentsJson
         }
     }
 
-    // Quotes, plus the escapes a serializer writes: two characters for a quote, a backslash and \n-style controls, six for other controls.
+    // Quotes, plus the escapes the serializer's default encoder writes: \\, \n and the like as two characters; other
+    // controls, the quote, HTML-sensitive characters and everything outside ASCII as six (\u0022).
     private static long StringLength(string text)
     {
         long length = text.Length + 2;
         foreach (char c in text)
         {
-            if (c is '"' or '\\' or '\n' or '\r' or '\t' or '\b' or '\f')
+            if (c is '\\' or '\n' or '\r' or '\t' or '\b' or '\f')
             {
                 length++;
             }
-            else if (c < ' ')
+            else if (c < ' ' || c > '~' || c is '"' or '<' or '>' or '&' or '\'' or '+' or '`')
             {
                 length += 5;
             }
