@@ -169,4 +169,21 @@ public sealed class TiktokenEncodingTests
         ArgumentsJson.Length(null).ShouldBe(2);
         ArgumentsJson.Length(new Dictionary<string, object?> { ["other"] = new Uri("https://example.com") }).ShouldBeNull("serialized instead");
     }
+
+    [Fact]
+    public async Task Estimate_ManyThreadsOnTheSameMessages_AgreeWithOneThread()
+    {
+        List<ChatMessage> history = Histories.WithToolTurns(50);
+        long[] expected = [.. history.Select(TokenEstimator.ForModel("openai/gpt-4").Estimate)];
+        TokenEstimator estimator = TokenEstimator.CreateExact(TiktokenEncoding.Cl100kBase);
+
+        long[][] counted = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => history.Select(estimator.Estimate).ToArray())));
+
+        foreach (long[] counts in counted)
+        {
+            counts.ShouldBe(expected);
+        }
+
+        estimator.Estimate(history).ShouldBe(expected.Sum());
+    }
 }
