@@ -9,7 +9,7 @@ internal sealed class AdaptivePolicy : IndexedContextPolicy
     private readonly HistorySummarizer? _summarizer;
     private readonly int _toolResultTokenLimit;
 
-    public AdaptivePolicy(TokenEstimator estimator, HistorySummarizer? summarizer, int toolResultTokenLimit)
+    public AdaptivePolicy(TokenEstimator? estimator, HistorySummarizer? summarizer, int toolResultTokenLimit)
         : base(estimator)
     {
         _summarizer = summarizer;
@@ -63,7 +63,7 @@ internal sealed class AdaptivePolicy : IndexedContextPolicy
             var contents = new List<AIContent>(message.Contents.Count);
             foreach (AIContent content in message.Contents)
             {
-                if (content is FunctionResultContent result && Estimator.Estimate(result) > _toolResultTokenLimit)
+                if (content is FunctionResultContent result && work.Estimator.Estimate(result) > _toolResultTokenLimit)
                 {
                     string text = HistorySummarizer.Clip(ResultText(result), limitChars);
                     contents.Add(new FunctionResultContent(result.CallId, text) { AdditionalProperties = result.AdditionalProperties });
@@ -84,7 +84,7 @@ internal sealed class AdaptivePolicy : IndexedContextPolicy
                     AdditionalProperties = message.AdditionalProperties,
                 };
                 state.Shortened[i] = shortened;
-                state.ShortenedSavings += Math.Max(0, index.TokensOf(i) - Estimator.Estimate(shortened));
+                state.ShortenedSavings += Math.Max(0, index.TokensOf(i) - work.Estimator.Estimate(shortened));
             }
         }
 

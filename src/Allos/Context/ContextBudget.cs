@@ -88,6 +88,13 @@ public sealed record ContextBudget
     /// <summary>Gets what the provider reported for the last call on this history, or <see langword="null"/> to estimate every message.</summary>
     public UsageAnchor? Anchor { get; init; }
 
+    /// <summary>
+    /// Gets the estimator that counts the model's tokens (<see cref="TokenEstimator.ForModel"/>), used by a built-in policy
+    /// created without one of its own. Default: <see langword="null"/>, which means <see cref="TokenEstimator.Default"/>;
+    /// <see cref="ContextWindowChatClient"/> fills it from the model it calls.
+    /// </summary>
+    public TokenEstimator? Estimator { get; init; }
+
     /// <summary>Gets the tokens the input may use: <see cref="ContextWindow"/> − <see cref="ReservedOutputTokens"/>.</summary>
     public long AvailableInputTokens => ContextWindow - ReservedOutputTokens;
 

@@ -22,7 +22,7 @@ namespace Allos.Context;
 /// </example>
 public abstract class ContextPolicy
 {
-    /// <summary>Gets a policy that sends the history as it is.</summary>
+    /// <summary>Gets a policy that sends the history as it is (its token figures are the character estimate, whatever the budget's estimator: it never needs exact ones).</summary>
     public static ContextPolicy None { get; } = new NoContextPolicy(TokenEstimator.Default);
 
     /// <summary>
@@ -35,12 +35,12 @@ public abstract class ContextPolicy
     public abstract ValueTask<ContextFit> FitAsync(IReadOnlyList<ChatMessage> history, ContextBudget budget, CancellationToken cancellationToken = default);
 
     /// <summary>A policy that, above the trigger, keeps only the system messages and the last <see cref="ContextBudget.KeepLastTurns"/> turns (fewer if even those do not fit).</summary>
-    /// <param name="estimator">Counts tokens; default: <see cref="TokenEstimator.Default"/>.</param>
-    public static ContextPolicy SlidingWindow(TokenEstimator? estimator = null) => new SlidingWindowPolicy(estimator ?? TokenEstimator.Default);
+    /// <param name="estimator">Counts tokens; default: the budget's <see cref="ContextBudget.Estimator"/>, else <see cref="TokenEstimator.Default"/>.</param>
+    public static ContextPolicy SlidingWindow(TokenEstimator? estimator = null) => new SlidingWindowPolicy(estimator);
 
     /// <summary>A policy that, above the trigger, drops the oldest turns until the history is back under it (never the last <see cref="ContextBudget.KeepLastTurns"/> turns while they fit).</summary>
-    /// <param name="estimator">Counts tokens; default: <see cref="TokenEstimator.Default"/>.</param>
-    public static ContextPolicy TruncateOldest(TokenEstimator? estimator = null) => new TruncateOldestPolicy(estimator ?? TokenEstimator.Default);
+    /// <param name="estimator">Counts tokens; default: the budget's <see cref="ContextBudget.Estimator"/>, else <see cref="TokenEstimator.Default"/>.</param>
+    public static ContextPolicy TruncateOldest(TokenEstimator? estimator = null) => new TruncateOldestPolicy(estimator);
 
     /// <summary>
     /// A policy that, above the trigger, has <paramref name="summarizer"/> compact every turn but the last
@@ -50,12 +50,11 @@ public abstract class ContextPolicy
     /// </summary>
     /// <param name="summarizer">The client that writes summaries (a small, cheap model is usually enough).</param>
     /// <param name="options">The summarizing model, its window and the summary's size; default: <see cref="SummarizeOptions"/> defaults.</param>
-    /// <param name="estimator">Counts tokens; default: <see cref="TokenEstimator.Default"/>.</param>
+    /// <param name="estimator">Counts tokens; default: the budget's <see cref="ContextBudget.Estimator"/>, else <see cref="TokenEstimator.Default"/>.</param>
     public static ContextPolicy Summarize(IChatClient summarizer, SummarizeOptions? options = null, TokenEstimator? estimator = null)
     {
         ArgumentNullException.ThrowIfNull(summarizer);
-        estimator ??= TokenEstimator.Default;
-        return new SummarizePolicy(estimator, new HistorySummarizer(summarizer, options ?? new SummarizeOptions(), estimator));
+        return new SummarizePolicy(estimator, new HistorySummarizer(summarizer, options ?? new SummarizeOptions(), estimator ?? TokenEstimator.Default));
     }
 
     /// <summary>
@@ -67,12 +66,11 @@ public abstract class ContextPolicy
     /// <param name="summarizer">The client that writes summaries, or <see langword="null"/> to go straight from shortening to truncation.</param>
     /// <param name="options">Summarizing options; default: <see cref="SummarizeOptions"/> defaults.</param>
     /// <param name="toolResultTokenLimit">The size, in estimated tokens, above which an old tool result is shortened. Default: 500.</param>
-    /// <param name="estimator">Counts tokens; default: <see cref="TokenEstimator.Default"/>.</param>
+    /// <param name="estimator">Counts tokens; default: the budget's <see cref="ContextBudget.Estimator"/>, else <see cref="TokenEstimator.Default"/>.</param>
     public static ContextPolicy Adaptive(IChatClient? summarizer = null, SummarizeOptions? options = null, int toolResultTokenLimit = 500, TokenEstimator? estimator = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toolResultTokenLimit);
-        estimator ??= TokenEstimator.Default;
-        HistorySummarizer? summarizing = summarizer is null ? null : new HistorySummarizer(summarizer, options ?? new SummarizeOptions(), estimator);
+        HistorySummarizer? summarizing = summarizer is null ? null : new HistorySummarizer(summarizer, options ?? new SummarizeOptions(), estimator ?? TokenEstimator.Default);
         return new AdaptivePolicy(estimator, summarizing, toolResultTokenLimit);
     }
 }

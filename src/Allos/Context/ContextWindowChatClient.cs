@@ -19,6 +19,11 @@ namespace Allos.Context;
 /// The retry compacts to half of what was sent, and happens only if that sends less; a stream is retried only when the
 /// error came before its first update. The caller's message list is never modified. Thread-safe.
 /// </para>
+/// <para>
+/// Unless the budget names an <see cref="ContextBudget.Estimator"/>, tokens are counted with
+/// <see cref="TokenEstimator.ForModel"/> of the model the inner client reports (its <see cref="ChatClientMetadata"/>):
+/// exactly for OpenAI's models, estimated for the others.
+/// </para>
 /// </remarks>
 public sealed class ContextWindowChatClient : DelegatingChatClient
 {
@@ -34,13 +39,13 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(budget);
         Policy = policy;
-        Budget = budget;
+        Budget = budget.Estimator is null ? budget with { Estimator = EstimatorOf(innerClient) } : budget;
     }
 
     /// <summary>Gets the policy applied before each call.</summary>
     public ContextPolicy Policy { get; }
 
-    /// <summary>Gets the budget requests are fitted in (before anchoring and the per-call output reserve).</summary>
+    /// <summary>Gets the budget requests are fitted in (before anchoring and the per-call output reserve), with its <see cref="ContextBudget.Estimator"/> filled in.</summary>
     public ContextBudget Budget { get; }
 
     /// <inheritdoc />
@@ -165,6 +170,19 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
             : null;
     }
 
+    private static TokenEstimator EstimatorOf(IChatClient client)
+    {
+        ChatClientMetadata? metadata = client.GetService<ChatClientMetadata>();
+        string? model = metadata?.DefaultModelId;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            return TokenEstimator.ForProvider(metadata?.ProviderName);
+        }
+
+        return TokenEstimator.ForModel(metadata?.ProviderName is { Length: > 0 } provider && !model.Contains('/', StringComparison.Ordinal) ? $"{provider}/{model}" : model);
+    }
+
+    // Only until the provider's first report anchors the budget, so the cheap estimate is enough here.
     private static long OptionsTokens(ChatOptions? options)
     {
         if (options is null)

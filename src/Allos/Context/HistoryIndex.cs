@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Context;
@@ -16,7 +17,7 @@ namespace Allos.Context;
 /// </remarks>
 internal sealed class HistoryIndex
 {
-    private readonly TokenEstimator _estimator;
+    private TokenEstimator _estimator;
     private readonly HashSet<string> _pendingCalls = new(StringComparer.Ordinal);
     private long[] _all = new long[17];     // _all[i]: tokens of messages [0, i)
     private long[] _system = new long[17];  // _system[i]: tokens of the system messages among [0, i)
@@ -48,10 +49,17 @@ internal sealed class HistoryIndex
     /// <summary>Gets how many times the index was rebuilt from scratch (for tests).</summary>
     public int Rebuilds { get; private set; }
 
-    /// <summary>Brings the index up to date with <paramref name="history"/>; returns <see langword="false"/> when it had to start over.</summary>
-    public bool Sync(IReadOnlyList<ChatMessage> history)
+    /// <summary>Gets the estimator the sums were counted with.</summary>
+    public TokenEstimator Estimator => _estimator;
+
+    /// <summary>Brings the index up to date with <paramref name="history"/>, counted by <paramref name="estimator"/>; returns <see langword="false"/> when it had to start over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Sync(IReadOnlyList<ChatMessage> history, TokenEstimator estimator)
     {
-        bool kept = Count == 0 || (history.Count >= Count
+        // Another model's tokenizer (the same list sent to another agent) changes every sum.
+        bool sameEstimator = ReferenceEquals(estimator, _estimator);
+        _estimator = estimator;
+        bool kept = Count == 0 || (sameEstimator && history.Count >= Count
             && ReferenceEquals(history[0], _first)
             && ReferenceEquals(history[_middleIndex], _middle)
             && ReferenceEquals(history[Count - 1], _last));
@@ -142,6 +150,7 @@ internal sealed class HistoryIndex
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Append(ChatMessage message, int index)
     {
         long tokens = _estimator.Estimate(message);
@@ -154,10 +163,12 @@ internal sealed class HistoryIndex
             return;
         }
 
+        // By index: a foreach over the IList would box an enumerator per message.
+        IList<AIContent> contents = message.Contents;
         bool hasResults = false;
-        foreach (AIContent content in message.Contents)
+        for (int i = 0; i < contents.Count; i++)
         {
-            if (content is FunctionResultContent result)
+            if (contents[i] is FunctionResultContent result)
             {
                 hasResults = true;
                 _pendingCalls.Remove(result.CallId);
@@ -171,9 +182,9 @@ internal sealed class HistoryIndex
 
         if (message.Role == ChatRole.Assistant)
         {
-            foreach (AIContent content in message.Contents)
+            for (int i = 0; i < contents.Count; i++)
             {
-                if (content is FunctionCallContent call)
+                if (contents[i] is FunctionCallContent call)
                 {
                     _pendingCalls.Add(call.CallId);
                 }

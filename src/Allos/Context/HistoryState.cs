@@ -5,15 +5,10 @@ namespace Allos.Context;
 /// <summary>What a policy remembers about one history list between calls: its index, its last answer, and per-policy progress.</summary>
 internal sealed class HistoryState
 {
-    public HistoryState(TokenEstimator estimator)
-    {
-        Index = new HistoryIndex(estimator);
-    }
-
     /// <summary>Gets the gate that serializes calls on this history (a summarizing call is awaited while holding it).</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    public HistoryIndex Index { get; }
+    public HistoryIndex Index { get; } = new(TokenEstimator.Default);
 
     /// <summary>Gets or sets the message count <see cref="LastFit"/> was computed for.</summary>
     public int LastCount { get; set; } = -1;

@@ -90,7 +90,7 @@ internal sealed class HistorySummarizer
         };
         state.Summary = summary;
         state.SummaryCoversTurns = cut;
-        state.SummaryTokens = _estimator.Estimate(summary);
+        state.SummaryTokens = work.Estimator.Estimate(summary);
         return new ContextFit(index.SystemAndTail(work.History, index.TurnStarts[cut], summary), true, work.Total, work.TokensKeptFrom(cut) + state.SummaryTokens);
     }
 

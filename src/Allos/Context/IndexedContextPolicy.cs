@@ -13,13 +13,16 @@ internal abstract class IndexedContextPolicy : ContextPolicy
     private readonly ConditionalWeakTable<IReadOnlyList<ChatMessage>, HistoryState> _states = [];
     private readonly ConditionalWeakTable<IReadOnlyList<ChatMessage>, HistoryState>.CreateValueCallback _create;
 
-    protected IndexedContextPolicy(TokenEstimator estimator)
+    private readonly TokenEstimator? _estimator;
+
+    protected IndexedContextPolicy(TokenEstimator? estimator)
     {
-        Estimator = estimator;
-        _create = _ => new HistoryState(Estimator);
+        _estimator = estimator;
+        _create = _ => new HistoryState();
     }
 
-    public TokenEstimator Estimator { get; }
+    /// <summary>The policy's own estimator when it was given one, else the budget's (the model's tokenizer), else the estimate.</summary>
+    public TokenEstimator EstimatorFor(ContextBudget budget) => _estimator ?? budget.Estimator ?? TokenEstimator.Default;
 
     public sealed override async ValueTask<ContextFit> FitAsync(IReadOnlyList<ChatMessage> history, ContextBudget budget, CancellationToken cancellationToken = default)
     {
@@ -31,7 +34,7 @@ internal abstract class IndexedContextPolicy : ContextPolicy
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!state.Index.Sync(history))
+            if (!state.Index.Sync(history, EstimatorFor(budget)))
             {
                 state.ResetProgress();
             }
@@ -79,6 +82,9 @@ internal abstract class IndexedContextPolicy : ContextPolicy
     /// <summary>One call's inputs.</summary>
     protected internal readonly record struct Work(IReadOnlyList<ChatMessage> History, HistoryState State, ContextBudget Budget, long Total, long Correction)
     {
+        /// <summary>Gets the estimator this history is counted with.</summary>
+        public TokenEstimator Estimator => State.Index.Estimator;
+
         /// <summary>Estimated tokens sent when the turns from <paramref name="turn"/> on are kept with every system message.</summary>
         public long TokensKeptFrom(int turn) =>
             State.Index.SystemTokens + Correction + State.Index.NonSystemTokensFrom(State.Index.TurnStarts[turn]);

@@ -94,9 +94,11 @@ public sealed class ContextWindowChatClientTests : IAsyncLifetime
         policy.Calls.Count.ShouldBe(2);
         policy.Calls[0].Budget.Anchor.ShouldBeNull();
         policy.Calls[1].Budget.Anchor.ShouldBe(new UsageAnchor(4_321, covered));
-        long delta = TokenEstimator.Default.Estimate(history.Skip(covered));
+        // gpt-4o-mini is counted with its own tokenizer (o200k_base).
+        TokenEstimator estimator = TokenEstimator.ForModel("openai/gpt-4o-mini");
+        long delta = estimator.Estimate(history.Skip(covered));
         policy.Calls[1].Fit.TokensBefore.ShouldBe(4_321 + delta);
-        TokenEstimator.Default.EstimateRequest(history, policy.Calls[1].Budget.Anchor).ShouldBe(4_321 + delta);
+        estimator.EstimateRequest(history, policy.Calls[1].Budget.Anchor).ShouldBe(4_321 + delta);
     }
 
     [Fact]
@@ -114,7 +116,38 @@ public sealed class ContextWindowChatClientTests : IAsyncLifetime
         await chat.GetStreamingResponseAsync(history).ToListAsync();
 
         policy.Calls[1].Budget.Anchor.ShouldBe(new UsageAnchor(999, covered));
-        policy.Calls[1].Fit.TokensBefore.ShouldBe(999 + TokenEstimator.Default.Estimate(history.Skip(covered)));
+        policy.Calls[1].Fit.TokensBefore.ShouldBe(999 + TokenEstimator.ForModel("openai/gpt-4o-mini").Estimate(history.Skip(covered)));
+    }
+
+    [Theory]
+    [InlineData("openai/gpt-4o-mini", "o200k_base", ImageTokenRule.OpenAI)]
+    [InlineData("openai/gpt-4", "cl100k_base", ImageTokenRule.OpenAI)]
+    [InlineData("anthropic/claude-sonnet-4-5", null, ImageTokenRule.Anthropic)]
+    [InlineData("ollama/llama3.1", null, ImageTokenRule.Default)]
+    public async Task GetResponseAsync_BudgetWithoutEstimator_CountsWithTheModelsTokenizer(string model, string? tokenizer, ImageTokenRule rule)
+    {
+        _server.Enqueue(FakeTurn.Text("ok"));
+        var policy = new RecordingPolicy(ContextPolicy.TruncateOldest());
+        var chat = _server.CreateClient(model).UseContextWindow(policy, LargeBudget);
+
+        await chat.GetResponseAsync(History(2));
+
+        chat.Budget.Estimator.ShouldNotBeNull();
+        chat.Budget.Estimator.TokenizerName.ShouldBe(tokenizer);
+        chat.Budget.Estimator.ImageRule.ShouldBe(rule);
+        policy.Calls[0].Budget.Estimator.ShouldBeSameAs(chat.Budget.Estimator);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BudgetWithAnEstimator_KeepsIt()
+    {
+        _server.Enqueue(FakeTurn.Text("ok"));
+        var policy = new RecordingPolicy(ContextPolicy.TruncateOldest());
+        var chat = _server.CreateClient("openai/gpt-4o-mini").UseContextWindow(policy, LargeBudget with { Estimator = TokenEstimator.Default });
+
+        await chat.GetResponseAsync(History(2));
+
+        policy.Calls[0].Budget.Estimator.ShouldBeSameAs(TokenEstimator.Default);
     }
 
     [Fact]

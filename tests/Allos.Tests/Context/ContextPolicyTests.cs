@@ -257,4 +257,59 @@ public sealed class ContextPolicyTests
         fit.Messages[1].Text.ShouldEndWith("They read many files.");
         fit.Messages.ShouldEndWithLastTurns(history, Budget.KeepLastTurns);
     }
+
+    [Theory]
+    [InlineData("sliding")]
+    [InlineData("truncate")]
+    [InlineData("adaptive")]
+    public async Task FitAsync_BudgetNamesAnExactEstimator_CountsWithIt(string name)
+    {
+        TokenEstimator exact = TokenEstimator.ForModel("openai/gpt-4o");
+        List<ChatMessage> history = Prose(30);
+
+        ContextFit exactFit = await Create(name).FitAsync(history, Budget with { Estimator = exact });
+        ContextFit estimatedFit = await Create(name).FitAsync(history, Budget);
+
+        exactFit.TokensBefore.ShouldBe(exact.Estimate(history));
+        estimatedFit.TokensBefore.ShouldBe(Estimator.Estimate(history));
+        exactFit.TokensBefore.ShouldBeLessThan(estimatedFit.TokensBefore, "16 tokens for 78 characters, not 20");
+    }
+
+    [Fact]
+    public async Task FitAsync_PolicyWithItsOwnEstimator_IgnoresTheBudgets()
+    {
+        List<ChatMessage> history = Prose(30);
+
+        ContextFit fit = await ContextPolicy.TruncateOldest(TokenEstimator.Default).FitAsync(history, Budget with { Estimator = TokenEstimator.ForModel("openai/gpt-4o") });
+
+        fit.TokensBefore.ShouldBe(Estimator.Estimate(history));
+    }
+
+    [Fact]
+    public async Task FitAsync_SameListUnderAnotherEstimator_RecountsEveryMessage()
+    {
+        ContextPolicy policy = ContextPolicy.TruncateOldest();
+        List<ChatMessage> history = Prose(30);
+        TokenEstimator exact = TokenEstimator.ForModel("openai/gpt-4o");
+        await policy.FitAsync(history, Budget);
+
+        history.Add(new ChatMessage(ChatRole.User, "One more question."));
+        ContextFit fit = await policy.FitAsync(history, Budget with { Estimator = exact });
+
+        fit.TokensBefore.ShouldBe(exact.Estimate(history));
+    }
+
+    // Plain English, where an exact count and characters / 4 differ.
+    private static List<ChatMessage> Prose(int turns)
+    {
+        const string Sentence = "Text tokenization is the process of splitting a string into a list of tokens.";
+        List<ChatMessage> history = [new(ChatRole.System, "You are a helpful assistant.")];
+        for (int t = 0; t < turns; t++)
+        {
+            history.Add(new ChatMessage(ChatRole.User, string.Join(' ', Enumerable.Repeat(Sentence, 5))));
+            history.Add(new ChatMessage(ChatRole.Assistant, string.Join(' ', Enumerable.Repeat(Sentence, 10))));
+        }
+
+        return history;
+    }
 }
