@@ -409,7 +409,7 @@ public sealed class Router : IChatClient
             try
             {
                 request.Hold = _budgets.IsEmpty ? default
-                    : await _budgets.ReserveAsync(request, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
+                    : await _budgets.ReserveAsync(request.Alias, request.UserKey, request.SessionId, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -660,14 +660,7 @@ public sealed class Router : IChatClient
         return ForeignFailures.ToAllos(error, provider, cancellationToken);
     }
 
-    private TimeSpan Backoff(int retry)
-    {
-        double delay = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, retry - 1);
-        delay = Math.Min(delay, _options.MaxRetryDelay.TotalMilliseconds);
-
-        // ±25 % jitter keeps callers that failed together from retrying together.
-        return TimeSpan.FromMilliseconds(delay * (0.75 + (Random.Shared.NextDouble() * 0.5)));
-    }
+    private TimeSpan Backoff(int retry) => RetryBackoff.Delay(retry, _options.RetryDelay, _options.MaxRetryDelay, Random.Shared.NextDouble());
 
     private Task Delay(long ticks, CancellationToken cancellationToken) =>
         ticks <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(ticks), _time, cancellationToken);

@@ -42,9 +42,15 @@ internal static class RouterValidation
             }
         }
 
-        foreach (Budget budget in options.Budgets)
+        ValidateBudgets(options.Budgets, "RouterOptions.Budgets");
+    }
+
+    /// <summary>Checks budgets (the Router's or the budget layer's, named by <paramref name="where"/>).</summary>
+    public static void ValidateBudgets(IEnumerable<Budget> budgets, string where)
+    {
+        foreach (Budget budget in budgets)
         {
-            ArgumentNullException.ThrowIfNull(budget);
+            ArgumentNullException.ThrowIfNull(budget, where);
             Require(budget.Limit >= 0, $"A {budget.Scope} budget has a negative limit ({budget.Limit}).");
         }
     }
