@@ -60,4 +60,20 @@ public sealed class CallRecordingChatClientTests
         record.Status.ShouldBe("error");
         record.Error.ShouldBe(nameof(ProviderServerException));
     }
+
+    [Fact]
+    public async Task UseCallRecording_StoreRegisteredInTheServices_RecordsThereByDefault()
+    {
+        var store = new RecordingTelemetryStore();
+        using IChatClient client = TestChatClient.Answering("ok").AsBuilder().UseCallRecording().Build(new Services(store));
+
+        await client.GetResponseAsync("hi", new ChatOptions { ModelId = "openai/gpt-4o-mini" });
+
+        store.Calls.ShouldHaveSingleItem().Model.ShouldBe("openai/gpt-4o-mini");
+    }
+
+    private sealed class Services(ITelemetryStore store) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(ITelemetryStore) ? store : null;
+    }
 }
