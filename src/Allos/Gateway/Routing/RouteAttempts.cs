@@ -202,6 +202,11 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
                         TimeSpan delay = honoured ? retryAfter!.Value : Backoff(groupRetries);
                         retryAt = UtcTicks + delay.Ticks;
                         _logger.Retry(group.Alias, deployment.Name, groupRetries, delay.TotalMilliseconds, error.GetType().Name);
+                        if (_options.OnRetry is { } onRetry)
+                        {
+                            await onRetry(new OnRetryArguments(groupRetries - 1, error, delay, cancellationToken)).ConfigureAwait(false);
+                        }
+
                         break;
                     default:
                         // Retries used up, or a failure only another group can answer: this group is done.
@@ -280,7 +285,7 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
         }
     }
 
-    private TimeSpan Backoff(int retry) => RetryBackoff.Delay(retry, _options.RetryDelay, _options.MaxRetryDelay, Random.Shared.NextDouble());
+    private TimeSpan Backoff(int retry) => RetryBackoff.Delay(retry, _options.RetryDelay, _options.MaxRetryDelay, _options.Randomizer());
 
     private Task Delay(long ticks, CancellationToken cancellationToken) =>
         ticks <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(ticks), _time, cancellationToken);

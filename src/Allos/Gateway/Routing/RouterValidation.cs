@@ -8,6 +8,7 @@ internal static class RouterValidation
         ArgumentNullException.ThrowIfNull(options.Models, nameof(options.Models));
         ArgumentNullException.ThrowIfNull(options.Providers, nameof(options.Providers));
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
+        ArgumentNullException.ThrowIfNull(options.Randomizer, nameof(options.Randomizer));
         ArgumentNullException.ThrowIfNull(options.LoggerFactory, nameof(options.LoggerFactory));
         Require(options.MaxRetries >= 0, $"RouterOptions.MaxRetries must be 0 or more; it was {options.MaxRetries}.");
         Require(options.RetryDelay >= TimeSpan.Zero, "RouterOptions.RetryDelay cannot be negative.");
