@@ -79,7 +79,11 @@ internal sealed class TestChatClient : IChatClient
             ? callback(Record(messages, options), options, cancellationToken)
             : StreamResponseAsync(messages, options, cancellationToken);
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+    /// <summary>Gets or sets what <see cref="GetService"/> returns for <see cref="ChatClientMetadata"/>: which provider and model the layers over this client believe they talk to.</summary>
+    public ChatClientMetadata? Metadata { get; set; }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? Metadata : null;
 
     public void Dispose()
     {

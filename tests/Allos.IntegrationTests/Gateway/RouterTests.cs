@@ -31,6 +31,27 @@ public sealed class RouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetResponseAsync_TransientFailure_TellsOnRetryTheDelayFromTheRandomizer()
+    {
+        _fx[0].Enqueue(FakeTurn.ProviderError(503, "Service unavailable", "server_error"), FakeTurn.Text("second try"));
+        var seen = new List<(int Attempt, TimeSpan Delay, string Error)>();
+        RouterOptions options = RouterFixture.Options(new ModelGroup("fast", _fx.Deployment(0)));
+        options.RetryDelay = TimeSpan.FromMilliseconds(8);
+        options.Randomizer = () => 0.0; // the bottom of the ±25 % jitter
+        options.OnRetry = args =>
+        {
+            seen.Add((args.AttemptNumber, args.Delay, args.Exception.GetType().Name));
+            return ValueTask.CompletedTask;
+        };
+        using var router = new Router(options);
+
+        ChatResponse response = await router.GetResponseAsync(Hello, new ChatOptions { ModelId = "fast" });
+
+        response.Text.ShouldBe("second try");
+        seen.ShouldBe([(0, TimeSpan.FromMilliseconds(6), nameof(ProviderOverloadedException))]);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_Repeated500s_RetriesThenFallbackAnswers()
     {
         _fx[0].FallbackTurn = FakeTurn.ProviderError(500, "The server had an error", "server_error");

@@ -30,6 +30,17 @@ public sealed class RouterOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Gets or sets a hook called before each retry within a group, as <see cref="RetryOptions.OnRetry"/> is for the retry
+    /// layer: <see cref="OnRetryArguments.AttemptNumber"/> counts the group's retries from 0, and
+    /// <see cref="OnRetryArguments.Delay"/> is the wait before the same deployment is tried again (another untried
+    /// deployment of the group is tried at once). Default: <see langword="null"/>.
+    /// </summary>
+    public Func<OnRetryArguments, ValueTask>? OnRetry { get; set; }
+
+    /// <summary>Gets or sets the source of the retry jitter, a number in [0, 1), so tests can pin it. Default: <see cref="Random.Shared"/>'s <see cref="Random.NextDouble"/>.</summary>
+    public Func<double> Randomizer { get; set; } = Random.Shared.NextDouble;
+
+    /// <summary>
     /// Gets or sets the longest provider <c>retry-after</c> the Router waits for. A longer one means that deployment is not
     /// retried for this request (other deployments and fallbacks still are). Default: 60 s.
     /// </summary>

@@ -36,6 +36,10 @@ public static class RouterChatOptions
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>
     public static ChatOptions WithCache(this ChatOptions options, bool enabled = true) => Set(options, CacheKey, enabled);
 
+    /// <summary>Returns the text of the <paramref name="key"/> entry of <paramref name="options"/>, or <see langword="null"/>.</summary>
+    internal static string? Read(ChatOptions? options, string key) =>
+        options?.AdditionalProperties is { Count: > 0 } properties && properties.TryGetValue(key, out object? value) ? value?.ToString() : null;
+
     private static ChatOptions Set(ChatOptions options, string key, object value)
     {
         ArgumentNullException.ThrowIfNull(options);

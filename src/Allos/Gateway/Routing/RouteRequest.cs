@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Allos.Context;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway;
@@ -104,22 +103,7 @@ internal sealed class RouteRequest
         {
             if (_inputTokens < 0)
             {
-                long tokens = TokenEstimator.Default.Estimate(Messages);
-                if (Forwarded?.Instructions is string instructions)
-                {
-                    tokens += TokenEstimator.Default.EstimateText(instructions);
-                }
-
-                if (Forwarded?.Tools is { Count: > 0 } tools)
-                {
-                    foreach (AITool tool in tools)
-                    {
-                        tokens += TokenEstimator.Default.EstimateText(tool.Name) + TokenEstimator.Default.EstimateText(tool.Description)
-                            + (tool is AIFunctionDeclaration function ? TokenEstimator.Default.EstimateText(function.JsonSchema.GetRawText()) : 0);
-                    }
-                }
-
-                _inputTokens = tokens;
+                _inputTokens = InputTokenEstimate.Of(Messages, Forwarded);
             }
 
             return _inputTokens;

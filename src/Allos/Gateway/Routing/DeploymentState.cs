@@ -5,20 +5,15 @@ using Microsoft.Extensions.AI;
 namespace Allos.Gateway;
 
 /// <summary>A deployment as the Router sees it: its client, its health (failures, cooldown, retry-after), load and latency.</summary>
-/// <remarks>Thread-safe: every field is read and written with interlocked or volatile operations, or under <see cref="_gate"/>.</remarks>
+/// <remarks>Thread-safe: every field is read and written with interlocked or volatile operations, or under <see cref="_gate"/>; health under its own lock.</remarks>
 internal sealed class DeploymentState : IDisposable
 {
     private const double LatencyWeight = 0.3;
 
     private readonly RouterOptions _options;
     private readonly Lock _gate = new();
-    private readonly long[] _failures;
+    private readonly DeploymentHealth _health;
     private IChatClient? _client;
-    private int _failureCount;
-    private int _failureNext;
-    private long _cooldownUntil;
-    private long _retryAfterUntil;
-    private int _probing;
     private int _inFlight;
     private double _latencyMs = double.NaN;
     private double _firstTokenMs = double.NaN;
@@ -29,7 +24,7 @@ internal sealed class DeploymentState : IDisposable
         Name = name;
         Index = index;
         _options = options;
-        _failures = new long[Math.Max(1, options.CooldownFailures)];
+        _health = new DeploymentHealth(options.CooldownFailures, options.CooldownWindow, options.CooldownDuration);
         (Provider, ModelName) = ResolveModel(deployment, options.Providers);
         ModelId = $"{Provider}/{ModelName}";
         Info = options.Models.Get(ModelId);
@@ -89,26 +84,13 @@ internal sealed class DeploymentState : IDisposable
     }
 
     /// <summary>Returns when this deployment can take a request again (0 when it can now), and whether the wait comes from a provider's retry-after.</summary>
-    public long UnavailableUntil(long now, out bool retryAfter)
-    {
-        long waitRetry = Volatile.Read(ref _retryAfterUntil);
-        long cooldown = Volatile.Read(ref _cooldownUntil);
-        retryAfter = waitRetry > now && waitRetry >= cooldown;
-        if (waitRetry > now || cooldown > now)
-        {
-            return Math.Max(waitRetry, cooldown);
-        }
-
-        // Cooldown over: one request at a time probes it until one succeeds.
-        return cooldown != 0 && Volatile.Read(ref _probing) != 0 ? long.MaxValue : 0;
-    }
+    public long UnavailableUntil(long now, out bool retryAfter) => _health.UnavailableUntil(now, out retryAfter);
 
     /// <summary>Marks the start of an attempt. Returns whether it is the probe after a cooldown.</summary>
     public bool Begin(long now)
     {
         Interlocked.Increment(ref _inFlight);
-        long cooldown = Volatile.Read(ref _cooldownUntil);
-        return cooldown != 0 && cooldown <= now && Interlocked.CompareExchange(ref _probing, 1, 0) == 0;
+        return _health.Begin(now);
     }
 
     /// <summary>Records a successful attempt: updates latency, and a successful probe ends the cooldown.</summary>
@@ -124,15 +106,7 @@ internal sealed class DeploymentState : IDisposable
             Volatile.Write(ref _latencyMs, Average(LatencyMs, latencyMs));
         }
 
-        if (probe || Volatile.Read(ref _cooldownUntil) != 0)
-        {
-            lock (_gate)
-            {
-                _failureCount = 0;
-                _cooldownUntil = 0;
-                _probing = 0;
-            }
-        }
+        _health.Succeeded(probe);
     }
 
     /// <summary>Records a failed attempt. Counts it toward a cooldown when <paramref name="countsAgainst"/> (the deployment, not the request, is at fault).</summary>
@@ -140,52 +114,14 @@ internal sealed class DeploymentState : IDisposable
     public bool Failed(bool probe, long now, bool countsAgainst, TimeSpan? retryAfter)
     {
         Interlocked.Decrement(ref _inFlight);
-        lock (_gate)
-        {
-            if (retryAfter is TimeSpan wait && wait > TimeSpan.Zero)
-            {
-                _retryAfterUntil = Math.Max(_retryAfterUntil, now + wait.Ticks);
-            }
-
-            bool cooled = false;
-            if (probe)
-            {
-                _probing = 0;
-                if (countsAgainst)
-                {
-                    _cooldownUntil = now + _options.CooldownDuration.Ticks;
-                    return true;
-                }
-            }
-
-            if (countsAgainst && _options.CooldownFailures > 0)
-            {
-                _failures[_failureNext] = now;
-                _failureNext = (_failureNext + 1) % _failures.Length;
-                _failureCount = Math.Min(_failureCount + 1, _failures.Length);
-
-                // The ring holds the last N failures; the oldest is at the next write position once it is full.
-                long oldest = _failures[_failureNext];
-                if (_failureCount == _failures.Length && now - oldest <= _options.CooldownWindow.Ticks)
-                {
-                    _cooldownUntil = now + _options.CooldownDuration.Ticks;
-                    _failureCount = 0;
-                    cooled = true;
-                }
-            }
-
-            return cooled;
-        }
+        return _health.Failed(probe, now, countsAgainst, retryAfter);
     }
 
     /// <summary>Ends an attempt that neither succeeded nor failed (cancelled by the caller).</summary>
     public void Abandoned(bool probe)
     {
         Interlocked.Decrement(ref _inFlight);
-        if (probe)
-        {
-            Volatile.Write(ref _probing, 0);
-        }
+        _health.Abandoned(probe);
     }
 
     public void Dispose()

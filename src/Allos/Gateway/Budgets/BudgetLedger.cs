@@ -27,9 +27,9 @@ internal sealed class BudgetLedger
 
     public bool IsEmpty => _budgets.Length == 0;
 
-    /// <summary>Reserves <paramref name="estimate"/> on every budget that applies to <paramref name="request"/>.</summary>
+    /// <summary>Reserves <paramref name="estimate"/> on every budget that applies to a request for <paramref name="alias"/> by <paramref name="user"/> in <paramref name="session"/>.</summary>
     /// <exception cref="BudgetExceededException">A budget has less left than the estimate, or nothing left.</exception>
-    public async ValueTask<BudgetHold> ReserveAsync(RouteRequest request, decimal? estimate, CancellationToken cancellationToken)
+    public async ValueTask<BudgetHold> ReserveAsync(string alias, string? user, string? session, decimal? estimate, CancellationToken cancellationToken)
     {
         if (_budgets.Length == 0)
         {
@@ -41,7 +41,7 @@ internal sealed class BudgetLedger
         for (int i = 0; i < _budgets.Length; i++)
         {
             Budget budget = _budgets[i];
-            string? key = KeyFor(budget, request);
+            string? key = KeyFor(budget, alias, user, session);
             if (key is null)
             {
                 continue;
@@ -97,14 +97,14 @@ internal sealed class BudgetLedger
         }
     }
 
-    private static string? KeyFor(Budget budget, RouteRequest request)
+    private static string? KeyFor(Budget budget, string alias, string? user, string? session)
     {
         string? key = budget.Scope switch
         {
             BudgetScope.Global => string.Empty,
-            BudgetScope.Alias => request.Alias,
-            BudgetScope.User => request.UserKey,
-            _ => request.SessionId,
+            BudgetScope.Alias => alias,
+            BudgetScope.User => user,
+            _ => session,
         };
         if (key is null || budget.Key is null || budget.Scope == BudgetScope.Global)
         {

@@ -8,6 +8,7 @@ internal static class RouterValidation
         ArgumentNullException.ThrowIfNull(options.Models, nameof(options.Models));
         ArgumentNullException.ThrowIfNull(options.Providers, nameof(options.Providers));
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
+        ArgumentNullException.ThrowIfNull(options.Randomizer, nameof(options.Randomizer));
         ArgumentNullException.ThrowIfNull(options.LoggerFactory, nameof(options.LoggerFactory));
         Require(options.MaxRetries >= 0, $"RouterOptions.MaxRetries must be 0 or more; it was {options.MaxRetries}.");
         Require(options.RetryDelay >= TimeSpan.Zero, "RouterOptions.RetryDelay cannot be negative.");
@@ -42,9 +43,15 @@ internal static class RouterValidation
             }
         }
 
-        foreach (Budget budget in options.Budgets)
+        ValidateBudgets(options.Budgets, "RouterOptions.Budgets");
+    }
+
+    /// <summary>Checks budgets (the Router's or the budget layer's, named by <paramref name="where"/>).</summary>
+    public static void ValidateBudgets(IEnumerable<Budget> budgets, string where)
+    {
+        foreach (Budget budget in budgets)
         {
-            ArgumentNullException.ThrowIfNull(budget);
+            ArgumentNullException.ThrowIfNull(budget, where);
             Require(budget.Limit >= 0, $"A {budget.Scope} budget has a negative limit ({budget.Limit}).");
         }
     }

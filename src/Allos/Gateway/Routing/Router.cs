@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Allos.Models;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -37,7 +36,7 @@ public sealed class Router : IChatClient
     private readonly TimeProvider _time;
     private readonly Dictionary<string, RouteGroup> _groups = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RouteGroup> _plainModels = new(StringComparer.OrdinalIgnoreCase);
-    private readonly BudgetLedger _budgets;
+    private readonly RouteAttempts _attempts;
     private readonly CallRecorder _recorder;
     private readonly ChatClientMetadata _metadata;
     private readonly ILogger _logger;
@@ -56,10 +55,10 @@ public sealed class Router : IChatClient
         }
 
         RouterValidation.ValidateReferences(options, _groups.ContainsKey);
-        _budgets = new BudgetLedger(options.Budgets, options.Telemetry, _time);
         _recorder = new CallRecorder(options.Telemetry, _time);
         _metadata = new ChatClientMetadata("allos-router", defaultModelId: options.DefaultModel);
         _logger = options.LoggerFactory.CreateLogger<Router>();
+        _attempts = new RouteAttempts(options, new BudgetLedger(options.Budgets, options.Telemetry, _time), _recorder, _logger, Group);
     }
 
     /// <summary>Gets the aliases of the configured model groups.</summary>
@@ -124,13 +123,13 @@ public sealed class Router : IChatClient
                 return cached;
             }
 
-            ChatResponse response = await RouteAsync(request, CallOnce, token).ConfigureAwait(false);
+            ChatResponse response = await _attempts.RouteAsync(request, CallOnce, token).ConfigureAwait(false);
             DeploymentState deployment = request.Deployment!;
             request.AttemptSource?.Dispose();
             UsageDetails? usage = response.Usage;
             decimal? cost = usage is null ? null : Models.CostCalculator.Cost(deployment.Info, usage);
             deployment.Succeeded(request.Probe, _time.GetElapsedTime(request.AttemptStart).TotalMilliseconds, null);
-            Release(request, deployment, usage, cost);
+            _attempts.Release(request, deployment, usage, cost);
             if (cost is decimal known)
             {
                 ResponseCost.Set(response, known);
@@ -177,7 +176,7 @@ public sealed class Router : IChatClient
             cached = request.CacheKey is null ? null : await CachedAsync(request, token).ConfigureAwait(false);
             if (cached is null)
             {
-                start = await RouteAsync(request, StreamOnce, token).ConfigureAwait(false);
+                start = await _attempts.RouteAsync(request, StreamOnce, token).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -278,7 +277,7 @@ public sealed class Router : IChatClient
         else if (failure is not null)
         {
             FailureKind kind = FailureKinds.Classify(failure);
-            if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, null))
+            if (deployment.Failed(request.Probe, _attempts.UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, null))
             {
                 _logger.Cooldown(deployment.Name, request.Group.Alias, _options.CooldownDuration.TotalSeconds, failure.GetType().Name);
             }
@@ -288,7 +287,7 @@ public sealed class Router : IChatClient
             deployment.Abandoned(request.Probe);
         }
 
-        Release(request, deployment, observed.Usage, cost);
+        _attempts.Release(request, deployment, observed.Usage, cost);
         if (completed && request.CacheKey is not null && observed.ToResponse() is { } response && response.FinishReason != ChatFinishReason.ContentFilter)
         {
             await StoreAsync(request, response, cancellationToken).ConfigureAwait(false);
@@ -304,266 +303,6 @@ public sealed class Router : IChatClient
         }
 
         return cost;
-    }
-
-    /// <summary>
-    /// Runs attempts until one succeeds: picks a deployment, takes its rate-limit and budget share, calls it, and on failure
-    /// retries, moves to another deployment or to a fallback group, as the failure's kind says.
-    /// On return, <see cref="RouteRequest.Deployment"/> holds the attempt that succeeded, still open (in flight, reserved).
-    /// </summary>
-    private async Task<TResult> RouteAsync<TResult>(RouteRequest request, Func<RouteRequest, CancellationToken, Task<TResult>> attempt, CancellationToken cancellationToken)
-    {
-        RouteGroup group = request.Group;
-        ulong tried = 0;
-        ulong excluded = 0;
-        int groupRetries = 0;
-        bool retrying = false;
-        long retryAt = 0;
-        FailureKind lastKind = FailureKind.Transient;
-        ExceptionDispatchInfo? last = null;
-        HashSet<string>? visited = null;
-        bool attempted = false;
-        DeploymentState? limited = null;
-        DeploymentState? coolestPrimary = null;
-
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            long now = UtcTicks;
-            RateLimitTicket ticket = default;
-            DeploymentState? deployment = DeploymentSelector.Select(
-                group, request, excluded, tried, now, out DeploymentState? soonest, out long soonestUntil, out bool soonestIsRetryAfter);
-            if (ReferenceEquals(group, request.Group) && soonest is not null && !soonestIsRetryAfter)
-            {
-                coolestPrimary ??= soonest;
-            }
-
-            if (deployment is null && limited is not null)
-            {
-                // Every usable deployment of the group is at its RPM/TPM limit: wait in line for the first one found.
-                DeploymentState target = limited;
-                limited = null;
-                ticket = await QueueAsync(target, request, cancellationToken).ConfigureAwait(false);
-                if (ticket.Acquired)
-                {
-                    deployment = target;
-                }
-                else
-                {
-                    last = ExceptionDispatchInfo.Capture(LocalRateLimit(target, ticket.RetryAfter));
-                    lastKind = FailureKind.Transient;
-                }
-            }
-            else if (deployment is null && soonest is not null && soonestIsRetryAfter
-                && soonestUntil - now <= _options.MaxRetryAfter.Ticks && groupRetries <= _options.MaxRetries)
-            {
-                // The provider asked for a pause it will soon be over: waiting beats giving up.
-                await Delay(soonestUntil - now, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (deployment is null)
-            {
-                if (NextFallback(request, lastKind, ref visited) is RouteGroup next)
-                {
-                    _logger.Fallback(group.Alias, next.Alias, lastKind);
-                    group = next;
-                    tried = excluded = 0;
-                    groupRetries = 0;
-                    retrying = false;
-                    retryAt = 0;
-                    request.Fallbacks++;
-                    continue;
-                }
-
-                // Cooldowns protect a failing deployment from load, but never fail a request that was not even tried.
-                if (!attempted && coolestPrimary is not null)
-                {
-                    deployment = coolestPrimary;
-                    group = request.Group;
-                }
-                else
-                {
-                    last?.Throw();
-                    throw new AllosException($"No deployment of '{request.Alias}' can take the request now.");
-                }
-            }
-
-            ulong bit = 1UL << deployment.Index;
-            if ((tried & bit) != 0 && retryAt > now)
-            {
-                await Delay(retryAt - now, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (deployment.Limiter is not null && !ticket.Acquired)
-            {
-                ticket = deployment.Limiter.TryAcquire(request.TokenAllowance(deployment));
-                if (!ticket.Acquired)
-                {
-                    limited ??= deployment;
-                    excluded |= bit;
-                    continue;
-                }
-            }
-
-            try
-            {
-                request.Hold = _budgets.IsEmpty ? default
-                    : await _budgets.ReserveAsync(request, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                deployment.Limiter?.Reconcile(ticket, 0);
-                if (ex is BudgetExceededException refused)
-                {
-                    _logger.BudgetRefused(group.Alias, refused.Budget.Scope, refused.Budget.Period, refused.Budget.Limit, refused.Remaining, refused.EstimatedCost);
-                }
-
-                throw;
-            }
-
-            attempted = true;
-            if (retrying)
-            {
-                request.Retries++;
-                retrying = false;
-            }
-
-            request.Deployment = deployment;
-            request.Ticket = ticket;
-            request.AttemptStart = _time.GetTimestamp();
-            request.Probe = deployment.Begin(UtcTicks);
-            TimeoutScope? attemptSource = deployment.Deployment.Timeout is TimeSpan limit ? new TimeoutScope(limit, _time, cancellationToken) : null;
-
-            try
-            {
-                TResult result = await attempt(request, attemptSource?.Token ?? cancellationToken).ConfigureAwait(false);
-                request.AttemptSource = attemptSource;
-                return result;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                attemptSource?.Dispose();
-                deployment.Abandoned(request.Probe);
-                Release(request, deployment, null, null);
-                request.Deployment = null;
-                throw;
-            }
-            catch (Exception ex)
-            {
-                Exception error = attemptSource?.TimedOut == true && ex is OperationCanceledException
-                    ? new ProviderTimeoutException(deployment.Provider, $"Deployment '{deployment.Name}' did not answer within its timeout of {deployment.Deployment.Timeout}.", innerException: ex)
-                    : ex;
-                attemptSource?.Dispose();
-                FailureKind kind = FailureKinds.Classify(error);
-                TimeSpan? retryAfter = (error as RateLimitException)?.RetryAfter;
-                bool honoured = retryAfter is TimeSpan wait && wait <= _options.MaxRetryAfter;
-                if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, honoured ? retryAfter : null))
-                {
-                    _logger.Cooldown(deployment.Name, group.Alias, _options.CooldownDuration.TotalSeconds, error.GetType().Name);
-                }
-
-                Release(request, deployment, null, null);
-                request.Deployment = null;
-                request.LastDeployment = deployment;
-                _recorder.AttemptFailed(request, deployment, error);
-                last = ReferenceEquals(error, ex) ? ExceptionDispatchInfo.Capture(ex) : ExceptionDispatchInfo.Capture(error);
-                lastKind = kind;
-                switch (kind)
-                {
-                    case FailureKind.Fatal:
-                        last.Throw();
-                        break;
-                    case FailureKind.Deployment:
-                        excluded |= bit;
-                        break;
-                    case FailureKind.Transient when ++groupRetries <= _options.MaxRetries:
-                        tried |= bit;
-                        retrying = true;
-                        if (retryAfter is not null && !honoured)
-                        {
-                            excluded |= bit;
-                        }
-
-                        TimeSpan delay = honoured ? retryAfter!.Value : Backoff(groupRetries);
-                        retryAt = UtcTicks + delay.Ticks;
-                        _logger.Retry(group.Alias, deployment.Name, groupRetries, delay.TotalMilliseconds, error.GetType().Name);
-                        break;
-                    default:
-                        // Retries used up, or a failure only another group can answer: this group is done.
-                        excluded = ulong.MaxValue;
-                        break;
-                }
-            }
-        }
-    }
-
-    private RouteGroup? NextFallback(RouteRequest request, FailureKind kind, ref HashSet<string>? visited)
-    {
-        string[] candidates = kind switch
-        {
-            FailureKind.ContextWindow => request.Group.ContextWindowFallbacks,
-            FailureKind.ContentPolicy => request.Group.ContentPolicyFallbacks,
-            FailureKind.Fatal => [],
-            _ => request.Group.Fallbacks,
-        };
-        foreach (string alias in candidates)
-        {
-            visited ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase) { request.Alias };
-            if (visited.Add(alias))
-            {
-                return Group(alias);
-            }
-        }
-
-        return null;
-    }
-
-    private async ValueTask<RateLimitTicket> QueueAsync(DeploymentState deployment, RouteRequest request, CancellationToken cancellationToken)
-    {
-        long tokens = request.TokenAllowance(deployment);
-        if (_options.RateLimitQueueTimeout <= TimeSpan.Zero)
-        {
-            return deployment.Limiter!.TryAcquire(tokens);
-        }
-
-        using var wait = new TimeoutScope(_options.RateLimitQueueTimeout, _time, cancellationToken);
-        try
-        {
-            return await deployment.Limiter!.AcquireAsync(tokens, wait.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return deployment.Limiter!.TryAcquire(tokens);
-        }
-    }
-
-    private RateLimitException LocalRateLimit(DeploymentState deployment, TimeSpan? retryAfter)
-    {
-        string waited = _options.RateLimitQueueTimeout > TimeSpan.Zero ? $" after waiting {_options.RateLimitQueueTimeout.TotalSeconds:0.#} s" : string.Empty;
-        string limits = string.Join(" and ", new[]
-        {
-            deployment.Deployment.RequestsPerMinute is int rpm ? $"{rpm} requests" : null,
-            deployment.Deployment.TokensPerMinute is int tpm ? $"{tpm} tokens" : null,
-        }.Where(limit => limit is not null));
-        return new RateLimitException(
-            deployment.Provider,
-            $"Deployment '{deployment.Name}' is at its limit of {limits} per minute{waited}. " +
-            "Raise its rpm/tpm, add deployments, or set RateLimitQueueTimeout to wait longer.",
-            retryAfter,
-            errorCode: "router_rate_limited");
-    }
-
-    private void Release(RouteRequest request, DeploymentState deployment, UsageDetails? usage, decimal? cost)
-    {
-        _budgets.Settle(request.Hold, cost);
-        request.Hold = default;
-        if (deployment.Limiter is not null)
-        {
-            long used = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
-            deployment.Limiter.Reconcile(request.Ticket, usage is null ? request.InputTokens : used);
-            request.Ticket = default;
-        }
     }
 
     private RouteRequest Begin(string? alias, IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
@@ -660,17 +399,4 @@ public sealed class Router : IChatClient
         return ForeignFailures.ToAllos(error, provider, cancellationToken);
     }
 
-    private TimeSpan Backoff(int retry)
-    {
-        double delay = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, retry - 1);
-        delay = Math.Min(delay, _options.MaxRetryDelay.TotalMilliseconds);
-
-        // ±25 % jitter keeps callers that failed together from retrying together.
-        return TimeSpan.FromMilliseconds(delay * (0.75 + (Random.Shared.NextDouble() * 0.5)));
-    }
-
-    private Task Delay(long ticks, CancellationToken cancellationToken) =>
-        ticks <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(ticks), _time, cancellationToken);
-
-    private long UtcTicks => _time.GetUtcNow().UtcTicks;
 }
