@@ -139,6 +139,13 @@ internal static class ConfigCommand
             ? $"{ApprovalPrompt.Shorten(system)} (from {Source(request.System, "--system", project?.System, user?.System, project, user)})"
             : "Allos's own instructions (default)");
         report.Add("agent", settings.Agent ?? "allos (default)");
+        if (settings.Agent is string agentName && settings.AgentsFile is string file && File.Exists(file)
+            && AgentTeam.LoadFile(file).Agents.FirstOrDefault(a => string.Equals(a.Name, agentName, StringComparison.OrdinalIgnoreCase)) is { } agent)
+        {
+            // The agent's own model and tools apply unless a flag names them.
+            report.Add("agent model", settings.ModelFromFlag || agent.Model is null ? $"{settings.Model} (from {settings.ModelSource})" : $"{agent.Model} (from {file})");
+            report.Add("agent tools", settings.ToolsFromFlag ? $"{string.Join(", ", settings.Tools)} (from --tools)" : $"{(agent.Tools.Count == 0 ? "none" : string.Join(", ", agent.Tools))} (from {file})");
+        }
         report.Add("agents file", settings.AgentsFile ?? "none");
         report.Add("workspace", $"{settings.Workspace} (from {(request.Cwd is null ? "the current folder" : "--cwd")})");
 

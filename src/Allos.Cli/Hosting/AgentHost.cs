@@ -156,9 +156,27 @@ internal sealed class AgentHost : IAsyncDisposable
             agent.MaxIterations = max;
         }
 
-        if (isEntry && settings.Agent is not null && settings.System is string system)
+        // Flags win over the chosen agent's own settings; the other agents of its team keep theirs.
+        if (isEntry && settings.Agent is not null)
         {
-            agent.Instructions = system;
+            if (settings.System is string system)
+            {
+                agent.Instructions = system;
+            }
+
+            if (settings.ModelFromFlag)
+            {
+                agent.Model = settings.Model;
+            }
+
+            if (settings.ToolsFromFlag)
+            {
+                agent.Tools.Clear();
+                foreach (string tool in settings.Tools)
+                {
+                    agent.Tools.Add(tool);
+                }
+            }
         }
 
         agent.Model ??= settings.Model;

@@ -32,6 +32,12 @@ internal sealed class CliSettings
 
     public required IReadOnlyList<string> Tools { get; init; }
 
+    /// <summary>Gets a value indicating whether <see cref="Tools"/> came from <c>--tools</c>, which overrides an agent's own.</summary>
+    public bool ToolsFromFlag { get; init; }
+
+    /// <summary>Gets a value indicating whether <see cref="Model"/> came from <c>--model</c> or <c>--provider</c>, which override an agent's own.</summary>
+    public bool ModelFromFlag => ModelSource is "--model" or "--provider";
+
     public required AutonomyLevel Autonomy { get; init; }
 
     public bool AutoApprove { get; init; }
@@ -86,6 +92,7 @@ internal sealed class CliSettings
             Model = model,
             ModelSource = source,
             Tools = tools,
+            ToolsFromFlag = request.Tools is not null,
             Autonomy = autonomy,
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,

@@ -154,5 +154,26 @@ public sealed class ConfigCommandTests : IDisposable
         result.Stderr.ShouldContain("allos.yaml:3");
     }
 
+    [Fact]
+    public async Task Show_WithAnAgent_SaysWhichModelAndToolsApply()
+    {
+        string file = Path.Combine(_cli.Workspace, "agents.yaml");
+        File.WriteAllText(file, """
+            agents:
+              - name: reader
+                model: openai/gpt-4.1
+                tools: [read_file]
+            """);
+        _cli.Environment["OPENAI_API_KEY"] = "sk-0123456789abcdef";
+
+        JsonElement own = (await Allos("config", "show", "--json", "--agent", "reader")).Json().GetProperty("run");
+        JsonElement flags = (await Allos("config", "show", "--json", "--agent", "reader", "-m", "openai/gpt-4o-mini", "-t", "grep")).Json().GetProperty("run");
+
+        own.GetProperty("agent model").GetString().ShouldBe($"openai/gpt-4.1 (from {file})");
+        own.GetProperty("agent tools").GetString().ShouldBe($"read_file (from {file})");
+        flags.GetProperty("agent model").GetString().ShouldBe("openai/gpt-4o-mini (from --model)");
+        flags.GetProperty("agent tools").GetString().ShouldBe("grep (from --tools)");
+    }
+
     private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(args);
 }

@@ -371,6 +371,53 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_AgentWithItsOwnModelAndTools_TheFlagsWin()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "agents.yaml"), """
+            agents:
+              - name: reader
+                model: openai/gpt-4.1
+                instructions: You read files.
+                tools: [read_file]
+            """);
+        _server.Enqueue(FakeTurn.Text("first"), FakeTurn.Text("second"));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult withFlags = await _cli.RunAsync("run", "--agent", "reader", "-m", "openai/gpt-4o-mini", "-t", "grep", "Hello");
+        CliResult withoutFlags = await _cli.RunAsync("run", "--agent", "reader", "-m", "openai/gpt-4o-mini", "Hello");
+
+        withFlags.ExitCode.ShouldBe(0, withFlags.ToString());
+        _server.Requests[0].Body.ShouldContain("\"model\":\"gpt-4o-mini\"");
+        _server.Requests[0].Body.ShouldContain("\"grep\"");
+        _server.Requests[0].Body.ShouldNotContain("read_file");
+        _server.Requests[0].Body.ShouldContain("You read files.");
+
+        // Without -t the agent keeps its tools; -m still wins over its model.
+        withoutFlags.ExitCode.ShouldBe(0, withoutFlags.ToString());
+        _server.Requests[1].Body.ShouldContain("\"model\":\"gpt-4o-mini\"");
+        _server.Requests[1].Body.ShouldContain("read_file");
+    }
+
+    [Fact]
+    public async Task Run_AgentWithItsOwnModel_KeepsItWithoutAModelFlag()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "agents.yaml"), """
+            agents:
+              - name: reader
+                model: openai/gpt-4.1
+                instructions: You read files.
+            """);
+        _server.Enqueue(FakeTurn.Text("ok"));
+        _cli.UseFakeServer(_server, "openai");
+        _cli.Environment["ALLOS_MODEL"] = "openai/gpt-4o-mini";
+
+        CliResult result = await _cli.RunAsync("run", "--agent", "reader", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        _server.Requests[0].Body.ShouldContain("\"model\":\"gpt-4.1\"");
+    }
+
+    [Fact]
     public async Task Run_NoStream_AsksForWholeAnswers()
     {
         _server.Enqueue(FakeTurn.Text("whole"));
