@@ -78,7 +78,9 @@ public sealed class CliProcess : IDisposable
     /// <summary>Runs the command; <paramref name="onStarted"/> runs once the process is up (to signal it, for example).</summary>
     public async Task<CliResult> RunWithInputAsync(string stdin, Func<Process, Task>? onStarted, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // A test that signals the process needs SIGINT at its default: a test run started as a background job (`… &`)
+        // passes SIGINT and SIGQUIT on ignored, and an ignored signal stays ignored across exec. GNU env resets it.
+        var start = new ProcessStartInfo(onStarted is null ? "dotnet" : "env")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -86,6 +88,12 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Workspace,
         };
+        if (onStarted is not null)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(CommandPath);
         foreach (string arg in args)
         {
