@@ -130,8 +130,20 @@ internal sealed class Conversation
             return;
         }
 
+        try
+        {
+            WriteFile(_file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The session file {_file} could not be saved ({ex.Message}); this turn's messages are not in it.", ex);
+        }
+    }
+
+    private void WriteFile(string file)
+    {
         var typeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
-        string temporary = _file + ".tmp";
+        string temporary = file + ".tmp";
         using (FileStream stream = File.Create(temporary))
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
@@ -149,6 +161,6 @@ internal sealed class Conversation
         }
 
         // Written beside and moved over, so a crash mid-write never leaves half a session.
-        File.Move(temporary, _file, overwrite: true);
+        File.Move(temporary, file, overwrite: true);
     }
 }

@@ -56,14 +56,19 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         {
             error = ex;
         }
-        catch (Exception ex) when (ex is AllosException or IOException)
+        catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             error = ex;
         }
 
         _turn = null;
+
+        // A run whose history could not be stored (the session file or the store failed after the answer) failed: it was
+        // paid for, and the next turn would not see it.
+        bool notSaved = result is not null && error is not null and not OperationCanceledException;
         error ??= result?.Error;
-        string status = Unanswered is not null ? "awaiting_approval"
+        string status = notSaved ? "failed"
+            : Unanswered is not null ? "awaiting_approval"
             : result is not null ? JsonReport.StatusOf(result.Status)
             : error is OperationCanceledException ? "cancelled" : "failed";
         int exitCode = status switch

@@ -21,6 +21,7 @@ internal static class FlagValidation
             ? null
             : $"--autonomy takes manual, supervised or autonomous, not '{value}'{Suggestion(value, AutonomyLevels)}."));
         flags.Tools.Validators.Add(result => Check(result, CheckTools));
+        flags.Session.Validators.Add(result => Check(result, CheckSessionFile));
         flags.Cwd.Validators.Add(result => Check(result, value => Directory.Exists(value)
             ? null
             : $"--cwd names a folder that does not exist: '{Path.GetFullPath(value)}'."));
@@ -36,6 +37,20 @@ internal static class FlagValidation
 
         result.AddError($"--max-iterations takes a whole number of model calls, 1 or more, not '{text}'.");
         return null;
+    }
+
+    /// <summary>A session file is saved after every turn: its folder must exist before anything is paid for.</summary>
+    private static string? CheckSessionFile(string value)
+    {
+        if (!value.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return null; // a session id in the store
+        }
+
+        string path = Path.GetFullPath(value);
+        return Directory.Exists(path) ? $"--session names a folder, not a session file: '{path}'."
+            : !Directory.Exists(Path.GetDirectoryName(path)) ? $"--session: the folder of the session file does not exist: '{Path.GetDirectoryName(path)}'."
+            : null;
     }
 
     private static string? CheckTools(string value)

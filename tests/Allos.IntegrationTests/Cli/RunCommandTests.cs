@@ -418,6 +418,38 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_SessionFileInAFolderThatDoesNotExist_IsAUsageErrorBeforeTheModelCall()
+    {
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--json", "-s", "/nonexistent/dir/c.json", "Hello");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldContain("/nonexistent/dir");
+        _server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_SessionFileThatCannotBeSavedAfterTheCall_ExitsOneAndTheJsonSaysSo()
+    {
+        // The agent's own shell call replaces the session's folder with a file, so the save after the answer fails (even as root).
+        string folder = Path.Combine(_cli.Workspace, "sessions");
+        Directory.CreateDirectory(folder);
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"rm -rf sessions && touch sessions"}""")),
+            FakeTurn.Text("Done, and paid for."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-y", "--json", "-s", Path.Combine(folder, "c.json"), "Tidy up");
+
+        result.ExitCode.ShouldBe(1, result.ToString());
+        var json = result.Json();
+        json.GetProperty("status").GetString().ShouldBe("failed");
+        json.GetProperty("text").GetString().ShouldBe("Done, and paid for.");
+        json.GetProperty("error").GetProperty("message").GetString()!.ShouldContain(Path.Combine(folder, "c.json"));
+    }
+
+    [Fact]
     public async Task Run_NoStream_AsksForWholeAnswers()
     {
         _server.Enqueue(FakeTurn.Text("whole"));
