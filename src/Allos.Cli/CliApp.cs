@@ -69,7 +69,28 @@ internal static class CliApp
 
         // Ctrl+C is ours (Interrupts: the first press cancels the turn, not the program). System.CommandLine's own handler
         // would also cancel and, two seconds later, end the process with 130, even though the turn was only cancelled.
-        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+        }
+        catch (AllosException ex)
+        {
+            // What a command did not report itself (a corrupt store under `sessions list`, for example): one line and a
+            // hint, as everywhere else, never a stack trace.
+            Output.ErrorReport.Write(new CliConsole(), ex, verbose: args.Contains("-v") || args.Contains("--verbose"));
+            return Output.ErrorReport.ExitCode(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cancelled");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex)
+        {
+            // A bug of ours: the whole exception, as System.CommandLine's own handler printed it.
+            await Console.Error.WriteLineAsync($"Unhandled exception: {Security.SecretRedactor.Redact(ex.ToString())}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary><c>allos help [COMMAND…]</c> is <c>allos [COMMAND…] --help</c>; "help" followed by anything else is a task.</summary>

@@ -57,6 +57,7 @@ internal static class ErrorReport
     {
         ConfigurationException { VariableName: { } variable } => $"set {variable} (in the environment, a .env file, or allos.yaml), then run again.",
         ConfigurationException => "check allos.yaml and the flags; `allos config show` prints the effective configuration.",
+        StoreUnavailableException => $"the data folder is {Configuration.AllosPaths.DataDirectory} ({DataFolderSource()}); set ALLOS_HOME to use another one.",
         ProviderAuthenticationException auth => $"check the API key for {auth.Provider}; `allos providers` shows where each key comes from.",
         RateLimitException => "wait and run again, or add fallbacks and rate limits in allos.yaml (`allos config init`).",
         QuotaExceededException quota => $"the {quota.Provider} account is out of credit or at a spending cap.",
@@ -72,4 +73,9 @@ internal static class ErrorReport
         string flat = message.ReplaceLineEndings(" ");
         return flat.Length <= 400 ? flat : flat[..400] + "…";
     }
+
+    private static string DataFolderSource() =>
+        Environment.GetEnvironmentVariable("ALLOS_HOME") is { Length: > 0 } ? "from ALLOS_HOME"
+        : Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } ? "from XDG_DATA_HOME"
+        : "the default; ALLOS_HOME or XDG_DATA_HOME move it";
 }

@@ -24,6 +24,28 @@ public sealed class SqliteStoreTests : IDisposable
         _database.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('sessions', 'messages', 'messages_fts', 'runs', 'model_calls', 'tool_executions', 'run_steps')").ShouldBe(7L);
     }
 
+    [Theory]
+    [InlineData("random bytes")]
+    [InlineData("a text file")]
+    [InlineData("a truncated database")]
+    public async Task OpenAsync_NotADatabase_ThrowsATypedErrorNamingTheFileAndLeavesItAlone(string kind)
+    {
+        byte[] content = kind switch
+        {
+            "random bytes" => [.. Enumerable.Range(0, 8192).Select(i => (byte)((i * 7919) % 251))],
+            "a text file" => System.Text.Encoding.UTF8.GetBytes("my notes, not a database\n"),
+            _ => [.. System.Text.Encoding.ASCII.GetBytes("SQLite format 3\0"), .. new byte[84]],
+        };
+        await File.WriteAllBytesAsync(_database.Path, content);
+
+        StoreUnavailableException error = await Should.ThrowAsync<StoreUnavailableException>(() => _database.OpenAsync());
+
+        error.FilePath.ShouldBe(_database.Path);
+        error.Message.ShouldContain(_database.Path);
+        error.Message.ShouldContain("left as it is");
+        (await File.ReadAllBytesAsync(_database.Path)).ShouldBe(content);
+    }
+
     [Fact]
     public async Task OpenAsync_Folder_UsesDefaultFileName()
     {
@@ -75,7 +97,8 @@ public sealed class SqliteStoreTests : IDisposable
             new(1000, "CREATE TABLE half (n INTEGER); INSERT INTO nowhere VALUES (1);"),
         ];
 
-        await Should.ThrowAsync<SqliteException>(() => SqliteStore.OpenAsync(new SqliteStoreOptions { Path = _database.Path }, migrations, default));
+        StoreUnavailableException error = await Should.ThrowAsync<StoreUnavailableException>(() => SqliteStore.OpenAsync(new SqliteStoreOptions { Path = _database.Path }, migrations, default));
+        error.InnerException.ShouldBeOfType<SqliteException>();
 
         _database.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").ShouldBe(0L);
         _database.Scalar("SELECT MAX(version) FROM schema_version").ShouldBe((long)SqliteMigrations.All[^1].Version);

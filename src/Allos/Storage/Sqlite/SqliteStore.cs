@@ -63,24 +63,49 @@ public sealed class SqliteStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         string file = options.ResolveFilePath();
-        if (System.IO.Path.GetDirectoryName(file) is { Length: > 0 } folder)
+        SqliteDatabase? database = null;
+        try
         {
-            Directory.CreateDirectory(folder);
-        }
+            if (System.IO.Path.GetDirectoryName(file) is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
 
-        var database = new SqliteDatabase(file, options);
-        using (SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false))
+            database = new SqliteDatabase(file, options);
+            using (SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await SqliteMigrations.ApplyAsync(connection, migrations, database.NowMs, cancellationToken).ConfigureAwait(false);
+            }
+
+            var store = new SqliteStore(database, options);
+            if (options.RecoverOnOpen)
+            {
+                await store.Sessions.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return store;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
-            await SqliteMigrations.ApplyAsync(connection, migrations, database.NowMs, cancellationToken).ConfigureAwait(false);
+            database?.ClearPool();
+            throw Unavailable(file, ex);
         }
+    }
 
-        var store = new SqliteStore(database, options);
-        if (options.RecoverOnOpen)
-        {
-            await store.Sessions.RecoverAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return store;
+    /// <summary>Says what is wrong with the file in terms a user can act on; nothing is changed or deleted.</summary>
+    internal static StoreUnavailableException Unavailable(string file, Exception ex)
+    {
+        string reason = ex is SqliteException sqlite
+            ? sqlite.SqliteErrorCode switch
+            {
+                11 or 26 => "is not a readable Allos database (it is corrupt, or another program's file); it was left as it is. Move it away to start a new one",
+                8 => "is read-only, and opening it needs to write (migrations, recovery)",
+                5 or 6 => "is locked by another process",
+                14 => "cannot be opened (its folder is missing or not writable)",
+                _ => $"cannot be used (SQLite error {sqlite.SqliteErrorCode})",
+            }
+            : $"cannot be opened ({ex.Message})";
+        return new StoreUnavailableException(file, $"The session database {file} {reason}.", ex);
     }
 
     /// <summary>Writes the queued telemetry, then releases the file's pooled connections.</summary>
