@@ -62,7 +62,7 @@ internal static class StatsCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().AddColumns(group, "calls", "input tokens", "output tokens", "cached", "cost (USD)");
+            var table = new Table().AddColumns(group, "calls", "failed", "input tokens", "output tokens", "cached", "cost (USD)");
             table.Columns[0].NoWrap();
             foreach (int column in new[] { 1, 2, 3, 4, 5 })
             {
@@ -92,6 +92,7 @@ internal static class StatsCommand
     [
         key,
         row.Calls.ToString("N0", CultureInfo.InvariantCulture),
+        row.FailedCalls.ToString("N0", CultureInfo.InvariantCulture),
         row.InputTokens.ToString("N0", CultureInfo.InvariantCulture),
         row.OutputTokens.ToString("N0", CultureInfo.InvariantCulture),
         row.CachedInputTokens.ToString("N0", CultureInfo.InvariantCulture),
@@ -118,7 +119,8 @@ internal static class StatsCommand
         rows.Sum(row => row.UnknownCostCalls),
         rows.Sum(row => row.CacheHits),
         rows.Sum(row => row.Retries),
-        rows.Sum(row => row.Fallbacks));
+        rows.Sum(row => row.Fallbacks),
+        rows.Sum(row => row.FailedCalls));
 
     /// <summary>Bars of cost, or of tokens when no cost is known (models without a price).</summary>
     private static BarChart Chart(IReadOnlyList<UsageStats> rows)
@@ -189,6 +191,7 @@ internal static class StatsCommand
             json.WriteNull("cost_usd");
         }
 
+        json.WriteNumber("failed_calls", row.FailedCalls);
         json.WriteNumber("unknown_cost_calls", row.UnknownCostCalls);
         json.WriteNumber("cache_hits", row.CacheHits);
         json.WriteEndObject();

@@ -11,10 +11,11 @@ namespace Allos.Storage;
 /// <param name="CachedInputTokens">Cached input tokens.</param>
 /// <param name="ReasoningTokens">Reasoning tokens.</param>
 /// <param name="Cost">The sum of the known costs; <see langword="null"/> when no call had a known cost.</param>
-/// <param name="UnknownCostCalls">Calls whose cost is unknown, so a partial <paramref name="Cost"/> is not mistaken for the whole.</param>
+/// <param name="UnknownCostCalls">Answered calls whose cost is unknown (a model without a known price), so a partial <paramref name="Cost"/> is not mistaken for the whole; failed calls are counted in <paramref name="FailedCalls"/> instead.</param>
 /// <param name="CacheHits">Calls answered from the response cache (part of <paramref name="Calls"/>; their cost is 0).</param>
 /// <param name="Retries">The sum of the calls' retries.</param>
 /// <param name="Fallbacks">The sum of the fallback groups the calls used.</param>
+/// <param name="FailedCalls">Calls that failed or were cancelled (part of <paramref name="Calls"/>).</param>
 public sealed record UsageStats(
     string Key,
     long Calls,
@@ -26,4 +27,5 @@ public sealed record UsageStats(
     long UnknownCostCalls,
     long CacheHits = 0,
     long Retries = 0,
-    long Fallbacks = 0);
+    long Fallbacks = 0,
+    long FailedCalls = 0);

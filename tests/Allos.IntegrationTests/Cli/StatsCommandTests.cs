@@ -42,6 +42,25 @@ public sealed class StatsCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stats_AFailedCall_CountsAsAFailureOfTheModelAskedNotAsUnknownCost()
+    {
+        _server.Enqueue(FakeTurn.ProviderError(400, "Bad request: the prompt is invalid.", "invalid_request_error"));
+        (await Allos("run", "-m", "openai/gpt-4o-mini", "Hello")).ExitCode.ShouldBe(1);
+        _server.Enqueue(FakeTurn.Text("Fine.").WithUsage(10, 2));
+        (await Allos("run", "-m", "openai/gpt-4o-mini", "Hello again")).ExitCode.ShouldBe(0);
+
+        JsonElement json = (await Allos("stats", "--json")).Json();
+
+        JsonElement row = json.GetProperty("rows").EnumerateArray().ShouldHaveSingleItem();
+        row.GetProperty("key").GetString().ShouldBe("openai/gpt-4o-mini", "the failure is the model's, not a phantom router/… row");
+        row.GetProperty("calls").GetInt64().ShouldBe(2);
+        row.GetProperty("failed_calls").GetInt64().ShouldBe(1);
+        row.GetProperty("unknown_cost_calls").GetInt64().ShouldBe(0, "a failed call is a failure, not a call of unknown price");
+        row.GetProperty("cost_usd").GetDecimal().ShouldBe(((10 * 0.15m) + (2 * 0.60m)) / 1_000_000m);
+        (await Allos("stats")).Stdout.ShouldContain("failed");
+    }
+
+    [Fact]
     public async Task Stats_ByProviderAndDay_GroupTheSameCalls()
     {
         await SeedAsync();

@@ -1,4 +1,5 @@
 using Allos.Gateway;
+using Allos.Storage;
 using Allos.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
@@ -223,6 +224,29 @@ public sealed class RouterTests : IAsyncLifetime
         {
             (arrivals[i] - arrivals[i - 4]).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(450), "no more than 4 requests in any window");
         }
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CancelledWhileWaitingForALimit_IsRecordedAsTheModelAskedNotAsARouterModel()
+    {
+        _fx[0].FallbackTurn = FakeTurn.Text("ok");
+        var telemetry = new RecordingTelemetryStore();
+        RouterOptions options = RouterFixture.Options(new ModelGroup("limited", _fx.Deployment(0)));
+        options.Groups[0].Deployments[0] = new Deployment("openai/gpt-4o-mini") { ApiKey = "k", Endpoint = _fx[0].OpenAIEndpoint, RequestsPerMinute = 1 };
+        options.RateLimitQueueTimeout = TimeSpan.FromMinutes(5);
+        options.Telemetry = telemetry;
+        using var router = new Router(options);
+        IChatClient limited = router.For("limited");
+        (await limited.GetResponseAsync(Hello)).Text.ShouldBe("ok");
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Should.ThrowAsync<OperationCanceledException>(() => limited.GetResponseAsync(Hello, cancellationToken: cancel.Token));
+
+        ModelCallRecord answered = telemetry.Calls.Single(call => call.Status == "ok");
+        ModelCallRecord cancelled = telemetry.Calls.Single(call => call.Status == "cancelled");
+        (cancelled.Provider, cancelled.Model, cancelled.Alias).ShouldBe((answered.Provider, answered.Model, "limited"), "attributed as the answered call was");
+        cancelled.Provider.ShouldBe("openai");
+        _fx[0].Requests.Count.ShouldBe(1, "the second call never reached the provider");
     }
 
     [Fact]

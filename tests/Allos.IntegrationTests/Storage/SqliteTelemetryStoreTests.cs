@@ -65,7 +65,9 @@ public sealed class SqliteTelemetryStoreTests : IAsyncLifetime, IDisposable
         UsageStats llama = stats[2];
         llama.Calls.ShouldBe(2);
         llama.Cost.ShouldBeNull(); // unknown, not 0
-        llama.UnknownCostCalls.ShouldBe(2);
+        llama.UnknownCostCalls.ShouldBe(1, "the rate-limited call is a failure, not a call of unknown price");
+        llama.FailedCalls.ShouldBe(1);
+        gpt4o.FailedCalls.ShouldBe(0);
     }
 
     [Fact]
@@ -81,7 +83,8 @@ public sealed class SqliteTelemetryStoreTests : IAsyncLifetime, IDisposable
         UsageStats ollama = stats.Single(s => s.Key == "ollama");
         ollama.Calls.ShouldBe(3);
         ollama.Cost.ShouldBe(0.002m);
-        ollama.UnknownCostCalls.ShouldBe(2);
+        ollama.UnknownCostCalls.ShouldBe(1);
+        ollama.FailedCalls.ShouldBe(1);
     }
 
     [Fact]

@@ -120,7 +120,9 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
     public void Failed(RouteRequest request, Exception error, UsageDetails? usage = null, decimal? cost = null)
     {
         double latencyMs = time.GetElapsedTime(request.Start).TotalMilliseconds;
-        DeploymentState? deployment = request.Deployment ?? request.LastDeployment;
+        // A call that ended before any deployment was tried (cancelled while waiting for a limit) is the first one's that
+        // would have been asked, not a "router" model of its own.
+        DeploymentState? deployment = request.Deployment ?? request.LastDeployment ?? (request.Group.Deployments.Length > 0 ? request.Group.Deployments[0] : null);
         string status = error is OperationCanceledException ? "cancelled" : "error";
         Activity? activity = request.Activity;
         if (activity is not null)

@@ -50,8 +50,9 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         // SUM of integer nano-units is exact; SUM over only NULLs is NULL, so "no known cost" stays unknown.
         using SqliteCommand select = SqliteDatabase.Command(connection, null, $"""
             SELECT {key} AS k, COUNT(*), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-                COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), SUM(cost_nanos), COUNT(*) - COUNT(cost_nanos),
-                SUM(cache_hit), SUM(retries), SUM(fallbacks)
+                COALESCE(SUM(cached_input_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), SUM(cost_nanos),
+                SUM(CASE WHEN cost_nanos IS NULL AND status = 'ok' THEN 1 ELSE 0 END),
+                SUM(cache_hit), SUM(retries), SUM(fallbacks), SUM(CASE WHEN status = 'ok' THEN 0 ELSE 1 END)
             FROM model_calls
             WHERE $since IS NULL OR time >= $since
             GROUP BY k
@@ -73,7 +74,8 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
                 reader.GetInt64(7),
                 reader.GetInt64(8),
                 reader.GetInt64(9),
-                reader.GetInt64(10)));
+                reader.GetInt64(10),
+                reader.GetInt64(11)));
         }
 
         return stats;
