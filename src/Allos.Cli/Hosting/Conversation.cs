@@ -11,6 +11,9 @@ namespace Allos.Cli.Hosting;
 internal sealed class Conversation
 {
     private ChatSession? _session;
+
+    /// <summary>Held while the process runs on a named session (released at exit, even a crash).</summary>
+    private SessionLock? _lock;
     private readonly string? _file;
     private readonly List<ChatMessage> _fileMessages = [];
 
@@ -40,13 +43,26 @@ internal sealed class Conversation
         if (session is not null && session.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             string path = Path.GetFullPath(session);
-            return new Conversation(path, File.Exists(path) ? ReadFile(path) : []);
+            SessionLock held = SessionLock.Acquire(path);
+            return new Conversation(path, File.Exists(path) ? ReadFile(path) : []) { _lock = held };
         }
 
-        ChatSession chat = session is null
-            ? await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken)
-            : await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken);
-        return new Conversation(chat);
+        if (session is null)
+        {
+            return new Conversation(await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken));
+        }
+
+        // Taken before the session is read, so two runs never both continue from the same history.
+        SessionLock sessionLock = SessionLock.Acquire(session);
+        try
+        {
+            return new Conversation(await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken)) { _lock = sessionLock };
+        }
+        catch
+        {
+            sessionLock.Dispose();
+            throw;
+        }
     }
 
     public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)

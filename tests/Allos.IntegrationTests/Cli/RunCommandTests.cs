@@ -449,6 +449,38 @@ public sealed class RunCommandTests : IAsyncLifetime
         json.GetProperty("error").GetProperty("message").GetString()!.ShouldContain(Path.Combine(folder, "c.json"));
     }
 
+    [Theory]
+    [InlineData("shared-session")]
+    [InlineData("shared.json")]
+    public async Task Run_TwoRunsOnOneSession_TheSecondIsRefusedNamingTheProcessThatHoldsIt(string session)
+    {
+        _server.Enqueue(FakeTurn.Text("a b c d e f").WithTextChunkSize(2).WithChunkDelay(TimeSpan.FromMilliseconds(300)));
+        _cli.UseFakeServer(_server, "openai");
+        CliResult? second = null;
+        int firstProcess = 0;
+
+        CliResult first = await _cli.RunWithInputAsync(string.Empty, onStarted: async process =>
+        {
+            firstProcess = process.Id;
+            for (int i = 0; i < 200 && _server.Requests.Count == 0; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            second = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-s", session, "Meanwhile");
+        }, "run", "-m", "openai/gpt-4o-mini", "-s", session, "Count slowly");
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        second.ShouldNotBeNull();
+        second.ExitCode.ShouldBe(1, second.ToString());
+        second.Stderr.ShouldContain($"is in use by process {firstProcess}");
+        _server.Requests.Count.ShouldBe(1, "the second run never called the model");
+
+        // Once the first run ended, the session is free again.
+        _server.Enqueue(FakeTurn.Text("later"));
+        (await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-s", session, "Later")).ExitCode.ShouldBe(0);
+    }
+
     [Fact]
     public async Task Run_NoStream_AsksForWholeAnswers()
     {
