@@ -93,7 +93,7 @@ internal static class ConversationView
     public static string Tokens(SessionRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.InputTokens:N0} in / {record.OutputTokens:N0} out");
 
-    public static string Cost(decimal? cost) => cost is decimal value ? "$" + value.ToString("0.########", CultureInfo.InvariantCulture) : "cost unknown";
+    public static string Cost(decimal? cost) => Money.Format(cost);
 
     public static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

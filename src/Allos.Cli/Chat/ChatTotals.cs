@@ -37,5 +37,5 @@ internal sealed class ChatTotals
 
     public static string Tokens(long input, long output) => string.Create(CultureInfo.InvariantCulture, $"{input:N0} in · {output:N0} out");
 
-    public static string Money(decimal? cost) => cost is decimal value ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture) : "cost unknown";
+    public static string Money(decimal? cost) => Output.Money.Format(cost);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Allos.Cli.Admin;
+using Allos.Cli.Output;
 using Allos.Storage;
 using Spectre.Console;
 
@@ -102,7 +103,7 @@ internal static class StatsCommand
     /// <summary>Formats a group's cost; calls of unknown cost (a model without a known price) are counted beside it, never as 0.</summary>
     private static string Cost(UsageStats row)
     {
-        string known = row.Cost is decimal cost ? cost.ToString("0.########", CultureInfo.InvariantCulture) : "?";
+        string known = row.Cost is decimal cost ? Money.Amount(cost) : "?";
         return row.UnknownCostCalls > 0 && row.Cost is not null
             ? $"{known} (+{row.UnknownCostCalls} unknown)"
             : known;
@@ -135,7 +136,7 @@ internal static class StatsCommand
             chart.AddItem(Markup.Escape(row.Key.Length == 0 ? "(none)" : row.Key), value, colors[index++ % colors.Length]);
         }
 
-        return costs ? chart.UseValueFormatter((value, culture) => value.ToString("0.########", culture)) : chart;
+        return costs ? chart.UseValueFormatter((value, _) => Money.Amount((decimal)value)) : chart;
     }
 
     private static void WriteJson(TextWriter output, string group, DateTimeOffset? since, IReadOnlyList<UsageStats> rows, UsageStats total)

@@ -83,7 +83,7 @@ internal sealed class TurnRenderer : IDisposable
             return;
         }
 
-        string cost = result.Cost is decimal value ? $"${value.ToString("0.####", CultureInfo.InvariantCulture)}" : "cost unknown";
+        string cost = Money.Format(result.Cost);
         string line = string.Create(CultureInfo.InvariantCulture,
             $"{result.Usage.InputTokenCount ?? 0:N0} in · {result.Usage.OutputTokenCount ?? 0:N0} out · {cost} · {elapsed.TotalSeconds:0.0} s · {model}");
         _console.Error.WriteLine(_console.Colors ? $"\u001b[2m{line}\u001b[0m" : line);

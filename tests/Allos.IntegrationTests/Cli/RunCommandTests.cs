@@ -482,6 +482,20 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_ACheapCall_ShowsItsCostWithSignificantDigitsNotZero()
+    {
+        // gpt-4o-mini: 10 × $0.15 + 2 × $0.60 per million tokens = $0.0000027.
+        _server.Enqueue(FakeTurn.Text("Hi.").WithUsage(10, 2));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "Hello");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stderr.ShouldContain("$0.0000027");
+        result.Stderr.ShouldNotContain("$0 ");
+    }
+
+    [Fact]
     public async Task Run_NoStream_AsksForWholeAnswers()
     {
         _server.Enqueue(FakeTurn.Text("whole"));

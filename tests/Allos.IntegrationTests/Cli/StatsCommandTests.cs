@@ -89,9 +89,9 @@ public sealed class StatsCommandTests : IAsyncLifetime
         string mini = result.Stdout.Split('\n').Where(line => line.Contains("openai/gpt-4o-mini", StringComparison.Ordinal)).ShouldHaveSingleItem();
         mini.ShouldContain("180");
         mini.ShouldContain("31");
-        mini.ShouldContain("0.0000456");
+        mini.ShouldContain("0.000046", customMessage: "two significant digits under a cent; --json has the exact figure");
         string total = result.Stdout.Split('\n').Where(line => line.Contains("total", StringComparison.Ordinal) && line.Contains("380", StringComparison.Ordinal)).ShouldHaveSingleItem();
-        total.ShouldContain("0.0012456");
+        total.ShouldContain("0.0012");
     }
 
     [Fact]
