@@ -15,7 +15,7 @@ internal static class ConversationView
         string title = Title(record, messages);
         console.MarkupLine($"[bold]session {Markup.Escape(record.Id)}[/]" + (title.Length > 0 ? $"  {Markup.Escape(title)}" : ""));
         console.MarkupLine(Markup.Escape(
-            $"agent {record.Agent ?? "-"} · model {record.Model ?? "-"} · {messages.Count} messages · {Tokens(record)} · {Cost(record.Cost)} · " +
+            $"agent {record.Agent ?? "-"} · model {record.Model ?? "-"} · {messages.Count} messages · {Tokens(record)} · {Money.Format(record.Cost)} · " +
             $"created {Time(record.Created)} · updated {Time(record.Updated)}"));
 
         // Results are shown on their call's line, so the tool messages that carry them add nothing of their own.
@@ -93,7 +93,6 @@ internal static class ConversationView
     public static string Tokens(SessionRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.InputTokens:N0} in / {record.OutputTokens:N0} out");
 
-    public static string Cost(decimal? cost) => Money.Format(cost);
 
     public static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

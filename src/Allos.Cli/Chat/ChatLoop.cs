@@ -267,13 +267,13 @@ internal sealed class ChatLoop
         if (!_conversation.IsFile && await _host.Store.Sessions.GetAsync(_conversation.Id, _interrupts.NextTurn()) is SessionRecord record)
         {
             Error.WriteLine($"tokens    {ChatTotals.Tokens(record.InputTokens, record.OutputTokens)}");
-            Error.WriteLine($"cost      {ChatTotals.Money(SessionCost(record))}");
+            Error.WriteLine($"cost      {Money.Format(SessionCost(record))}");
             Error.WriteLine($"created   {record.Created.ToLocalTime():yyyy-MM-dd HH:mm}");
         }
         else
         {
             Error.WriteLine($"tokens    {ChatTotals.Tokens(_totals.InputTokens, _totals.OutputTokens)} (this chat)");
-            Error.WriteLine($"cost      {ChatTotals.Money(_totals.Cost)} (this chat)");
+            Error.WriteLine($"cost      {Money.Format(_totals.Cost)} (this chat)");
         }
 
         Error.WriteLine($"model     {_host.Model} · autonomy {Lower(_host.Autonomy)}");
@@ -284,7 +284,7 @@ internal sealed class ChatLoop
         Error.WriteLine($"this chat: {_totals} ({_totals.Turns} {(_totals.Turns == 1 ? "turn" : "turns")})");
         if (!_conversation.IsFile && await _host.Store.Sessions.GetAsync(_conversation.Id, _interrupts.NextTurn()) is SessionRecord record)
         {
-            Error.WriteLine($"session total: {ChatTotals.Tokens(record.InputTokens, record.OutputTokens)} · {ChatTotals.Money(SessionCost(record))}");
+            Error.WriteLine($"session total: {ChatTotals.Tokens(record.InputTokens, record.OutputTokens)} · {Money.Format(SessionCost(record))}");
         }
         else
         {
@@ -312,7 +312,7 @@ internal sealed class ChatLoop
         _totals.Add(result.Usage, result.Cost, turn: false);
         Error.WriteLine(
             $"compacted {result.SummarizedTurns} {(result.SummarizedTurns == 1 ? "turn" : "turns")} ({result.SummarizedMessages} messages) into a summary; " +
-            $"kept the last {HistoryCompactor.KeepTurns} · {ChatTotals.Tokens(result.Usage.InputTokenCount ?? 0, result.Usage.OutputTokenCount ?? 0)} · {ChatTotals.Money(result.Cost)}");
+            $"kept the last {HistoryCompactor.KeepTurns} · {ChatTotals.Tokens(result.Usage.InputTokenCount ?? 0, result.Usage.OutputTokenCount ?? 0)} · {Money.Format(result.Cost)}");
     }
 
     // The store keeps no cost until a priced turn; nothing spent yet is $0, not unknown.

@@ -33,9 +33,8 @@ internal sealed class ChatTotals
     }
 
     public override string ToString() =>
-        $"{Tokens(InputTokens, OutputTokens)} · {Money(Cost)}{(Unpriced ? " (some calls at an unknown price)" : "")}";
+        $"{Tokens(InputTokens, OutputTokens)} · {Output.Money.Format(Cost)}{(Unpriced ? " (some calls at an unknown price)" : "")}";
 
     public static string Tokens(long input, long output) => string.Create(CultureInfo.InvariantCulture, $"{input:N0} in · {output:N0} out");
 
-    public static string Money(decimal? cost) => Output.Money.Format(cost);
 }

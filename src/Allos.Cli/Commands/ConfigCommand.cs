@@ -150,10 +150,7 @@ internal static class ConfigCommand
         report.Add("workspace", $"{settings.Workspace} (from {(request.Cwd is null ? "the current folder" : "--cwd")})");
 
         report.Section("files");
-        string dataSource = Environment.GetEnvironmentVariable("ALLOS_HOME") is { Length: > 0 } ? "ALLOS_HOME"
-            : Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } ? "XDG_DATA_HOME"
-            : "default";
-        report.Add("data folder", $"{AllosPaths.DataDirectory} (from {dataSource})");
+        report.Add("data folder", $"{AllosPaths.DataDirectory} (from {DataFolder.Variable ?? "default"})");
         report.Add("database", AllosPaths.DatabasePath + (File.Exists(AllosPaths.DatabasePath) ? "" : " (not created yet)"));
         string projectPath = Path.GetFullPath("allos.yaml");
         report.Add("project config", project is null ? $"{projectPath} (not found)" : $"{projectPath} (used)");

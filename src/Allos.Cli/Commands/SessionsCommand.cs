@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Allos.Cli.Admin;
+using Allos.Cli.Output;
 using Allos.Cli.Settings;
 using Allos.Storage;
 using Spectre.Console;
@@ -55,7 +56,7 @@ internal static class SessionsCommand
                     Markup.Escape(session.Model ?? "-"),
                     messages.Count.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(ConversationView.Tokens(session)),
-                    Markup.Escape(session.Cost is null ? "?" : ConversationView.Cost(session.Cost)),
+                    Markup.Escape(session.Cost is null ? "?" : Money.Format(session.Cost)),
                     ConversationView.Time(session.Updated));
             }
 

@@ -75,7 +75,5 @@ internal static class ErrorReport
     }
 
     private static string DataFolderSource() =>
-        Environment.GetEnvironmentVariable("ALLOS_HOME") is { Length: > 0 } ? "from ALLOS_HOME"
-        : Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } ? "from XDG_DATA_HOME"
-        : "the default; ALLOS_HOME or XDG_DATA_HOME move it";
+        Settings.DataFolder.Variable is { } variable ? $"from {variable}" : "the default; ALLOS_HOME or XDG_DATA_HOME move it";
 }

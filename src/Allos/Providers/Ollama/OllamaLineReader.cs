@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Allos.Providers.Ollama;
@@ -118,23 +116,14 @@ internal sealed class OllamaLineReader
         return reader.TokenType == JsonTokenType.EndObject;
     }
 
-    /// <summary>What <see cref="OllamaResponseParser.ParseTime"/> makes of the string value, without allocating it.</summary>
-    private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader)
-    {
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped && Rfc3339.TryParse(reader.ValueSpan, out DateTimeOffset fast))
-        {
-            return fast;
-        }
-
-        Span<char> chars = stackalloc char[64];
-        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > chars.Length)
-        {
-            return OllamaResponseParser.ParseTime(reader.GetString());
-        }
-
-        int length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        return DateTimeOffset.TryParse(chars[..length], CultureInfo.InvariantCulture, OllamaResponseParser.TimeStyles, out DateTimeOffset parsed) ? parsed : null;
-    }
+    /// <summary>
+    /// What <see cref="OllamaResponseParser.ParseTime"/> makes of the string value: read from the bytes when it is the
+    /// strict form (every line Ollama writes), else through the string (escaped or unusual values, rare).
+    /// </summary>
+    private static DateTimeOffset? ParseTime(ref Utf8JsonReader reader) =>
+        !reader.HasValueSequence && !reader.ValueIsEscaped && Rfc3339.TryParse(reader.ValueSpan, out DateTimeOffset fast)
+            ? fast
+            : OllamaResponseParser.ParseTime(reader.GetString());
 }
 
 /// <summary>A text-only stream line, as <see cref="OllamaLineReader"/> read it.</summary>
