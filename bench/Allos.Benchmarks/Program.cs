@@ -7,7 +7,8 @@ if (args is ["serve", ..])
     return await FakeServerProcess.ServeAsync();
 }
 
-// "quick" and "profile" are for development: an interleaved A/B of the streams in seconds, and a loop for dotnet-trace.
+// "quick" and "profile" are for development: an interleaved A/B in seconds ("quick [formats] [iterations] [stream|whole|history]"),
+// and a loop for dotnet-trace.
 if (args is ["profile", string provider, string seconds, ..])
 {
     await StreamProfileLoop.RunAsync(provider, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), args is [.., "whole"]);
@@ -18,7 +19,7 @@ if (args is ["quick", ..])
 {
     foreach (string format in args.Length > 1 ? args[1].Split(',') : ["openai", "anthropic", "gemini", "ollama"])
     {
-        await QuickStreamComparison.RunAsync(format, args.Length > 2 ? int.Parse(args[2]) : 2000);
+        await QuickStreamComparison.RunAsync(format, args.Length > 2 ? int.Parse(args[2]) : 2000, args.Length > 3 ? args[3] : "stream");
     }
 
     return 0;

@@ -66,11 +66,13 @@ internal abstract class ProviderChatClient : IChatClient
         TState state, Func<TResponse, TState, ChatResponse> map, CancellationToken cancellationToken)
         where TResponse : class
     {
+        // Outside the error mapping: content Allos cannot send is the caller's error, not the provider's.
+        HttpContent content = ProviderTransport.JsonBody(body, requestType);
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
         bool reading = false;
         try
         {
-            using HttpRequestMessage request = CreateRequest(url, body, requestType, streaming: false);
+            using HttpRequestMessage request = CreateRequest(url, content, streaming: false);
             using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
             reading = true;
             var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
@@ -92,14 +94,22 @@ internal abstract class ProviderChatClient : IChatClient
     /// clock, the stream idle timeout and the error mapping; the response is disposed (and the connection closed, if
     /// unfinished) when enumeration ends.
     /// </summary>
-    protected async IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
-        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, ChatOptions? options, StreamDecoder decoder,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    protected IAsyncEnumerable<ChatResponseUpdate> PostStreamingAsync<TRequest>(
+        Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, ChatOptions? options, StreamDecoder decoder, CancellationToken cancellationToken)
+    {
+        // Serialized now rather than at the first MoveNextAsync: the messages are written as the body is (see JsonWritable),
+        // and content Allos cannot send must fail at the call, as it does for a whole answer.
+        HttpContent content = ProviderTransport.JsonBody(body, requestType);
+        return StreamAsync(url, content, options, decoder, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        Uri url, HttpContent content, ChatOptions? options, StreamDecoder decoder, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The only async iterator of a stream: sending, reading, decoding, error translation and cleanup all happen here,
         // since every layer of iterators costs each streamed token a MoveNextAsync.
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
-        using HttpRequestMessage request = CreateRequest(url, body, requestType, streaming: true);
+        using HttpRequestMessage request = CreateRequest(url, content, streaming: true);
         HttpResponseMessage response;
         ResponseBodyStream stream;
         try
@@ -192,11 +202,11 @@ internal abstract class ProviderChatClient : IChatClient
         }
     }
 
-    private HttpRequestMessage CreateRequest<TRequest>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, bool streaming)
+    private HttpRequestMessage CreateRequest(Uri url, HttpContent content, bool streaming)
     {
         // The host only: the path and query can carry a key (Gemini's ?key=), and the body is the user's prompt.
         _logger.RequestSent(Settings.Provider, Settings.Model, _host, streaming);
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = ProviderTransport.JsonBody(body, requestType) };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         Authenticate(request);
         foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
         {

@@ -9,7 +9,8 @@ internal sealed class OpenAIRequest
 {
     public required string Model { get; set; }
 
-    public required List<OpenAIMessage> Messages { get; set; }
+    [JsonConverter(typeof(JsonWritableConverter))]
+    public required JsonWritable Messages { get; set; }
 
     public List<OpenAITool>? Tools { get; set; }
 
@@ -44,23 +45,6 @@ internal sealed class OpenAIRequest
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
-}
-
-internal sealed class OpenAIMessage
-{
-    public required string Role { get; set; }
-
-    /// <summary>A string, a list of <see cref="OpenAIContentPart"/>, or null (an assistant turn with only tool calls).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public object? Content { get; set; }
-
-    public string? Name { get; set; }
-
-    public List<OpenAIToolCall>? ToolCalls { get; set; }
-
-    public string? ToolCallId { get; set; }
-
-    public string? ReasoningContent { get; set; }
 }
 
 internal sealed class OpenAIContentPart
