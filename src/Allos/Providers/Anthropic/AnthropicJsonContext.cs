@@ -7,6 +7,7 @@ namespace Allos.Providers.Anthropic;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(AnthropicRequest))]
+[JsonSerializable(typeof(AnthropicContentBlock))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]
 internal sealed partial class AnthropicJsonContext : JsonSerializerContext;

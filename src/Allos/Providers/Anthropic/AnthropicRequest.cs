@@ -13,7 +13,8 @@ internal sealed class AnthropicRequest
 
     public string? System { get; set; }
 
-    public required List<AnthropicMessage> Messages { get; set; }
+    [JsonConverter(typeof(JsonWritableConverter))]
+    public required JsonWritable Messages { get; set; }
 
     public List<AnthropicTool>? Tools { get; set; }
 
@@ -42,13 +43,6 @@ internal sealed class AnthropicRequest
     /// </summary>
     [JsonIgnore]
     public string? JsonToolName { get; set; }
-}
-
-internal sealed class AnthropicMessage
-{
-    public required string Role { get; set; }
-
-    public required List<AnthropicContentBlock> Content { get; set; }
 }
 
 /// <summary>One content block of a request message; <see cref="Type"/> says which of the other fields are set.</summary>

@@ -19,14 +19,14 @@ internal static class AnthropicRequestBuilder
 
     public static AnthropicRequest Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, string provider, bool stream)
     {
-        List<ChatMessage> history = [.. messages];
+        IReadOnlyList<ChatMessage> history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         string modelId = options?.ModelId ?? model;
         var request = new AnthropicRequest
         {
             Model = modelId,
             MaxTokens = options?.MaxOutputTokens ?? DefaultMaxTokens(modelId),
             System = WireContent.SystemPrompt(history, options),
-            Messages = BuildMessages(history, provider),
+            Messages = new AnthropicMessages(history, provider),
             Stream = stream ? true : null,
         };
 
@@ -192,180 +192,4 @@ internal static class AnthropicRequestBuilder
         fields["output_config"] = document.RootElement.Clone();
         request.OutputConfig = null;
     }
-
-    private static List<AnthropicMessage> BuildMessages(List<ChatMessage> messages, string provider)
-    {
-        var result = new List<AnthropicMessage>();
-        foreach (ChatMessage message in messages)
-        {
-            if (message.Role == ChatRole.System)
-            {
-                continue; // carried by the top-level "system" field
-            }
-
-            if (message.Role == ChatRole.Assistant)
-            {
-                var blocks = new List<AnthropicContentBlock>();
-                List<AnthropicContentBlock>? results = null;
-                for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
-                {
-                    AIContent content = message.Contents[i];
-                    if (content is FunctionResultContent r)
-                    {
-                        (results ??= []).Add(ToolResult(r));
-                    }
-                    else if (AssistantBlock(content, provider) is { } block)
-                    {
-                        blocks.Add(block);
-                    }
-                }
-
-                Append(result, "assistant", blocks);
-
-                // A result misplaced in an assistant message still has to reach the model, in the user turn that follows.
-                Append(result, "user", results);
-            }
-            else
-            {
-                // User, Tool, and any custom role: tool results go in user turns.
-                var blocks = new List<AnthropicContentBlock>();
-                for (int i = 0; i < message.Contents.Count; i++)
-                {
-                    AIContent content = message.Contents[i];
-                    if (UserBlock(content, provider) is { } block)
-                    {
-                        blocks.Add(block);
-                    }
-                }
-
-                Append(result, "user", blocks);
-            }
-        }
-
-        foreach (AnthropicMessage message in result)
-        {
-            if (message.Role == "user")
-            {
-                // Within a user turn, tool_result blocks must come before any other block. The sort is stable.
-                message.Content = [.. message.Content.OrderBy(b => b.Type == "tool_result" ? 0 : 1)];
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Adds blocks as a turn of <paramref name="role"/>, merged into the previous turn when it has the same role (the API requires alternation).</summary>
-    private static void Append(List<AnthropicMessage> result, string role, List<AnthropicContentBlock>? blocks)
-    {
-        if (blocks is not { Count: > 0 })
-        {
-            return;
-        }
-
-        if (result.Count > 0 && result[^1].Role == role)
-        {
-            result[^1].Content.AddRange(blocks);
-        }
-        else
-        {
-            result.Add(new AnthropicMessage { Role = role, Content = blocks });
-        }
-    }
-
-    private static AnthropicContentBlock? AssistantBlock(AIContent content, string provider) => content switch
-    {
-        TextContent { Text.Length: > 0 } t => new AnthropicContentBlock { Type = "text", Text = t.Text },
-        TextContent => null, // the API rejects empty text blocks
-        TextReasoningContent r => Reasoning(r),
-        FunctionCallContent call => new AnthropicContentBlock
-        {
-            Type = "tool_use",
-            Id = call.CallId,
-            Name = call.Name,
-            Input = WireContent.ArgumentsToElement(call.Arguments),
-        },
-        UsageContent => null,
-        _ => throw new FeatureNotSupportedException(provider, $"{Describe(content)} in an assistant message"),
-    };
-
-    /// <summary>
-    /// Thinking goes back exactly as it came: text and signature unchanged, or a redacted block's data. Reasoning without
-    /// <see cref="TextReasoningContent.ProtectedData"/> (from another provider, or summarised by the caller) is dropped:
-    /// Anthropic rejects thinking blocks without a valid signature, and it is the model's private scratchpad, not part of
-    /// the conversation the next turn needs.
-    /// </summary>
-    private static AnthropicContentBlock? Reasoning(TextReasoningContent reasoning)
-    {
-        if (string.IsNullOrEmpty(reasoning.ProtectedData))
-        {
-            return null;
-        }
-
-        return IsRedacted(reasoning)
-            ? new AnthropicContentBlock { Type = "redacted_thinking", Data = reasoning.ProtectedData }
-            : new AnthropicContentBlock { Type = "thinking", Thinking = reasoning.Text ?? "", Signature = reasoning.ProtectedData };
-    }
-
-    private static bool IsRedacted(TextReasoningContent reasoning) =>
-        reasoning.AdditionalProperties?.TryGetValue(RedactedThinkingKey, out object? value) == true
-        && value switch
-        {
-            bool flag => flag,
-            JsonElement { ValueKind: JsonValueKind.True } => true,
-            string text => bool.TryParse(text, out bool parsed) && parsed,
-            _ => false,
-        };
-
-    private static AnthropicContentBlock? UserBlock(AIContent content, string provider) => content switch
-    {
-        TextContent { Text.Length: > 0 } t => new AnthropicContentBlock { Type = "text", Text = t.Text },
-        TextContent => null,
-        FunctionResultContent r => ToolResult(r),
-        DataContent d when d.HasTopLevelMediaType("image") => new AnthropicContentBlock
-        {
-            Type = "image",
-            Source = new AnthropicSource { Type = "base64", MediaType = ImageMediaType(d.MediaType, provider), Data = d.Base64Data.ToString() },
-        },
-        UriContent u when u.HasTopLevelMediaType("image") => new AnthropicContentBlock
-        {
-            Type = "image",
-            Source = new AnthropicSource { Type = "url", Url = u.Uri.AbsoluteUri },
-        },
-        DataContent d when d.MediaType == "application/pdf" => new AnthropicContentBlock
-        {
-            Type = "document",
-            Source = new AnthropicSource { Type = "base64", MediaType = d.MediaType, Data = d.Base64Data.ToString() },
-        },
-        UriContent u when u.MediaType == "application/pdf" => new AnthropicContentBlock
-        {
-            Type = "document",
-            Source = new AnthropicSource { Type = "url", Url = u.Uri.AbsoluteUri },
-        },
-
-        // Reasoning and usage describe an earlier answer, not something the user says.
-        TextReasoningContent or UsageContent => null,
-        _ => throw new FeatureNotSupportedException(provider, $"{Describe(content)} in a user message"),
-    };
-
-    private static AnthropicContentBlock ToolResult(FunctionResultContent result) => new()
-    {
-        Type = "tool_result",
-        ToolUseId = result.CallId,
-        Content = WireContent.ResultToText(result),
-        IsError = result.Exception is not null ? true : null,
-    };
-
-    private static string ImageMediaType(string mediaType, string provider) => mediaType switch
-    {
-        "image/jpeg" or "image/png" or "image/gif" or "image/webp" => mediaType,
-        "image/jpg" => "image/jpeg",
-        _ => throw new FeatureNotSupportedException(provider, $"images of type {mediaType}", "Send JPEG, PNG, GIF or WebP."),
-    };
-
-    private static string Describe(AIContent content) => content switch
-    {
-        DataContent d => $"input of media type {d.MediaType}",
-        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
-        _ => $"{content.GetType().Name} content",
-    };
 }

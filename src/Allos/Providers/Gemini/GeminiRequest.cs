@@ -10,7 +10,8 @@ internal sealed class GeminiRequest
 {
     public GeminiContent? SystemInstruction { get; set; }
 
-    public required List<GeminiContent> Contents { get; set; }
+    [JsonConverter(typeof(JsonWritableConverter))]
+    public required JsonWritable Contents { get; set; }
 
     public List<GeminiTool>? Tools { get; set; }
 

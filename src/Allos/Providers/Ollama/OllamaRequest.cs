@@ -9,7 +9,8 @@ internal sealed class OllamaRequest
 {
     public required string Model { get; set; }
 
-    public required List<OllamaMessage> Messages { get; set; }
+    [JsonConverter(typeof(JsonWritableConverter))]
+    public required JsonWritable Messages { get; set; }
 
     public List<OllamaTool>? Tools { get; set; }
 
@@ -28,26 +29,6 @@ internal sealed class OllamaRequest
     /// <summary>Top-level fields from <c>ChatOptions.AdditionalProperties</c> (<c>keep_alive</c>, or a whole <c>options</c> object).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
-}
-
-internal sealed class OllamaMessage
-{
-    public required string Role { get; set; }
-
-    /// <summary>Always written, as Ollama's own clients do, even when an assistant turn holds only tool calls.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public string Content { get; set; } = "";
-
-    public string? Thinking { get; set; }
-
-    /// <summary>Base64 images without a <c>data:</c> prefix.</summary>
-    public List<string>? Images { get; set; }
-
-    public List<OllamaToolCall>? ToolCalls { get; set; }
-
-    public string? ToolName { get; set; }
-
-    public string? ToolCallId { get; set; }
 }
 
 /// <summary>A tool call, in both directions; <c>arguments</c> is a JSON object, not a string.</summary>

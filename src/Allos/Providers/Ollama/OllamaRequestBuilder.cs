@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -17,7 +16,7 @@ internal static class OllamaRequestBuilder
         var request = new OllamaRequest
         {
             Model = options?.ModelId ?? model,
-            Messages = BuildMessages(messages, options, provider),
+            Messages = new OllamaMessages(messages, WireContent.SystemPrompt(messages, options), provider),
             Stream = stream,
         };
 
@@ -130,136 +129,5 @@ internal static class OllamaRequestBuilder
         request.Extra = extra.Count > 0 ? extra : null;
     }
 
-    private static List<OllamaMessage> BuildMessages(IEnumerable<ChatMessage> messages, ChatOptions? options, string provider)
-    {
-        var result = new List<OllamaMessage>();
-        if (WireContent.SystemPrompt(messages, options) is { } system)
-        {
-            result.Add(new OllamaMessage { Role = "system", Content = system });
-        }
-
-        // Ollama's tool messages name the tool (tool_name); the result content only knows the call id.
-        var toolNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (ChatMessage message in messages)
-        {
-            if (message.Role == ChatRole.System)
-            {
-                continue; // already in the leading system message
-            }
-
-            if (message.Role == ChatRole.Assistant)
-            {
-                AddAssistant(result, message, toolNames, provider);
-            }
-            else
-            {
-                AddUserOrTool(result, message, toolNames, provider);
-            }
-        }
-
-        return result;
-    }
-
-    private static void AddAssistant(List<OllamaMessage> result, ChatMessage message, Dictionary<string, string> toolNames, string provider)
-    {
-        TextParts text = default, thinking = default;
-        List<OllamaToolCall>? calls = null;
-        for (int i = 0; i < message.Contents.Count; i++) // indexed: foreach over IList<T> boxes an enumerator per message
-        {
-            AIContent content = message.Contents[i];
-            switch (content)
-            {
-                case TextContent t:
-                    text.Append(t.Text);
-                    break;
-                case TextReasoningContent r when !string.IsNullOrEmpty(r.Text):
-                    thinking.Append(r.Text);
-                    break;
-                case TextReasoningContent or UsageContent or FunctionResultContent:
-                    break; // empty reasoning carries nothing Ollama reads; results are sent as tool messages below
-                case FunctionCallContent call:
-                    toolNames[call.CallId] = call.Name;
-                    (calls ??= []).Add(new OllamaToolCall
-                    {
-                        Id = string.IsNullOrEmpty(call.CallId) ? null : call.CallId,
-                        Function = new OllamaFunctionCall { Name = call.Name, Arguments = WireContent.ArgumentsToElement(call.Arguments) },
-                    });
-                    break;
-                default:
-                    throw new FeatureNotSupportedException(provider, $"{Describe(content)} in an assistant message");
-            }
-        }
-
-        if (text.Any || thinking.Any || calls is not null)
-        {
-            result.Add(new OllamaMessage
-            {
-                Role = "assistant",
-                Content = text.ToString() ?? "",
-                Thinking = thinking.ToString(),
-                ToolCalls = calls,
-            });
-        }
-
-        AddToolResults(result, message, toolNames);
-    }
-
-    private static void AddUserOrTool(List<OllamaMessage> result, ChatMessage message, Dictionary<string, string> toolNames, string provider)
-    {
-        AddToolResults(result, message, toolNames);
-
-        TextParts text = default;
-        List<string>? images = null;
-        for (int i = 0; i < message.Contents.Count; i++)
-        {
-            AIContent content = message.Contents[i];
-            switch (content)
-            {
-                case TextContent t:
-                    text.Append(t.Text);
-                    break;
-                case DataContent d when d.HasTopLevelMediaType("image"):
-                    (images ??= []).Add(d.Base64Data.ToString());
-                    break;
-                case UriContent:
-                    throw new FeatureNotSupportedException(provider, "image URLs", "Download the image and pass it as DataContent.");
-                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
-                    break;
-                default:
-                    throw new FeatureNotSupportedException(provider, Describe(content), "Ollama accepts text and images (DataContent with an image/* media type).");
-            }
-        }
-
-        if (text.Any || images is not null)
-        {
-            result.Add(new OllamaMessage { Role = "user", Content = text.ToString() ?? "", Images = images });
-        }
-    }
-
-    private static void AddToolResults(List<OllamaMessage> result, ChatMessage message, Dictionary<string, string> toolNames)
-    {
-        for (int i = 0; i < message.Contents.Count; i++)
-        {
-            AIContent content = message.Contents[i];
-            if (content is FunctionResultContent r)
-            {
-                result.Add(new OllamaMessage
-                {
-                    Role = "tool",
-                    Content = WireContent.ResultToText(r),
-                    ToolName = toolNames.GetValueOrDefault(r.CallId),
-                    ToolCallId = string.IsNullOrEmpty(r.CallId) ? null : r.CallId,
-                });
-            }
-        }
-    }
-
     private static JsonElement Text(string value) => JsonSerializer.SerializeToElement(value, OllamaJsonContext.Default.String);
-
-    private static string Describe(AIContent content) => content switch
-    {
-        DataContent d => $"input of media type {d.MediaType}",
-        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
-        _ => $"{content.GetType().Name} content",
-    };
 }
