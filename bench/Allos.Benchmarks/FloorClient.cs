@@ -12,12 +12,14 @@ namespace Allos.Benchmarks;
 /// <see cref="PipeReader"/>, pulls each text delta out with a <see cref="Utf8JsonReader"/> into a string (what any
 /// streaming API hands its consumer) and concatenates; for a whole answer it reads the text and one usage count from a
 /// <see cref="JsonDocument"/>. No error mapping, no usage or finish reason in a stream, no tool calls.
+/// With <c>readWholeEvent</c>, a stream's events are read to their end, as a client must to see a finish reason or usage
+/// wherever the provider puts them (still taking only the text): the floor of a correct client's parsing.
 /// </summary>
 internal sealed class FloorClient(HttpClient http, string provider, Uri url)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public async Task<int> StreamAsync(IReadOnlyList<(string Role, string Text)> messages)
+    public async Task<int> StreamAsync(IReadOnlyList<(string Role, string Text)> messages, bool readWholeEvent = false)
     {
         using HttpRequestMessage request = Request(messages, stream: true);
         using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -31,7 +33,7 @@ internal sealed class FloorClient(HttpClient http, string provider, Uri url)
             ReadOnlySequence<byte> buffer = result.Buffer;
             while (buffer.PositionOf((byte)'\n') is { } newline)
             {
-                if (Delta(buffer.Slice(0, newline), key) is { } piece)
+                if (Delta(buffer.Slice(0, newline), key, readWholeEvent) is { } piece)
                 {
                     text.Append(piece);
                 }
@@ -68,7 +70,7 @@ internal sealed class FloorClient(HttpClient http, string provider, Uri url)
     }
 
     /// <summary>The string value of the first property named <paramref name="key"/> in one SSE <c>data:</c> line or NDJSON line.</summary>
-    private static string? Delta(ReadOnlySequence<byte> line, byte[] key)
+    private static string? Delta(ReadOnlySequence<byte> line, byte[] key, bool readWholeEvent)
     {
         if (line.IsEmpty)
         {
@@ -86,15 +88,20 @@ internal sealed class FloorClient(HttpClient http, string provider, Uri url)
             reader = new Utf8JsonReader(line.Slice(6));
         }
 
+        string? text = null;
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(key) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            if (text is null && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(key) && reader.Read() && reader.TokenType == JsonTokenType.String)
             {
-                return reader.GetString();
+                text = reader.GetString();
+                if (!readWholeEvent)
+                {
+                    break;
+                }
             }
         }
 
-        return null;
+        return text;
     }
 
     private HttpRequestMessage Request(IReadOnlyList<(string Role, string Text)> messages, bool stream)

@@ -4,7 +4,7 @@ namespace Allos.Benchmarks;
 
 /// <summary>
 /// An interleaved A/B of SdkComparisonBenchmarks in seconds (best of five rounds; exact allocations), for development:
-/// BenchmarkDotNet gives the figures. <c>stream</c> runs the floor, Allos and Allos via the Router; <c>whole</c> and
+/// BenchmarkDotNet gives the figures. <c>stream</c> runs the floor (and reading whole events), Allos and Allos via the Router; <c>whole</c> and
 /// <c>history</c> the floor, Allos and the official SDK where one is served.
 /// </summary>
 internal static class QuickStreamComparison
@@ -17,7 +17,7 @@ internal static class QuickStreamComparison
         {
             "whole" => [("floor", b.WholeFloor), ("allos", b.WholeAllos), .. Sdk(provider, b.WholeSdk)],
             "history" => [("floor", b.HistoryFloor), ("allos", b.HistoryAllos), .. Sdk(provider, b.HistorySdk)],
-            _ => [("floor", b.StreamFloor), ("allos", b.StreamAllos), ("router", b.StreamRouter)],
+            _ => [("floor", b.StreamFloor), ("floor-w", b.StreamFloorWholeEvents), ("allos", b.StreamAllos), ("router", b.StreamRouter)],
         };
         foreach ((string _, Func<Task> run) in cases)
         {

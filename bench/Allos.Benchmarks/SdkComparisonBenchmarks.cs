@@ -66,6 +66,10 @@ public class SdkComparisonBenchmarks
     [BenchmarkCategory("stream200")]
     public Task<int> StreamFloor() => _stream.Floor.StreamAsync(_stream.Turns);
 
+    [Benchmark(Description = "floor, whole events")]
+    [BenchmarkCategory("stream200")]
+    public Task<int> StreamFloorWholeEvents() => _stream.Floor.StreamAsync(_stream.Turns, readWholeEvent: true);
+
     [Benchmark(Description = "Allos")]
     [BenchmarkCategory("stream200")]
     public Task<int> StreamAllos() => AllosStreamAsync(_stream.Allos, _stream.Messages);
