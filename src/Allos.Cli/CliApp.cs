@@ -126,7 +126,7 @@ internal static class CliApp
             return null;
         }
 
-        return Configuration.KeySuggestion.Nearest(words[0], root.Subcommands.Select(command => command.Name)) is { } near
+        return KeySuggestion.Nearest(words[0], root.Subcommands.Select(command => command.Name)) is { } near
             ? $"'{words[0]}' is not a command; did you mean `allos {near}`? To send it to the model as a task, put it after --: allos -- {string.Join(' ', words)}"
             : null;
     }

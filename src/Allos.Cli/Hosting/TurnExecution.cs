@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Allos.Agents;
 using Allos.Cli.Output;
+using Allos.Storage;
 
 namespace Allos.Cli.Hosting;
 

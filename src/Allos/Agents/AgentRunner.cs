@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Allos.Agents.Turns;
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 

@@ -1,5 +1,5 @@
-using Allos.Configuration;
 using Allos.Tools;
+using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Agents;
@@ -76,7 +76,7 @@ public sealed class AgentTeam
 
     /// <summary>Loads a team from YAML text: <c>agents</c> as a list (or a map by name), and an optional <c>entry</c>.</summary>
     /// <remarks>
-    /// The rules of <c>allos.yaml</c> apply (see <see cref="AllosConfiguration"/>): an unknown or misspelt key is an error
+    /// The rules of <c>allos.yaml</c> apply: an unknown or misspelt key is an error
     /// naming it, the line and the nearest valid key. <c>${VAR}</c> is kept as written, since instructions are prompt text.
     /// </remarks>
     /// <exception cref="ConfigurationException">The text is malformed or has an unknown key; the message gives the line.</exception>

@@ -1,3 +1,4 @@
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 

@@ -1,3 +1,4 @@
+using Allos.Storage;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Agents;

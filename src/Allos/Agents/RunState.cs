@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Storage;
 using Allos.Tools;
 
 namespace Allos.Agents;

@@ -1,5 +1,6 @@
 using Allos.Agents;
 using Allos.Gateway;
+using Allos.Yaml;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,3 @@
-using Allos.Agents;
-
 namespace Allos.Storage;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Allos.Configuration;
 using Allos.Tools.BuiltIn;
 using Microsoft.Extensions.AI;
 

@@ -4,6 +4,7 @@ using Allos.IntegrationTests.Storage;
 using Allos.Security;
 using Allos.Sessions;
 using Allos.Storage.Sqlite;
+using Allos.Storage;
 using Allos.Tools;
 
 namespace Allos.IntegrationTests.Security;

@@ -241,7 +241,7 @@ public sealed class SqliteSessionStoreTests : IAsyncLifetime, IDisposable
         await Sessions.MarkRunAsync("gone", "r1", RunMark.Running);
         _store.Telemetry.RecordModelCall(new ModelCallRecord { Time = DateTimeOffset.UtcNow, SessionId = "gone", Provider = "p", Model = "m", Cost = 0.5m });
         _store.Telemetry.RecordToolExecution(new ToolExecutionRecord { Time = DateTimeOffset.UtcNow, SessionId = "gone", ToolName = "t" });
-        _store.Telemetry.RecordRunSteps("gone", "r1", [new Allos.Agents.RunStep(DateTimeOffset.UtcNow, Allos.Agents.RunStepKind.Respond, "a", Output: "secret")]);
+        _store.Telemetry.RecordRunSteps("gone", "r1", [new Allos.Storage.RunStep(DateTimeOffset.UtcNow, Allos.Storage.RunStepKind.Respond, "a", Output: "secret")]);
         await _store.Telemetry.FlushAsync();
 
         (await Sessions.DeleteAsync("gone")).ShouldBeTrue();

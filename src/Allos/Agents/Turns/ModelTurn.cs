@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Allos.Models;
+using Allos.Storage;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Agents.Turns;

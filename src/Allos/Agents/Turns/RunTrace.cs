@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Allos.Security;
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 

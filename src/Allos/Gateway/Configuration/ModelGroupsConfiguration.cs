@@ -1,4 +1,4 @@
-using Allos.Configuration;
+using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Gateway;

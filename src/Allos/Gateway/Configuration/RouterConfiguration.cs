@@ -1,5 +1,6 @@
 using Allos.Configuration;
 using Allos.Gateway.Caching;
+using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Gateway;

@@ -1,5 +1,3 @@
-using Allos.Agents;
-
 namespace Allos.Storage.Sqlite;
 
 /// <summary>The <see cref="ITelemetryStore"/> of a <see cref="LazySqliteStore"/>: the first record or query opens the file.</summary>

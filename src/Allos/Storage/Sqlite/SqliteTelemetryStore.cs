@@ -1,4 +1,3 @@
-using Allos.Agents;
 using System.Text;
 using Microsoft.Data.Sqlite;
 

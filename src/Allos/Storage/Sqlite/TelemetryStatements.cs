@@ -1,4 +1,3 @@
-using Allos.Agents;
 using Microsoft.Data.Sqlite;
 
 namespace Allos.Storage.Sqlite;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Allos.Agents;
 using Microsoft.Data.Sqlite;
 
 namespace Allos.Storage.Sqlite;

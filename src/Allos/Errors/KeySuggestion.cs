@@ -1,4 +1,4 @@
-namespace Allos.Configuration;
+namespace Allos;
 
 /// <summary>Finds the valid name a misspelt one was meant to be, for "did you mean" hints (configuration keys, flag values, commands).</summary>
 public static class KeySuggestion

@@ -1,4 +1,4 @@
-namespace Allos.Agents;
+namespace Allos.Storage;
 
 /// <summary>The kind of a recorded step.</summary>
 public enum RunStepKind

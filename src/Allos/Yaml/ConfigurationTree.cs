@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace Allos.Configuration;
+namespace Allos.Yaml;
 
 /// <summary>
 /// Turns an <see cref="IConfiguration"/> tree into the YAML nodes <see cref="ConfigurationReader"/> reads, so appsettings.json

@@ -1,4 +1,4 @@
-namespace Allos.Agents;
+namespace Allos.Storage;
 
 /// <summary>One recorded step of a run: the trace, ready to be stored or shown.</summary>
 /// <param name="Time">When the step started.</param>

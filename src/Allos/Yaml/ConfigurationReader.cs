@@ -4,7 +4,7 @@ using Allos.Security;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Allos.Configuration;
+namespace Allos.Yaml;
 
 /// <summary>
 /// The one reader of Allos's configuration files (<c>allos.yaml</c>, <c>agents.yaml</c>) and of configuration trees
