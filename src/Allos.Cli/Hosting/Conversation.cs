@@ -17,6 +17,9 @@ internal sealed class Conversation
     private readonly string? _file;
     private readonly List<ChatMessage> _fileMessages = [];
 
+    /// <summary>Whether this process created the store session and nothing has been done in it yet.</summary>
+    private bool _untouched;
+
     private Conversation(ChatSession session)
     {
         _session = session;
@@ -49,14 +52,15 @@ internal sealed class Conversation
 
         if (session is null)
         {
-            return new Conversation(await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken));
+            return new Conversation(await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken)) { _untouched = true };
         }
 
         // Taken before the session is read, so two runs never both continue from the same history.
         SessionLock sessionLock = SessionLock.Acquire(session);
         try
         {
-            return new Conversation(await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken)) { _lock = sessionLock };
+            bool exists = await host.Store.Sessions.GetAsync(session, cancellationToken) is not null;
+            return new Conversation(await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken)) { _lock = sessionLock, _untouched = !exists };
         }
         catch
         {
@@ -65,8 +69,19 @@ internal sealed class Conversation
         }
     }
 
+    /// <summary>Deletes the session when this process created it and no turn or command ran in it (a chat left at once).</summary>
+    public async Task DiscardIfUntouchedAsync(AgentHost host)
+    {
+        if (_untouched && _session is { Messages.Count: 0 })
+        {
+            await host.Sessions.DeleteAsync(_session.Id, CancellationToken.None);
+            _untouched = false;
+        }
+    }
+
     public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        _untouched = false;
         if (_session is not null)
         {
             await foreach (RunEvent e in _session.RunStreamingAsync(runner, input, cancellationToken: cancellationToken))
@@ -98,6 +113,7 @@ internal sealed class Conversation
     /// <summary>Empties the history (<c>/clear</c>).</summary>
     public async Task ClearAsync(AgentHost host, CancellationToken cancellationToken)
     {
+        _untouched = false;
         if (_session is not null)
         {
             await host.Sessions.ClearAsync(_session.Id, cancellationToken);
