@@ -71,7 +71,7 @@ internal sealed class AgentHost : IAsyncDisposable
     public static async Task<AgentHost> OpenAsync(CliSettings settings, TextWriter? requestLog, CancellationToken cancellationToken)
     {
         RouterOptions options = settings.RouterOptions();
-        HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(requestLog)) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(new Output.LogLineWriter(requestLog))) { Timeout = Timeout.InfiniteTimeSpan };
         options.HttpClient = http;
         SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;

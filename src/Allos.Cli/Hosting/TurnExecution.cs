@@ -62,6 +62,11 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         }
 
         _turn = null;
+        if (result is null)
+        {
+            // The run ended without its last event: a call it had started did not complete.
+            renderer.Unfinished(cancelled: error is OperationCanceledException);
+        }
 
         // A run whose history could not be stored (the session file or the store failed after the answer) failed: it was
         // paid for, and the next turn would not see it.
