@@ -35,7 +35,7 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
 
         try
         {
-            await foreach (RunEvent e in conversation.RunStreamingAsync(runner, input, cancellationToken))
+            await foreach (RunEvent e in conversation.RunStreamingAsync(host, runner, input, cancellationToken))
             {
                 if (!json)
                 {
