@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Allos.Cli.Chat;
@@ -26,10 +25,9 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
     private readonly List<string> _history = [];
     private readonly StringBuilder _buffer = new();
     private readonly KeySequence _sequence = new();
+    private readonly PromptScreen _screen = new(output);
     private string _prompt = "";
-    private int _promptWidth;
     private int _cursor;
-    private int _row;
     private bool _pasting;
 
     static LineEditor() => AppDomain.CurrentDomain.ProcessExit += (_, _) => PasteMode(null);
@@ -37,7 +35,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
     public InputLine ReadLine(string prompt, int promptWidth)
     {
         _prompt = prompt;
-        _promptWidth = promptWidth;
+        _screen.Prompt(prompt, promptWidth);
         bool treatControlC = Console.TreatControlCAsInput;
         Console.TreatControlCAsInput = true;
         if (bracketedPaste)
@@ -76,7 +74,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
     {
         _buffer.Clear();
         _cursor = 0;
-        _row = 0;
+        _screen.Row = 0;
         int historyIndex = _history.Count;
         string draft = "";
         bool armed = false;
@@ -150,7 +148,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
 
                 _buffer.Clear();
                 _cursor = 0;
-                _row = 0;
+                _screen.Row = 0;
                 historyIndex = _history.Count;
                 output.Write(_prompt);
                 output.Flush();
@@ -272,7 +270,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
                     break;
                 case '\u000c':
                     output.Write("\u001b[H\u001b[2J");
-                    _row = 0;
+                    _screen.Row = 0;
                     Render();
                     break;
                 default:
@@ -283,18 +281,6 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
 
                     break;
             }
-        }
-    }
-
-    private static int Width()
-    {
-        try
-        {
-            return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
-        }
-        catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or InvalidOperationException)
-        {
-            return 80;
         }
     }
 
@@ -309,18 +295,10 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
             return;
         }
 
-        int width = Width();
-        (int row, int column) = Locate(_buffer.Length, width);
-        if (_cursor == _buffer.Length && !text.Contains('\n', StringComparison.Ordinal) && column < width)
+        if (_cursor != _buffer.Length || text.Contains('\n', StringComparison.Ordinal) || !_screen.TryAppend(_buffer, text))
         {
-            // Typing at the end of the message, away from the right edge: no need to redraw.
-            output.Write(text);
-            output.Flush();
-            _row = row;
-            return;
+            Render();
         }
-
-        Render();
     }
 
     private void DeleteBack()
@@ -387,96 +365,10 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
         {
             MoveToEnd();
             output.Write("\r\n" + string.Join("  ", matches) + "\r\n");
-            _row = 0;
+            _screen.Row = 0;
             Render();
         }
     }
 
-    /// <summary>
-    /// Where the cursor stands before the character at <paramref name="index"/>, in rows from the prompt's row: lines after
-    /// a newline start under the text (indented as wide as the prompt), and a column equal to <paramref name="width"/>
-    /// means the row is full and the terminal holds the cursor on its last column until the next character.
-    /// </summary>
-    private (int Row, int Column) Locate(int index, int width)
-    {
-        int row = 0;
-        int column = _promptWidth;
-        for (int i = 0; i < index; i++)
-        {
-            if (_buffer[i] == '\n')
-            {
-                row++;
-                column = _promptWidth;
-                continue;
-            }
-
-            if (column >= width)
-            {
-                row++;
-                column = 0;
-            }
-
-            column++;
-        }
-
-        return (row, column);
-    }
-
-    /// <summary>Redraws the prompt and the message from the prompt's row, then puts the cursor back where it belongs.</summary>
-    private void Render()
-    {
-        int width = Width();
-        var frame = new StringBuilder();
-        if (_row > 0)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{_row}A");
-        }
-
-        frame.Append('\r').Append("\u001b[J").Append(_prompt);
-        string indent = new(' ', _promptWidth);
-        foreach (ReadOnlyMemory<char> chunk in _buffer.GetChunks())
-        {
-            foreach (char c in chunk.Span)
-            {
-                if (c == '\n')
-                {
-                    frame.Append("\r\n").Append(indent);
-                }
-                else
-                {
-                    frame.Append(c);
-                }
-            }
-        }
-
-        (int endRow, int endColumn) = Locate(_buffer.Length, width);
-        if (endColumn >= width)
-        {
-            // The terminal holds the cursor on the last column until the next character: move it to the next row now.
-            frame.Append("\r\n");
-            endRow++;
-        }
-
-        (int targetRow, int targetColumn) = Locate(_cursor, width);
-        if (targetColumn >= width)
-        {
-            targetRow++;
-            targetColumn = 0;
-        }
-
-        if (endRow > targetRow)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{endRow - targetRow}A");
-        }
-
-        frame.Append('\r');
-        if (targetColumn > 0)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{targetColumn}C");
-        }
-
-        _row = targetRow;
-        output.Write(frame.ToString());
-        output.Flush();
-    }
+    private void Render() => _screen.Render(_buffer, _cursor);
 }
