@@ -3,11 +3,12 @@ namespace Allos.Cli.Chat;
 /// <summary>
 /// Reads the chat's messages: on a terminal through the <see cref="LineEditor"/> (a prompt, editing keys, history);
 /// from a pipe line by line, each echoed after a plain prompt on standard error so a transcript reads like the session.
+/// In both, a line ending with <c>\</c> goes on with the next line, in the same message.
 /// </summary>
 internal sealed class ChatInput(CliConsole console, bool quiet)
 {
     private const string Prompt = "› ";
-    private readonly LineEditor? _editor = console.InputIsTerminal ? new LineEditor(console.Error, SlashCommands.Names) : null;
+    private readonly LineEditor? _editor = console.InputIsTerminal ? new LineEditor(console.Error, SlashCommands.Names, bracketedPaste: console.ErrorIsTerminal) : null;
 
     public InputLine Read()
     {
@@ -21,6 +22,11 @@ internal sealed class ChatInput(CliConsole console, bool quiet)
         if (line is null)
         {
             return InputLine.EndOfInput;
+        }
+
+        while (line.EndsWith('\\') && console.In.ReadLine() is { } next)
+        {
+            line = line[..^1] + "\n" + next;
         }
 
         if (!quiet && line.Trim().Length > 0)

@@ -128,7 +128,7 @@ internal sealed class ChatLoop
                     break;
                 case "/clear":
                     await _conversation.ClearAsync(_host, _interrupts.NextTurn());
-                    Error.WriteLine("cleared: the next message starts a new conversation (the session and its totals stay).");
+                    Error.WriteLine("cleared: the next message starts a new conversation (the session keeps the earlier messages and its totals).");
                     break;
                 case "/compact":
                     await CompactAsync();
@@ -308,7 +308,7 @@ internal sealed class ChatLoop
             return;
         }
 
-        await _conversation.ReplaceAsync(_host, result.History, result.Turn, cancellationToken);
+        await _conversation.CompactAsync(_host, result.History, result.Kept, result.Turn, cancellationToken);
         _totals.Add(result.Usage, result.Cost, turn: false);
         Error.WriteLine(
             $"compacted {result.SummarizedTurns} {(result.SummarizedTurns == 1 ? "turn" : "turns")} ({result.SummarizedMessages} messages) into a summary; " +

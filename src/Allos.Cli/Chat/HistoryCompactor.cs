@@ -61,7 +61,7 @@ internal sealed class HistoryCompactor(AgentHost host)
             ReasoningTokens = usage.ReasoningTokenCount ?? 0,
             Cost = cost,
         };
-        return new Result(history, turnStarts.Length - KeepTurns, cut, usage, cost, turn);
+        return new Result(history, turnStarts.Length - KeepTurns, cut, usage, cost, turn) { Summary = SummaryPrefix + summary, Kept = messages.Count - cut };
     }
 
     internal static string Transcript(IReadOnlyList<ChatMessage> messages)
@@ -115,5 +115,12 @@ internal sealed class HistoryCompactor(AgentHost host)
     private static string Clip(string text) => text.Length <= MaxMessageChars ? text : text[..MaxMessageChars] + $"… (+{text.Length - MaxMessageChars} chars)";
 
     /// <summary>The compacted history, how many turns the summary replaced, and what the summarizing call spent.</summary>
-    internal sealed record Result(IReadOnlyList<ChatMessage> History, int SummarizedTurns, int SummarizedMessages, UsageDetails Usage, decimal? Cost, TurnMetadata Turn);
+    internal sealed record Result(IReadOnlyList<ChatMessage> History, int SummarizedTurns, int SummarizedMessages, UsageDetails Usage, decimal? Cost, TurnMetadata Turn)
+    {
+        /// <summary>Gets the summary message's text (the first message of <see cref="History"/>).</summary>
+        public required string Summary { get; init; }
+
+        /// <summary>Gets how many of the last messages the history keeps after the summary.</summary>
+        public required int Kept { get; init; }
+    }
 }

@@ -1,40 +1,72 @@
-using System.Globalization;
 using System.Text;
 
 namespace Allos.Cli.Chat;
 
 /// <summary>
-/// Reads one line from the terminal key by key: a prompt, editing (arrows, Home/End, Backspace/Delete, Ctrl+A/E/U/K/W),
-/// the chat's earlier lines (Up/Down), Tab to complete a slash command, Ctrl+D on an empty line to end, and Ctrl+C to
-/// clear the line (on an empty line: a hint, and a second Ctrl+C ends the chat).
+/// Reads one message from the terminal key by key: a prompt, editing (arrows, Home/End, Backspace/Delete, Ctrl+A/E/U/K/W),
+/// the chat's earlier messages (Up/Down), Tab to complete a slash command, Ctrl+D on an empty line to end, and Ctrl+C to
+/// clear the line (on an empty line: a hint, and a second Ctrl+C ends the chat). A message may have several lines: a
+/// paste keeps its newlines, and a trailing <c>\</c> before Enter or Alt+Enter starts a new line.
 /// </summary>
 /// <remarks>
 /// Control+C is read as a key only while the prompt is up (<see cref="Console.TreatControlCAsInput"/>); during a turn it
-/// is the usual signal, which cancels the turn. Lines longer than the terminal wrap: the editor keeps track of the row
-/// the cursor is on so it can redraw from the prompt.
+/// is the usual signal, which cancels the turn. Bracketed paste is on only while the prompt is up too, so a paste into an
+/// approval question or into the shell after the chat is plain keys again. Lines longer than the terminal wrap and a
+/// message may hold newlines: the editor keeps track of the row the cursor is on so it can redraw from the prompt.
 /// </remarks>
-internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> completions)
+internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> completions, bool bracketedPaste)
 {
+    private const string PasteOn = "\u001b[?2004h";
+    private const string PasteOff = "\u001b[?2004l";
+
+    // Set while the terminal has bracketed paste on, so an exit from elsewhere (SIGTERM) still turns it off.
+    private static TextWriter? s_pasteOnAt;
+
     private readonly List<string> _history = [];
     private readonly StringBuilder _buffer = new();
+    private readonly KeySequence _sequence = new();
+    private readonly PromptScreen _screen = new(output);
     private string _prompt = "";
-    private int _promptWidth;
     private int _cursor;
-    private int _row;
+    private bool _pasting;
+
+    static LineEditor() => AppDomain.CurrentDomain.ProcessExit += (_, _) => PasteMode(null);
 
     public InputLine ReadLine(string prompt, int promptWidth)
     {
         _prompt = prompt;
-        _promptWidth = promptWidth;
+        _screen.Prompt(prompt, promptWidth);
         bool treatControlC = Console.TreatControlCAsInput;
         Console.TreatControlCAsInput = true;
+        if (bracketedPaste)
+        {
+            PasteMode(output);
+        }
+
         try
         {
             return Edit();
         }
         finally
         {
+            PasteMode(null);
             Console.TreatControlCAsInput = treatControlC;
+        }
+    }
+
+    /// <summary>Turns bracketed paste on at <paramref name="terminal"/>, or off wherever it is on.</summary>
+    private static void PasteMode(TextWriter? terminal)
+    {
+        TextWriter? previous = Interlocked.Exchange(ref s_pasteOnAt, terminal);
+        if (terminal is not null && previous is null)
+        {
+            terminal.Write(PasteOn);
+            terminal.Flush();
+        }
+        else if (terminal is null && previous is not null)
+        {
+            previous.Write(PasteOff);
+            previous.Flush();
         }
     }
 
@@ -42,10 +74,11 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
     {
         _buffer.Clear();
         _cursor = 0;
-        _row = 0;
+        _screen.Row = 0;
         int historyIndex = _history.Count;
         string draft = "";
         bool armed = false;
+        _pasting = false;
         output.Write(_prompt);
         output.Flush();
 
@@ -54,6 +87,48 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
             ConsoleKeyInfo key = Console.ReadKey(intercept: true);
             bool control = (key.Modifiers & ConsoleModifiers.Control) != 0;
             char c = key.KeyChar;
+            switch (_sequence.Read(key))
+            {
+                case KeySequence.Meaning.Consumed:
+                    continue;
+                case KeySequence.Meaning.PasteStarted:
+                    _pasting = true;
+                    continue;
+                case KeySequence.Meaning.PasteEnded:
+                    // Drawn once at the end: a long paste would otherwise redraw the whole message for every character.
+                    _pasting = false;
+                    Render();
+                    continue;
+                case KeySequence.Meaning.Newline:
+                    armed = false;
+                    Insert('\n');
+                    continue;
+            }
+
+            if (_pasting && c == '\u0003')
+            {
+                // A paste whose end mark never came must not hold the prompt: Ctrl+C works as ever.
+                _pasting = false;
+            }
+
+            if (_pasting)
+            {
+                // Pasted text is text: its newlines stay in the message and nothing in it is a command.
+                if (key.Key == ConsoleKey.Enter || c is '\r' or '\n')
+                {
+                    Insert('\n');
+                }
+                else if (key.Key == ConsoleKey.Tab || c == '\t')
+                {
+                    Insert("    ");
+                }
+                else if (!char.IsControl(c))
+                {
+                    Insert(c);
+                }
+
+                continue;
+            }
 
             if (c == '\u0003' || (control && key.Key == ConsoleKey.C))
             {
@@ -73,7 +148,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
 
                 _buffer.Clear();
                 _cursor = 0;
-                _row = 0;
+                _screen.Row = 0;
                 historyIndex = _history.Count;
                 output.Write(_prompt);
                 output.Flush();
@@ -83,6 +158,15 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
             armed = false;
             if (key.Key == ConsoleKey.Enter || c is '\r' or '\n')
             {
+                if (_cursor == _buffer.Length && _buffer.Length > 0 && _buffer[^1] == '\\')
+                {
+                    // A trailing backslash continues the message on a new line, as in a shell.
+                    _buffer.Length--;
+                    _cursor--;
+                    Insert('\n');
+                    continue;
+                }
+
                 MoveToEnd();
                 output.Write("\r\n");
                 output.Flush();
@@ -186,7 +270,7 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
                     break;
                 case '\u000c':
                     output.Write("\u001b[H\u001b[2J");
-                    _row = 0;
+                    _screen.Row = 0;
                     Render();
                     break;
                 default:
@@ -200,34 +284,21 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
         }
     }
 
-    private static int Width()
-    {
-        try
-        {
-            return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
-        }
-        catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or InvalidOperationException)
-        {
-            return 80;
-        }
-    }
+    private void Insert(char c) => Insert(c.ToString());
 
-    private void Insert(char c)
+    private void Insert(string text)
     {
-        _buffer.Insert(_cursor, c);
-        _cursor++;
-        int total = _promptWidth + _buffer.Length;
-        int width = Width();
-        if (_cursor == _buffer.Length && total % width != 0)
+        _buffer.Insert(_cursor, text);
+        _cursor += text.Length;
+        if (_pasting)
         {
-            // Typing at the end of the line, away from the right edge: no need to redraw.
-            output.Write(c);
-            output.Flush();
-            _row = total / width;
             return;
         }
 
-        Render();
+        if (_cursor != _buffer.Length || text.Contains('\n', StringComparison.Ordinal) || !_screen.TryAppend(_buffer, text))
+        {
+            Render();
+        }
     }
 
     private void DeleteBack()
@@ -294,46 +365,10 @@ internal sealed class LineEditor(TextWriter output, IReadOnlyList<string> comple
         {
             MoveToEnd();
             output.Write("\r\n" + string.Join("  ", matches) + "\r\n");
-            _row = 0;
+            _screen.Row = 0;
             Render();
         }
     }
 
-    /// <summary>Redraws the prompt and the line from the prompt's row, then puts the cursor back where it belongs.</summary>
-    private void Render()
-    {
-        int width = Width();
-        var frame = new StringBuilder();
-        if (_row > 0)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{_row}A");
-        }
-
-        frame.Append('\r').Append("\u001b[J").Append(_prompt).Append(_buffer);
-        int total = _promptWidth + _buffer.Length;
-        if (total > 0 && total % width == 0)
-        {
-            // The terminal holds the cursor on the last column until the next character: move it to the next row now.
-            frame.Append("\r\n");
-        }
-
-        int endRow = total / width;
-        int target = _promptWidth + _cursor;
-        int targetRow = target / width;
-        int targetColumn = target % width;
-        if (endRow > targetRow)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{endRow - targetRow}A");
-        }
-
-        frame.Append('\r');
-        if (targetColumn > 0)
-        {
-            frame.Append(CultureInfo.InvariantCulture, $"\u001b[{targetColumn}C");
-        }
-
-        _row = targetRow;
-        output.Write(frame.ToString());
-        output.Flush();
-    }
+    private void Render() => _screen.Render(_buffer, _cursor);
 }

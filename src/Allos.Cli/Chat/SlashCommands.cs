@@ -11,7 +11,7 @@ internal static class SlashCommands
         ("/autonomy", "[manual|supervised|autonomous]", "show or set when tools ask before they run"),
         ("/session", "", "session id, messages, tokens and cost"),
         ("/cost", "", "tokens and cost of this chat, and the session's total"),
-        ("/clear", "", "empty the history (the session and its totals stay)"),
+        ("/clear", "", "start the conversation afresh (the session keeps its messages and totals)"),
         ("/compact", "", $"summarize the older history with the model, keep the last {HistoryCompactor.KeepTurns} turns"),
         ("/exit", "", "leave the chat (also /quit or Ctrl+D)"),
     ];

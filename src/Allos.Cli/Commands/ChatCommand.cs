@@ -30,7 +30,15 @@ internal static class ChatCommand
             CliSettings settings = CliSettings.Load(request);
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
-            return await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
+            try
+            {
+                return await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
+            }
+            finally
+            {
+                // A chat left without a turn keeps no empty session behind.
+                await conversation.DiscardIfUntouchedAsync(host);
+            }
         }
         catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {

@@ -71,7 +71,7 @@ internal sealed class AgentHost : IAsyncDisposable
     public static async Task<AgentHost> OpenAsync(CliSettings settings, TextWriter? requestLog, CancellationToken cancellationToken)
     {
         RouterOptions options = settings.RouterOptions();
-        HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(requestLog)) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(new Output.LogLineWriter(requestLog))) { Timeout = Timeout.InfiniteTimeSpan };
         options.HttpClient = http;
         SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;
@@ -80,8 +80,14 @@ internal sealed class AgentHost : IAsyncDisposable
             var router = new Router(options);
             var host = new AgentHost(settings, store, router, http);
 
-            // Fail now, with the variable to set, rather than after the user typed a task.
+            // Fail now, with the variable to set, rather than after the user typed a task (or the session was created). The
+            // Router makes a model's client on its first call, so a plain model's is made here once; a group's deployments may
+            // fall back to one another, so a missing key there is left to the call.
             _ = router.For(host.Model);
+            if (!options.Groups.Any(group => string.Equals(group.Alias, host.Model, StringComparison.OrdinalIgnoreCase)))
+            {
+                using IChatClient probe = options.Providers.Create(host.Model, new ChatClientOptions { HttpClient = http });
+            }
             return host;
         }
         catch

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Allos.Agents;
 using Allos.Sessions;
@@ -17,6 +18,9 @@ internal sealed class Conversation
     private readonly string? _file;
     private readonly List<ChatMessage> _fileMessages = [];
 
+    /// <summary>Whether this process created the store session and nothing has been done in it yet.</summary>
+    private bool _untouched;
+
     private Conversation(ChatSession session)
     {
         _session = session;
@@ -29,6 +33,12 @@ internal sealed class Conversation
         _fileMessages.AddRange(messages);
         Id = file;
     }
+
+    /// <summary>Ends the text of an assistant message whose turn was cancelled, for the model and for people reading the session.</summary>
+    public const string InterruptedMarker = "[interrupted]";
+
+    /// <summary>Marks such a message in its <see cref="ChatMessage.AdditionalProperties"/>, which the store keeps.</summary>
+    public const string InterruptedProperty = "allos.interrupted";
 
     public string Id { get; }
 
@@ -49,14 +59,15 @@ internal sealed class Conversation
 
         if (session is null)
         {
-            return new Conversation(await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken));
+            return new Conversation(await host.Sessions.CreateAsync(agent: host.EntryAgent, model: host.Model, cancellationToken: cancellationToken)) { _untouched = true };
         }
 
         // Taken before the session is read, so two runs never both continue from the same history.
         SessionLock sessionLock = SessionLock.Acquire(session);
         try
         {
-            return new Conversation(await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken)) { _lock = sessionLock };
+            bool exists = await host.Store.Sessions.GetAsync(session, cancellationToken) is not null;
+            return new Conversation(await host.Sessions.OpenOrCreateAsync(session, host.EntryAgent, host.Model, cancellationToken)) { _lock = sessionLock, _untouched = !exists };
         }
         catch
         {
@@ -65,7 +76,89 @@ internal sealed class Conversation
         }
     }
 
-    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Deletes the session when this process created it and no turn or command ran in it (a chat left at once).</summary>
+    public async Task DiscardIfUntouchedAsync(AgentHost host)
+    {
+        if (_untouched && _session is { Messages.Count: 0 })
+        {
+            await host.Sessions.DeleteAsync(_session.Id, CancellationToken.None);
+            _untouched = false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a turn on the history. A turn that is cancelled keeps what the model had streamed as an assistant message marked
+    /// interrupted, so the history never has two user turns in a row and the next turn is valid for every provider.
+    /// </summary>
+    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentHost host, AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _untouched = false;
+        var streamed = new StringBuilder();
+        string? agent = null;
+        bool cancelled = false;
+        try
+        {
+            await foreach (RunEvent e in EventsAsync(runner, input, cancellationToken))
+            {
+                switch (e)
+                {
+                    case TextDeltaEvent text:
+                        streamed.Append(text.Text);
+                        agent = text.Agent;
+                        break;
+                    case MessageAddedEvent:
+                        // Stored with its message: only text streamed after the last stored message is lost on a cancel.
+                        streamed.Clear();
+                        break;
+                    case RunCompletedEvent completed:
+                        cancelled = completed.Result.Status == RunStatus.Cancelled;
+                        break;
+                }
+
+                yield return e;
+            }
+        }
+        finally
+        {
+            if (cancelled || cancellationToken.IsCancellationRequested)
+            {
+                await KeepInterruptedAsync(host, streamed.ToString(), agent);
+            }
+        }
+    }
+
+    /// <summary>Starts the history afresh (<c>/clear</c>); the store keeps the earlier messages.</summary>
+    public async Task ClearAsync(AgentHost host, CancellationToken cancellationToken)
+    {
+        _untouched = false;
+        if (_session is not null)
+        {
+            _session = await host.Sessions.ClearContextAsync(_session.Id, cancellationToken);
+            return;
+        }
+
+        _fileMessages.Clear();
+        SaveFile();
+    }
+
+    /// <summary>
+    /// Continues from <paramref name="history"/> (<c>/compact</c>): a summary, then the last <paramref name="kept"/> messages.
+    /// The store keeps every message; <paramref name="turn"/> adds what producing the summary spent to the session's totals.
+    /// </summary>
+    public async Task CompactAsync(AgentHost host, IReadOnlyList<ChatMessage> history, int kept, TurnMetadata? turn, CancellationToken cancellationToken)
+    {
+        if (_session is not null)
+        {
+            _session = await host.Sessions.CompactContextAsync(_session.Id, history[0].Text, kept, turn, cancellationToken);
+            return;
+        }
+
+        _fileMessages.Clear();
+        _fileMessages.AddRange(history);
+        SaveFile();
+    }
+
+    private async IAsyncEnumerable<RunEvent> EventsAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_session is not null)
         {
@@ -95,32 +188,28 @@ internal sealed class Conversation
         }
     }
 
-    /// <summary>Empties the history (<c>/clear</c>).</summary>
-    public async Task ClearAsync(AgentHost host, CancellationToken cancellationToken)
+    /// <summary>Ends a cancelled turn with an assistant message: the text streamed so far and the <see cref="InterruptedMarker"/>.</summary>
+    private async Task KeepInterruptedAsync(AgentHost host, string streamed, string? agent)
     {
-        if (_session is not null)
+        // A turn cancelled with its tool calls unanswered ends on the assistant: the next model call fills in their results.
+        if (Messages.Count == 0 || Messages[^1].Role == ChatRole.Assistant)
         {
-            await host.Sessions.ClearAsync(_session.Id, cancellationToken);
-
-            // Opened again: the session object still holds the old messages, which the next turn would send.
-            _session = await host.Sessions.ResumeAsync(_session.Id, CancellationToken.None);
-        }
-
-        _fileMessages.Clear();
-        SaveFile();
-    }
-
-    /// <summary>Replaces the history (<c>/compact</c>); <paramref name="turn"/> adds what producing it spent to the session's totals.</summary>
-    public async Task ReplaceAsync(AgentHost host, IReadOnlyList<ChatMessage> messages, TurnMetadata? turn, CancellationToken cancellationToken)
-    {
-        if (_session is not null)
-        {
-            _session = await host.Sessions.ReplaceMessagesAsync(_session.Id, messages, turn, cancellationToken);
             return;
         }
 
-        _fileMessages.Clear();
-        _fileMessages.AddRange(messages);
+        var message = new ChatMessage(ChatRole.Assistant, streamed.Length > 0 ? $"{streamed.TrimEnd()}\n\n{InterruptedMarker}" : InterruptedMarker)
+        {
+            AuthorName = agent,
+            AdditionalProperties = new AdditionalPropertiesDictionary { [InterruptedProperty] = true },
+        };
+        if (_session is not null)
+        {
+            await host.Store.Sessions.AppendMessagesAsync(_session.Id, [message], null, CancellationToken.None);
+            _session = await host.Sessions.ResumeAsync(_session.Id, CancellationToken.None);
+            return;
+        }
+
+        _fileMessages.Add(message);
         SaveFile();
     }
 

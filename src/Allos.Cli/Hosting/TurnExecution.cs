@@ -36,7 +36,7 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
 
         try
         {
-            await foreach (RunEvent e in conversation.RunStreamingAsync(runner, input, cancellationToken))
+            await foreach (RunEvent e in conversation.RunStreamingAsync(host, runner, input, cancellationToken))
             {
                 if (!json)
                 {
@@ -63,6 +63,11 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         }
 
         _turn = null;
+        if (result is null)
+        {
+            // The run ended without its last event: a call it had started did not complete.
+            renderer.Unfinished(cancelled: error is OperationCanceledException);
+        }
 
         // A run whose history could not be stored (the session file or the store failed after the answer) failed: it was
         // paid for, and the next turn would not see it.

@@ -1,12 +1,20 @@
 namespace Allos.Cli.Output;
 
 /// <summary>A one-line "working…" indicator on standard error, shown only on a terminal, while nothing else is printing.</summary>
+/// <remarks>
+/// Lines written from elsewhere while it spins (the <c>-v</c> request log, from the HTTP thread) go through
+/// <see cref="WriteLine"/>, which clears the spinner's line first and draws it again below, so no line lands on it.
+/// </remarks>
 internal sealed class Spinner : IDisposable
 {
     private static readonly string[] Frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+    // One screen: the spinner on it and the lines written around it take turns under one lock.
+    private static readonly Lock s_screen = new();
+    private static Spinner? s_shown;
+
     private readonly TextWriter _error;
     private readonly bool _enabled;
-    private readonly Lock _gate = new();
     private Timer? _timer;
     private long _started;
     private int _frame;
@@ -18,6 +26,24 @@ internal sealed class Spinner : IDisposable
         _enabled = enabled;
     }
 
+    /// <summary>Writes a whole line to <paramref name="writer"/>, moving a spinner that shows out of its way.</summary>
+    public static void WriteLine(TextWriter writer, string line)
+    {
+        lock (s_screen)
+        {
+            Spinner? shown = s_shown;
+            if (shown is not null)
+            {
+                shown._error.Write("\r\u001b[K");
+                shown._error.Flush();
+            }
+
+            writer.WriteLine(line);
+            writer.Flush();
+            shown?.Draw();
+        }
+    }
+
     public void Start(string label)
     {
         if (!_enabled)
@@ -25,7 +51,7 @@ internal sealed class Spinner : IDisposable
             return;
         }
 
-        lock (_gate)
+        lock (s_screen)
         {
             _label = label;
             _started = Environment.TickCount64;
@@ -40,7 +66,7 @@ internal sealed class Spinner : IDisposable
             return;
         }
 
-        lock (_gate)
+        lock (s_screen)
         {
             if (_timer is null)
             {
@@ -49,6 +75,11 @@ internal sealed class Spinner : IDisposable
 
             _timer.Dispose();
             _timer = null;
+            if (s_shown == this)
+            {
+                s_shown = null;
+            }
+
             _error.Write("\r\u001b[K");
             _error.Flush();
         }
@@ -58,16 +89,23 @@ internal sealed class Spinner : IDisposable
 
     private void Tick()
     {
-        lock (_gate)
+        lock (s_screen)
         {
             if (_timer is null)
             {
                 return;
             }
 
-            double seconds = (Environment.TickCount64 - _started) / 1000.0;
-            _error.Write($"\r\u001b[K\u001b[2m{Frames[_frame++ % Frames.Length]} {_label} {seconds:0}s\u001b[0m");
-            _error.Flush();
+            _frame++;
+            s_shown = this;
+            Draw();
         }
+    }
+
+    private void Draw()
+    {
+        double seconds = (Environment.TickCount64 - _started) / 1000.0;
+        _error.Write($"\r\u001b[K\u001b[2m{Frames[_frame % Frames.Length]} {_label} {seconds:0}s\u001b[0m");
+        _error.Flush();
     }
 }

@@ -16,6 +16,9 @@ internal sealed class TurnRenderer : IDisposable
     private readonly bool _markdown;
     private readonly Spinner _spinner;
     private readonly StreamingMarkdown _renderer = new();
+
+    // Calls started and not completed: a cancelled or failed turn ends them with a ✗ line, never silently.
+    private readonly List<ToolCallStartedEvent> _running = [];
     private bool _textOpen;
 
     public TurnRenderer(CliConsole console, bool quiet)
@@ -42,6 +45,7 @@ internal sealed class TurnRenderer : IDisposable
             case ToolCallStartedEvent started:
                 _spinner.Stop();
                 EndText();
+                _running.Add(started);
                 _spinner.Start($"{started.ToolName}");
                 break;
             case ApprovalRequestedEvent:
@@ -49,6 +53,7 @@ internal sealed class TurnRenderer : IDisposable
                 break;
             case ToolCallCompletedEvent completed:
                 _spinner.Stop();
+                _running.RemoveAll(call => call.CallId == completed.CallId);
                 ToolCalls.Add(completed);
                 if (!_quiet)
                 {
@@ -66,11 +71,27 @@ internal sealed class TurnRenderer : IDisposable
                 }
 
                 break;
-            case RunCompletedEvent:
+            case RunCompletedEvent completed:
                 _spinner.Stop();
                 EndText();
+                Unfinished(completed.Result.Status == RunStatus.Cancelled);
                 break;
         }
+    }
+
+    /// <summary>Shows the tool calls that started and never completed (the turn was cancelled or failed) as not done.</summary>
+    public void Unfinished(bool cancelled)
+    {
+        _spinner.Stop();
+        foreach (ToolCallStartedEvent call in _running)
+        {
+            if (!_quiet)
+            {
+                _console.Error.WriteLine($"  ✗ {call.ToolName} {Summary(call.ArgumentsJson)} — {(cancelled ? "cancelled" : "not completed")}");
+            }
+        }
+
+        _running.Clear();
     }
 
     /// <summary>Prints the footer: tokens, cost and time (not with <c>--quiet</c>).</summary>
@@ -93,14 +114,37 @@ internal sealed class TurnRenderer : IDisposable
 
     internal static string ToolLine(ToolCallCompletedEvent call)
     {
-        string mark = call.Outcome switch
-        {
-            ToolCallOutcome.Ok => "✓",
-            ToolCallOutcome.Denied => "⊘ denied",
-            _ => "✗",
-        };
-        string detail = call.Outcome == ToolCallOutcome.Error ? $" — {FirstLine(call.Output)}" : string.Empty;
+        string? failure = call.Outcome == ToolCallOutcome.Error ? FirstLine(call.Output) : call.Outcome == ToolCallOutcome.Ok ? Failure(call.Output) : null;
+        string mark = call.Outcome == ToolCallOutcome.Denied ? "⊘ denied" : failure is null ? "✓" : "✗";
+        string detail = failure is null ? string.Empty : $" — {failure}";
         return $"  {mark} {call.ToolName} {Summary(call.ArgumentsJson)} ({call.Duration.TotalMilliseconds:0} ms){detail}";
+    }
+
+    /// <summary>
+    /// Says why a result the tool returned is still a failure for the person watching: a command that exited non-zero,
+    /// an HTTP error status, a tool that answered with an error text; <see langword="null"/> when it did its job.
+    /// </summary>
+    internal static string? Failure(string output)
+    {
+        if (output.StartsWith("Error:", StringComparison.Ordinal))
+        {
+            return FirstLine(output);
+        }
+
+        string first = FirstLine(output);
+        if (first.StartsWith("Exit code: ", StringComparison.Ordinal) && first != "Exit code: 0")
+        {
+            return "exit " + first["Exit code: ".Length..];
+        }
+
+        string[] head = output.Split('\n', 3);
+        if (head.Length > 1 && head[0].StartsWith("URL: ", StringComparison.Ordinal) && head[1].StartsWith("Status: ", StringComparison.Ordinal)
+            && int.TryParse(head[1].AsSpan(8, Math.Min(3, head[1].Length - 8)), NumberStyles.None, CultureInfo.InvariantCulture, out int status) && status >= 400)
+        {
+            return "HTTP " + head[1][8..].TrimEnd('\r');
+        }
+
+        return null;
     }
 
     /// <summary>Returns the one argument that says most about a call (a path, a command, a pattern), shortened.</summary>

@@ -36,7 +36,10 @@ public sealed class ChatSession
     /// <summary>Gets the session's metadata as last read or written (title, agent, model, times, token and cost totals).</summary>
     public SessionRecord Record { get; private set; }
 
-    /// <summary>Gets the conversation so far, at full fidelity.</summary>
+    /// <summary>
+    /// Gets the conversation the next run continues from, at full fidelity: every message since the session was last
+    /// cleared or compacted (the store keeps the earlier ones too).
+    /// </summary>
     public IReadOnlyList<ChatMessage> Messages => _messages;
 
     /// <summary>Runs an agent on the conversation plus <paramref name="input"/>, storing each message as the run adds it.</summary>

@@ -48,14 +48,13 @@ public sealed class SessionManager
         return await ResumeAsync(sessionId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Opens a stored session with its messages.</summary>
+    /// <summary>Opens a stored session with its messages (from the last <see cref="ClearContextAsync"/> or <see cref="CompactContextAsync"/> on).</summary>
     /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
     public async Task<ChatSession> ResumeAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        SessionRecord record = await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"There is no session '{sessionId}'. List them with SessionManager.ListAsync (or `allos sessions list`).");
+        SessionRecord record = await RequireAsync(sessionId, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<StoredMessage> messages = await _store.GetMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return new ChatSession(record, messages.Select(m => m.Message), _store, _telemetry, _catalog, RecordModelCalls);
+        return new ChatSession(record, SessionView.Of([.. messages.Select(m => m.Message)]), _store, _telemetry, _catalog, RecordModelCalls);
     }
 
     /// <summary>Lists sessions, most recently updated first.</summary>
@@ -87,6 +86,42 @@ public sealed class SessionManager
         return await ResumeAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts the session afresh, as a chat's <c>/clear</c> does: later runs see none of the earlier messages, which stay
+    /// stored (export, search and the store's <see cref="ISessionStore.GetMessagesAsync"/> still have them). Returns the
+    /// session opened again.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
+    public async Task<ChatSession> ClearContextAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        await RequireAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        await _store.AppendMessagesAsync(sessionId, [SessionView.ClearMarker()], null, cancellationToken).ConfigureAwait(false);
+        return await ResumeAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Compacts the session, as a chat's <c>/compact</c> does: later runs see <paramref name="summary"/> (a user message)
+    /// followed by the last <paramref name="keepLast"/> messages they would have seen; every message stays stored.
+    /// <paramref name="turn"/>, when given, adds what producing the summary spent to the session's totals. Returns the
+    /// session opened again.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">There is no session with that id.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keepLast"/> is negative or more than the session's messages.</exception>
+    public async Task<ChatSession> CompactContextAsync(string sessionId, string summary, int keepLast, TurnMetadata? turn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(summary);
+        ArgumentOutOfRangeException.ThrowIfNegative(keepLast);
+        await RequireAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        List<ChatMessage> transcript = [.. (await _store.GetMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false)).Select(m => m.Message)];
+        List<int> view = SessionView.Positions(transcript);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(keepLast, view.Count);
+        int keepFrom = keepLast == 0 ? transcript.Count : view[^keepLast];
+        await _store.AppendMessagesAsync(sessionId, [SessionView.CompactionMarker(summary, keepFrom)], turn, cancellationToken).ConfigureAwait(false);
+        return await ResumeAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes a session; returns whether it existed.</summary>
     public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) => _store.DeleteAsync(sessionId, cancellationToken);
 
@@ -94,17 +129,28 @@ public sealed class SessionManager
     public Task<IReadOnlyList<SearchHit>> SearchAsync(string text, int limit = 20, CancellationToken cancellationToken = default) =>
         _store.SearchAsync(text, limit, cancellationToken);
 
-    /// <summary>Exports a session as JSON: its metadata and its messages at full fidelity.</summary>
+    /// <summary>Exports a session as JSON: its metadata and its whole transcript at full fidelity (cleared and compacted messages too).</summary>
     public async Task<string> ExportJsonAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        ChatSession session = await ResumeAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return SessionExport.ToJson(session.Record, session.Messages);
+        (SessionRecord record, IReadOnlyList<ChatMessage> transcript) = await TranscriptAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return SessionExport.ToJson(record, transcript);
     }
 
-    /// <summary>Exports a session as Markdown, for people: one section per message, tool calls and results as code blocks.</summary>
+    /// <summary>Exports a session's whole transcript as Markdown, for people: one section per message, tool calls and results as code blocks.</summary>
     public async Task<string> ExportMarkdownAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        ChatSession session = await ResumeAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return SessionExport.ToMarkdown(session.Record, session.Messages);
+        (SessionRecord record, IReadOnlyList<ChatMessage> transcript) = await TranscriptAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return SessionExport.ToMarkdown(record, transcript);
+    }
+
+    private async Task<SessionRecord> RequireAsync(string sessionId, CancellationToken cancellationToken) =>
+        await _store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
+        ?? throw new KeyNotFoundException($"There is no session '{sessionId}'. List them with SessionManager.ListAsync (or `allos sessions list`).");
+
+    private async Task<(SessionRecord Record, IReadOnlyList<ChatMessage> Transcript)> TranscriptAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        SessionRecord record = await RequireAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StoredMessage> messages = await _store.GetMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        return (record, [.. messages.Select(m => m.Message)]);
     }
 }

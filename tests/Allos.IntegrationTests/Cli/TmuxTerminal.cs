@@ -64,6 +64,16 @@ public sealed class TmuxTerminal : IDisposable
         await TmuxAsync("send-keys", "-t", Target, "Enter");
     }
 
+    /// <summary>
+    /// Pastes <paramref name="text"/> as a terminal does: wrapped in the bracketed-paste marks when the program turned
+    /// them on, as plain keys (each newline an Enter) when it did not.
+    /// </summary>
+    public async Task PasteAsync(string text)
+    {
+        await TmuxAsync("set-buffer", "-b", "paste", text);
+        await TmuxAsync("paste-buffer", "-p", "-d", "-b", "paste", "-t", Target);
+    }
+
     /// <summary>Sends keys by tmux name (<c>C-c</c>, <c>C-d</c>, <c>Enter</c>).</summary>
     public Task KeysAsync(params string[] keys) => TmuxAsync(["send-keys", "-t", Target, .. keys]);
 

@@ -127,6 +127,43 @@ public sealed class ChatSessionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CompactContextAsync_LaterRunsSeeTheSummaryAndTheKeptTurnsWhileTheStoreKeepsAll()
+    {
+        _server.Enqueue(FakeTurn.Text("First."), FakeTurn.Text("Second."), FakeTurn.Text("Third."), FakeTurn.Text("Fourth."), FakeTurn.Text("Fifth."));
+        await using SqliteStore store = await _database.OpenAsync();
+        var manager = new SessionManager(store.Sessions);
+        ChatSession session = await manager.CreateAsync();
+        await session.RunAsync(Runner(), "one");
+        await session.RunAsync(Runner(), "two");
+
+        ChatSession compacted = await manager.CompactContextAsync(session.Id, "Summary: one, First.", keepLast: 2,
+            new TurnMetadata { Model = "openai/gpt-4o-mini", InputTokens = 50, OutputTokens = 5 });
+        await compacted.RunAsync(Runner(), "three");
+
+        compacted.Messages.Select(m => m.Text).ShouldBe(["Summary: one, First.", "two", "Second.", "three", "Third."]);
+        _server.Requests[2].Body.ShouldNotContain("\"one\"");
+        _server.Requests[2].Body.ShouldContain("Summary: one, First.");
+        compacted.Record.InputTokens.ShouldBe(50);
+
+        // Compacted again, then cleared: each later view starts from the last marker, in a reopened store too.
+        ChatSession twice = await manager.CompactContextAsync(session.Id, "Summary: one to two.", keepLast: 2);
+        twice.Messages.Select(m => m.Text).ShouldBe(["Summary: one to two.", "three", "Third."]);
+        ChatSession cleared = await manager.ClearContextAsync(session.Id);
+        cleared.Messages.ShouldBeEmpty();
+        await cleared.RunAsync(Runner(), "four");
+        _server.Requests[3].Body.ShouldNotContain("Summary");
+        (await manager.ResumeAsync(session.Id)).Messages.Select(m => m.Text).ShouldBe(["four", "Fourth."]);
+
+        IReadOnlyList<StoredMessage> transcript = await store.Sessions.GetMessagesAsync(session.Id);
+        transcript.Select(m => m.Message.Text).ShouldBe(
+            ["one", "First.", "two", "Second.", "Summary: one, First.", "three", "Third.", "Summary: one to two.",
+             "(The conversation was cleared here: the turns after this start afresh.)", "four", "Fourth."]);
+        (await manager.ExportJsonAsync(session.Id)).ShouldContain("\"one\"");
+        await Should.ThrowAsync<KeyNotFoundException>(() => manager.ClearContextAsync("missing"));
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => manager.CompactContextAsync(session.Id, "s", keepLast: 3));
+    }
+
+    [Fact]
     public async Task RunAsync_UnknownModelPrice_CostStaysUnknown()
     {
         _server.Enqueue(FakeTurn.Text("hi").WithUsage(10, 2));

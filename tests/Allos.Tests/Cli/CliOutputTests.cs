@@ -1,5 +1,7 @@
+using Allos.Agents;
 using Allos.Cli.Hosting;
 using Allos.Cli.Output;
+using Allos.Tools;
 
 namespace Allos.Tests.Cli;
 
@@ -43,4 +45,15 @@ public sealed class CliOutputTests
     [InlineData("""{"command":"dotnet test"}""", "dotnet test")]
     [InlineData("not json", "")]
     public void Summary_PicksTheTellingArgument(string arguments, string expected) => TurnRenderer.Summary(arguments).ShouldBe(expected);
+
+    [Theory]
+    [InlineData(ToolCallOutcome.Ok, "Exit code: 0\n--- stdout ---\nfine\n", "  ✓ shell ls (5 ms)")]
+    [InlineData(ToolCallOutcome.Ok, "Exit code: 2\n--- stdout ---\n(empty)\n", "  ✗ shell ls (5 ms) — exit 2")]
+    [InlineData(ToolCallOutcome.Ok, "URL: https://x.test/\nStatus: 404 Not Found\nContent-Type: text/html\n", "  ✗ shell ls (5 ms) — HTTP 404 Not Found")]
+    [InlineData(ToolCallOutcome.Ok, "URL: https://x.test/\nStatus: 200 OK\n", "  ✓ shell ls (5 ms)")]
+    [InlineData(ToolCallOutcome.Ok, "Error: no such file\nmore", "  ✗ shell ls (5 ms) — Error: no such file")]
+    [InlineData(ToolCallOutcome.Error, "Error: boom", "  ✗ shell ls (5 ms) — Error: boom")]
+    [InlineData(ToolCallOutcome.Denied, "Error: denied", "  ⊘ denied shell ls (5 ms)")]
+    public void ToolLine_FailedResults_AreNeverATick(ToolCallOutcome outcome, string output, string expected) =>
+        TurnRenderer.ToolLine(new ToolCallCompletedEvent("a", "c1", "shell", """{"command":"ls"}""", outcome, output, TimeSpan.FromMilliseconds(5))).ShouldBe(expected);
 }
