@@ -46,6 +46,9 @@ internal sealed class CliSettings
 
     public bool Streaming { get; init; } = true;
 
+    /// <summary>Gets a value indicating whether a session another process runs on is waited for (<c>--wait</c>) rather than refused.</summary>
+    public bool WaitForLock { get; init; }
+
     public int? MaxIterations { get; init; }
 
     public string? System { get; init; }
@@ -97,6 +100,7 @@ internal sealed class CliSettings
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,
             Streaming = !request.NoStream,
+            WaitForLock = request.Wait,
             MaxIterations = request.MaxIterations ?? project?.MaxIterations ?? user?.MaxIterations,
             System = request.System ?? project?.System ?? user?.System,
             Workspace = workspace,

@@ -23,7 +23,7 @@ internal sealed class RunFlags
 
     public Option<int?> MaxIterations { get; } = new("--max-iterations") { Description = "Most model calls in one run" };
 
-    public Option<string?> Cwd { get; } = new("--cwd") { Description = "Workspace root for tools (default: the current directory)" };
+    public Option<string?> Cwd { get; } = new("--cwd") { Description = "Run in this folder, as git -C: its allos.yaml, .env and agents.yaml apply and it is the tools' workspace" };
 
     public Option<bool> NoStream { get; } = new("--no-stream") { Description = "Wait for whole answers instead of streaming" };
 
@@ -33,11 +33,13 @@ internal sealed class RunFlags
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only the answer" };
 
+    public Option<bool> Wait { get; } = new("--wait") { Description = "If another process is running on the --session, wait for it instead of exiting" };
+
     public RunFlags() => FlagValidation.AddTo(this);
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet })
+        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet, Wait })
         {
             command.Options.Add(option);
         }
@@ -59,5 +61,6 @@ internal sealed class RunFlags
         Json = result.GetValue(Json),
         Verbose = result.GetValue(Verbose),
         Quiet = result.GetValue(Quiet),
+        Wait = result.GetValue(Wait),
     };
 }
