@@ -197,7 +197,7 @@ internal sealed class ChatLoop
         }
         catch (ConfigurationException ex)
         {
-            Fail($"{ex.Message.ReplaceLineEndings(" ")} (still on {previous})");
+            Fail($"{ErrorReport.Message(ex).ReplaceLineEndings(" ")} (still on {previous})");
             return;
         }
 
