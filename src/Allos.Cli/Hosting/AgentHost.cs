@@ -172,9 +172,8 @@ internal sealed class AgentHost : IAsyncDisposable
                 {
                     string near = Configuration.KeySuggestion.Nearest(tool, [.. tools.Names, .. tools.GroupNames]) is { } suggestion ? $" (did you mean '{suggestion}'?)" : "";
                     throw new ConfigurationException(
-                        $"Agent '{member.Name}' in {file} uses the tool '{tool}'{near}, which the allos command does not have: it has " +
-                        $"{string.Join(", ", tools.Names)} (groups {string.Join(", ", tools.GroupNames)}). Remove '{tool}' from that agent's tools " +
-                        "in the file, or run the team from a program that registers its own tools (as examples/CustomerService/Program.cs does).");
+                        $"Agent '{member.Name}' in {file} uses the tool '{tool}'{near}, which the allos command does not have (`allos tools` lists " +
+                        $"its tools). Remove it from that agent's tools, or run the team from a program that registers it, as examples/CustomerService/Program.cs does.");
                 }
             }
         }

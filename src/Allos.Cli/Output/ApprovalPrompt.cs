@@ -148,7 +148,7 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
 
         int split = text.IndexOfAny([':', ' ']);
         string word = split > 0 ? text[..split].ToLowerInvariant() : "";
-        string note = split > 0 ? text[(split + 1)..].Trim() : "";
+        string note = split > 0 ? text[(split + 1)..].TrimStart(':', ' ').Trim() : "";
         return word is "n" or "no" or "t" or "tell" && note.Length > 0 ? new Answer('n', note) : new Answer('?', Invalid: text);
     }
 
