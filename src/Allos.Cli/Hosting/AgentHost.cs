@@ -75,7 +75,10 @@ internal sealed class AgentHost : IAsyncDisposable
         options.HttpClient = http;
 
         // Waiting out a rate limit (or an overloaded provider) takes seconds: say so, once per retry, on standard error.
-        options.OnRetry = Output.RetryNotice.Create(Console.Error, !Console.IsErrorRedirected);
+        if (!settings.Quiet)
+        {
+            options.OnRetry = Output.RetryNotice.Create(Console.Error, !Console.IsErrorRedirected);
+        }
         SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;
         try

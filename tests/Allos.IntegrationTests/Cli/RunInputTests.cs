@@ -55,31 +55,30 @@ public sealed class RunInputTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_WaitOnASessionInUse_SaysOnceWhichProcessHoldsItThenRuns()
+    public async Task Run_WaitOnASessionInUse_SaysOnceWhichProcessHoldsItThenRunsWhenItIsFree()
     {
-        _server.Enqueue(FakeTurn.Text("a b c d e f").WithTextChunkSize(2).WithChunkDelay(TimeSpan.FromMilliseconds(300)), FakeTurn.Text("second"));
+        _server.Enqueue(FakeTurn.Text("first"), FakeTurn.Text("second"));
         _cli.UseFakeServer(_server, "openai");
-        CliResult? second = null;
-        int firstProcess = 0;
 
-        CliResult first = await _cli.RunWithInputAsync(string.Empty, onStarted: async process =>
-        {
-            firstProcess = process.Id;
-            for (int i = 0; i < 200 && _server.Requests.Count == 0; i++)
-            {
-                await Task.Delay(50);
-            }
+        // A chat holds the session for as long as it is open: the second run cannot take it until the chat ends.
+        using TmuxTerminal chat = await TmuxTerminal.StartAsync(_cli, "chat", "-m", Model, "-s", "shared");
+        await chat.WaitForPromptAsync();
+        await chat.TypeLineAsync("Hello");
+        await chat.WaitForAsync("first");
+        await chat.WaitForPromptAsync();
+        using TmuxTerminal run = await TmuxTerminal.StartAsync(_cli, "run", "-m", Model, "-s", "shared", "--wait", "Meanwhile");
+        string waiting = await run.WaitForAsync("waiting for it to finish");
+        waiting.ShouldMatch(@"session shared is in use by process \d+");
+        _server.Requests.Count.ShouldBe(1, "the waiting run has not called the model");
 
-            second = await _cli.RunAsync("run", "-m", Model, "-s", "shared", "--wait", "Meanwhile");
-        }, "run", "-m", Model, "-s", "shared", "Count slowly");
+        await chat.TypeLineAsync("/exit");
+        (await chat.WaitForExitAsync()).ShouldBe(0);
+        (await run.WaitForExitAsync()).ShouldBe(0, await run.ScreenAsync());
 
-        first.ExitCode.ShouldBe(0, first.ToString());
-        second.ShouldNotBeNull();
-        second.ExitCode.ShouldBe(0, second.ToString());
-        second.Stdout.Trim().ShouldBe("second");
-        TmuxTerminal.Count(second.Stderr, $"is in use by process {firstProcess}").ShouldBe(1, second.Stderr);
-        second.Stderr.ShouldContain("waiting for it to finish");
-        _server.Requests[1].Body.ShouldContain("a b c d e f", customMessage: "the second run continued after the first one's answer");
+        string screen = await run.ScreenAsync();
+        screen.ShouldContain("second");
+        TmuxTerminal.Count(screen, "is in use by").ShouldBe(1, screen);
+        _server.Requests[1].Body.ShouldContain("first", customMessage: "the run continued the chat's history");
     }
 
     [Fact]
