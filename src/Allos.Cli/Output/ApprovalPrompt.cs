@@ -17,7 +17,9 @@ internal sealed class ApprovalPrompt(CliConsole console, string workspace)
     public const string NoAnswer = "no answer";
 
     private const int MaxValueLength = 200;
-    private const string Choices = "Allow? [y]es / [n]o / [a]lways for this tool / [d]eny always / [t]ell the model why not: ";
+
+    // Short enough for an 80-column terminal; README spells out what a and d hold for.
+    private const string Choices = "Allow? [y]es / [n]o / [a]lways / [d]eny always / [t]ell the model why not: ";
     private readonly Dictionary<string, bool> _always = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Allowed, int Denied)> _given = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
