@@ -37,6 +37,7 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args)
     {
         RootCommand root = Create();
+        Argument task = root.Arguments[0];
         args = HelpWords(root, args);
         ParseResult parsed = root.Parse(args);
 
@@ -60,6 +61,12 @@ internal static class CliApp
 
             await Console.Error.WriteLineAsync("hint: `allos --help` lists the commands and flags.");
             return ExitCodes.Usage;
+        }
+
+        // A subcommand's help would list the root's task argument beside its own: hide it there (help only; parsing is done).
+        if (parsed.CommandResult.Command != root)
+        {
+            task.Hidden = true;
         }
 
         if (parsed.CommandResult.Command == root && NotATask(root, parsed.GetValue<string[]>("task") ?? [], args, separator) is { } usage)

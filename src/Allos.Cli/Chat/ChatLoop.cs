@@ -22,6 +22,7 @@ internal sealed class ChatLoop
     private readonly Conversation _conversation;
     private readonly Interrupts _interrupts;
     private readonly ApprovalHandler? _approvals;
+    private readonly ApprovalPrompt? _prompt;
     private readonly ChatInput _input;
     private readonly ChatTotals _totals = new();
     private AgentRunner _runner;
@@ -36,8 +37,9 @@ internal sealed class ChatLoop
         _interrupts = interrupts;
         _input = new ChatInput(console, request.Quiet);
 
-        // As in `run`: approvals are asked on standard input (the terminal, or the next lines of a pipe), never with --json.
-        _approvals = request.Json ? null : new ApprovalPrompt(console, host.Settings.Workspace).Handler(() => _turn);
+        // Approvals are asked on standard input (the terminal, or the next lines of a pipe), never with --json.
+        _prompt = request.Json ? null : new ApprovalPrompt(console, host.Settings.Workspace);
+        _approvals = _prompt?.Handler(() => _turn);
         _runner = host.CreateRunner(conversation.Id, _approvals);
     }
 
@@ -195,7 +197,7 @@ internal sealed class ChatLoop
         }
         catch (ConfigurationException ex)
         {
-            Fail($"{ex.Message.ReplaceLineEndings(" ")} (still on {previous})");
+            Fail($"{ErrorReport.Message(ex).ReplaceLineEndings(" ")} (still on {previous})");
             return;
         }
 
@@ -242,7 +244,7 @@ internal sealed class ChatLoop
             return;
         }
 
-        var table = new Table().AddColumns("tool", "risk", "permission");
+        var table = new Table().AddColumns("tool", "risk", "permission", "your answers");
         foreach (Tool tool in tools)
         {
             ToolPermission permission = agent.ToolPermissions.TryGetValue(tool.Name, out ToolPermission own) ? own
@@ -253,11 +255,11 @@ internal sealed class ChatLoop
                 AutonomyLevel.Autonomous => "allow",
                 _ => Lower(permission),
             };
-            table.AddRow(Markup.Escape(tool.Name), Lower(tool.Risk), effective);
+            table.AddRow(Markup.Escape(tool.Name), Lower(tool.Risk), effective, _prompt?.AnswersFor(tool.Name) ?? "-");
         }
 
         _console.Rich.Write(table);
-        Error.WriteLine(Dim($"permission under autonomy {Lower(_host.Autonomy)}; answers a (always) and d (deny always) hold for the rest of this chat."));
+        Error.WriteLine(Dim($"permission under autonomy {Lower(_host.Autonomy)}; your answers are those given in this chat; a (always) and d (deny always) hold for the rest of it."));
     }
 
     private async Task SessionAsync()

@@ -6,31 +6,62 @@ using Allos.Cli.Settings;
 
 namespace Allos.Cli.Commands;
 
-/// <summary><c>allos run [TASK]</c>: one task, then exit. The task comes from the argument, else from standard input when it is not a terminal.</summary>
+/// <summary>
+/// <c>allos run [TASK]</c>: one task, then exit. The task comes from the argument, else from standard input when it is
+/// not a terminal; with both, the piped text is attached to the task. <c>-s ID --approve</c> / <c>--deny</c> continue a
+/// run that stopped awaiting approval.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create(RunFlags flags)
     {
-        var task = new Argument<string[]>("task") { Arity = ArgumentArity.ZeroOrMore, Description = "The task (read from standard input when absent and input is piped)" };
-        var command = new Command("run", "Run one task, then exit") { task };
+        var task = new Argument<string[]>("task") { Arity = ArgumentArity.ZeroOrMore, Description = "The task; piped standard input is the task when absent, attached to it when given" };
+        var approve = new Option<bool>("--approve") { Description = "With -s ID: allow the calls a run stopped for (exit 4) and carry on" };
+        var deny = new Option<bool>("--deny") { Description = "With -s ID: deny those calls and carry on; a TASK is the note the model gets" };
+        var command = new Command("run", "Run one task, then exit") { task, approve, deny };
         flags.AddTo(command);
-        command.SetAction((result, cancellationToken) => ExecuteAsync(flags.Read(result), Join(result.GetValue(task))));
+        command.Validators.Add(result =>
+        {
+            bool approving = result.GetValue(approve);
+            bool denying = result.GetValue(deny);
+            if (approving && denying)
+            {
+                result.AddError("--approve and --deny answer the same calls: pass one of them.");
+            }
+            else if ((approving || denying) && result.GetValue(flags.Session) is null)
+            {
+                result.AddError($"{(approving ? "--approve" : "--deny")} continues a stopped run: name its session with -s ID (the id the run printed).");
+            }
+            else if (approving && result.GetValue(task) is { Length: > 0 })
+            {
+                result.AddError("--approve continues the stopped run and takes no task; run the new task after it.");
+            }
+        });
+        command.SetAction((result, cancellationToken) => ExecuteAsync(
+            flags.Read(result),
+            Join(result.GetValue(task)),
+            result.GetValue(approve) ? true : result.GetValue(deny) ? false : null));
         return command;
     }
 
     public static string? Join(string[]? words) => words is { Length: > 0 } ? string.Join(' ', words) : null;
 
-    public static async Task<int> ExecuteAsync(RunRequest request, string? task)
+    /// <param name="request">The flags.</param>
+    /// <param name="task">The task (for <c>--deny</c>, the note to the model), or <see langword="null"/>.</param>
+    /// <param name="answer"><see langword="true"/> for <c>--approve</c>, <see langword="false"/> for <c>--deny</c>, else <see langword="null"/>.</param>
+    public static async Task<int> ExecuteAsync(RunRequest request, string? task, bool? answer = null)
     {
         var console = new CliConsole();
-        bool taskFromInput = false;
-        if (string.IsNullOrWhiteSpace(task) && !console.InputIsTerminal)
+
+        // Piped input is read whole, before the run: it is the task, or it is attached to it. Either way it cannot
+        // also answer approvals, so on a pipe a call that needs one stops the run (exit 4) to be continued with --approve.
+        if (!console.InputIsTerminal && answer is null)
         {
-            task = await console.In.ReadToEndAsync();
-            taskFromInput = true;
+            string piped = await console.In.ReadToEndAsync();
+            task = string.IsNullOrWhiteSpace(task) ? piped : string.IsNullOrWhiteSpace(piped) ? task : Attach(task, piped);
         }
 
-        if (string.IsNullOrWhiteSpace(task))
+        if (string.IsNullOrWhiteSpace(task) && answer is null)
         {
             console.Error.WriteLine("error: no task. Pass one (allos run \"fix the failing test\") or pipe it on standard input.");
             return ExitCodes.Usage;
@@ -43,18 +74,66 @@ internal static class RunCommand
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
 
-            // Approvals are asked on standard input, a terminal or a pipe, unless it carried the task or the output is JSON.
-            bool canAsk = !request.Json && !taskFromInput;
+            // Approvals are asked on a terminal only (never with --json): piped input was the task or its attachment.
+            bool canAsk = !request.Json && console.InputIsTerminal;
             TurnExecution? turn = null;
             ApprovalHandler? approvals = canAsk ? new ApprovalPrompt(console, settings.Workspace).Handler(() => turn) : null;
             AgentRunner runner = host.CreateRunner(conversation.Id, approvals);
             turn = new TurnExecution(host, conversation, runner, console);
-            TurnOutcome outcome = await turn.RunAsync(task.Trim(), request.Quiet, request.Json, interrupts.Token);
+            if (answer is bool approved)
+            {
+                return await ContinueAsync(console, host, conversation, turn, approved, task, request, interrupts.Token);
+            }
+
+            TurnOutcome outcome = await turn.RunAsync(task!.Trim(), request.Quiet, request.Json, interrupts.Token);
             return outcome.ExitCode;
         }
         catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or OperationCanceledException)
         {
             return ErrorReport.Report(console, ex, request.Json, request.Verbose);
         }
+    }
+
+    /// <summary>The task, then the piped text as a fenced block (a fence longer than any run of backticks in the text).</summary>
+    internal static string Attach(string task, string piped)
+    {
+        int longest = 0;
+        for (int i = 0, run = 0; i < piped.Length; i++)
+        {
+            run = piped[i] == '`' ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        string fence = new('`', Math.Max(3, longest + 1));
+        return $"{task.Trim()}\n\n{fence}\n{piped.TrimEnd('\r', '\n')}\n{fence}";
+    }
+
+    private static async Task<int> ContinueAsync(CliConsole console, AgentHost host, Conversation conversation, TurnExecution turn, bool approved, string? note, RunRequest request, CancellationToken cancellationToken)
+    {
+        RunState? state = PendingApprovals.Load(conversation.Id);
+        if (state is null || !conversation.EndsWith(state))
+        {
+            console.Error.WriteLine($"error: session {conversation.Id} has no run waiting for approval, so there is nothing to {(approved ? "approve" : "deny")}.");
+            console.Error.WriteLine("hint: --approve and --deny continue a run that ended with exit code 4 (\"needs approval\") in this session.");
+            return ExitCodes.Usage;
+        }
+
+        if (!host.Agents.Any(agent => agent.Name == state.CurrentAgent))
+        {
+            console.Error.WriteLine($"error: the stopped run of session {conversation.Id} was with the agent '{state.CurrentAgent}': pass --agent {state.EntryAgent} to continue it.");
+            return ExitCodes.Usage;
+        }
+
+        string? reason = string.IsNullOrWhiteSpace(note) ? null : ApprovalPrompt.NoteReason(note);
+        ApprovalDecision[] decisions = [.. state.PendingApprovals.Select(pending => approved
+            ? ApprovalDecision.Approve(pending.ApprovalId)
+            : ApprovalDecision.Deny(pending.ApprovalId, reason: reason))];
+        if (!request.Quiet && !request.Json)
+        {
+            console.Error.WriteLine($"{(approved ? "approved" : "denied")}: {string.Join(", ", state.PendingApprovals.Select(pending => pending.ToolName))}");
+        }
+
+        TurnOutcome outcome = await turn.ResumeAsync(state, decisions, request.Quiet, request.Json, cancellationToken);
+        return outcome.ExitCode;
     }
 }

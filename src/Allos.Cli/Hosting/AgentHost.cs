@@ -22,7 +22,7 @@ internal sealed class AgentHost : IAsyncDisposable
         _http = http;
         Sessions = new SessionManager(store.Sessions, store.Telemetry) { RecordModelCalls = false };
         Tools = ToolRegistry.CreateWithBuiltIns();
-        Agents = LoadAgents(settings);
+        Agents = LoadAgents(settings, Tools);
         Autonomy = settings.Autonomy;
     }
 
@@ -73,6 +73,12 @@ internal sealed class AgentHost : IAsyncDisposable
         RouterOptions options = settings.RouterOptions();
         HttpClient? http = requestLog is null ? null : new HttpClient(new RequestLogHandler(new Output.LogLineWriter(requestLog))) { Timeout = Timeout.InfiniteTimeSpan };
         options.HttpClient = http;
+
+        // Waiting out a rate limit (or an overloaded provider) takes seconds: say so, once per retry, on standard error.
+        if (!settings.Quiet)
+        {
+            options.OnRetry = Output.RetryNotice.Create(Console.Error, !Console.IsErrorRedirected);
+        }
         SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;
         try
@@ -123,7 +129,7 @@ internal sealed class AgentHost : IAsyncDisposable
         _http?.Dispose();
     }
 
-    private static List<AgentDefinition> LoadAgents(CliSettings settings)
+    private static List<AgentDefinition> LoadAgents(CliSettings settings, ToolRegistry tools)
     {
         if (settings.Agent is string name)
         {
@@ -136,6 +142,8 @@ internal sealed class AgentHost : IAsyncDisposable
             {
                 Apply(member, settings, isEntry: member == agent);
             }
+
+            CheckTools(team.Agents, tools, file);
 
             return [agent, .. team.Agents.Where(member => member != agent)];
         }
@@ -153,6 +161,31 @@ internal sealed class AgentHost : IAsyncDisposable
 
         Apply(standard, settings, isEntry: true);
         return [standard];
+    }
+
+    /// <summary>
+    /// A team written for a program (its own C# tools, as examples/CustomerService) cannot run here: say which agent, tool
+    /// and file, rather than the runner's "unknown tool", before anything is paid for.
+    /// </summary>
+    private static void CheckTools(IEnumerable<AgentDefinition> team, ToolRegistry tools, string file)
+    {
+        foreach (AgentDefinition member in team)
+        {
+            foreach (string tool in member.Tools)
+            {
+                try
+                {
+                    _ = tools.Resolve([tool]);
+                }
+                catch (ConfigurationException)
+                {
+                    string near = KeySuggestion.Nearest(tool, [.. tools.Names, .. tools.GroupNames]) is { } suggestion ? $" (did you mean '{suggestion}'?)" : "";
+                    throw new ConfigurationException(
+                        $"Agent '{member.Name}' in {file} uses the tool '{tool}'{near}, which the allos command does not have (`allos tools` lists " +
+                        $"its tools). Remove it from that agent's tools, or run the team from a program that registers it, as examples/CustomerService/Program.cs does.");
+                }
+            }
+        }
     }
 
     private static void Apply(AgentDefinition agent, CliSettings settings, bool isEntry)

@@ -53,7 +53,7 @@ internal sealed class Conversation
         if (session is not null && session.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             string path = Path.GetFullPath(session);
-            SessionLock held = SessionLock.Acquire(path);
+            SessionLock held = await SessionLock.AcquireAsync(path, Waiting(host), cancellationToken);
             return new Conversation(path, File.Exists(path) ? ReadFile(path) : []) { _lock = held };
         }
 
@@ -63,7 +63,7 @@ internal sealed class Conversation
         }
 
         // Taken before the session is read, so two runs never both continue from the same history.
-        SessionLock sessionLock = SessionLock.Acquire(session);
+        SessionLock sessionLock = await SessionLock.AcquireAsync(session, Waiting(host), cancellationToken);
         try
         {
             bool exists = await host.Store.Sessions.GetAsync(session, cancellationToken) is not null;
@@ -75,6 +75,9 @@ internal sealed class Conversation
             throw;
         }
     }
+
+    /// <summary>With <c>--wait</c>, a session in use is waited for (said once on standard error) instead of refused.</summary>
+    private static TextWriter? Waiting(AgentHost host) => host.Settings.WaitForLock ? Console.Error : null;
 
     /// <summary>Deletes the session when this process created it and no turn or command ran in it (a chat left at once).</summary>
     public async Task DiscardIfUntouchedAsync(AgentHost host)
@@ -186,6 +189,38 @@ internal sealed class Conversation
         {
             SaveFile();
         }
+    }
+
+    /// <summary>Continues the paused run <paramref name="state"/> of this conversation with <paramref name="decisions"/>, keeping what it adds.</summary>
+    public async IAsyncEnumerable<RunEvent> ResumeStreamingAsync(AgentRunner runner, RunState state, IReadOnlyList<ApprovalDecision> decisions, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IAsyncEnumerable<RunEvent> events = _session is not null
+            ? _session.ResumeStreamingAsync(runner, state, decisions, cancellationToken)
+            : runner.ResumeStreamingAsync(state, decisions, cancellationToken);
+        try
+        {
+            await foreach (RunEvent e in events)
+            {
+                if (_session is null && e is MessageAddedEvent added)
+                {
+                    _fileMessages.Add(added.Message);
+                }
+
+                yield return e;
+            }
+        }
+        finally
+        {
+            SaveFile();
+        }
+    }
+
+    /// <summary>Gets whether the history still ends with the calls <paramref name="state"/> waits for (no later turn closed them).</summary>
+    public bool EndsWith(RunState state)
+    {
+        ChatMessage? last = Messages.Count > 0 ? Messages[^1] : null;
+        return last is not null && last.Role == ChatRole.Assistant && state.PendingApprovals.All(pending =>
+            last.Contents.OfType<FunctionCallContent>().Any(call => call.CallId == pending.CallId));
     }
 
     /// <summary>Ends a cancelled turn with an assistant message: the text streamed so far and the <see cref="InterruptedMarker"/>.</summary>

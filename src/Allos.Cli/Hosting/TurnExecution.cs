@@ -20,7 +20,14 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         _turn?.Cancel();
     }
 
-    public async Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt)
+    public Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt) =>
+        ExecuteAsync(token => conversation.RunStreamingAsync(host, runner, input, token), quiet, json, interrupt);
+
+    /// <summary>Continues the paused run <paramref name="state"/> with <paramref name="decisions"/> (<c>run --approve</c> / <c>--deny</c>).</summary>
+    public Task<TurnOutcome> ResumeAsync(RunState state, IReadOnlyList<ApprovalDecision> decisions, bool quiet, bool json, CancellationToken interrupt) =>
+        ExecuteAsync(token => conversation.ResumeStreamingAsync(runner, state, decisions, token), quiet, json, interrupt);
+
+    private async Task<TurnOutcome> ExecuteAsync(Func<CancellationToken, IAsyncEnumerable<RunEvent>> run, bool quiet, bool json, CancellationToken interrupt)
     {
         using var turn = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         _turn = turn;
@@ -36,7 +43,7 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
 
         try
         {
-            await foreach (RunEvent e in conversation.RunStreamingAsync(host, runner, input, cancellationToken))
+            await foreach (RunEvent e in run(cancellationToken))
             {
                 if (!json)
                 {
@@ -85,6 +92,10 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
             _ => error is null ? ExitCodes.Failed : ErrorReport.ExitCode(error),
         };
 
+        // A run that paused (no one could be asked) can be continued from another process: `run -s ID --approve`.
+        bool resumable = status == "awaiting_approval" && result?.State is not null;
+        SavePending(resumable ? result!.State : null);
+
         if (json)
         {
             JsonReport.Write(console.Out, result, status, conversation.Id, host.Model, renderer.ToolCalls, status is "completed" or "awaiting_approval" ? null : error);
@@ -101,7 +112,9 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
                 string tools = string.Join(", ", (result?.PendingApprovals ?? []).Select(pending => pending.ToolName).Append(Unanswered).OfType<string>().Distinct());
                 console.Error.WriteLine(
                     $"needs approval: {(tools.Length > 0 ? tools : "a tool")} was not run, because no one could be asked. " +
-                    "Run in a terminal to be asked, pipe answers (y/n/a/d) on standard input, or pass -y to allow.");
+                    (resumable
+                        ? $"Continue with `allos run -s {conversation.Id} --approve` (or --deny \"what to do instead\"), run in a terminal to be asked, or pass -y to allow."
+                        : "Run in a terminal to be asked, or pass -y to allow."));
             }
             else if (status == "max_iterations")
             {
@@ -118,5 +131,24 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         }
 
         return new TurnOutcome(status, exitCode, result, error);
+    }
+
+    private void SavePending(RunState? state)
+    {
+        try
+        {
+            if (state is not null)
+            {
+                PendingApprovals.Save(conversation.Id, state);
+            }
+            else
+            {
+                PendingApprovals.Delete(conversation.Id);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The run itself is stored; only continuing it with --approve is lost, and that refuses with a clear message.
+        }
     }
 }

@@ -37,7 +37,7 @@ internal static class ErrorReport
     {
         string prefix = console.Colors ? "\u001b[31merror:\u001b[0m" : "error:";
         // Inner exceptions (sockets, files) are not AllosExceptions, whose messages redact themselves.
-        console.Error.WriteLine($"{prefix} {OneLine(SecretRedactor.Redact(error.Message))}");
+        console.Error.WriteLine($"{prefix} {OneLine(Message(error))}");
         if (Hint(error) is string hint)
         {
             console.Error.WriteLine($"hint: {hint}");
@@ -67,6 +67,37 @@ internal static class ErrorReport
         ProviderNotFoundException => "check the model name: `allos models` lists the known ones.",
         _ => null,
     };
+
+    /// <summary>
+    /// Library advice in an error, rewritten for the command line user, who sets flags, variables and
+    /// <c>allos.yaml</c> keys, not <c>ChatClientOptions</c> or <c>ProviderRegistry</c>.
+    /// </summary>
+    private static readonly (string Library, string Cli)[] CliWording =
+    [
+        (", or pass ChatClientOptions.ApiKey.", "."),
+        (", or pass ChatClientOptions.Endpoint.", "."),
+        ("Register your own with ProviderRegistry.Register, or set AI_PROVIDER to send the whole id to one provider.",
+            "`allos providers` lists them; set AI_PROVIDER to send the whole id to one provider."),
+        ("Set ChatOptions.ModelId to an alias or model id, use Router.For(alias), or set RouterOptions.DefaultModel.",
+            "Pass --model, or set default_model in allos.yaml."),
+        ("List them with SessionManager.ListAsync (or `allos sessions list`).", "List them with `allos sessions list`."),
+        ("the runner has no DefaultModel; set one, or give the runner a ChatClient.", "no model was chosen: pass --model, or give the agent a model: in agents.yaml."),
+        ("the runner has no DefaultModel.", "no model was chosen: pass --model, or give the agent a model: in agents.yaml."),
+        ("ChatClientOptions.StreamIdleTimeout", "The stream idle timeout"),
+        ("ChatClientOptions.Timeout", "The request timeout"),
+    ];
+
+    /// <summary>The message a CLI user reads for <paramref name="error"/>: secrets redacted, library advice in CLI terms.</summary>
+    public static string Message(Exception error)
+    {
+        string message = SecretRedactor.Redact(error.Message);
+        foreach ((string library, string cli) in CliWording)
+        {
+            message = message.Replace(library, cli, StringComparison.Ordinal);
+        }
+
+        return message;
+    }
 
     private static string OneLine(string message)
     {

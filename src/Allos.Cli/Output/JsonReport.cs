@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Allos.Agents;
-using Allos.Security;
 using Allos.Tools;
 
 namespace Allos.Cli.Output;
@@ -62,7 +61,7 @@ internal static class JsonReport
             {
                 json.WriteStartObject("error");
                 json.WriteString("type", error.GetType().Name);
-                json.WriteString("message", SecretRedactor.Redact(error.Message));
+                json.WriteString("message", ErrorReport.Message(error));
                 json.WriteEndObject();
             }
 

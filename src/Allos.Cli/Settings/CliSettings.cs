@@ -44,7 +44,13 @@ internal sealed class CliSettings
 
     public bool Verbose { get; init; }
 
+    /// <summary>Gets a value indicating whether only the answer is printed (<c>--quiet</c>): no status lines either.</summary>
+    public bool Quiet { get; init; }
+
     public bool Streaming { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether a session another process runs on is waited for (<c>--wait</c>) rather than refused.</summary>
+    public bool WaitForLock { get; init; }
 
     public int? MaxIterations { get; init; }
 
@@ -96,7 +102,9 @@ internal sealed class CliSettings
             Autonomy = autonomy,
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,
+            Quiet = request.Quiet,
             Streaming = !request.NoStream,
+            WaitForLock = request.Wait,
             MaxIterations = request.MaxIterations ?? project?.MaxIterations ?? user?.MaxIterations,
             System = request.System ?? project?.System ?? user?.System,
             Workspace = workspace,

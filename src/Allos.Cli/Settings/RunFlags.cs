@@ -5,25 +5,25 @@ namespace Allos.Cli.Settings;
 /// <summary>The flags <c>run</c> and <c>chat</c> share, declared once.</summary>
 internal sealed class RunFlags
 {
-    public Option<string?> Model { get; } = new("--model", "-m") { Description = "Model id (provider/model) or an alias from allos.yaml" };
+    public Option<string?> Model { get; } = new("--model", "-m") { HelpName = "MODEL", Description = "Model id (provider/model) or an alias from allos.yaml" };
 
-    public Option<string?> Provider { get; } = new("--provider", "-p") { Description = "Provider for a bare --model, or its default model when --model is absent" };
+    public Option<string?> Provider { get; } = new("--provider", "-p") { HelpName = "NAME", Description = "Provider for a bare --model, or its default model when --model is absent" };
 
-    public Option<string?> Tools { get; } = new("--tools", "-t") { Description = "Tools or groups, comma-separated (default: files,search,shell); 'none' for no tools" };
+    public Option<string?> Tools { get; } = new("--tools", "-t") { HelpName = "LIST", Description = "Tools or groups, comma-separated (default: files,search,shell); 'none' for no tools" };
 
     public Option<bool> AutoApprove { get; } = new("--auto-approve", "-y") { Description = "Run tools that need approval without asking" };
 
-    public Option<string?> Autonomy { get; } = new("--autonomy") { Description = "manual | supervised (default) | autonomous" };
+    public Option<string?> Autonomy { get; } = new("--autonomy") { HelpName = "LEVEL", Description = "manual | supervised (default) | autonomous" };
 
-    public Option<string?> Session { get; } = new("--session", "-s") { Description = "Session id to resume or create; a path ending in .json is a session file" };
+    public Option<string?> Session { get; } = new("--session", "-s") { HelpName = "ID", Description = "Session id to resume or create; a path ending in .json is a session file" };
 
-    public Option<string?> Agent { get; } = new("--agent") { Description = "Agent from agents.yaml" };
+    public Option<string?> Agent { get; } = new("--agent") { HelpName = "NAME", Description = "Agent from agents.yaml" };
 
-    public Option<string?> System { get; } = new("--system") { Description = "System prompt" };
+    public Option<string?> System { get; } = new("--system") { HelpName = "TEXT", Description = "System prompt" };
 
-    public Option<int?> MaxIterations { get; } = new("--max-iterations") { Description = "Most model calls in one run" };
+    public Option<int?> MaxIterations { get; } = new("--max-iterations") { HelpName = "N", Description = "Most model calls in one run" };
 
-    public Option<string?> Cwd { get; } = new("--cwd") { Description = "Workspace root for tools (default: the current directory)" };
+    public Option<string?> Cwd { get; } = new("--cwd") { HelpName = "DIR", Description = "Run in this folder, as git -C: its allos.yaml, .env and agents.yaml apply and it is the tools' workspace" };
 
     public Option<bool> NoStream { get; } = new("--no-stream") { Description = "Wait for whole answers instead of streaming" };
 
@@ -33,11 +33,13 @@ internal sealed class RunFlags
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print only the answer" };
 
+    public Option<bool> Wait { get; } = new("--wait") { Description = "If another process is running on the --session, wait for it instead of exiting" };
+
     public RunFlags() => FlagValidation.AddTo(this);
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet })
+        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet, Wait })
         {
             command.Options.Add(option);
         }
@@ -59,5 +61,6 @@ internal sealed class RunFlags
         Json = result.GetValue(Json),
         Verbose = result.GetValue(Verbose),
         Quiet = result.GetValue(Quiet),
+        Wait = result.GetValue(Wait),
     };
 }

@@ -30,4 +30,6 @@ internal sealed record RunRequest
     public bool Verbose { get; init; }
 
     public bool Quiet { get; init; }
+
+    public bool Wait { get; init; }
 }

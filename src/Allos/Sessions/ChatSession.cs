@@ -58,16 +58,36 @@ public sealed class ChatSession
     }
 
     /// <summary>Like <see cref="RunAsync"/>, streaming the run's events.</summary>
-    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, RunOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentRunner runner, string input, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runner);
+        return StoreAsync(runner, token => runner.RunStreamingAsync(input, _messages.ToList(), options, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Continues, inside this session, a run of it that paused with <see cref="RunStatus.AwaitingApproval"/> (its
+    /// <see cref="RunResult.State"/>, possibly saved by another process), storing each message the run adds.
+    /// </summary>
+    /// <exception cref="ArgumentException">A decision names an approval the run is not waiting for, or the state's agent is not in the runner's team.</exception>
+    /// <exception cref="InvalidOperationException">The state is not waiting for approval.</exception>
+    public IAsyncEnumerable<RunEvent> ResumeStreamingAsync(AgentRunner runner, RunState state, IEnumerable<ApprovalDecision> decisions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+
+        // Checked now, not at the first MoveNext, so a wrong decision never marks a run as started.
+        IAsyncEnumerable<RunEvent> events = runner.ResumeStreamingAsync(state, decisions, cancellationToken);
+        return StoreAsync(runner, _ => events, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<RunEvent> StoreAsync(AgentRunner runner, Func<CancellationToken, IAsyncEnumerable<RunEvent>> run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string runId = "srun_" + Guid.NewGuid().ToString("N")[..16];
         await _store.MarkRunAsync(Id, runId, RunMark.Running, cancellationToken).ConfigureAwait(false);
         TurnMetadata? pending = null;
         RunResult? result = null;
         try
         {
-            await foreach (RunEvent e in runner.RunStreamingAsync(input, _messages.ToList(), options, cancellationToken).ConfigureAwait(false))
+            await foreach (RunEvent e in run(cancellationToken).ConfigureAwait(false))
             {
                 switch (e)
                 {

@@ -68,7 +68,7 @@ public sealed class RunSecretsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_ReadFileDotEnvWithoutATerminal_AsksIsDeniedAndGrepSkipsIt()
+    public async Task Run_ReadFileDotEnvWithoutATerminal_StopsForApprovalAndGrepSkipsIt()
     {
         string key = "sk-dotenv-" + Guid.NewGuid().ToString("N");
         _cli.UseFakeServer(_server, "openai");
@@ -82,9 +82,10 @@ public sealed class RunSecretsTests : IAsyncLifetime
 
         CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "Find the key");
 
-        result.Stderr.ShouldContain("read_file wants to run");
-        result.Stderr.ShouldContain("usually holds secrets");
-        result.Stderr.ShouldContain("(no answer: denied)");
+        // Without a terminal `run` asks no one: the escalated call is not run, and the run stops to be continued with --approve.
+        result.ExitCode.ShouldBe(4, result.ToString());
+        result.Stderr.ShouldContain("needs approval: read_file was not run");
+        _server.Requests.Count.ShouldBe(2);
         _server.Requests[1].Body.ShouldContain("app.cfg:1: provider=openai");
         _server.Requests[1].Body.ShouldContain("skipped 1 file(s) that usually hold secrets");
         foreach (RecordedRequest request in _server.Requests)

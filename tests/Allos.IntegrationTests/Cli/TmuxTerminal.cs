@@ -24,7 +24,10 @@ public sealed class TmuxTerminal : IDisposable
     }
 
     /// <summary>Starts <c>dotnet allos ARGS</c> in a new terminal, in the workspace of <paramref name="cli"/>.</summary>
-    public static async Task<TmuxTerminal> StartAsync(CliProcess cli, params string[] args)
+    public static Task<TmuxTerminal> StartAsync(CliProcess cli, params string[] args) => StartAsync(cli, 120, args);
+
+    /// <summary>Starts <c>dotnet allos ARGS</c> in a new terminal <paramref name="width"/> columns wide (40 rows).</summary>
+    public static async Task<TmuxTerminal> StartAsync(CliProcess cli, int width, params string[] args)
     {
         await EnsureInstalledAsync();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -53,7 +56,7 @@ public sealed class TmuxTerminal : IDisposable
             + " dotnet " + Quote(CliProcess.CommandPath) + " " + string.Join(' ', args.Select(Quote))
             + "; echo \"[exit $?]\"; sleep 600";
         var terminal = new TmuxTerminal();
-        await terminal.TmuxAsync("new-session", "-d", "-s", Target, "-x", "120", "-y", "40", "-c", cli.Workspace, command);
+        await terminal.TmuxAsync("new-session", "-d", "-s", Target, "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", "40", "-c", cli.Workspace, command);
         return terminal;
     }
 
@@ -79,6 +82,9 @@ public sealed class TmuxTerminal : IDisposable
 
     /// <summary>Gets the screen and its scrollback, wrapped lines joined.</summary>
     public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-S", "-2000", "-t", Target);
+
+    /// <summary>Gets the screen and its scrollback with the colour escapes the program wrote (SGR sequences as tmux re-emits them).</summary>
+    public Task<string> ScreenWithColoursAsync() => TmuxAsync("capture-pane", "-p", "-e", "-J", "-S", "-2000", "-t", Target);
 
     /// <summary>Waits until the screen shows <paramref name="text"/> <paramref name="times"/> times; fails with the screen when it does not in time.</summary>
     public async Task<string> WaitForAsync(string text, int times = 1, TimeSpan? timeout = null)

@@ -21,15 +21,15 @@ public sealed class CliOutputTests
         RequestLogHandler.MaskUrl(new Uri("https://example.test/v1/models/x:generate?alt=sse&key=AIza-secret")).ShouldBe("https://example.test/v1/models/x:generate?alt=sse&key=***");
 
     [Fact]
-    public void Lines_ChangedRegion_ShowsOnlyWhatChanges()
+    public void Lines_ChangedLine_IsAUnifiedHunkWithContext()
     {
         IReadOnlyList<string> lines = DiffPreview.Lines("a\nb\nc\nd\n", "a\nb\nC\nd\n");
 
-        lines.ShouldBe(["@@ line 3 @@", "- c", "+ C"]);
+        lines.ShouldBe(["@@ -1,4 +1,4 @@", " a", " b", "-c", "+C", " d"]);
     }
 
     [Fact]
-    public void Lines_NewFile_IsAllAdded() => DiffPreview.Lines("", "x\ny").ShouldBe(["+ x", "+ y"]);
+    public void Lines_NewFile_IsAllAdded() => DiffPreview.Lines("", "x\ny").ShouldBe(["@@ -0,0 +1,2 @@", "+x", "+y"]);
 
     [Fact]
     public void Shorten_LongValue_KeepsTheStartAndSaysHowMuchIsLeft()
