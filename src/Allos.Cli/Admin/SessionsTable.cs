@@ -13,7 +13,7 @@ internal static class SessionsTable
 {
     private const int ModelWidth = 18;
     private const int CostWidth = 10;
-    private const int UpdatedWidth = 10;
+    private const int UpdatedWidth = 8;
     private const int MinTitleWidth = 12;
     private const string Gap = "  ";
 
@@ -38,7 +38,7 @@ internal static class SessionsTable
         }
     }
 
-    /// <summary>How long ago, in the fewest characters that still read at a glance; a date past two weeks.</summary>
+    /// <summary>How long ago, in at most 8 characters that read at a glance.</summary>
     public static string Age(DateTimeOffset time, DateTimeOffset now)
     {
         TimeSpan age = now - time;
@@ -46,7 +46,8 @@ internal static class SessionsTable
             : age.TotalHours < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalMinutes}m ago")
             : age.TotalDays < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalHours}h ago")
             : age.TotalDays < 14 ? string.Create(CultureInfo.InvariantCulture, $"{(int)age.TotalDays}d ago")
-            : time.ToLocalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            : age.TotalDays < 365 ? string.Create(CultureInfo.InvariantCulture, $"{(int)(age.TotalDays / 7)}w ago")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)(age.TotalDays / 365)}y ago");
     }
 
     /// <summary>Cuts <paramref name="text"/> to <paramref name="width"/> characters, the last one "…" when cut.</summary>
