@@ -45,6 +45,22 @@ internal static class SessionLookup
         return id[..length];
     }
 
+    /// <summary>
+    /// Gets the short form of an id for a closing line (<c>run</c>, leaving a chat): the whole id when the store cannot
+    /// be read, since the line must never turn a finished run into a failed one.
+    /// </summary>
+    public static async Task<string> ShortIdOrWholeAsync(ISessionStore store, string id)
+    {
+        try
+        {
+            return await ShortIdAsync(store, id, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or AllosException or IOException)
+        {
+            return id;
+        }
+    }
+
     /// <summary>Gets the short form of each of <paramref name="ids"/> among <paramref name="allIds"/>.</summary>
     public static Dictionary<string, string> ShortIds(IEnumerable<string> ids, IReadOnlyCollection<string> allIds)
     {

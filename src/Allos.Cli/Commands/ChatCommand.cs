@@ -41,7 +41,7 @@ internal static class ChatCommand
             int chatExit = await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
             if (!request.Json && !request.Quiet && !conversation.IsFile && conversation.Messages.Count > 0)
             {
-                string id = await SessionLookup.ShortIdAsync(host.Store.Sessions, conversation.Id, CancellationToken.None);
+                string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
                 console.Error.WriteLine($"session {id} saved; resume it with: allos sessions resume {id}  (or allos chat -c)");
             }
 

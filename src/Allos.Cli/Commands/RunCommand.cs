@@ -61,7 +61,7 @@ internal static class RunCommand
             if (!request.Json && !request.Quiet && !conversation.IsFile)
             {
                 // One line on stderr, so a script reading the answer on stdout is not disturbed.
-                string id = await SessionLookup.ShortIdAsync(host.Store.Sessions, conversation.Id, CancellationToken.None);
+                string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
                 console.Error.WriteLine($"session {id}  (continue: allos run -s {id} \"…\")");
             }
 
