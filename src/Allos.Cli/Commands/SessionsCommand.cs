@@ -20,8 +20,7 @@ internal static class SessionsCommand
     public static Command Create()
     {
         var command = new Command("sessions", "List, show, resume, delete, export, search, pin and prune the saved conversations (alone: list)");
-        Command list = List();
-        command.Subcommands.Add(list);
+        command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Resume());
         command.Subcommands.Add(Delete());
