@@ -43,6 +43,9 @@ internal sealed class RecordingTelemetryStore : ITelemetryStore
 
     public Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default) => Task.FromResult(0m);
 
+    public Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<StoredRunStep>>([]);
+
     public Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The recording store keeps everything.");
 }

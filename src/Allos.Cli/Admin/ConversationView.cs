@@ -90,6 +90,27 @@ internal static class ConversationView
         return flat.Length <= 48 ? flat : flat[..47] + "…";
     }
 
+    /// <summary>What a resumed chat shows first: the session, its model, the last thing the user asked and the last answer, trimmed.</summary>
+    public static IEnumerable<string> Recap(SessionRecord record, string shortId, IReadOnlyList<ChatMessage> messages)
+    {
+        yield return $"resuming session {shortId} · {record.Agent ?? "-"} · {record.Model ?? "-"} · {messages.Count} messages";
+        if (messages.LastOrDefault(message => message.Role == ChatRole.User && !string.IsNullOrWhiteSpace(message.Text)) is { } asked)
+        {
+            yield return "  you:   " + Trimmed(asked.Text);
+        }
+
+        if (messages.LastOrDefault(message => message.Role == ChatRole.Assistant && !string.IsNullOrWhiteSpace(message.Text)) is { } answer)
+        {
+            yield return $"  {answer.AuthorName ?? "allos"}: " + Trimmed(answer.Text);
+        }
+    }
+
+    private static string Trimmed(string text)
+    {
+        string flat = string.Join(' ', text.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 120 ? flat : flat[..119] + "…";
+    }
+
     public static string Tokens(SessionRecord record) =>
         string.Create(CultureInfo.InvariantCulture, $"{record.InputTokens:N0} in / {record.OutputTokens:N0} out");
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Allos.Cli.Admin;
 using Allos.Cli.Chat;
 using Allos.Cli.Hosting;
 using Allos.Cli.Output;
@@ -27,12 +28,26 @@ internal static class ChatCommand
         using var interrupts = new Interrupts();
         try
         {
+            (RunRequest? resolved, int exitCode) = await SessionChoice.ResolveAsync(request, console, interrupts.Token);
+            if (resolved is null)
+            {
+                return exitCode;
+            }
+
+            request = resolved;
             CliSettings settings = CliSettings.Load(request);
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
             try
             {
-                return await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
+                int chatExit = await new ChatLoop(console, request, host, conversation, interrupts).RunAsync();
+                if (!request.Json && !request.Quiet && !conversation.IsFile && conversation.Messages.Count > 0)
+                {
+                    string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
+                    console.Error.WriteLine($"session {id} saved; resume it with: allos sessions resume {id}  (or allos chat -c)");
+                }
+
+                return chatExit;
             }
             finally
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Allos.Agents;
+using Allos.Cli.Admin;
 using Allos.Cli.Hosting;
 using Allos.Cli.Output;
 using Allos.Cli.Settings;
@@ -70,6 +71,13 @@ internal static class RunCommand
         using var interrupts = new Interrupts();
         try
         {
+            (RunRequest? resolved, int exitCode) = await SessionChoice.ResolveAsync(request, console, interrupts.Token);
+            if (resolved is null)
+            {
+                return exitCode;
+            }
+
+            request = resolved;
             CliSettings settings = CliSettings.Load(request);
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
@@ -86,6 +94,13 @@ internal static class RunCommand
             }
 
             TurnOutcome outcome = await turn.RunAsync(task!.Trim(), request.Quiet, request.Json, interrupts.Token);
+            if (!request.Json && !request.Quiet && !conversation.IsFile)
+            {
+                // One line on stderr, so a script reading the answer on stdout is not disturbed.
+                string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
+                console.Error.WriteLine($"session {id}  (continue: allos run -s {id} \"…\")");
+            }
+
             return outcome.ExitCode;
         }
         catch (Exception ex) when (ex is AllosException or IOException or UnauthorizedAccessException or OperationCanceledException)

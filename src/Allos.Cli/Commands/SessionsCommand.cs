@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Allos.Cli.Admin;
+using Allos.Cli.Hosting;
 using Allos.Cli.Output;
 using Allos.Cli.Settings;
 using Allos.Storage;
@@ -8,18 +9,29 @@ using Spectre.Console;
 
 namespace Allos.Cli.Commands;
 
-/// <summary><c>allos sessions list | show ID | resume ID | delete ID | export ID | search TEXT</c>: the conversations kept in the store.</summary>
+/// <summary>
+/// <c>allos sessions [list] | show ID | resume ID | delete ID | export ID | search TEXT | pin ID | unpin ID | prune</c>:
+/// the conversations kept in the store. An ID is a whole id or the start of one (<c>3f9a</c>).
+/// </summary>
 internal static class SessionsCommand
 {
+    public const string IdHelp = "The session id, or its first characters (see `allos sessions list`)";
+
     public static Command Create()
     {
-        var command = new Command("sessions", "List, show, resume, delete, export and search the saved conversations");
+        var command = new Command("sessions", "List, show, resume, delete, export, search, pin and prune the saved conversations (alone: list)");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Resume());
         command.Subcommands.Add(Delete());
         command.Subcommands.Add(Export());
-        command.Subcommands.Add(Search());
+        command.Subcommands.Add(SessionsSearchCommand.Create());
+        command.Subcommands.Add(SessionsPinCommand.Create(pin: true));
+        command.Subcommands.Add(SessionsPinCommand.Create(pin: false));
+        command.Subcommands.Add(SessionsPruneCommand.Create());
+
+        // `allos sessions` alone lists, with list's defaults.
+        command.SetAction((result, cancellationToken) => ListAsync(20, cancellationToken));
         return command;
     }
 
@@ -33,54 +45,76 @@ internal static class SessionsCommand
                 result.AddError("--limit must be 1 or more.");
             }
         });
-        var command = new Command("list", "Saved sessions, newest first") { limit };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var console = new CliConsole();
-            await using AdminStore store = await AdminStore.OpenAsync(cancellationToken);
-            IReadOnlyList<SessionRecord> sessions = await store.Sessions.ListAsync(new SessionQuery { Limit = result.GetValue(limit) }, cancellationToken);
-            if (sessions.Count == 0)
-            {
-                console.Error.WriteLine("No sessions yet: `allos run \"…\"` or `allos chat` starts one.");
-                return ExitCodes.Success;
-            }
-
-            var table = new Table().AddColumns("id", "title", "agent", "model", "messages", "tokens", "cost", "updated");
-            foreach (SessionRecord session in sessions)
-            {
-                IReadOnlyList<StoredMessage> messages = await store.Store.Sessions.GetMessagesAsync(session.Id, cancellationToken);
-                table.AddRow(
-                    Markup.Escape(session.Id),
-                    Markup.Escape(ConversationView.Title(session, messages.Select(message => message.Message))),
-                    Markup.Escape(session.Agent ?? "-"),
-                    Markup.Escape(session.Model ?? "-"),
-                    messages.Count.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(ConversationView.Tokens(session)),
-                    Markup.Escape(session.Cost is null ? "?" : Money.Format(session.Cost)),
-                    ConversationView.Time(session.Updated));
-            }
-
-            console.RichOut.Write(table);
-            return ExitCodes.Success;
-        });
+        var command = new Command("list", "Saved sessions, newest first (* marks pinned ones)") { limit };
+        command.SetAction((result, cancellationToken) => ListAsync(result.GetValue(limit), cancellationToken));
         return command;
+    }
+
+    private static async Task<int> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        var console = new CliConsole();
+        await using AdminStore store = await AdminStore.OpenForReadingAsync(cancellationToken);
+        IReadOnlyList<SessionRecord> sessions = await store.Sessions.ListAsync(new SessionQuery { Limit = limit }, cancellationToken);
+        if (sessions.Count == 0)
+        {
+            console.Error.WriteLine("No sessions yet: `allos run \"…\"` or `allos chat` starts one.");
+            return ExitCodes.Success;
+        }
+
+        // Short ids are unique among every session, not only the ones listed: each must still name one session when typed.
+        IReadOnlyList<SessionRecord> all = await store.Store.Sessions.ListAsync(new SessionQuery { Limit = int.MaxValue }, cancellationToken);
+        Dictionary<string, string> shortIds = SessionLookup.ShortIds(sessions.Select(session => session.Id), [.. all.Select(session => session.Id)]);
+        var rows = new List<SessionsTable.Row>();
+        foreach (SessionRecord session in sessions)
+        {
+            IReadOnlyList<StoredMessage> messages = await store.Store.Sessions.GetMessagesAsync(session.Id, cancellationToken);
+            string title = ConversationView.Title(session, messages.Select(message => message.Message));
+            rows.Add(new SessionsTable.Row(shortIds[session.Id], session.Pinned, title.Length > 0 ? title : "(empty)", session.Model, session.Cost, session.Updated));
+        }
+
+        int width = console.OutputIsTerminal ? Math.Max(80, TerminalWidth()) : 80;
+        foreach (string line in SessionsTable.Lines(rows, width, DateTimeOffset.Now))
+        {
+            await console.Out.WriteLineAsync(line);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
     }
 
     private static Command Show()
     {
-        var id = new Argument<string>("id") { Description = "The session id (see `allos sessions list`)" };
-        var command = new Command("show", "Print a session's conversation: roles, text, and each tool call on one line") { id };
+        var id = new Argument<string>("id") { Description = IdHelp };
+        var trace = new Option<bool>("--trace") { Description = "Also print the stored run steps: time, agent, model or tool, input → output, status, tokens, latency" };
+        var command = new Command("show", "Print a session's conversation: roles, text, and each tool call on one line") { id, trace };
         command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
-            await using AdminStore store = await AdminStore.OpenAsync(cancellationToken);
-            if (await store.FindAsync(console, result.GetValue(id)!, cancellationToken) is not SessionRecord session)
+            await using AdminStore store = await AdminStore.OpenForReadingAsync(cancellationToken);
+            (SessionRecord? session, int exitCode) = await store.FindAsync(console, result.GetValue(id)!, cancellationToken);
+            if (session is null)
             {
-                return ExitCodes.Failed;
+                return exitCode;
             }
 
             IReadOnlyList<StoredMessage> messages = await store.Store.Sessions.GetMessagesAsync(session.Id, cancellationToken);
             ConversationView.Write(console.RichOut, session, [.. messages.Select(message => message.Message)]);
+            if (result.GetValue(trace))
+            {
+                TraceView.Write(console.Out, await store.Store.Telemetry.GetRunStepsAsync(session.Id, cancellationToken));
+            }
+
             return ExitCodes.Success;
         });
         return command;
@@ -88,8 +122,8 @@ internal static class SessionsCommand
 
     private static Command Resume()
     {
-        var id = new Argument<string>("id") { Description = "The session id (see `allos sessions list`)" };
-        var command = new Command("resume", "Continue a session in a chat (the same as `allos chat --session ID`)") { id };
+        var id = new Argument<string>("id") { Description = IdHelp };
+        var command = new Command("resume", "Continue a session in a chat, on its model and agent (unless flags name others), after a short recap") { id };
 
         // The chat flags that make sense for a resumed conversation (its session is the argument).
         var flags = new RunFlags();
@@ -101,34 +135,45 @@ internal static class SessionsCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
-            string sessionId;
-            await using (AdminStore store = await AdminStore.OpenAsync(cancellationToken))
+            RunRequest request = flags.Read(result);
+            SessionRecord? session;
+            await using (AdminStore store = await AdminStore.OpenForReadingAsync(cancellationToken))
             {
-                if (await store.FindAsync(console, result.GetValue(id)!, cancellationToken) is not SessionRecord session)
+                (session, int exitCode) = await store.FindAsync(console, result.GetValue(id)!, cancellationToken);
+                if (session is null)
                 {
-                    return ExitCodes.Failed;
+                    return exitCode;
                 }
 
-                sessionId = session.Id;
+                if (!request.Quiet)
+                {
+                    IReadOnlyList<StoredMessage> messages = await store.Store.Sessions.GetMessagesAsync(session.Id, cancellationToken);
+                    string shortId = await SessionLookup.ShortIdAsync(store.Store.Sessions, session.Id, cancellationToken);
+                    foreach (string line in ConversationView.Recap(session, shortId, [.. messages.Select(message => message.Message)]))
+                    {
+                        console.Error.WriteLine(line);
+                    }
+                }
             }
 
-            return await ChatCommand.ExecuteAsync(flags.Read(result) with { Session = sessionId });
+            return await ChatCommand.ExecuteAsync(SessionChoice.Restore(request, session) with { Session = session.Id });
         });
         return command;
     }
 
     private static Command Delete()
     {
-        var id = new Argument<string>("id") { Description = "The session id (see `allos sessions list`)" };
+        var id = new Argument<string>("id") { Description = IdHelp };
         var yes = new Option<bool>("--yes", "-y") { Description = "Delete without asking" };
         var command = new Command("delete", "Delete a session and its messages (asks first on a terminal)") { id, yes };
         command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
             await using AdminStore store = await AdminStore.OpenAsync(cancellationToken);
-            if (await store.FindAsync(console, result.GetValue(id)!, cancellationToken) is not SessionRecord session)
+            (SessionRecord? session, int exitCode) = await store.FindAsync(console, result.GetValue(id)!, cancellationToken);
+            if (session is null)
             {
-                return ExitCodes.Failed;
+                return exitCode;
             }
 
             if (!result.GetValue(yes))
@@ -160,7 +205,7 @@ internal static class SessionsCommand
 
     private static Command Export()
     {
-        var id = new Argument<string>("id") { Description = "The session id (see `allos sessions list`)" };
+        var id = new Argument<string>("id") { Description = IdHelp };
         var format = new Option<string?>("--format", "-f") { Description = "json (default; full fidelity) or md (Markdown, for people); default md for an --output ending in .md" };
         format.AcceptOnlyFromAmong("json", "md");
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output" };
@@ -170,10 +215,11 @@ internal static class SessionsCommand
             var console = new CliConsole();
             string? file = result.GetValue(output);
             bool markdown = (result.GetValue(format) ?? (file?.EndsWith(".md", StringComparison.OrdinalIgnoreCase) == true ? "md" : "json")) == "md";
-            await using AdminStore store = await AdminStore.OpenAsync(cancellationToken);
-            if (await store.FindAsync(console, result.GetValue(id)!, cancellationToken) is not SessionRecord session)
+            await using AdminStore store = await AdminStore.OpenForReadingAsync(cancellationToken);
+            (SessionRecord? session, int exitCode) = await store.FindAsync(console, result.GetValue(id)!, cancellationToken);
+            if (session is null)
             {
-                return ExitCodes.Failed;
+                return exitCode;
             }
 
             string text = markdown
@@ -200,64 +246,5 @@ internal static class SessionsCommand
             }
         });
         return command;
-    }
-
-    private static Command Search()
-    {
-        var text = new Argument<string[]>("text") { Arity = ArgumentArity.OneOrMore, Description = "Words to find (all must match; a word ending in * matches as a prefix)" };
-        var limit = new Option<int>("--limit", "-n") { Description = "Most messages to show (default 20)", DefaultValueFactory = _ => 20 };
-        var command = new Command("search", "Find messages by their text across sessions") { text, limit };
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var console = new CliConsole();
-            string query = string.Join(' ', result.GetValue(text) ?? []).Trim();
-            if (query.Length == 0)
-            {
-                console.Error.WriteLine("error: nothing to search for. Pass some words: allos sessions search \"web scraper\"");
-                return ExitCodes.Usage;
-            }
-
-            await using AdminStore store = await AdminStore.OpenAsync(cancellationToken);
-            IReadOnlyList<SearchHit> hits = await store.Sessions.SearchAsync(query, Math.Max(1, result.GetValue(limit)), cancellationToken);
-            if (hits.Count == 0)
-            {
-                console.Error.WriteLine($"No message matches '{query}'.");
-                return ExitCodes.Success;
-            }
-
-            var table = new Table().AddColumns("session", "#", "role", "snippet");
-            foreach (SearchHit hit in hits)
-            {
-                table.AddRow(
-                    Markup.Escape(hit.SessionId),
-                    hit.Sequence.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(hit.Message.Role.Value),
-                    Highlight(hit.Snippet, console.OutputIsTerminal));
-            }
-
-            console.RichOut.Write(table);
-            return ExitCodes.Success;
-        });
-        return command;
-    }
-
-    /// <summary>On a terminal the matched words are highlighted instead of bracketed; redirected, the brackets stay (they are the only marking).</summary>
-    private static string Highlight(string snippet, bool terminal)
-    {
-        string flat = snippet.ReplaceLineEndings(" ");
-        if (!terminal)
-        {
-            return Markup.Escape(flat);
-        }
-
-        // Split on the markers: even pieces are plain text, odd ones the matched words.
-        string[] pieces = flat.Split('[', ']');
-        var builder = new System.Text.StringBuilder();
-        for (int i = 0; i < pieces.Length; i++)
-        {
-            builder.Append(i % 2 == 1 ? $"[bold yellow]{Markup.Escape(pieces[i])}[/]" : Markup.Escape(pieces[i]));
-        }
-
-        return builder.ToString();
     }
 }

@@ -38,7 +38,7 @@ internal static class StatsCommand
             };
 
             IReadOnlyList<UsageStats> rows;
-            await using (AdminStore store = await AdminStore.OpenAsync(cancellationToken))
+            await using (AdminStore store = await AdminStore.OpenForReadingAsync(cancellationToken))
             {
                 rows = await store.Store.Telemetry.StatsAsync(grouping, from, cancellationToken);
             }

@@ -26,6 +26,9 @@ internal sealed class AgentHost : IAsyncDisposable
         Autonomy = settings.Autonomy;
     }
 
+    /// <summary>The name of the agent a run has without <c>--agent</c>.</summary>
+    public const string DefaultAgentName = "allos";
+
     public CliSettings Settings { get; }
 
     public SqliteStore Store { get; }
@@ -150,7 +153,7 @@ internal sealed class AgentHost : IAsyncDisposable
 
         var standard = new AgentDefinition
         {
-            Name = "allos",
+            Name = DefaultAgentName,
             Instructions = settings.System ?? DefaultInstructions(settings.Workspace),
             Model = settings.Model,
         };

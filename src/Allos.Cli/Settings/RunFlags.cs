@@ -17,6 +17,8 @@ internal sealed class RunFlags
 
     public Option<string?> Session { get; } = new("--session", "-s") { HelpName = "ID", Description = "Session id to resume or create; a path ending in .json is a session file" };
 
+    public Option<bool> Continue { get; } = new("--continue", "-c") { Description = "Continue the most recent session, with its model" };
+
     public Option<string?> Agent { get; } = new("--agent") { HelpName = "NAME", Description = "Agent from agents.yaml" };
 
     public Option<string?> System { get; } = new("--system") { HelpName = "TEXT", Description = "System prompt" };
@@ -39,7 +41,7 @@ internal sealed class RunFlags
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet, Wait })
+        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Continue, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet, Wait })
         {
             command.Options.Add(option);
         }
@@ -53,6 +55,7 @@ internal sealed class RunFlags
         AutoApprove = result.GetValue(AutoApprove),
         Autonomy = result.GetValue(Autonomy),
         Session = result.GetValue(Session),
+        Continue = result.GetValue(Continue),
         Agent = result.GetValue(Agent),
         System = result.GetValue(System),
         MaxIterations = result.GetValue(MaxIterations),

@@ -15,6 +15,9 @@ internal sealed record RunRequest
 
     public string? Session { get; init; }
 
+    /// <summary>Gets whether <c>-c</c> asked for the most recent session.</summary>
+    public bool Continue { get; init; }
+
     public string? Agent { get; init; }
 
     public string? System { get; init; }

@@ -42,6 +42,13 @@ public interface ITelemetryStore
     Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Gets a session's recorded run steps (its reasoning trace), oldest first. Reads only what is written: call
+    /// <see cref="FlushAsync"/> first to include queued steps.
+    /// </summary>
+    /// <returns>The steps; empty when the session has none or does not exist.</returns>
+    Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes sessions not updated since <paramref name="olderThan"/> and telemetry rows older than it; pinned sessions
     /// and their rows are kept when <paramref name="keepPinned"/> is <see langword="true"/>.
     /// </summary>

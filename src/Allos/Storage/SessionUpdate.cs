@@ -12,7 +12,7 @@ public sealed record SessionUpdate
     /// <summary>Gets the new agent.</summary>
     public string? Agent { get; init; }
 
-    /// <summary>Gets the new pinned flag.</summary>
+    /// <summary>Gets the new pinned flag. Changing only this leaves the session's <see cref="SessionRecord.Updated"/> time as it was.</summary>
     public bool? Pinned { get; init; }
 
     /// <summary>Gets the new input-token total.</summary>

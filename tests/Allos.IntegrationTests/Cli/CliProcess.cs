@@ -43,6 +43,12 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the command runs as the unprivileged user <c>nobody</c> (through
+    /// <c>setpriv</c>), for whom files the test (root) made are truly read-only: root writes past any mode bits.
+    /// </summary>
+    public bool Unprivileged { get; set; }
+
     /// <summary>Points a provider's base URL and key at a fake server.</summary>
     public CliProcess UseFakeServer(FakeProviderServer server, string provider)
     {
@@ -80,7 +86,7 @@ public sealed class CliProcess : IDisposable
     {
         // A test that signals the process needs SIGINT at its default: a test run started as a background job (`… &`)
         // passes SIGINT and SIGQUIT on ignored, and an ignored signal stays ignored across exec. GNU env resets it.
-        var start = new ProcessStartInfo(onStarted is null ? "dotnet" : "env")
+        var start = new ProcessStartInfo(Unprivileged && !OperatingSystem.IsWindows() ? "setpriv" : onStarted is null ? "dotnet" : "env")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -88,6 +94,22 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Workspace,
         };
+        if (Unprivileged && !OperatingSystem.IsWindows())
+        {
+            // The temporary folders are the test's own (mode 700): nobody may enter them, and read what root wrote there.
+            foreach (string folder in new[] { Root, Home, Workspace })
+            {
+                File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            }
+
+            foreach (string argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(onStarted is null ? "dotnet" : "env");
+        }
+
         if (onStarted is not null)
         {
             start.ArgumentList.Add("--default-signal=INT");

@@ -19,24 +19,62 @@ public sealed class SessionsCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task List_AfterTwoRuns_ShowsBothNewestFirstWithTheirFirstWordsAndTokens()
+    public async Task List_AfterTwoRuns_ShowsBothNewestFirstByShortIdWithTheirFirstWords()
     {
         (string first, string second) = await SeedAsync();
 
         CliResult result = await Allos("sessions", "list");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Stdout.ShouldContain(first);
-        result.Stdout.ShouldContain(second);
-        result.Stdout.IndexOf(second, StringComparison.Ordinal).ShouldBeLessThan(result.Stdout.IndexOf(first, StringComparison.Ordinal), "newest first");
-        result.Stdout.ShouldContain("Create notes/hello.txt");
-        result.Stdout.ShouldContain("Explain web scraping");
-        result.Stdout.ShouldContain("80 in / 11 out");
-        result.Stdout.ShouldContain("openai/gpt-4o-mini");
+        string[] lines = Lines(result.Stdout);
+        lines[0].ShouldStartWith("id ");
+        string firstLine = lines.Where(line => line.StartsWith(first[..8] + " ", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        string secondLine = lines.Where(line => line.StartsWith(second[..8] + " ", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        Array.IndexOf(lines, secondLine).ShouldBeLessThan(Array.IndexOf(lines, firstLine), "newest first");
+        result.Stdout.ShouldNotContain(first, customMessage: "the list shows short ids, not the whole ones");
+        firstLine.ShouldContain("Create notes/hello.txt");
+        secondLine.ShouldContain("Explain web scraping");
+        secondLine.ShouldContain("openai/gpt-4o-mini");
+        secondLine.ShouldContain("just now");
 
         CliResult limited = await Allos("sessions", "list", "--limit", "1");
-        limited.Stdout.ShouldContain(second);
-        limited.Stdout.ShouldNotContain(first);
+        limited.Stdout.ShouldContain(second[..8]);
+        limited.Stdout.ShouldNotContain(first[..8]);
+    }
+
+    [Fact]
+    public async Task List_LongTitle_IsCutWithAnEllipsisAndEveryLineFits80Columns()
+    {
+        string task = "Please summarize the following very long request about refactoring the storage layer of the project into smaller parts";
+        _server.Enqueue(FakeTurn.Text("Done.").WithUsage(20, 7));
+        CliResult run = await Allos("run", "-m", "openai/gpt-4o-mini", "--json", task);
+        run.ExitCode.ShouldBe(0, run.ToString());
+        string id = run.Json().GetProperty("session").GetString()!;
+
+        CliResult result = await Allos("sessions", "list");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string[] lines = Lines(result.Stdout);
+        lines.Length.ShouldBe(2, "a header and one line per session: nothing wraps");
+        lines.ShouldAllBe(line => line.Length <= 80);
+        string line = lines[1];
+        line.ShouldStartWith(id[..8] + " ");
+        line.ShouldContain("Please summarize the");
+        line.ShouldContain("…");
+        line.ShouldNotContain("smaller parts");
+    }
+
+    [Fact]
+    public async Task Sessions_Alone_ListsLikeList()
+    {
+        (string first, string second) = await SeedAsync();
+
+        CliResult result = await Allos("sessions");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldBe((await Allos("sessions", "list")).Stdout);
+        result.Stdout.ShouldContain(first[..8]);
+        result.Stdout.ShouldContain(second[..8]);
     }
 
     [Fact]
@@ -131,8 +169,8 @@ public sealed class SessionsCommandTests : IAsyncLifetime
         CliResult result = await Allos("sessions", "search", "scraping");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Stdout.ShouldContain(second);
-        result.Stdout.ShouldNotContain(first);
+        result.Stdout.ShouldContain(second[..8]);
+        result.Stdout.ShouldNotContain(first[..8]);
         result.Stdout.ShouldContain("[scraping]", customMessage: "the matched word is marked in redirected output");
 
         CliResult none = await Allos("sessions", "search", "zebra");
@@ -164,8 +202,8 @@ public sealed class SessionsCommandTests : IAsyncLifetime
         result.Stderr.ShouldContain($"Deleted session {first}");
         (await Allos("sessions", "show", first)).ExitCode.ShouldBe(1);
         CliResult list = await Allos("sessions", "list");
-        list.Stdout.ShouldNotContain(first);
-        list.Stdout.ShouldContain(second);
+        list.Stdout.ShouldNotContain(first[..8]);
+        list.Stdout.ShouldContain(second[..8]);
     }
 
     /// <summary>Two runs: one writes a file through a tool call, one only answers.</summary>
@@ -182,6 +220,8 @@ public sealed class SessionsCommandTests : IAsyncLifetime
         second.ExitCode.ShouldBe(0, second.ToString());
         return (first.Json().GetProperty("session").GetString()!, second.Json().GetProperty("session").GetString()!);
     }
+
+    private static string[] Lines(string text) => [.. text.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0)];
 
     private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(args);
 }

@@ -44,7 +44,7 @@ public sealed class UsageErrorTests : IAsyncLifetime
 
     [Theory]
     [InlineData("help", "allos: run tasks and chat on any model")]
-    [InlineData("help sessions", "List, show, resume, delete, export and search the saved conversations")]
+    [InlineData("help sessions", "List, show, resume, delete, export, search, pin and prune")]
     [InlineData("help sessions list", "Saved sessions, newest first")]
     public async Task Help_ShowsTheHelpOfTheCommandsItNames(string command, string text)
     {

@@ -216,6 +216,109 @@ public sealed class SqliteSessionStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ListAsync_IdPrefix_ListsTheSessionsWhoseIdStartsSoWhateverTheCase()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "abc123" });
+        await Sessions.CreateAsync(new SessionRecord { Id = "ABD456" });
+        await Sessions.CreateAsync(new SessionRecord { Id = "xyz" });
+
+        (await Sessions.ListAsync(new SessionQuery { IdPrefix = "ab" })).Select(s => s.Id).Order(StringComparer.Ordinal).ShouldBe(["ABD456", "abc123"]);
+        (await Sessions.ListAsync(new SessionQuery { IdPrefix = "AbC" })).ShouldHaveSingleItem().Id.ShouldBe("abc123");
+        (await Sessions.ListAsync(new SessionQuery { IdPrefix = "xyz" })).ShouldHaveSingleItem().Id.ShouldBe("xyz");
+        (await Sessions.ListAsync(new SessionQuery { IdPrefix = "q" })).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ListAsync_UpdatedBefore_ListsOnlyOlderSessions()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        await Sessions.CreateAsync(new SessionRecord { Id = "old", Created = now.AddDays(-40), Updated = now.AddDays(-40) });
+        await Sessions.CreateAsync(new SessionRecord { Id = "new" });
+
+        (await Sessions.ListAsync(new SessionQuery { UpdatedBefore = now.AddDays(-30) })).ShouldHaveSingleItem().Id.ShouldBe("old");
+    }
+
+    [Fact]
+    public async Task CreateAsync_NoIds_AreRandomFromTheFirstCharacters()
+    {
+        var ids = new List<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            ids.Add((await Sessions.CreateAsync(new SessionRecord())).Id);
+        }
+
+        // Time-ordered ids made within a second would share their first 8 characters; these name one session each.
+        ids.Select(id => id[..8]).Distinct().Count().ShouldBe(ids.Count);
+        ids.ShouldAllBe(id => id.Length == 32);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_PinnedOnly_KeepsTheUpdatedTime()
+    {
+        DateTimeOffset old = DateTimeOffset.UtcNow.AddDays(-3);
+        await Sessions.CreateAsync(new SessionRecord { Id = "s", Created = old, Updated = old });
+
+        (await Sessions.UpdateAsync("s", new SessionUpdate { Pinned = true })).ShouldBeTrue();
+
+        SessionRecord pinned = (await Sessions.GetAsync("s"))!;
+        pinned.Pinned.ShouldBeTrue();
+        pinned.Updated.ShouldBe(SqliteDatabase.FromMs(old.ToUnixTimeMilliseconds()));
+        await Sessions.UpdateAsync("s", new SessionUpdate { Title = "renamed" });
+        (await Sessions.GetAsync("s"))!.Updated.ShouldBeGreaterThan(pinned.Updated, "other changes still count as an update");
+    }
+
+    [Fact]
+    public async Task SearchAsync_ToolCallsAndResults_AreFoundByArgumentValuesResultsAndPrefixes()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        ChatMessage call = new(ChatRole.Assistant, [new FunctionCallContent("c1", "write_file", new Dictionary<string, object?> { ["path"] = "notes/zanzibar.txt", ["content"] = "an archipelago" })]);
+        ChatMessage result = new(ChatRole.Tool, [new FunctionResultContent("c1", "wrote 14 bytes to the quokka file")]);
+        await Sessions.AppendMessagesAsync("s", [new(ChatRole.User, "write it"), call, result]);
+
+        (await Sessions.SearchAsync("archipelago")).ShouldHaveSingleItem().Sequence.ShouldBe(2);
+        (await Sessions.SearchAsync("write_file")).ShouldHaveSingleItem().Sequence.ShouldBe(2);
+        (await Sessions.SearchAsync("quokka")).ShouldHaveSingleItem().Sequence.ShouldBe(3);
+        (await Sessions.SearchAsync("zanz*")).ShouldHaveSingleItem().Snippet.ShouldContain("[zanzibar]");
+        (await Sessions.SearchAsync("path")).ShouldBeEmpty("argument names are not text anyone wrote");
+    }
+
+    [Fact]
+    public async Task OpenAsync_StoreFromVersion2_ReindexesToolCallsInPlace()
+    {
+        string folder = Directory.CreateTempSubdirectory("allos-upgrade-").FullName;
+        var options = new SqliteStoreOptions { Path = Path.Combine(folder, "allos.db") };
+        try
+        {
+            await using (SqliteStore old = await SqliteStore.OpenAsync(options, [.. SqliteMigrations.All.Where(m => m.Version <= 2)], CancellationToken.None))
+            {
+                await old.Sessions.CreateAsync(new SessionRecord { Id = "s" });
+                ChatMessage call = new(ChatRole.Assistant, [new FunctionCallContent("c1", "write_file", new Dictionary<string, object?> { ["content"] = "an archipelago" })]);
+                await old.Sessions.AppendMessagesAsync("s", [new(ChatRole.User, "keep this text"), call]);
+            }
+
+            // Version 2 wrote only the text parts into the index, as the stores users have did.
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={options.Path};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "UPDATE messages SET text = '' WHERE seq = 2;";
+                command.ExecuteNonQuery();
+            }
+
+            await using SqliteStore upgraded = await SqliteStore.OpenAsync(options);
+
+            (await upgraded.Sessions.SearchAsync("archipelago")).ShouldHaveSingleItem().SessionId.ShouldBe("s");
+            (await upgraded.Sessions.SearchAsync("keep")).ShouldHaveSingleItem();
+            (await upgraded.Sessions.GetMessagesAsync("s")).Count.ShouldBe(2);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ReplaceMessagesAsync_Session_SwapsTheHistoryInOneStepAndAddsTheTurn()
     {
         await Sessions.CreateAsync(new SessionRecord { Id = "s" });

@@ -1,6 +1,7 @@
 using Allos.Storage;
 using Allos.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
 
 namespace Allos.IntegrationTests.Storage;
 
@@ -44,6 +45,48 @@ public sealed class SqliteStoreTests : IDisposable
         error.Message.ShouldContain(_database.Path);
         error.Message.ShouldContain("left as it is");
         (await File.ReadAllBytesAsync(_database.Path)).ShouldBe(content);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ReadOnly_ReadsWithoutWritingAndRefusesWrites()
+    {
+        await using (SqliteStore writable = await _database.OpenAsync())
+        {
+            await writable.Sessions.CreateAsync(new SessionRecord { Id = "s" });
+            await writable.Sessions.AppendMessagesAsync("s", [new(ChatRole.User, "hello walrus")]);
+        }
+
+        byte[] before = await File.ReadAllBytesAsync(_database.Path);
+        await using (SqliteStore store = await _database.OpenAsync(options => options.ReadOnly = true))
+        {
+            (await store.Sessions.GetAsync("s")).ShouldNotBeNull();
+            (await store.Sessions.SearchAsync("walrus")).ShouldHaveSingleItem();
+            await Should.ThrowAsync<SqliteException>(() => store.Sessions.CreateAsync(new SessionRecord { Id = "t" }));
+        }
+
+        (await File.ReadAllBytesAsync(_database.Path)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ReadOnlyMissingFile_IsUnavailableAndCreatesNothing()
+    {
+        StoreUnavailableException error = await Should.ThrowAsync<StoreUnavailableException>(() => _database.OpenAsync(options => options.ReadOnly = true));
+
+        error.Message.ShouldContain("does not exist");
+        File.Exists(_database.Path).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task OpenAsync_ReadOnlyOlderSchema_SaysItNeedsAnUpgradeAndLeavesTheFile()
+    {
+        await using (await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = _database.Path }, [.. SqliteMigrations.All.Where(m => m.Version <= 2)], CancellationToken.None))
+        {
+        }
+
+        StoreUnavailableException error = await Should.ThrowAsync<StoreUnavailableException>(() => _database.OpenAsync(options => options.ReadOnly = true));
+
+        error.Message.ShouldContain($"schema 2, this one needs {SqliteMigrations.Latest}");
+        _database.Scalar("SELECT MAX(version) FROM schema_version").ShouldBe(2L);
     }
 
     [Fact]

@@ -353,6 +353,23 @@ public sealed class SqliteTelemetryStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task GetRunStepsAsync_Session_ReadsBackEveryFieldInOrderWithTheRun()
+    {
+        RunStep model = new(Day1, RunStepKind.ModelCall, "coder", Model: "openai/gpt-4o", Status: "tool_calls", InputTokens: 50, OutputTokens: 7, CachedInputTokens: 3, ReasoningTokens: 2, LatencyMs: 250);
+        RunStep tool = new(Day1.AddSeconds(1), RunStepKind.ToolCall, "coder", ToolName: "add", CallId: "c1", Input: """{"a":1}""", Output: "2", Status: "ok", LatencyMs: 1.5);
+        RunStep handoff = new(Day1.AddSeconds(2), RunStepKind.Handoff, "coder", ToolName: "reviewer", Input: "needs review");
+        Telemetry.RecordRunSteps("s", "run-2", [handoff]);
+        Telemetry.RecordRunSteps("s", "run-1", [tool, model]);
+        Telemetry.RecordRunSteps("other", "run-3", [model]);
+        await Telemetry.FlushAsync();
+
+        IReadOnlyList<StoredRunStep> steps = await Telemetry.GetRunStepsAsync("s");
+
+        steps.ShouldBe([new StoredRunStep("run-1", model), new StoredRunStep("run-1", tool), new StoredRunStep("run-2", handoff)]);
+        (await Telemetry.GetRunStepsAsync("missing")).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task CleanupAsync_OldRows_DeletesAllButPinnedSessionsAndRecentRows()
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;

@@ -24,27 +24,73 @@ internal static class MessageJson
     public static ChatMessage Deserialize(string json) =>
         JsonSerializer.Deserialize(json, MessageType) ?? throw new JsonException("A stored message is empty.");
 
-    /// <summary>The text indexed for search: the message's text parts (not tool arguments, results or reasoning).</summary>
+    /// <summary>
+    /// The text indexed for search: the message's text parts, and its tool calls (name and argument values) and tool
+    /// results; not reasoning, whose text is the model's private working.
+    /// </summary>
     public static string SearchText(ChatMessage message)
     {
-        StringBuilder? builder = null;
-        string? single = null;
+        var builder = new StringBuilder();
         foreach (AIContent content in message.Contents)
         {
-            if (content is TextContent { Text: { Length: > 0 } text })
+            switch (content)
             {
-                if (single is null)
-                {
-                    single = text;
-                }
-                else
-                {
-                    builder ??= new StringBuilder(single);
-                    builder.Append('\n').Append(text);
-                }
+                case TextContent { Text: { Length: > 0 } text }:
+                    Append(builder, text);
+                    break;
+                case FunctionCallContent call:
+                    Append(builder, call.Name);
+                    foreach (object? value in call.Arguments?.Values ?? [])
+                    {
+                        Append(builder, ValueText(value));
+                    }
+
+                    break;
+                case FunctionResultContent result:
+                    Append(builder, ValueText(result.Result));
+                    break;
             }
         }
 
-        return builder?.ToString() ?? single ?? "";
+        return builder.ToString();
+    }
+
+    private static void Append(StringBuilder builder, string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        if (builder.Length > 0)
+        {
+            builder.Append('\n');
+        }
+
+        builder.Append(text);
+    }
+
+    /// <summary>A value as a person would search for it: a string without its quotes, anything else as its JSON.</summary>
+    private static string? ValueText(object? value) => value switch
+    {
+        null => null,
+        string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+        JsonElement element => element.GetRawText(),
+        TextContent text => text.Text,
+        _ => Serialized(value),
+    };
+
+    private static string? Serialized(object value)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
+        {
+            // A type without JSON metadata is still searchable by what it says of itself.
+            return value.ToString();
+        }
     }
 }

@@ -9,14 +9,15 @@ internal sealed class SqliteDatabase
     private readonly string _sessionPragmas;
     private readonly string _telemetryPragmas;
 
-    public SqliteDatabase(string filePath, SqliteStoreOptions options)
+    public SqliteDatabase(string filePath, SqliteStoreOptions options, bool immutable = false)
     {
         FilePath = filePath;
         TimeProvider = options.TimeProvider;
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = filePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            // immutable=1 reads a WAL file whose folder cannot hold the -shm index SQLite needs; only ever read-only.
+            DataSource = immutable ? "file:" + Uri.EscapeDataString(filePath).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1" : filePath,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             ForeignKeys = true,

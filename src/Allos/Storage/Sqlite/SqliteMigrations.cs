@@ -144,7 +144,54 @@ internal static class SqliteMigrations
             DROP INDEX model_calls_session;
             CREATE INDEX model_calls_session_time ON model_calls (session_id, time);
             """),
+
+        // The search text grows to tool calls (name and argument values) and tool results: every stored message is
+        // indexed again from its JSON (the update trigger keeps messages_fts in step).
+        new(3, "", ReindexMessagesAsync),
     ];
+
+    /// <summary>Gets the schema version of a file with every migration applied.</summary>
+    public static int Latest => All.Max(migration => migration.Version);
+
+    private static async Task ReindexMessagesAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Id, string Text)>();
+        using (SqliteCommand select = SqliteDatabase.Command(connection, transaction, "SELECT id, json, text FROM messages;"))
+        using (SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                string text = MessageJson.SearchText(MessageJson.Deserialize(reader.GetString(1)));
+                if (text != reader.GetString(2))
+                {
+                    rows.Add((reader.GetInt64(0), text));
+                }
+            }
+        }
+
+        using SqliteCommand update = SqliteDatabase.Command(connection, transaction, "UPDATE messages SET text = $text WHERE id = $id;");
+        SqliteParameter id = update.Parameters.Add("$id", SqliteType.Integer);
+        SqliteParameter value = update.Parameters.Add("$text", SqliteType.Text);
+        foreach ((long rowId, string text) in rows)
+        {
+            id.Value = rowId;
+            value.Value = text;
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the file's schema version without writing (0 for a file no migration has touched).</summary>
+    public static async Task<long> VersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        using SqliteCommand exists = SqliteDatabase.Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';");
+        if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+        {
+            return 0;
+        }
+
+        using SqliteCommand read = SqliteDatabase.Command(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
+        return (long)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 
     /// <summary>
     /// Switches the file to WAL and applies the missing migrations, each in an immediate transaction that re-reads the
@@ -181,9 +228,15 @@ internal static class SqliteMigrations
                 continue;
             }
 
-            using (SqliteCommand apply = SqliteDatabase.Command(connection, transaction, migration.Sql))
+            if (migration.Sql.Length > 0)
             {
+                using SqliteCommand apply = SqliteDatabase.Command(connection, transaction, migration.Sql);
                 await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (migration.Code is { } code)
+            {
+                await code(connection, transaction, cancellationToken).ConfigureAwait(false);
             }
 
             using (SqliteCommand record = SqliteDatabase.Command(connection, transaction, "INSERT INTO schema_version (version, applied) VALUES ($v, $t);"))

@@ -76,10 +76,14 @@ internal sealed partial class SqliteSessionStore(SqliteDatabase database) : ISes
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand select = SqliteDatabase.Command(connection, null, $"""
             SELECT {SessionColumns} FROM sessions
-            WHERE $agent IS NULL OR agent = $agent
+            WHERE ($agent IS NULL OR agent = $agent)
+                AND ($prefix IS NULL OR lower(substr(id, 1, length($prefix))) = lower($prefix))
+                AND ($before IS NULL OR updated < $before)
             ORDER BY updated DESC, id LIMIT $limit OFFSET $offset;
             """);
         select.Parameters.AddWithValue("$agent", SqliteDatabase.OrNull(query.Agent));
+        select.Parameters.AddWithValue("$prefix", SqliteDatabase.OrNull(query.IdPrefix));
+        select.Parameters.AddWithValue("$before", SqliteDatabase.OrNull(query.UpdatedBefore?.ToUnixTimeMilliseconds()));
         select.Parameters.AddWithValue("$limit", query.Limit);
         select.Parameters.AddWithValue("$offset", query.Offset);
         var sessions = new List<SessionRecord>();
@@ -97,9 +101,11 @@ internal sealed partial class SqliteSessionStore(SqliteDatabase database) : ISes
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(update);
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // Pinning is not a change to the conversation: it keeps its place among the most recent (and its age for cleanup).
+        bool touch = update with { Pinned = null } != new SessionUpdate();
         using SqliteCommand command = SqliteDatabase.Command(connection, null, """
             UPDATE sessions SET
-                updated = $now,
+                updated = CASE WHEN $touch THEN $now ELSE updated END,
                 title = COALESCE($title, title),
                 model = COALESCE($model, model),
                 agent = COALESCE($agent, agent),
@@ -111,6 +117,7 @@ internal sealed partial class SqliteSessionStore(SqliteDatabase database) : ISes
             """);
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$now", database.NowMs);
+        command.Parameters.AddWithValue("$touch", touch);
         command.Parameters.AddWithValue("$title", SqliteDatabase.OrNull(update.Title));
         command.Parameters.AddWithValue("$model", SqliteDatabase.OrNull(update.Model));
         command.Parameters.AddWithValue("$agent", SqliteDatabase.OrNull(update.Agent));
@@ -234,6 +241,8 @@ internal sealed partial class SqliteSessionStore(SqliteDatabase database) : ISes
         Pinned = reader.GetBoolean(12),
     };
 
-    private static string NewId() => Guid.CreateVersion7().ToString("N", CultureInfo.InvariantCulture);
+    // Random from the first character (not time-ordered like a version 7 GUID, whose first 8 characters are the same
+    // for a minute): a short prefix names one session, which is how people type ids (`allos sessions show 3f9a`).
+    private static string NewId() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 
 }

@@ -63,6 +63,11 @@ public sealed class SqliteStore : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         string file = options.ResolveFilePath();
+        if (options.ReadOnly)
+        {
+            return await OpenReadOnlyAsync(options, file, migrations.Max(m => m.Version), cancellationToken).ConfigureAwait(false);
+        }
+
         SqliteDatabase? database = null;
         try
         {
@@ -89,6 +94,48 @@ public sealed class SqliteStore : IAsyncDisposable
         {
             database?.ClearPool();
             throw Unavailable(file, ex);
+        }
+    }
+
+    private static async Task<SqliteStore> OpenReadOnlyAsync(SqliteStoreOptions options, string file, int latest, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file))
+        {
+            throw new StoreUnavailableException(file, $"The session database {file} does not exist, and the store was opened read-only.");
+        }
+
+        // A WAL file is read through its -shm index, which a read-only folder cannot hold; without a -wal file beside it
+        // (the last writer closed cleanly) the main file is complete and may be read as immutable instead.
+        bool immutable = false;
+        while (true)
+        {
+            var database = new SqliteDatabase(file, options, immutable);
+            long version;
+            try
+            {
+                using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
+                version = await SqliteMigrations.VersionAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException ex) when (!immutable && ex.SqliteErrorCode is 14 or 8 && !File.Exists(file + "-wal"))
+            {
+                database.ClearPool();
+                immutable = true;
+                continue;
+            }
+            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+            {
+                database.ClearPool();
+                throw Unavailable(file, ex);
+            }
+
+            if (version < latest)
+            {
+                database.ClearPool();
+                throw new StoreUnavailableException(file,
+                    $"The session database {file} was written by an older Allos (schema {version}, this one needs {latest}); upgrading it needs to write, and it was opened read-only.");
+            }
+
+            return new SqliteStore(database, options);
         }
     }
 

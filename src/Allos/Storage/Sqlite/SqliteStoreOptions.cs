@@ -41,6 +41,18 @@ public sealed class SqliteStoreOptions
     /// </summary>
     public bool RecoverOnOpen { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the store only reads: the file is opened read-only, nothing is migrated
+    /// or recovered, and every write fails. For reading a database on a read-only disk or folder, or one the process may
+    /// not write. Default <see langword="false"/>.
+    /// </summary>
+    /// <remarks>
+    /// Opening fails with <see cref="StoreUnavailableException"/> when the file does not exist or its schema is older
+    /// than this version's (upgrading it needs to write). Queued telemetry is never written: do not record into a
+    /// read-only store.
+    /// </remarks>
+    public bool ReadOnly { get; set; }
+
     /// <summary>Gets or sets the clock. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

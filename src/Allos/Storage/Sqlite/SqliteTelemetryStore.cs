@@ -108,6 +108,42 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         return nanos / 1_000_000_000m;
     }
 
+    public async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, """
+            SELECT run_id, time, kind, agent, model, tool_name, call_id, input, output, status,
+                input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, latency_ms
+            FROM run_steps WHERE session_id = $session ORDER BY time, id;
+            """);
+        select.Parameters.AddWithValue("$session", sessionId);
+        var steps = new List<StoredRunStep>();
+        using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+        long? Number(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            steps.Add(new StoredRunStep(reader.GetString(0), new RunStep(
+                SqliteDatabase.FromMs(reader.GetInt64(1)),
+                TelemetryStatements.KindOf(reader.GetString(2)),
+                reader.GetString(3),
+                Text(4),
+                Text(5),
+                Text(6),
+                Text(7),
+                Text(8),
+                Text(9),
+                Number(10),
+                Number(11),
+                Number(12),
+                Number(13),
+                reader.GetDouble(14))));
+        }
+
+        return steps;
+    }
+
     public async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
     {
         long cutoff = olderThan.ToUnixTimeMilliseconds();

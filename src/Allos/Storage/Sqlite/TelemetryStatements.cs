@@ -82,6 +82,16 @@ internal sealed class TelemetryStatements(SqliteConnection connection, SqliteTra
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Reads back what <see cref="KindText"/> wrote; a kind this version does not know reads as <see cref="RunStepKind.Respond"/>.</summary>
+    public static RunStepKind KindOf(string text) => text switch
+    {
+        "model_call" => RunStepKind.ModelCall,
+        "tool_call" => RunStepKind.ToolCall,
+        "handoff" => RunStepKind.Handoff,
+        "approval" => RunStepKind.Approval,
+        _ => Enum.TryParse(text, ignoreCase: true, out RunStepKind kind) ? kind : RunStepKind.Respond,
+    };
+
     private static string KindText(RunStepKind kind) => kind switch
     {
         RunStepKind.ModelCall => "model_call",
