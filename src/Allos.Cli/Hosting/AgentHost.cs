@@ -80,7 +80,7 @@ internal sealed class AgentHost : IAsyncDisposable
         // Waiting out a rate limit (or an overloaded provider) takes seconds: say so, once per retry, on standard error.
         if (!settings.Quiet)
         {
-            options.OnRetry = Output.RetryNotice.Create(Console.Error, !Console.IsErrorRedirected);
+            options.OnRetry = Output.RetryNotice.Create(Console.Error);
         }
         SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;

@@ -6,12 +6,10 @@ namespace Allos.Cli.Output;
 /// <summary>The one status line printed before the Router retries a call: "rate limited, retrying in 6 s".</summary>
 internal static class RetryNotice
 {
-    /// <summary>Returns the Router's retry hook; on a terminal the line first clears the spinner's line.</summary>
-    public static Func<OnRetryArguments, ValueTask> Create(TextWriter error, bool terminal) => arguments =>
+    /// <summary>Returns the Router's retry hook; the line goes through the spinner's lock, so it never lands on the spinner's line.</summary>
+    public static Func<OnRetryArguments, ValueTask> Create(TextWriter error) => arguments =>
     {
-        string line = Text(arguments.Exception, arguments.Delay);
-        error.WriteLine(terminal ? "\r\u001b[K" + line : line);
-        error.Flush();
+        Spinner.WriteLine(error, Text(arguments.Exception, arguments.Delay));
         return ValueTask.CompletedTask;
     };
 
