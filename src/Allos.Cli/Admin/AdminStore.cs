@@ -28,7 +28,7 @@ internal sealed class AdminStore : IAsyncDisposable
     /// </summary>
     public static async Task<AdminStore> OpenForReadingAsync(CancellationToken cancellationToken)
     {
-        string file = Configuration.AllosPaths.DatabasePath;
+        string file = AllosPaths.DatabasePath;
         if (!File.Exists(file))
         {
             return await OpenAsync(cancellationToken);

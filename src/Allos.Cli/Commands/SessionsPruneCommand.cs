@@ -15,6 +15,7 @@ internal static class SessionsPruneCommand
     {
         var olderThan = new Option<string>("--older-than")
         {
+            HelpName = "AGE",
             Description = "Delete sessions not updated for this long: 30d, 12h, 2w, or a UTC date such as 2026-11-01",
             Required = true,
         };

@@ -1,6 +1,7 @@
 using Allos.Agents;
 using Allos.Cli.Settings;
 using Allos.Gateway;
+using Allos.Hosting;
 using Allos.Sessions;
 using Allos.Storage.Sqlite;
 using Allos.Tools;

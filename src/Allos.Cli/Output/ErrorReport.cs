@@ -57,7 +57,7 @@ internal static class ErrorReport
     {
         ConfigurationException { VariableName: { } variable } => $"set {variable} (in the environment, a .env file, or allos.yaml), then run again.",
         ConfigurationException => "check allos.yaml and the flags; `allos config show` prints the effective configuration.",
-        StoreUnavailableException => $"the data folder is {Configuration.AllosPaths.DataDirectory} ({DataFolderSource()}); set ALLOS_HOME to use another one.",
+        StoreUnavailableException => $"the data folder is {AllosPaths.DataDirectory} ({DataFolderSource()}); set ALLOS_HOME to use another one.",
         ProviderAuthenticationException auth => $"check the API key for {auth.Provider}; `allos providers` shows where each key comes from.",
         RateLimitException => "wait and run again, or add fallbacks and rate limits in allos.yaml (`allos config init`).",
         QuotaExceededException quota => $"the {quota.Provider} account is out of credit or at a spending cap.",

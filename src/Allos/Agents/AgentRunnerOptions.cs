@@ -72,7 +72,7 @@ public sealed class AgentRunnerOptions
     /// <see langword="null"/> sends the whole history as it is. Either way a "context window exceeded" answer is
     /// compacted and retried once.
     /// </summary>
-    /// <remarks>A caller's pipeline is used as given; <see cref="AgentRunnerFactory"/> puts this policy in front of the clients it builds.</remarks>
+    /// <remarks>A caller's pipeline is used as given; <c>Hosting.AgentRunnerFactory</c> puts this policy in front of the clients it builds.</remarks>
     public ContextPolicy? ContextPolicy { get; set; } = ContextPolicy.TruncateOldest();
 
     /// <summary>Gets or sets the catalog that gives each model's context window, output limit and price (when the pipeline reports no cost). Default: <see cref="ModelCatalog.Default"/>.</summary>

@@ -1,5 +1,3 @@
-using Allos.Agents;
-
 namespace Allos.Storage;
 
 /// <summary>A run step read back from the store (see <see cref="ITelemetryStore.GetRunStepsAsync"/>).</summary>

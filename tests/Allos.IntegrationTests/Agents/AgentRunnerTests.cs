@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Agents;
+using Allos.Hosting;
 using Allos.Storage;
 using Allos.Tools;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Configuration;
 using Allos.Gateway;
 
 namespace Allos.IntegrationTests.Cli;

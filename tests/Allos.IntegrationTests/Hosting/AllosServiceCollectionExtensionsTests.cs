@@ -1,6 +1,7 @@
 using Allos.Agents;
 using Allos.Configuration;
 using Allos.Gateway;
+using Allos.Hosting;
 using Allos.IntegrationTests.Logging;
 using Allos.Storage;
 using Allos.Storage.Sqlite;

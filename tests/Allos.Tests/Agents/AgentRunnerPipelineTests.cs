@@ -1,4 +1,5 @@
 using Allos.Agents;
+using Allos.Hosting;
 using Allos.Models;
 using Allos.Tests.Shared;
 using Allos.Tools;

@@ -1,3 +1,4 @@
+using Allos.Configuration;
 using Allos.Gateway;
 using Allos.Gateway.Caching;
 

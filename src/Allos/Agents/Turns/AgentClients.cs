@@ -36,7 +36,7 @@ internal sealed class AgentClients(AgentRunnerOptions options)
 
     /// <summary>
     /// Puts <paramref name="client"/> behind a context window sized for <paramref name="model"/>, with room reserved for the
-    /// output: what the runner's own clients and <see cref="AgentRunnerFactory"/>'s get.
+    /// output: what the runner's own clients and <c>Hosting.AgentRunnerFactory</c>'s get.
     /// </summary>
     /// <remarks>
     /// The window comes from the client (the Router's alias clients know their smallest deployment) or the catalog. An

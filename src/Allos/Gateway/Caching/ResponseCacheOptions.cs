@@ -25,7 +25,7 @@ public sealed class ResponseCacheOptions
     {
         ResponseCacheType.Memory => new MemoryResponseCache(MaxEntries ?? 1000, timeProvider, MaxBytes ?? MemoryResponseCache.DefaultMaxBytes),
         ResponseCacheType.Sqlite => SqliteResponseCache.Open(
-            Path ?? RouterConfiguration.ResolveCachePath(null, Directory.GetCurrentDirectory(), Environment.GetEnvironmentVariable), MaxEntries ?? 10_000, timeProvider),
+            Path ?? System.IO.Path.Combine(AllosPaths.DataDirectory, "cache.db"), MaxEntries ?? 10_000, timeProvider),
         _ => null,
     };
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Allos.Gateway;
 
 /// <summary>Configures a <see cref="Router"/>: model groups, strategy, retries, cooldowns, rate-limit queueing, budgets, cache, timeouts and telemetry.</summary>
-/// <remarks>Read once when the Router is created; later changes have no effect. Load it from <c>allos.yaml</c> with <see cref="RouterConfiguration"/>.</remarks>
+/// <remarks>Read once when the Router is created; later changes have no effect. Load it from <c>allos.yaml</c> with <c>Configuration.RouterConfiguration</c>.</remarks>
 public sealed class RouterOptions
 {
     /// <summary>Gets the model groups. A model id that names no group is served by a group of one deployment, created on first use.</summary>

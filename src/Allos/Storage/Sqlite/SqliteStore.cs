@@ -52,11 +52,11 @@ public sealed class SqliteStore : IAsyncDisposable
     public static Task<SqliteStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
         OpenAsync(new SqliteStoreOptions { Path = path }, cancellationToken);
 
-    /// <summary>Opens (creating if needed) the user's default store, <see cref="Configuration.AllosPaths.DatabasePath"/>.</summary>
+    /// <summary>Opens (creating if needed) the user's default store, <see cref="AllosPaths.DatabasePath"/>.</summary>
     public static Task<SqliteStore> OpenDefaultAsync(CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Configuration.AllosPaths.DataDirectory);
-        return OpenAsync(Configuration.AllosPaths.DatabasePath, cancellationToken);
+        Directory.CreateDirectory(AllosPaths.DataDirectory);
+        return OpenAsync(AllosPaths.DatabasePath, cancellationToken);
     }
 
     internal static async Task<SqliteStore> OpenAsync(SqliteStoreOptions options, IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken)

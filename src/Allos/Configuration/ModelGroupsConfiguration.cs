@@ -1,7 +1,8 @@
+using Allos.Gateway;
 using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
-namespace Allos.Gateway;
+namespace Allos.Configuration;
 
 /// <summary>Reads the <c>models:</c> section of <c>allos.yaml</c>: aliases, their deployments and fallbacks (see <see cref="RouterConfiguration"/>).</summary>
 internal static class ModelGroupsConfiguration

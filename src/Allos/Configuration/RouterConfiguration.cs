@@ -1,9 +1,9 @@
-using Allos.Configuration;
+using Allos.Gateway;
 using Allos.Gateway.Caching;
 using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
-namespace Allos.Gateway;
+namespace Allos.Configuration;
 
 /// <summary>Loads <see cref="RouterOptions"/> from <c>allos.yaml</c>: <c>default_model</c>, the <c>router</c> section and the <c>models</c> aliases.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Allos.Configuration;
+namespace Allos;
 
 /// <summary>
 /// Where Allos keeps the user's data (the SQLite file) and configuration, by platform convention:

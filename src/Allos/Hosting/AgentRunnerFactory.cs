@@ -1,3 +1,4 @@
+using Allos.Agents;
 using Allos.Agents.Turns;
 using Allos.Configuration;
 using Allos.Context;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Allos.Agents;
+namespace Allos.Hosting;
 
 /// <summary>
 /// Creates <see cref="AgentRunner"/>s that share one pipeline, one <see cref="ToolRegistry"/> and the defaults of an
