@@ -145,4 +145,12 @@ internal static class WireContent
         JsonValueKind.Number => element.GetRawText(),
         _ => null,
     };
+
+    /// <summary>Names content a codec cannot send, for <see cref="FeatureNotSupportedException"/>.</summary>
+    public static string Describe(AIContent content) => content switch
+    {
+        DataContent d => $"input of media type {d.MediaType}",
+        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
+        _ => $"{content.GetType().Name} content",
+    };
 }

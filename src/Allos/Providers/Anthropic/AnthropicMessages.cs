@@ -161,7 +161,7 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
             TextReasoningContent when !assistant => BlockKind.None,
             DataContent d when !assistant && (d.HasTopLevelMediaType("image") || d.MediaType == "application/pdf") => BlockKind.Other,
             UriContent u when !assistant && (u.HasTopLevelMediaType("image") || u.MediaType == "application/pdf") => BlockKind.Other,
-            _ => throw new FeatureNotSupportedException(provider, $"{Describe(content)} in {(assistant ? "an assistant" : "a user")} message"),
+            _ => throw new FeatureNotSupportedException(provider, $"{WireContent.Describe(content)} in {(assistant ? "an assistant" : "a user")} message"),
         };
     }
 
@@ -231,12 +231,5 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
         "image/jpeg" or "image/png" or "image/gif" or "image/webp" => mediaType,
         "image/jpg" => "image/jpeg",
         _ => throw new FeatureNotSupportedException(provider, $"images of type {mediaType}", "Send JPEG, PNG, GIF or WebP."),
-    };
-
-    private static string Describe(AIContent content) => content switch
-    {
-        DataContent d => $"input of media type {d.MediaType}",
-        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
-        _ => $"{content.GetType().Name} content",
     };
 }

@@ -69,7 +69,7 @@ internal sealed class OllamaMessages(IEnumerable<ChatMessage> messages, string? 
                     hasCalls = true;
                     break;
                 case AIContent other:
-                    throw new FeatureNotSupportedException(provider, $"{Describe(other)} in an assistant message");
+                    throw new FeatureNotSupportedException(provider, $"{WireContent.Describe(other)} in an assistant message");
             }
         }
 
@@ -135,7 +135,7 @@ internal sealed class OllamaMessages(IEnumerable<ChatMessage> messages, string? 
                 case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
                     break;
                 case AIContent other:
-                    throw new FeatureNotSupportedException(provider, Describe(other), "Ollama accepts text and images (DataContent with an image/* media type).");
+                    throw new FeatureNotSupportedException(provider, WireContent.Describe(other), "Ollama accepts text and images (DataContent with an image/* media type).");
             }
         }
 
@@ -188,11 +188,4 @@ internal sealed class OllamaMessages(IEnumerable<ChatMessage> messages, string? 
             }
         }
     }
-
-    private static string Describe(AIContent content) => content switch
-    {
-        DataContent d => $"input of media type {d.MediaType}",
-        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
-        _ => $"{content.GetType().Name} content",
-    };
 }

@@ -210,7 +210,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
         UriContent u when u.HasTopLevelMediaType("image") => new OpenAIContentPart { Type = "image_url", ImageUrl = new OpenAIImageUrl(u.Uri.AbsoluteUri, Detail(u)) },
         DataContent d when d.HasTopLevelMediaType("audio") => new OpenAIContentPart { Type = "input_audio", InputAudio = new OpenAIInputAudio(d.Base64Data.ToString(), AudioFormat(d, provider)) },
         DataContent d when d.MediaType == "application/pdf" => new OpenAIContentPart { Type = "file", File = new OpenAIFile(d.Name ?? "document.pdf", d.Uri) },
-        _ => throw new FeatureNotSupportedException(provider, DescribeUnsupported(content)),
+        _ => throw new FeatureNotSupportedException(provider, WireContent.Describe(content)),
     };
 
     private static string? Detail(AIContent content) =>
@@ -221,12 +221,5 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
         "audio/wav" or "audio/x-wav" or "audio/wave" => "wav",
         "audio/mpeg" or "audio/mp3" => "mp3",
         _ => throw new FeatureNotSupportedException(provider, $"audio of type {data.MediaType}", "Send WAV or MP3."),
-    };
-
-    private static string DescribeUnsupported(AIContent content) => content switch
-    {
-        DataContent d => $"input of media type {d.MediaType}",
-        UriContent u => $"a URL of media type {u.MediaType} ({u.Uri})",
-        _ => $"{content.GetType().Name} content",
     };
 }
