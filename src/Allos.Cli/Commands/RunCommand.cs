@@ -98,7 +98,9 @@ internal static class RunCommand
             {
                 // One line on stderr, so a script reading the answer on stdout is not disturbed.
                 string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
-                console.Error.WriteLine($"session {id}  (continue: allos run -s {id} \"…\")");
+                console.Error.WriteLine(outcome.ExitCode == ExitCodes.AwaitingApproval
+                    ? $"session {id}  (answer: allos run -s {id} --approve, or --deny \"what to do instead\")"
+                    : $"session {id}  (continue: allos run -s {id} \"…\")");
             }
 
             return outcome.ExitCode;

@@ -140,6 +140,26 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_NewSessionStoppedAwaitingApproval_ItsSessionLineSaysHowToAnswer_AndTheShortIdContinuesIt()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"later.txt","content":"ok"}""")),
+            FakeTurn.Text("Wrote later.txt."));
+
+        CliResult stopped = await _cli.RunAsync("run", "-m", Model, "Write later.txt");
+        stopped.ExitCode.ShouldBe(4, stopped.ToString());
+        string line = stopped.Stderr.Split('\n').Where(l => l.StartsWith("session ", StringComparison.Ordinal)).ShouldHaveSingleItem().TrimEnd();
+        string shortId = line.Split(' ')[1];
+        line.ShouldBe($"session {shortId}  (answer: allos run -s {shortId} --approve, or --deny \"what to do instead\")");
+
+        CliResult continued = await _cli.RunAsync("run", "-m", Model, "-s", shortId, "--approve");
+
+        continued.ExitCode.ShouldBe(0, continued.ToString());
+        continued.Stdout.Trim().ShouldBe("Wrote later.txt.");
+        File.ReadAllText(Path.Combine(_cli.Workspace, "later.txt")).ShouldBe("ok");
+    }
+
+    [Fact]
     public async Task Run_SessionFileStoppedAwaitingApproval_DenyWithANoteTellsTheModel()
     {
         _server.Enqueue(
