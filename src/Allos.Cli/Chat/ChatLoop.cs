@@ -49,7 +49,7 @@ internal sealed class ChatLoop
     {
         if (!_request.Quiet)
         {
-            Banner();
+            await BannerAsync();
         }
 
         while (true)
@@ -157,13 +157,16 @@ internal sealed class ChatLoop
         return null;
     }
 
-    private void Banner()
+    private async Task BannerAsync()
     {
         string tools = _host.Settings.Tools.Count == 0 ? "no tools" : "tools " + string.Join(",", _host.Settings.Tools);
         Error.WriteLine(Dim($"allos chat · {_host.Model} · {Lower(_host.Autonomy)} · {tools}"));
         int count = _conversation.Messages.Count;
         string kind = _conversation.IsFile ? "session file" : "session";
-        Error.WriteLine(count > 0 ? $"resumed {kind} {_conversation.Id} ({count} messages)" : $"{kind} {_conversation.Id}");
+
+        // The short id, as the list and the closing line show it: enough to resume the session with.
+        string id = _conversation.IsFile ? _conversation.Id : await Admin.SessionLookup.ShortIdOrWholeAsync(_host.Store.Sessions, _conversation.Id);
+        Error.WriteLine(count > 0 ? $"resumed {kind} {id} ({count} messages)" : $"{kind} {id}");
         Error.WriteLine(Dim(_console.InputIsTerminal
             ? "/help lists the commands · Ctrl+C cancels a turn · Ctrl+D or /exit leaves"
             : "/help lists the commands"));

@@ -34,7 +34,7 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
             FakeTurn.Text("Third answer, on another model."));
         using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
         string screen = await terminal.WaitForPromptAsync();
-        screen.ShouldMatch(@"session [0-9a-f]{32}");
+        screen.ShouldMatch(@"session [0-9a-f]{8}\n", "the banner shows the short id");
 
         await terminal.TypeLineAsync("Create notes/a.txt");
         await terminal.WaitForAsync("Allow? [y]es");
@@ -270,6 +270,6 @@ public sealed partial class ChatCommandTests : IAsyncLifetime
         File.ReadAllText(Path.Combine(_cli.Workspace, "b.txt")).ShouldBe("b");
     }
 
-    [GeneratedRegex(@"^session ([0-9a-f]{32})$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^session ([0-9a-f]{8,32})$", RegexOptions.Multiline)]
     private static partial Regex SessionLine();
 }

@@ -112,6 +112,6 @@ public sealed partial class ChatHistoryTests : IAsyncLifetime
             .Select(role => role == "model" ? "assistant" : role!)];
     }
 
-    [GeneratedRegex(@"^session ([0-9a-f]{32})$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^session ([0-9a-f]{8,32})$", RegexOptions.Multiline)]
     private static partial Regex SessionLine();
 }

@@ -68,6 +68,6 @@ public sealed partial class ChatStartTests : IAsyncLifetime
         show.ExitCode.ShouldBe(0, show.ToString());
     }
 
-    [GeneratedRegex(@"^session ([0-9a-f]{32})$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^session ([0-9a-f]{8,32})$", RegexOptions.Multiline)]
     private static partial Regex SessionLine();
 }
