@@ -1,10 +1,9 @@
-using Allos.Providers;
-
 namespace Allos.Security;
 
 /// <summary>
-/// The one reading of which environment variables hold secrets: every key variable of the built-in providers, a list of
-/// well-known token and password variables, and any name with a secret-like suffix.
+/// The one reading of which environment variables hold secrets: a list of well-known token and password variables, and
+/// any name with a secret-like suffix, which every built-in provider's key variable has (<c>*_API_KEY</c>; a test holds
+/// that true). Provider keys found anywhere are also registered with <see cref="SecretRedactor"/> by the providers.
 /// </summary>
 /// <remarks>Used both to scrub the shell tool's environment and to find the values <see cref="SecretRedactor"/> redacts.</remarks>
 internal static class SecretNames
@@ -15,12 +14,11 @@ internal static class SecretNames
     ];
 
     private static readonly HashSet<string> Known = new(
-        BuiltInProvider.All.SelectMany(provider => provider.ApiKeyVariables).Concat(
         [
             "ANTHROPIC_AUTH_TOKEN", "GOOGLE_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN",
             "NUGET_API_KEY", "NPM_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
             "GOOGLE_APPLICATION_CREDENTIALS", "PGPASSWORD", "MYSQL_PWD", "API_KEY", "APIKEY", "TOKEN", "SECRET",
-        ]),
+        ],
         StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether an environment variable's name says it holds a secret.</summary>

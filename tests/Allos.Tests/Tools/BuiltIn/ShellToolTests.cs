@@ -145,6 +145,15 @@ public sealed class ShellToolTests : IDisposable
     public void IsSecret_RecognizesSecretNames(string name, bool expected) => ShellEnvironment.IsSecret(name).ShouldBe(expected);
 
     [Fact]
+    public void IsSecret_EveryBuiltInProvidersKeyVariable()
+    {
+        // SecretNames does not list them (the security layer knows no providers): its suffix rule must cover each.
+        string[] variables = [.. Allos.Providers.BuiltInProvider.All.SelectMany(provider => provider.ApiKeyVariables)];
+        variables.ShouldNotBeEmpty();
+        variables.Where(variable => !ShellEnvironment.IsSecret(variable)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Invoke_LongOutput_KeepsStartAndEndWithAMarker()
     {
         string result = await _temp.InvokeAsync(_tool, """{"command":"echo FIRST; seq 1 20000; echo LAST"}""");
