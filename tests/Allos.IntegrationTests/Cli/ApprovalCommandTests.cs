@@ -1,32 +1,18 @@
 namespace Allos.IntegrationTests.Cli;
 
 /// <summary>Approvals in the command: the prompt on a real terminal (tmux), line answers on a pipe, and <c>run --approve</c> / <c>--deny</c>.</summary>
-public sealed class ApprovalCommandTests : IAsyncLifetime
+public sealed class ApprovalCommandTests : FakeServerCliTests
 {
     private const string Model = "openai/gpt-4o-mini";
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
 
     [Fact]
     public async Task Run_TerminalApproval_OneKeyAnswersAndTheDiffIsUnifiedAndColoured()
     {
-        File.WriteAllText(Path.Combine(_cli.Workspace, "greeting.txt"), "one\ntwo\nthree\nhello\nworld\nfour\nfive\nsix\nseven\n");
-        _server.Enqueue(
+        File.WriteAllText(Path.Combine(Cli.Workspace, "greeting.txt"), "one\ntwo\nthree\nhello\nworld\nfour\nfive\nsix\nseven\n");
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "edit_file", """{"path":"greeting.txt","old_text":"world","new_text":"there"}""")),
             FakeTurn.Text("Edited."));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "run", "-m", Model, "Change world to there");
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "run", "-m", Model, "Change world to there");
 
         string screen = await terminal.WaitForAsync("Allow? [y]es");
         screen.ShouldContain("edit_file wants to run (writes files)");
@@ -43,14 +29,14 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
 
         await terminal.KeysAsync("y"); // no Enter
         (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
-        File.ReadAllText(Path.Combine(_cli.Workspace, "greeting.txt")).ShouldContain("hello\nthere\n");
+        File.ReadAllText(Path.Combine(Cli.Workspace, "greeting.txt")).ShouldContain("hello\nthere\n");
     }
 
     [Fact]
     public async Task Run_TerminalApproval_AnInvalidKeySaysWhyAndAsksAgain()
     {
-        _server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"a.txt","content":"a"}""")), FakeTurn.Text("Wrote it."));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "run", "-m", Model, "Write a.txt");
+        Server.Enqueue(FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"a.txt","content":"a"}""")), FakeTurn.Text("Wrote it."));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "run", "-m", Model, "Write a.txt");
         await terminal.WaitForAsync("Allow? [y]es");
 
         await terminal.KeysAsync("x");
@@ -59,18 +45,18 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
         await terminal.KeysAsync("y");
 
         (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
-        File.ReadAllText(Path.Combine(_cli.Workspace, "a.txt")).ShouldBe("a");
+        File.ReadAllText(Path.Combine(Cli.Workspace, "a.txt")).ShouldBe("a");
     }
 
     [Fact]
     public async Task Chat_TerminalDenialWithANote_TheModelReadsTheNoteAndToolsShowsTheAnswers()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"src/t.txt","content":"x"}""")),
             FakeTurn.Text("Moving it."),
             FakeTurn.ToolCalls(new FakeToolCall("call_2", "shell", """{"command":"ls"}""")),
             FakeTurn.Text("Listed."));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model);
         await terminal.WaitForPromptAsync();
 
         await terminal.TypeLineAsync("Write a test file");
@@ -80,8 +66,8 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
         await terminal.TypeLineAsync("use the tests folder instead");
         await terminal.WaitForAsync("Moving it.");
         await terminal.WaitForPromptAsync();
-        _server.Requests[1].Body.ShouldContain("note: use the tests folder instead");
-        File.Exists(Path.Combine(_cli.Workspace, "src", "t.txt")).ShouldBeFalse();
+        Server.Requests[1].Body.ShouldContain("note: use the tests folder instead");
+        File.Exists(Path.Combine(Cli.Workspace, "src", "t.txt")).ShouldBeFalse();
 
         await terminal.TypeLineAsync("List files");
         await terminal.WaitForAsync("Allow? [y]es", times: 2);
@@ -101,40 +87,40 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
     [Fact]
     public async Task Chat_PipedLineAnswers_AnInvalidOneSaysWhyAndADenialCarriesItsNote()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"rm -rf build"}""")),
             FakeTurn.Text("Understood."));
 
-        CliResult result = await _cli.RunWithInputAsync("Clean the build\nmaybe\nn: keep the build folder\n", "chat", "--model", Model);
+        CliResult result = await Cli.RunWithInputAsync("Clean the build\nmaybe\nn: keep the build folder\n", "chat", "--model", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("'maybe' is not an answer");
         result.Stderr.ShouldContain("⊘ denied shell rm -rf build");
         result.Stderr.ShouldNotContain("\u001b[", customMessage: "no colour when standard error is not a terminal");
-        _server.Requests[1].Body.ShouldContain("denied by the user (note: keep the build folder)");
+        Server.Requests[1].Body.ShouldContain("denied by the user (note: keep the build folder)");
     }
 
     [Fact]
     public async Task Run_StoppedAwaitingApproval_ApproveRunsTheCallsAndCarriesOn()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"out.txt","content":"approved later"}""")),
             FakeTurn.Text("Wrote out.txt."));
 
-        CliResult stopped = await _cli.RunAsync("run", "-m", Model, "-s", "job-1", "Write out.txt");
+        CliResult stopped = await Cli.RunAsync("run", "-m", Model, "-s", "job-1", "Write out.txt");
         stopped.ExitCode.ShouldBe(4, stopped.ToString());
         stopped.Stderr.ShouldContain("allos run -s job-1 --approve");
-        File.Exists(Path.Combine(_cli.Workspace, "out.txt")).ShouldBeFalse();
+        File.Exists(Path.Combine(Cli.Workspace, "out.txt")).ShouldBeFalse();
 
-        CliResult continued = await _cli.RunAsync("run", "-m", Model, "-s", "job-1", "--approve");
+        CliResult continued = await Cli.RunAsync("run", "-m", Model, "-s", "job-1", "--approve");
 
         continued.ExitCode.ShouldBe(0, continued.ToString());
         continued.Stdout.Trim().ShouldBe("Wrote out.txt.");
-        File.ReadAllText(Path.Combine(_cli.Workspace, "out.txt")).ShouldBe("approved later");
-        _server.Requests.Count.ShouldBe(2);
-        _server.Requests[1].Body.ShouldContain("call_1", customMessage: "the model gets the result of the approved call");
+        File.ReadAllText(Path.Combine(Cli.Workspace, "out.txt")).ShouldBe("approved later");
+        Server.Requests.Count.ShouldBe(2);
+        Server.Requests[1].Body.ShouldContain("call_1", customMessage: "the model gets the result of the approved call");
 
-        CliResult again = await _cli.RunAsync("run", "-m", Model, "-s", "job-1", "--approve");
+        CliResult again = await Cli.RunAsync("run", "-m", Model, "-s", "job-1", "--approve");
         again.ExitCode.ShouldBe(2, again.ToString());
         again.Stderr.ShouldContain("has no run waiting for approval");
     }
@@ -142,40 +128,40 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
     [Fact]
     public async Task Run_NewSessionStoppedAwaitingApproval_ItsSessionLineSaysHowToAnswer_AndTheShortIdContinuesIt()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"later.txt","content":"ok"}""")),
             FakeTurn.Text("Wrote later.txt."));
 
-        CliResult stopped = await _cli.RunAsync("run", "-m", Model, "Write later.txt");
+        CliResult stopped = await Cli.RunAsync("run", "-m", Model, "Write later.txt");
         stopped.ExitCode.ShouldBe(4, stopped.ToString());
         string line = stopped.Stderr.Split('\n').Where(l => l.StartsWith("session ", StringComparison.Ordinal)).ShouldHaveSingleItem().TrimEnd();
         string shortId = line.Split(' ')[1];
         line.ShouldBe($"session {shortId}  (answer: allos run -s {shortId} --approve, or --deny \"what to do instead\")");
 
-        CliResult continued = await _cli.RunAsync("run", "-m", Model, "-s", shortId, "--approve");
+        CliResult continued = await Cli.RunAsync("run", "-m", Model, "-s", shortId, "--approve");
 
         continued.ExitCode.ShouldBe(0, continued.ToString());
         continued.Stdout.Trim().ShouldBe("Wrote later.txt.");
-        File.ReadAllText(Path.Combine(_cli.Workspace, "later.txt")).ShouldBe("ok");
+        File.ReadAllText(Path.Combine(Cli.Workspace, "later.txt")).ShouldBe("ok");
     }
 
     [Fact]
     public async Task Run_SessionFileStoppedAwaitingApproval_DenyWithANoteTellsTheModel()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"rm -rf build"}""")),
             FakeTurn.Text("I will keep it."));
-        string file = Path.Combine(_cli.Workspace, "job.json");
+        string file = Path.Combine(Cli.Workspace, "job.json");
 
-        CliResult stopped = await _cli.RunAsync("run", "-m", Model, "--json", "-s", file, "Clean the build");
+        CliResult stopped = await Cli.RunAsync("run", "-m", Model, "--json", "-s", file, "Clean the build");
         stopped.ExitCode.ShouldBe(4, stopped.ToString());
         stopped.Json().GetProperty("status").GetString().ShouldBe("awaiting_approval");
 
-        CliResult continued = await _cli.RunAsync("run", "-m", Model, "-s", file, "--deny", "keep", "the", "build", "folder");
+        CliResult continued = await Cli.RunAsync("run", "-m", Model, "-s", file, "--deny", "keep", "the", "build", "folder");
 
         continued.ExitCode.ShouldBe(0, continued.ToString());
         continued.Stdout.Trim().ShouldBe("I will keep it.");
-        _server.Requests[1].Body.ShouldContain("denied by the user (note: keep the build folder)");
+        Server.Requests[1].Body.ShouldContain("denied by the user (note: keep the build folder)");
         File.ReadAllText(file).ShouldContain("I will keep it.");
     }
 
@@ -184,10 +170,10 @@ public sealed class ApprovalCommandTests : IAsyncLifetime
     [InlineData("--approve")]
     public async Task Run_ApproveOrDenyUsedWrongly_IsAUsageError(params string[] flags)
     {
-        CliResult result = await _cli.RunAsync(["run", "-m", Model, .. flags]);
+        CliResult result = await Cli.RunAsync(["run", "-m", Model, .. flags]);
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain(flags.Length == 2 ? "pass one of them" : "name its session with -s ID");
-        _server.Requests.ShouldBeEmpty();
+        Server.Requests.ShouldBeEmpty();
     }
 }

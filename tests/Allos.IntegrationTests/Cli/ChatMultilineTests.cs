@@ -6,29 +6,15 @@ namespace Allos.IntegrationTests.Cli;
 /// Messages of several lines in <c>allos chat</c> (issue 12, bug 5): a paste in a real terminal is one message, and a
 /// trailing backslash or Alt+Enter starts a new line instead of sending.
 /// </summary>
-public sealed class ChatMultilineTests : IAsyncLifetime
+public sealed class ChatMultilineTests : FakeServerCliTests
 {
     private const string Model = "openai/gpt-4o-mini";
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
 
     [Fact]
     public async Task Chat_TerminalPasteOfSeveralLines_IsOneMessageThatCanStillBeEdited()
     {
-        _server.Enqueue(FakeTurn.Text("Got all three lines."), FakeTurn.Text("spare"), FakeTurn.Text("spare"));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        Server.Enqueue(FakeTurn.Text("Got all three lines."), FakeTurn.Text("spare"), FakeTurn.Text("spare"));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model);
         await terminal.WaitForPromptAsync();
 
         await terminal.PasteAsync("first pasted line\nsecond pasted line\nthird pasted line");
@@ -41,15 +27,15 @@ public sealed class ChatMultilineTests : IAsyncLifetime
         await terminal.KeysAsync("End");
         await terminal.KeysAsync("-l", " END");
         string screen = await terminal.WaitForAsync("third pasted line END");
-        _server.Requests.Count.ShouldBe(0, "nothing is sent before Enter:\n" + screen);
+        Server.Requests.Count.ShouldBe(0, "nothing is sent before Enter:\n" + screen);
         Lines(screen).ShouldBe(["› Xfirst pasted line", "  second pasted line", "  third pasted line END"], customMessage: screen);
 
         await terminal.KeysAsync("Enter");
         await terminal.WaitForAsync("Got all three lines.");
         await terminal.WaitForPromptAsync();
 
-        _server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
-        LastUserText(_server.Requests[0]).ShouldBe("Xfirst pasted line\nsecond pasted line\nthird pasted line END");
+        Server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
+        LastUserText(Server.Requests[0]).ShouldBe("Xfirst pasted line\nsecond pasted line\nthird pasted line END");
         await terminal.TypeLineAsync("/exit");
         (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
 
@@ -61,8 +47,8 @@ public sealed class ChatMultilineTests : IAsyncLifetime
     [Fact]
     public async Task Chat_TerminalTrailingBackslash_ContinuesTheMessageOnANewLine()
     {
-        _server.Enqueue(FakeTurn.Text("One message."), FakeTurn.Text("spare"));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        Server.Enqueue(FakeTurn.Text("One message."), FakeTurn.Text("spare"));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model);
         await terminal.WaitForPromptAsync();
 
         await terminal.TypeLineAsync("alpha line\\");
@@ -70,16 +56,16 @@ public sealed class ChatMultilineTests : IAsyncLifetime
         await terminal.WaitForAsync("One message.");
         await terminal.WaitForPromptAsync();
 
-        _server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
-        LastUserText(_server.Requests[0]).ShouldBe("alpha line\nbeta line");
+        Server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
+        LastUserText(Server.Requests[0]).ShouldBe("alpha line\nbeta line");
         Lines(await terminal.ScreenAsync()).ShouldContain("  beta line");
     }
 
     [Fact]
     public async Task Chat_TerminalAltEnter_InsertsANewlineInsteadOfSending()
     {
-        _server.Enqueue(FakeTurn.Text("One message."), FakeTurn.Text("spare"));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model);
+        Server.Enqueue(FakeTurn.Text("One message."), FakeTurn.Text("spare"));
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model);
         await terminal.WaitForPromptAsync();
 
         await terminal.KeysAsync("-l", "gamma line");
@@ -90,21 +76,21 @@ public sealed class ChatMultilineTests : IAsyncLifetime
         await terminal.WaitForAsync("One message.");
         await terminal.WaitForPromptAsync();
 
-        _server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
-        LastUserText(_server.Requests[0]).ShouldBe("gamma line\ndelta line");
+        Server.Requests.Count.ShouldBe(1, await terminal.ScreenAsync());
+        LastUserText(Server.Requests[0]).ShouldBe("gamma line\ndelta line");
     }
 
     [Fact]
     public async Task Chat_PipedLineEndingWithBackslash_GoesOnWithTheNextLine()
     {
-        _server.Enqueue(FakeTurn.Text("One."), FakeTurn.Text("Two."), FakeTurn.Text("spare"));
+        Server.Enqueue(FakeTurn.Text("One."), FakeTurn.Text("Two."), FakeTurn.Text("spare"));
 
-        CliResult result = await _cli.RunWithInputAsync("first\\\nsecond\nthird\n", "chat", "--model", Model);
+        CliResult result = await Cli.RunWithInputAsync("first\\\nsecond\nthird\n", "chat", "--model", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        _server.Requests.Count.ShouldBe(2, result.ToString());
-        LastUserText(_server.Requests[0]).ShouldBe("first\nsecond");
-        LastUserText(_server.Requests[1]).ShouldBe("third");
+        Server.Requests.Count.ShouldBe(2, result.ToString());
+        LastUserText(Server.Requests[0]).ShouldBe("first\nsecond");
+        LastUserText(Server.Requests[1]).ShouldBe("third");
     }
 
     private static string[] Lines(string screen) =>

@@ -4,23 +4,9 @@ namespace Allos.IntegrationTests.Cli;
 /// Naming sessions as people do, as a real process against the fake provider server: by the start of an id, by
 /// <c>-c</c> for the last one, and by the line <c>run</c> and <c>chat</c> print to come back to one.
 /// </summary>
-public sealed class SessionIdTests : IAsyncLifetime
+public sealed class SessionIdTests : FakeServerCliTests
 {
     private const string Model = "openai/gpt-4o-mini";
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
 
     [Theory]
     [InlineData("show")]
@@ -29,7 +15,7 @@ public sealed class SessionIdTests : IAsyncLifetime
     {
         string id = await RunAsync("Explain web scraping briefly", "Fetch, then parse.");
 
-        CliResult result = await _cli.RunAsync("sessions", subcommand, id[..5]);
+        CliResult result = await Cli.RunAsync("sessions", subcommand, id[..5]);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldContain(id);
@@ -45,16 +31,16 @@ public sealed class SessionIdTests : IAsyncLifetime
     {
         await RunAsync("First", "One.", "-s", "notes-alpha");
         await RunAsync("Second", "Two.", "-s", "notes-beta");
-        int requests = _server.Requests.Count;
+        int requests = Server.Requests.Count;
 
-        CliResult result = await _cli.RunWithInputAsync("Hi\n", command);
+        CliResult result = await Cli.RunWithInputAsync("Hi\n", command);
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("'notes' starts more than one session id");
         result.Stderr.ShouldContain("notes-alpha");
         result.Stderr.ShouldContain("notes-beta");
-        _server.Requests.Count.ShouldBe(requests, "nothing was sent to the model");
-        (await _cli.RunAsync("sessions", "show", "notes-alpha")).ExitCode.ShouldBe(0, "nothing was deleted");
+        Server.Requests.Count.ShouldBe(requests, "nothing was sent to the model");
+        (await Cli.RunAsync("sessions", "show", "notes-alpha")).ExitCode.ShouldBe(0, "nothing was deleted");
     }
 
     [Fact]
@@ -62,19 +48,19 @@ public sealed class SessionIdTests : IAsyncLifetime
     {
         string id = await RunAsync("My name is Ada.", "Hello Ada.");
 
-        _server.Enqueue(FakeTurn.Text("You are Ada."));
-        CliResult result = await _cli.RunAsync("run", "-m", Model, "--json", "-s", id[..6], "What is my name?");
+        Server.Enqueue(FakeTurn.Text("You are Ada."));
+        CliResult result = await Cli.RunAsync("run", "-m", Model, "--json", "-s", id[..6], "What is my name?");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Json().GetProperty("session").GetString().ShouldBe(id);
-        _server.Requests[^1].Body.ShouldContain("My name is Ada.", customMessage: "the history was sent");
+        Server.Requests[^1].Body.ShouldContain("My name is Ada.", customMessage: "the history was sent");
     }
 
     [Fact]
     public async Task Run_PrintsTheSessionIdOnStderrUnlessJsonOrQuiet()
     {
-        _server.Enqueue(FakeTurn.Text("Hi there."));
-        CliResult result = await _cli.RunAsync("run", "-m", Model, "Hello");
+        Server.Enqueue(FakeTurn.Text("Hi there."));
+        CliResult result = await Cli.RunAsync("run", "-m", Model, "Hello");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldNotContain("session ");
@@ -82,13 +68,13 @@ public sealed class SessionIdTests : IAsyncLifetime
         string shortId = line.Split(' ')[1];
         shortId.Length.ShouldBe(8);
         line.ShouldBe($"session {shortId}  (continue: allos run -s {shortId} \"…\")");
-        CliResult show = await _cli.RunAsync("sessions", "show", shortId);
+        CliResult show = await Cli.RunAsync("sessions", "show", shortId);
         show.ExitCode.ShouldBe(0, show.ToString());
         show.Stdout.ShouldContain("Hi there.");
 
-        _server.Enqueue(FakeTurn.Text("Quiet."), FakeTurn.Text("Json."));
-        (await _cli.RunAsync("run", "-m", Model, "-q", "Hello")).Stderr.ShouldNotContain("session ");
-        CliResult json = await _cli.RunAsync("run", "-m", Model, "--json", "Hello");
+        Server.Enqueue(FakeTurn.Text("Quiet."), FakeTurn.Text("Json."));
+        (await Cli.RunAsync("run", "-m", Model, "-q", "Hello")).Stderr.ShouldNotContain("session ");
+        CliResult json = await Cli.RunAsync("run", "-m", Model, "--json", "Hello");
         json.Stderr.ShouldNotContain("session ");
         json.Json().GetProperty("status").GetString().ShouldBe("completed");
     }
@@ -102,29 +88,29 @@ public sealed class SessionIdTests : IAsyncLifetime
         await RunAsync("An older session", "Old.");
         string latest = await RunAsync("My name is Ada.", "Hello Ada.");
 
-        _server.Enqueue(FakeTurn.Text("You are Ada."));
-        CliResult result = await _cli.RunAsync([.. command, "-m", Model, "--json", "What is my name?"]);
+        Server.Enqueue(FakeTurn.Text("You are Ada."));
+        CliResult result = await Cli.RunAsync([.. command, "-m", Model, "--json", "What is my name?"]);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Json().GetProperty("session").GetString().ShouldBe(latest);
-        _server.Requests[^1].Body.ShouldContain("My name is Ada.");
-        _server.Requests[^1].Body.ShouldNotContain("An older session");
+        Server.Requests[^1].Body.ShouldContain("My name is Ada.");
+        Server.Requests[^1].Body.ShouldNotContain("An older session");
     }
 
     [Fact]
     public async Task Continue_NoSessionYet_SaysSoWithoutCallingTheModel()
     {
-        CliResult result = await _cli.RunAsync("run", "-c", "-m", Model, "Hello");
+        CliResult result = await Cli.RunAsync("run", "-c", "-m", Model, "Hello");
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stderr.ShouldContain("there is no session to continue yet");
-        _server.Requests.ShouldBeEmpty();
+        Server.Requests.ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Continue_WithSession_IsAUsageError()
     {
-        CliResult result = await _cli.RunAsync("run", "-c", "-s", "abc", "-m", Model, "Hello");
+        CliResult result = await Cli.RunAsync("run", "-c", "-s", "abc", "-m", Model, "Hello");
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("-c/--continue and -s/--session");
@@ -135,12 +121,12 @@ public sealed class SessionIdTests : IAsyncLifetime
     {
         string latest = await RunAsync("My name is Ada.", "Hello Ada.");
 
-        _server.Enqueue(FakeTurn.Text("You are Ada."));
-        CliResult result = await _cli.RunWithInputAsync("What is my name?\n", "chat", "-c", "-m", Model);
+        Server.Enqueue(FakeTurn.Text("You are Ada."));
+        CliResult result = await Cli.RunWithInputAsync("What is my name?\n", "chat", "-c", "-m", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        _server.Requests[^1].Body.ShouldContain("My name is Ada.");
-        CliResult show = await _cli.RunAsync("sessions", "show", latest);
+        Server.Requests[^1].Body.ShouldContain("My name is Ada.");
+        CliResult show = await Cli.RunAsync("sessions", "show", latest);
         show.Stdout.ShouldContain("You are Ada.");
     }
 
@@ -150,43 +136,43 @@ public sealed class SessionIdTests : IAsyncLifetime
         // Not the default model for an OpenAI key: only the session can bring it back.
         string id = await RunAsync("Explain web scraping briefly", "Fetch the page, then parse it.", "-m", "openai/gpt-4o");
 
-        _server.Enqueue(FakeTurn.Text("Use a parser library."));
-        CliResult result = await _cli.RunWithInputAsync("And then?\n", "sessions", "resume", id[..6]);
+        Server.Enqueue(FakeTurn.Text("Use a parser library."));
+        CliResult result = await Cli.RunWithInputAsync("And then?\n", "sessions", "resume", id[..6]);
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        _server.Requests[^1].Json.GetProperty("model").GetString().ShouldBe("gpt-4o");
-        _server.Requests[^1].Body.ShouldContain("Explain web scraping briefly", customMessage: "the history was sent");
+        Server.Requests[^1].Json.GetProperty("model").GetString().ShouldBe("gpt-4o");
+        Server.Requests[^1].Body.ShouldContain("Explain web scraping briefly", customMessage: "the history was sent");
         result.Stderr.ShouldContain($"resuming session {id[..8]}");
         result.Stderr.ShouldContain("you:   Explain web scraping briefly");
         result.Stderr.ShouldContain("allos: Fetch the page, then parse it.");
         result.Stdout.ShouldContain("Use a parser library.");
 
-        _server.Enqueue(FakeTurn.Text("Flags win."));
-        CliResult flagged = await _cli.RunWithInputAsync("Once more?\n", "sessions", "resume", id, "-m", "openai/gpt-4o-mini");
+        Server.Enqueue(FakeTurn.Text("Flags win."));
+        CliResult flagged = await Cli.RunWithInputAsync("Once more?\n", "sessions", "resume", id, "-m", "openai/gpt-4o-mini");
         flagged.ExitCode.ShouldBe(0, flagged.ToString());
-        _server.Requests[^1].Json.GetProperty("model").GetString().ShouldBe("gpt-4o-mini");
+        Server.Requests[^1].Json.GetProperty("model").GetString().ShouldBe("gpt-4o-mini");
     }
 
     [Fact]
     public async Task Chat_Leaving_PrintsHowToResume()
     {
-        _server.Enqueue(FakeTurn.Text("Hello."));
+        Server.Enqueue(FakeTurn.Text("Hello."));
 
-        CliResult result = await _cli.RunWithInputAsync("Hi\n", "chat", "-m", Model);
+        CliResult result = await Cli.RunWithInputAsync("Hi\n", "chat", "-m", Model);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         string line = result.Stderr.Split('\n').Where(l => l.Contains("resume it with", StringComparison.Ordinal)).ShouldHaveSingleItem();
         string shortId = line.Split(' ')[1];
         line.ShouldContain($"allos sessions resume {shortId}");
-        (await _cli.RunAsync("sessions", "show", shortId)).Stdout.ShouldContain("Hello.");
+        (await Cli.RunAsync("sessions", "show", shortId)).Stdout.ShouldContain("Hello.");
     }
 
     /// <summary>Runs one task answered with <paramref name="answer"/>; returns the session id.</summary>
     private async Task<string> RunAsync(string task, string answer, params string[] flags)
     {
-        _server.Enqueue(FakeTurn.Text(answer).WithUsage(20, 5));
+        Server.Enqueue(FakeTurn.Text(answer).WithUsage(20, 5));
         string[] model = flags.Contains("-m") ? [] : ["-m", Model];
-        CliResult result = await _cli.RunAsync(["run", .. model, .. flags, "--json", task]);
+        CliResult result = await Cli.RunAsync(["run", .. model, .. flags, "--json", task]);
         result.ExitCode.ShouldBe(0, result.ToString());
         return result.Json().GetProperty("session").GetString()!;
     }

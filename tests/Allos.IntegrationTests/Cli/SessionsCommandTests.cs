@@ -1,23 +1,8 @@
 namespace Allos.IntegrationTests.Cli;
 
 /// <summary><c>allos sessions</c> as a real process, over sessions seeded by <c>allos run</c> against the fake provider server.</summary>
-public sealed class SessionsCommandTests : IAsyncLifetime
+public sealed class SessionsCommandTests : FakeServerCliTests
 {
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
-
     [Fact]
     public async Task List_AfterTwoRuns_ShowsBothNewestFirstByShortIdWithTheirFirstWords()
     {
@@ -46,7 +31,7 @@ public sealed class SessionsCommandTests : IAsyncLifetime
     public async Task List_LongTitle_IsCutWithAnEllipsisAndEveryLineFits80Columns()
     {
         string task = "Please summarize the following very long request about refactoring the storage layer of the project into smaller parts";
-        _server.Enqueue(FakeTurn.Text("Done.").WithUsage(20, 7));
+        Server.Enqueue(FakeTurn.Text("Done.").WithUsage(20, 7));
         CliResult run = await Allos("run", "-m", "openai/gpt-4o-mini", "--json", task);
         run.ExitCode.ShouldBe(0, run.ToString());
         string id = run.Json().GetProperty("session").GetString()!;
@@ -146,7 +131,7 @@ public sealed class SessionsCommandTests : IAsyncLifetime
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldBeEmpty();
-        string markdown = File.ReadAllText(Path.Combine(_cli.Workspace, "session.md"));
+        string markdown = File.ReadAllText(Path.Combine(Cli.Workspace, "session.md"));
         markdown.ShouldStartWith($"# Session {first}");
         markdown.ShouldContain("## user");
         markdown.ShouldContain("Tool call `write_file`");
@@ -209,13 +194,13 @@ public sealed class SessionsCommandTests : IAsyncLifetime
     /// <summary>Two runs: one writes a file through a tool call, one only answers.</summary>
     private async Task<(string First, string Second)> SeedAsync()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"notes/hello.txt","content":"hello\n"}""")).WithUsage(30, 5),
             FakeTurn.Text("Created notes/hello.txt.").WithUsage(50, 6));
         CliResult first = await Allos("run", "-m", "openai/gpt-4o-mini", "-y", "--json", "Create notes/hello.txt");
         first.ExitCode.ShouldBe(0, first.ToString());
 
-        _server.Enqueue(FakeTurn.Text("Fetch the page, then parse it.").WithUsage(20, 7));
+        Server.Enqueue(FakeTurn.Text("Fetch the page, then parse it.").WithUsage(20, 7));
         CliResult second = await Allos("run", "-m", "openai/gpt-4o-mini", "--json", "Explain web scraping briefly");
         second.ExitCode.ShouldBe(0, second.ToString());
         return (first.Json().GetProperty("session").GetString()!, second.Json().GetProperty("session").GetString()!);
@@ -223,5 +208,5 @@ public sealed class SessionsCommandTests : IAsyncLifetime
 
     private static string[] Lines(string text) => [.. text.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0)];
 
-    private Task<CliResult> Allos(params string[] args) => _cli.RunAsync(args);
+    private Task<CliResult> Allos(params string[] args) => Cli.RunAsync(args);
 }

@@ -4,23 +4,9 @@ namespace Allos.IntegrationTests.Cli;
 /// Keeping the store in order as a real process: pinning, pruning old sessions, the stored trace of a session, and
 /// search over tool calls and results.
 /// </summary>
-public sealed class SessionsMaintenanceTests : IAsyncLifetime
+public sealed class SessionsMaintenanceTests : FakeServerCliTests
 {
     private const string Model = "openai/gpt-4o-mini";
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
 
     [Fact]
     public async Task Pin_MarksTheSessionInTheListWithoutMovingIt_AndUnpinClearsIt()
@@ -28,7 +14,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
         string older = await RunAsync("The older one");
         string newer = await RunAsync("The newer one");
 
-        CliResult pinned = await _cli.RunAsync("sessions", "pin", older[..6]);
+        CliResult pinned = await Cli.RunAsync("sessions", "pin", older[..6]);
 
         pinned.ExitCode.ShouldBe(0, pinned.ToString());
         pinned.Stderr.ShouldContain($"Pinned session {older[..8]}");
@@ -38,7 +24,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
         Array.FindIndex(lines, line => line.StartsWith(newer[..8] + " ", StringComparison.Ordinal)).ShouldBeLessThan(olderLine, "pinning is not an update: the newer session stays first");
         lines.ShouldContain("* pinned: kept by `allos sessions prune`");
 
-        (await _cli.RunAsync("sessions", "unpin", older)).ExitCode.ShouldBe(0);
+        (await Cli.RunAsync("sessions", "unpin", older)).ExitCode.ShouldBe(0);
         string pinMark = older[..8] + "*";
         (await ListAsync()).ShouldNotContain(line => line.StartsWith(pinMark, StringComparison.Ordinal));
     }
@@ -48,10 +34,10 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
     {
         string kept = await RunAsync("Keep this one");
         string gone = await RunAsync("Let this one go");
-        (await _cli.RunAsync("sessions", "pin", kept)).ExitCode.ShouldBe(0);
+        (await Cli.RunAsync("sessions", "pin", kept)).ExitCode.ShouldBe(0);
 
         // 0d: everything not updated before now is old enough.
-        CliResult dry = await _cli.RunAsync("sessions", "prune", "--older-than", "0d", "--dry-run");
+        CliResult dry = await Cli.RunAsync("sessions", "prune", "--older-than", "0d", "--dry-run");
 
         dry.ExitCode.ShouldBe(0, dry.ToString());
         dry.Stdout.ShouldContain(gone[..8]);
@@ -60,16 +46,16 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
         dry.Stderr.ShouldContain("dry run: 1 session(s)");
         (await ListAsync()).Length.ShouldBe(4, "header, two sessions and the pin legend: nothing deleted");
 
-        CliResult pruned = await _cli.RunAsync("sessions", "prune", "--older-than", "0d", "--keep-pinned");
+        CliResult pruned = await Cli.RunAsync("sessions", "prune", "--older-than", "0d", "--keep-pinned");
 
         pruned.ExitCode.ShouldBe(0, pruned.ToString());
         pruned.Stderr.ShouldContain("Deleted 1 session(s)");
-        (await _cli.RunAsync("sessions", "show", gone)).ExitCode.ShouldBe(1);
-        (await _cli.RunAsync("sessions", "show", kept)).ExitCode.ShouldBe(0);
+        (await Cli.RunAsync("sessions", "show", gone)).ExitCode.ShouldBe(1);
+        (await Cli.RunAsync("sessions", "show", kept)).ExitCode.ShouldBe(0);
 
-        CliResult all = await _cli.RunAsync("sessions", "prune", "--older-than", "0d", "--keep-pinned", "false");
+        CliResult all = await Cli.RunAsync("sessions", "prune", "--older-than", "0d", "--keep-pinned", "false");
         all.Stderr.ShouldContain("Deleted 1 session(s)");
-        (await _cli.RunAsync("sessions", "show", kept)).ExitCode.ShouldBe(1);
+        (await Cli.RunAsync("sessions", "show", kept)).ExitCode.ShouldBe(1);
     }
 
     [Theory]
@@ -77,7 +63,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
     [InlineData("all")]
     public async Task Prune_BadOlderThan_IsAUsageError(string value)
     {
-        CliResult result = await _cli.RunAsync("sessions", "prune", "--older-than", value);
+        CliResult result = await Cli.RunAsync("sessions", "prune", "--older-than", value);
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain($"--older-than '{value}'");
@@ -86,7 +72,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
     [Fact]
     public async Task Prune_WithoutOlderThan_IsAUsageError()
     {
-        CliResult result = await _cli.RunAsync("sessions", "prune");
+        CliResult result = await Cli.RunAsync("sessions", "prune");
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("--older-than");
@@ -97,7 +83,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
     {
         string id = await SeedToolRunAsync();
 
-        CliResult result = await _cli.RunAsync("sessions", "show", id[..8], "--trace");
+        CliResult result = await Cli.RunAsync("sessions", "show", id[..8], "--trace");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         string[] lines = result.Stdout.Split('\n');
@@ -113,7 +99,7 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
         tool.ShouldContain(" ok ");
         tool.ShouldMatch(@"^  \d\d:\d\d:\d\d  allos  tool  write_file .* \d+ ms$");
 
-        (await _cli.RunAsync("sessions", "show", id)).Stdout.ShouldNotContain("trace (", customMessage: "only with --trace");
+        (await Cli.RunAsync("sessions", "show", id)).Stdout.ShouldNotContain("trace (", customMessage: "only with --trace");
     }
 
     [Fact]
@@ -122,25 +108,25 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
         string id = await SeedToolRunAsync();
         string plain = await RunAsync("Nothing about islands here");
 
-        CliResult argument = await _cli.RunAsync("sessions", "search", "archipelago");
+        CliResult argument = await Cli.RunAsync("sessions", "search", "archipelago");
         argument.ExitCode.ShouldBe(0, argument.ToString());
         argument.Stdout.ShouldContain(id[..8]);
         argument.Stdout.ShouldContain("assistant", customMessage: "the match is the tool call's content argument");
 
-        CliResult prefix = await _cli.RunAsync("sessions", "search", "zanzib*");
+        CliResult prefix = await Cli.RunAsync("sessions", "search", "zanzib*");
         prefix.ExitCode.ShouldBe(0, prefix.ToString());
         prefix.Stdout.ShouldContain(id[..8]);
         prefix.Stdout.ShouldNotContain(plain[..8]);
 
-        File.WriteAllText(Path.Combine(_cli.Workspace, "fauna.txt"), "the quokka smiles\n");
-        _server.Enqueue(
+        File.WriteAllText(Path.Combine(Cli.Workspace, "fauna.txt"), "the quokka smiles\n");
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_r", "read_file", """{"path":"fauna.txt"}""")),
             FakeTurn.Text("It smiles."));
-        CliResult read = await _cli.RunAsync("run", "-m", Model, "-y", "--json", "What does the file say?");
+        CliResult read = await Cli.RunAsync("run", "-m", Model, "-y", "--json", "What does the file say?");
         read.ExitCode.ShouldBe(0, read.ToString());
         string reader = read.Json().GetProperty("session").GetString()!;
 
-        CliResult result = await _cli.RunAsync("sessions", "search", "quokka");
+        CliResult result = await Cli.RunAsync("sessions", "search", "quokka");
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldContain(reader[..8]);
         result.Stdout.ShouldContain("tool", customMessage: "the match is the tool result");
@@ -149,25 +135,25 @@ public sealed class SessionsMaintenanceTests : IAsyncLifetime
     /// <summary>A run with one tool call whose arguments hold words no message text has.</summary>
     private async Task<string> SeedToolRunAsync()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "write_file", """{"path":"notes/zanzibar.txt","content":"an archipelago\n"}""")).WithUsage(30, 5),
             FakeTurn.Text("Created notes/zanzibar.txt.").WithUsage(50, 6));
-        CliResult result = await _cli.RunAsync("run", "-m", Model, "-y", "--json", "Write the note");
+        CliResult result = await Cli.RunAsync("run", "-m", Model, "-y", "--json", "Write the note");
         result.ExitCode.ShouldBe(0, result.ToString());
         return result.Json().GetProperty("session").GetString()!;
     }
 
     private async Task<string> RunAsync(string task)
     {
-        _server.Enqueue(FakeTurn.Text("Fine.").WithUsage(20, 5));
-        CliResult result = await _cli.RunAsync("run", "-m", Model, "--json", task);
+        Server.Enqueue(FakeTurn.Text("Fine.").WithUsage(20, 5));
+        CliResult result = await Cli.RunAsync("run", "-m", Model, "--json", task);
         result.ExitCode.ShouldBe(0, result.ToString());
         return result.Json().GetProperty("session").GetString()!;
     }
 
     private async Task<string[]> ListAsync()
     {
-        CliResult list = await _cli.RunAsync("sessions", "list");
+        CliResult list = await Cli.RunAsync("sessions", "list");
         list.ExitCode.ShouldBe(0, list.ToString());
         return [.. list.Stdout.Split('\n').Select(line => line.TrimEnd()).Where(line => line.Length > 0)];
     }

@@ -4,32 +4,18 @@ namespace Allos.IntegrationTests.Cli;
 /// What a turn shows on standard error (issue 12): <c>-v</c> lines never land on the spinner's line, and a tool call
 /// that failed or was cancelled is never a ✓.
 /// </summary>
-public sealed class TurnOutputTests : IAsyncLifetime
+public sealed class TurnOutputTests : FakeServerCliTests
 {
     private const string Model = "openai/gpt-4o-mini";
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
 
     [Fact]
     public async Task Chat_VerboseWhileTheSpinnerRuns_LogLinesGetTheirOwnLines()
     {
         // The retry waits a second with the spinner up, so the second request's log line comes while it shows.
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.Error(503, """{"error":{"message":"overloaded","type":"server_error"}}""", new Dictionary<string, string> { ["retry-after"] = "1" }),
             FakeTurn.Text("Recovered after a retry."));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model, "-v");
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model, "-v");
         await terminal.WaitForPromptAsync();
 
         await terminal.TypeLineAsync("hello");
@@ -45,10 +31,10 @@ public sealed class TurnOutputTests : IAsyncLifetime
     [Fact]
     public async Task Chat_ToolCancelledWithCtrlC_IsShownCancelledNeverATick()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"sleep 20"}""")),
             FakeTurn.Text("Next answer."));
-        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(_cli, "chat", "--model", Model, "-y");
+        using TmuxTerminal terminal = await TmuxTerminal.StartAsync(Cli, "chat", "--model", Model, "-y");
         await terminal.WaitForPromptAsync();
 
         await terminal.TypeLineAsync("Wait a while");
@@ -65,11 +51,11 @@ public sealed class TurnOutputTests : IAsyncLifetime
     [Fact]
     public async Task Run_CommandThatExitsNonZero_IsACrossWithItsExitCode()
     {
-        _server.Enqueue(
+        Server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"exit 3"}""")),
             FakeTurn.Text("It failed."));
 
-        CliResult result = await _cli.RunAsync("run", "--model", Model, "-y", "run exit 3");
+        CliResult result = await Cli.RunAsync("run", "--model", Model, "-y", "run exit 3");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stderr.ShouldContain("✗ shell exit 3");

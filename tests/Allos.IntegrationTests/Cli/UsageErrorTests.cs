@@ -1,23 +1,8 @@
 namespace Allos.IntegrationTests.Cli;
 
 /// <summary>Bad flag values and misspelt commands are usage errors (exit 2) that never reach the model.</summary>
-public sealed class UsageErrorTests : IAsyncLifetime
+public sealed class UsageErrorTests : FakeServerCliTests
 {
-    private readonly CliProcess _cli = new();
-    private FakeProviderServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _cli.UseFakeServer(_server, "openai");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _cli.Dispose();
-    }
-
     [Theory]
     [InlineData("--max-iterations 0 hello", "--max-iterations takes a whole number of model calls, 1 or more, not '0'")]
     [InlineData("--max-iterations -5 hello", "not '-5'")]
@@ -34,12 +19,12 @@ public sealed class UsageErrorTests : IAsyncLifetime
     [InlineData("modles", "did you mean `allos models`?")]
     public async Task BadValuesAndMisspeltCommands_AreUsageErrorsWithAHint(string command, string message)
     {
-        CliResult result = await _cli.RunAsync(["-m", "openai/gpt-4o-mini", .. command.Split(' ')]);
+        CliResult result = await Cli.RunAsync(["-m", "openai/gpt-4o-mini", .. command.Split(' ')]);
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain(message);
         result.Stderr.ShouldNotContain("allos.yaml");
-        _server.Requests.ShouldBeEmpty();
+        Server.Requests.ShouldBeEmpty();
     }
 
     [Theory]
@@ -48,11 +33,11 @@ public sealed class UsageErrorTests : IAsyncLifetime
     [InlineData("help sessions list", "Saved sessions, newest first")]
     public async Task Help_ShowsTheHelpOfTheCommandsItNames(string command, string text)
     {
-        CliResult result = await _cli.RunAsync(command.Split(' '));
+        CliResult result = await Cli.RunAsync(command.Split(' '));
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.ShouldContain(text);
-        _server.Requests.ShouldBeEmpty();
+        Server.Requests.ShouldBeEmpty();
     }
 
     [Theory]
@@ -61,12 +46,12 @@ public sealed class UsageErrorTests : IAsyncLifetime
     [InlineData("help", "me", "name", "a", "variable")]
     public async Task ATaskThatOnlyLooksLikeACommand_GoesToTheModel(params string[] words)
     {
-        _server.Enqueue(FakeTurn.Text("Done."));
+        Server.Enqueue(FakeTurn.Text("Done."));
 
-        CliResult result = await _cli.RunAsync(["-m", "openai/gpt-4o-mini", "--tools", "none", .. words]);
+        CliResult result = await Cli.RunAsync(["-m", "openai/gpt-4o-mini", "--tools", "none", .. words]);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Stdout.Trim().ShouldBe("Done.");
-        _server.Requests.Count.ShouldBe(1);
+        Server.Requests.Count.ShouldBe(1);
     }
 }
