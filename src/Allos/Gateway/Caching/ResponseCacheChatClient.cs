@@ -79,27 +79,9 @@ internal sealed class ResponseCacheChatClient : DelegatingChatClient
         return ResponseCacheKey.Compute(options?.ModelId ?? _defaultModel ?? string.Empty, messages, options);
     }
 
-    private async ValueTask<ChatResponse?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _cache.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
+    private ValueTask<ChatResponse?> GetAsync(string key, CancellationToken cancellationToken) =>
+        _cache.TryGetAsync<object?>(key, failed: null, state: null, cancellationToken);
 
-    private async ValueTask SetAsync(string key, ChatResponse response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _cache.SetAsync(key, response, _options.TimeToLive, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // A cache that cannot store is a cache that misses; the caller has its answer.
-        }
-    }
+    private ValueTask SetAsync(string key, ChatResponse response, CancellationToken cancellationToken) =>
+        _cache.TrySetAsync<object?>(key, response, _options.TimeToLive, failed: null, state: null, cancellationToken);
 }

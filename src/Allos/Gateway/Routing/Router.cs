@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Allos.Gateway.Caching;
 using Allos.Models;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,9 @@ public sealed class Router : IChatClient
         static (request, cancellationToken) => request.Deployment!.Client.GetResponseAsync(request.Messages, request.Forwarded, cancellationToken);
 
     private static readonly Func<RouteRequest, CancellationToken, Task<StreamStart>> StreamOnce = StartStreamAsync;
+
+    private static readonly Action<(Router Router, RouteRequest Request), Exception> CacheFailed =
+        static (call, error) => call.Router._recorder.CacheFailed(call.Request, error);
 
     /// <summary>The key under which the Router reports what a call cost: <see cref="ResponseCost.Key"/>.</summary>
     public const string CostProperty = ResponseCost.Key;
@@ -355,32 +359,11 @@ public sealed class Router : IChatClient
         return new RouteGroup(alias, states, strategy, definition);
     }
 
-    private async Task<ChatResponse?> CachedAsync(RouteRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _options.Cache!.GetAsync(request.CacheKey!, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // A broken cache is a miss, never a failed request.
-            _recorder.CacheFailed(request, ex);
-            return null;
-        }
-    }
+    private ValueTask<ChatResponse?> CachedAsync(RouteRequest request, CancellationToken cancellationToken) =>
+        _options.Cache!.TryGetAsync(request.CacheKey!, CacheFailed, (this, request), cancellationToken);
 
-    private async Task StoreAsync(RouteRequest request, ChatResponse response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            TimeSpan ttl = request.Group.CacheTtl ?? _options.CacheTtl;
-            await _options.Cache!.SetAsync(request.CacheKey!, response, ttl, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _recorder.CacheFailed(request, ex);
-        }
-    }
+    private ValueTask StoreAsync(RouteRequest request, ChatResponse response, CancellationToken cancellationToken) =>
+        _options.Cache!.TrySetAsync(request.CacheKey!, response, request.Group.CacheTtl ?? _options.CacheTtl, CacheFailed, (this, request), cancellationToken);
 
     private TimeoutScope? Deadline(CancellationToken cancellationToken) =>
         _options.RequestTimeout is TimeSpan timeout ? new TimeoutScope(timeout, _time, cancellationToken) : null;
@@ -398,5 +381,4 @@ public sealed class Router : IChatClient
 
         return ForeignFailures.ToAllos(error, provider, cancellationToken);
     }
-
 }
