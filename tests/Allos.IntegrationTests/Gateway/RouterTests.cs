@@ -423,6 +423,24 @@ public sealed class RouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BrokenCache_IsAMiss_TheRequestsAreAnsweredByTheServer()
+    {
+        _fx[0].Enqueue(FakeTurn.Text("whole answer"), FakeTurn.Text("streamed answer"));
+        RouterOptions options = RouterFixture.Options(new ModelGroup("cached", _fx.Deployment(0)) { Cache = true });
+        var cache = new BrokenResponseCache();
+        options.Cache = cache;
+        using var router = new Router(options);
+        IChatClient cached = router.For("cached");
+
+        (await cached.GetResponseAsync(Hello)).Text.ShouldBe("whole answer");
+        (await cached.GetStreamingResponseAsync(Hello).ToChatResponseAsync()).Text.ShouldBe("streamed answer");
+
+        _fx[0].Requests.Count.ShouldBe(2);
+        cache.Reads.ShouldBe(2);
+        cache.Writes.ShouldBe(2, "each answer was offered to the cache, which failed to keep it");
+    }
+
+    [Fact]
     public async Task GetResponseAsync_BodyThatIsNotAResponse_IsNeverCachedAndFallsBackWithoutRetry()
     {
         // A 200 with "{}" was a silent empty answer, cached for the next caller.

@@ -25,6 +25,21 @@ public sealed class ResponseCacheChatClientTests
     }
 
     [Fact]
+    public async Task BrokenCache_IsAMiss_WholeAndStreamedCallsAreAnsweredByTheInnerClient()
+    {
+        var inner = TestChatClient.Replying("first", "second");
+        var cache = new BrokenResponseCache();
+        using IChatClient client = inner.AsBuilder().UseResponseCache(cache).Build();
+
+        (await client.GetResponseAsync("hi")).Text.ShouldBe("first");
+        (await client.GetStreamingResponseAsync("hi").ToChatResponseAsync()).Text.ShouldBe("second");
+
+        inner.Calls.Count.ShouldBe(2);
+        cache.Reads.ShouldBe(2);
+        cache.Writes.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_RequestOptsOut_IsSentEveryTime()
     {
         var inner = TestChatClient.Replying("first", "second");
