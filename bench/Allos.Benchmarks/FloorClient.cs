@@ -2,7 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 
 namespace Allos.Benchmarks;
 
@@ -14,6 +16,9 @@ namespace Allos.Benchmarks;
 /// <see cref="JsonDocument"/>. No error mapping, no usage or finish reason in a stream, no tool calls.
 /// With <c>readWholeEvent</c>, a stream's events are read to their end, as a client must to see a finish reason or usage
 /// wherever the provider puts them (still taking only the text): the floor of a correct client's parsing.
+/// <see cref="StreamUpdatesAsync"/> is the floor under the <see cref="IChatClient"/> contract: the same whole-event
+/// parsing, but each text delta handed over as the contract requires, one <see cref="ChatResponseUpdate"/> with its
+/// role and a <see cref="TextContent"/>, through an async iterator.
 /// </summary>
 internal sealed class FloorClient(HttpClient http, string provider, Uri url)
 {
@@ -50,6 +55,37 @@ internal sealed class FloorClient(HttpClient http, string provider, Uri url)
 
         await reader.CompleteAsync();
         return text.ToString().Length;
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> StreamUpdatesAsync(IReadOnlyList<(string Role, string Text)> messages, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using HttpRequestMessage request = Request(messages, stream: true);
+        using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        PipeReader reader = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
+        byte[] key = provider is "openai" or "ollama" ? "content"u8.ToArray() : "text"u8.ToArray();
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(cancellationToken);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            while (buffer.PositionOf((byte)'\n') is { } newline)
+            {
+                string? piece = Delta(buffer.Slice(0, newline), key, readWholeEvent: true);
+                buffer = buffer.Slice(buffer.GetPosition(1, newline));
+                if (piece is not null)
+                {
+                    yield return new ChatResponseUpdate(ChatRole.Assistant, [new TextContent(piece)]);
+                }
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await reader.CompleteAsync();
     }
 
     public async Task<string> WholeAsync(IReadOnlyList<(string Role, string Text)> messages)

@@ -17,7 +17,7 @@ internal static class QuickStreamComparison
         {
             "whole" => [("floor", b.WholeFloor), ("allos", b.WholeAllos), .. Sdk(provider, b.WholeSdk)],
             "history" => [("floor", b.HistoryFloor), ("allos", b.HistoryAllos), .. Sdk(provider, b.HistorySdk)],
-            _ => [("floor", b.StreamFloor), ("floor-w", b.StreamFloorWholeEvents), ("allos", b.StreamAllos), ("router", b.StreamRouter)],
+            _ => [("floor", b.StreamFloor), ("floor-w", b.StreamFloorWholeEvents), ("floor-u", b.StreamFloorUpdates), ("allos", b.StreamAllos), ("router", b.StreamRouter)],
         };
         foreach ((string _, Func<Task> run) in cases)
         {

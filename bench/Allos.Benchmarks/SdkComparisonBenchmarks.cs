@@ -70,6 +70,10 @@ public class SdkComparisonBenchmarks
     [BenchmarkCategory("stream200")]
     public Task<int> StreamFloorWholeEvents() => _stream.Floor.StreamAsync(_stream.Turns, readWholeEvent: true);
 
+    [Benchmark(Description = "floor, as IChatClient updates")]
+    [BenchmarkCategory("stream200")]
+    public Task<int> StreamFloorUpdates() => CountAsync(_stream.Floor.StreamUpdatesAsync(_stream.Turns));
+
     [Benchmark(Description = "Allos")]
     [BenchmarkCategory("stream200")]
     public Task<int> StreamAllos() => AllosStreamAsync(_stream.Allos, _stream.Messages);
@@ -131,10 +135,12 @@ public class SdkComparisonBenchmarks
     [BenchmarkCategory("history200")]
     public Task<string> HistorySdk() => SdkWholeAsync(_history);
 
-    private static async Task<int> AllosStreamAsync(IChatClient client, IList<ChatMessage> messages)
+    private static Task<int> AllosStreamAsync(IChatClient client, IList<ChatMessage> messages) => CountAsync(client.GetStreamingResponseAsync(messages));
+
+    private static async Task<int> CountAsync(IAsyncEnumerable<ChatResponseUpdate> updates)
     {
         int characters = 0;
-        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(messages))
+        await foreach (ChatResponseUpdate update in updates)
         {
             characters += update.Text.Length;
         }

@@ -10,4 +10,10 @@ public sealed class RunOptions
 
     /// <summary>Gets permission overrides by tool name for this run (over the agent's and the tool's).</summary>
     public IDictionary<string, ToolPermission> ToolPermissions { get; init; } = new Dictionary<string, ToolPermission>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the run variables (<c>--var k=v</c>): they fill <c>{{name}}</c> in the agent's instructions and reach every
+    /// tool call through <see cref="ToolContext.Variables"/>.
+    /// </summary>
+    public IDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 }

@@ -18,7 +18,7 @@ namespace Allos.Configuration;
 /// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
 /// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
 /// optional leading <c>$</c>. The keys are those of <c>allos config init</c>'s template: <c>default_model</c>, <c>tools</c>,
-/// <c>autonomy</c>, <c>max_iterations</c>, <c>system</c>, <c>agents</c>, <c>router</c> and <c>models</c>
+/// <c>autonomy</c>, <c>max_iterations</c>, <c>system</c>, <c>agents</c>, <c>prompts</c> (folders of prompt files), <c>router</c> and <c>models</c>
 /// (see <see cref="RouterConfiguration"/> for the last two).
 /// </para>
 /// </remarks>
@@ -26,7 +26,7 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "router", "models"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models"];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -99,6 +99,7 @@ public static class AllosConfiguration
             MaxIterations = reader.Integer(root, "max_iterations", 1),
             System = NonBlank(reader.String(root, "system")),
             AgentsFile = NonBlank(reader.String(root, "agents")) is { } agents ? Path.GetFullPath(agents, baseDirectory) : null,
+            PromptFolders = reader.Get(root, "prompts") is null ? null : [.. reader.Names(root, "prompts").Select(folder => Path.GetFullPath(folder, baseDirectory))],
             HasRouter = reader.Get(root, "router") is not null || reader.Get(root, "models") is not null,
         };
 

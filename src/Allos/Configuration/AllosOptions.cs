@@ -35,6 +35,12 @@ public sealed class AllosOptions
     /// <summary>Gets or sets the full path of the team file for <c>--agent</c> (<c>agents</c>, relative to the config file). Default: <see langword="null"/>.</summary>
     public string? AgentsFile { get; set; }
 
+    /// <summary>
+    /// Gets or sets the full paths of the folders of prompt files (<c>prompts</c>, relative to the config file), read besides
+    /// <see cref="Prompts.PromptLibrary.DefaultFolders"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public IList<string>? PromptFolders { get; set; }
+
     /// <summary>Gets the Router's settings (<c>router:</c>) and aliases (<c>models:</c>); <see cref="RouterOptions.DefaultModel"/> is <see cref="DefaultModel"/>.</summary>
     /// <remarks>Its <see cref="RouterOptions.Cache"/> stays <see langword="null"/>; <see cref="CreateRouterOptions"/> opens the one <see cref="Cache"/> describes.</remarks>
     public RouterOptions Router { get; } = new();

@@ -15,6 +15,15 @@ public sealed class ToolContext
     /// <summary>Gets the name of the agent that made the call, when an agent did.</summary>
     public string? AgentName { get; init; }
 
+    /// <summary>Gets the run variables (<c>RunOptions.Variables</c>, <c>--var k=v</c>); empty outside a run or when none were given.</summary>
+    public IReadOnlyDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Gets the id of the session the call belongs to, when the run has one.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>Gets the user the run is for (the budget user key), when the run names one.</summary>
+    public string? User { get; init; }
+
     /// <summary>Gets the services of the host, when it has any.</summary>
     public IServiceProvider? Services { get; init; }
 }
