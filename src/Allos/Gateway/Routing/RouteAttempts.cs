@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +13,7 @@ namespace Allos.Gateway;
 /// </remarks>
 internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets, CallRecorder recorder, ILogger logger, Func<string, RouteGroup> groups)
 {
+    private readonly Func<string, RouteGroup> _groups = groups;
     private readonly RouterOptions _options = options;
     private readonly TimeProvider _time = options.TimeProvider;
     private readonly BudgetLedger _budgets = budgets;
@@ -22,54 +22,32 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
 
     /// <summary>
     /// Runs attempts until one succeeds: picks a deployment, takes its rate-limit and budget share, calls it, and on failure
-    /// retries, moves to another deployment or to a fallback group, as the failure's kind says.
+    /// retries, moves to another deployment or to a fallback group, as the failure's kind says (<see cref="RouteCursor"/>).
     /// On return, <see cref="RouteRequest.Deployment"/> holds the attempt that succeeded, still open (in flight, reserved).
     /// </summary>
     public async Task<TResult> RouteAsync<TResult>(RouteRequest request, Func<RouteRequest, CancellationToken, Task<TResult>> attempt, CancellationToken cancellationToken)
     {
-        RouteGroup group = request.Group;
-        ulong tried = 0;
-        ulong excluded = 0;
-        int groupRetries = 0;
-        bool retrying = false;
-        long retryAt = 0;
-        FailureKind lastKind = FailureKind.Transient;
-        ExceptionDispatchInfo? last = null;
-        HashSet<string>? visited = null;
-        bool attempted = false;
-        DeploymentState? limited = null;
-        DeploymentState? coolestPrimary = null;
-
+        var cursor = new RouteCursor(request, _options, _groups);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long now = UtcTicks;
             RateLimitTicket ticket = default;
-            DeploymentState? deployment = DeploymentSelector.Select(
-                group, request, excluded, tried, now, out DeploymentState? soonest, out long soonestUntil, out bool soonestIsRetryAfter);
-            if (ReferenceEquals(group, request.Group) && soonest is not null && !soonestIsRetryAfter)
-            {
-                coolestPrimary ??= soonest;
-            }
-
-            if (deployment is null && limited is not null)
+            DeploymentState? deployment = cursor.Select(now, out DeploymentState? soonest, out long soonestUntil, out bool soonestIsRetryAfter);
+            if (deployment is null && cursor.TakeLimited() is { } limited)
             {
                 // Every usable deployment of the group is at its RPM/TPM limit: wait in line for the first one found.
-                DeploymentState target = limited;
-                limited = null;
-                ticket = await QueueAsync(target, request, cancellationToken).ConfigureAwait(false);
+                ticket = await QueueAsync(limited, request, cancellationToken).ConfigureAwait(false);
                 if (ticket.Acquired)
                 {
-                    deployment = target;
+                    deployment = limited;
                 }
                 else
                 {
-                    last = ExceptionDispatchInfo.Capture(LocalRateLimit(target, ticket.RetryAfter));
-                    lastKind = FailureKind.Transient;
+                    cursor.QueueTimedOut(LocalRateLimit(limited, ticket.RetryAfter));
                 }
             }
-            else if (deployment is null && soonest is not null && soonestIsRetryAfter
-                && soonestUntil - now <= _options.MaxRetryAfter.Ticks && groupRetries <= _options.MaxRetries)
+            else if (deployment is null && soonest is not null && soonestIsRetryAfter && cursor.CanWait(soonestUntil - now))
             {
                 // The provider asked for a pause it will soon be over: waiting beats giving up.
                 await Delay(soonestUntil - now, cancellationToken).ConfigureAwait(false);
@@ -78,71 +56,28 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
 
             if (deployment is null)
             {
-                if (NextFallback(request, lastKind, ref visited) is RouteGroup next)
+                if (cursor.TryFallBack(out RouteGroup from))
                 {
-                    _logger.Fallback(group.Alias, next.Alias, lastKind);
-                    group = next;
-                    tried = excluded = 0;
-                    groupRetries = 0;
-                    retrying = false;
-                    retryAt = 0;
-                    request.Fallbacks++;
+                    _logger.Fallback(from.Alias, cursor.Group.Alias, cursor.LastKind);
                     continue;
                 }
 
-                // Cooldowns protect a failing deployment from load, but never fail a request that was not even tried.
-                if (!attempted && coolestPrimary is not null)
-                {
-                    deployment = coolestPrimary;
-                    group = request.Group;
-                }
-                else
-                {
-                    last?.Throw();
-                    throw new AllosException($"No deployment of '{request.Alias}' can take the request now.");
-                }
+                deployment = cursor.LastResort();
             }
 
-            ulong bit = 1UL << deployment.Index;
-            if ((tried & bit) != 0 && retryAt > now)
-            {
-                await Delay(retryAt - now, cancellationToken).ConfigureAwait(false);
-            }
-
+            await Delay(cursor.RetryWait(deployment, now), cancellationToken).ConfigureAwait(false);
             if (deployment.Limiter is not null && !ticket.Acquired)
             {
                 ticket = deployment.Limiter.TryAcquire(request.TokenAllowance(deployment));
                 if (!ticket.Acquired)
                 {
-                    limited ??= deployment;
-                    excluded |= bit;
+                    cursor.SkipLimited(deployment);
                     continue;
                 }
             }
 
-            try
-            {
-                request.Hold = _budgets.IsEmpty ? default
-                    : await _budgets.ReserveAsync(request.Alias, request.UserKey, request.SessionId, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                deployment.Limiter?.Reconcile(ticket, 0);
-                if (ex is BudgetExceededException refused)
-                {
-                    _logger.BudgetRefused(group.Alias, refused.Budget.Scope, refused.Budget.Period, refused.Budget.Limit, refused.Remaining, refused.EstimatedCost);
-                }
-
-                throw;
-            }
-
-            attempted = true;
-            if (retrying)
-            {
-                request.Retries++;
-                retrying = false;
-            }
-
+            await ReserveAsync(request, deployment, ticket, cursor.Group, cancellationToken).ConfigureAwait(false);
+            cursor.Started();
             request.Deployment = deployment;
             request.Ticket = ticket;
             request.AttemptStart = _time.GetTimestamp();
@@ -165,77 +100,66 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
             }
             catch (Exception ex)
             {
-                Exception error = attemptSource?.TimedOut == true && ex is OperationCanceledException
-                    ? new ProviderTimeoutException(deployment.Provider, $"Deployment '{deployment.Name}' did not answer within its timeout of {deployment.Deployment.Timeout}.", innerException: ex)
-                    : ex;
-                attemptSource?.Dispose();
-                FailureKind kind = FailureKinds.Classify(error);
-                TimeSpan? retryAfter = (error as RateLimitException)?.RetryAfter;
-                bool honoured = retryAfter is TimeSpan wait && wait <= _options.MaxRetryAfter;
-                if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, honoured ? retryAfter : null))
-                {
-                    _logger.Cooldown(deployment.Name, group.Alias, _options.CooldownDuration.TotalSeconds, error.GetType().Name);
-                }
-
-                Release(request, deployment, null, null);
-                request.Deployment = null;
-                request.LastDeployment = deployment;
-                _recorder.AttemptFailed(request, deployment, error);
-                last = ReferenceEquals(error, ex) ? ExceptionDispatchInfo.Capture(ex) : ExceptionDispatchInfo.Capture(error);
-                lastKind = kind;
-                switch (kind)
-                {
-                    case FailureKind.Fatal:
-                        last.Throw();
-                        break;
-                    case FailureKind.Deployment:
-                        excluded |= bit;
-                        break;
-                    case FailureKind.Transient when ++groupRetries <= _options.MaxRetries:
-                        tried |= bit;
-                        retrying = true;
-                        if (retryAfter is not null && !honoured)
-                        {
-                            excluded |= bit;
-                        }
-
-                        TimeSpan delay = honoured ? retryAfter!.Value : Backoff(groupRetries);
-                        retryAt = UtcTicks + delay.Ticks;
-                        _logger.Retry(group.Alias, deployment.Name, groupRetries, delay.TotalMilliseconds, error.GetType().Name);
-                        if (_options.OnRetry is { } onRetry)
-                        {
-                            await onRetry(new OnRetryArguments(groupRetries - 1, error, delay, cancellationToken)).ConfigureAwait(false);
-                        }
-
-                        break;
-                    default:
-                        // Retries used up, or a failure only another group can answer: this group is done.
-                        excluded = ulong.MaxValue;
-                        break;
-                }
+                await FailedAsync(request, cursor, deployment, ex, attemptSource, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private RouteGroup? NextFallback(RouteRequest request, FailureKind kind, ref HashSet<string>? visited)
+    /// <summary>Takes the budget share of an attempt; a refusal gives the rate-limit share back and is logged.</summary>
+    private async ValueTask ReserveAsync(RouteRequest request, DeploymentState deployment, RateLimitTicket ticket, RouteGroup group, CancellationToken cancellationToken)
     {
-        string[] candidates = kind switch
+        if (_budgets.IsEmpty)
         {
-            FailureKind.ContextWindow => request.Group.ContextWindowFallbacks,
-            FailureKind.ContentPolicy => request.Group.ContentPolicyFallbacks,
-            FailureKind.Fatal => [],
-            _ => request.Group.Fallbacks,
-        };
-        foreach (string alias in candidates)
-        {
-            visited ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase) { request.Alias };
-            if (visited.Add(alias))
-            {
-                return groups(alias);
-            }
+            request.Hold = default;
+            return;
         }
 
-        return null;
+        try
+        {
+            request.Hold = await _budgets.ReserveAsync(request.Alias, request.UserKey, request.SessionId, request.MaximumCost(deployment), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            deployment.Limiter?.Reconcile(ticket, 0);
+            if (ex is BudgetExceededException refused)
+            {
+                _logger.BudgetRefused(group.Alias, refused.Budget.Scope, refused.Budget.Period, refused.Budget.Limit, refused.Remaining, refused.EstimatedCost);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Ends a failed attempt: names a deployment timeout as such, counts the failure toward the deployment's cooldown,
+    /// gives its shares back, records it, and lets the cursor decide what follows (throwing when nothing does).
+    /// </summary>
+    private async ValueTask FailedAsync(RouteRequest request, RouteCursor cursor, DeploymentState deployment, Exception ex, TimeoutScope? attemptSource, CancellationToken cancellationToken)
+    {
+        Exception error = attemptSource?.TimedOut == true && ex is OperationCanceledException
+            ? new ProviderTimeoutException(deployment.Provider, $"Deployment '{deployment.Name}' did not answer within its timeout of {deployment.Deployment.Timeout}.", innerException: ex)
+            : ex;
+        attemptSource?.Dispose();
+        FailureKind kind = FailureKinds.Classify(error);
+        TimeSpan? retryAfter = (error as RateLimitException)?.RetryAfter;
+        bool honoured = retryAfter is TimeSpan wait && wait <= _options.MaxRetryAfter;
+        if (deployment.Failed(request.Probe, UtcTicks, kind is FailureKind.Transient or FailureKind.Deployment, honoured ? retryAfter : null))
+        {
+            _logger.Cooldown(deployment.Name, cursor.Group.Alias, _options.CooldownDuration.TotalSeconds, error.GetType().Name);
+        }
+
+        Release(request, deployment, null, null);
+        request.Deployment = null;
+        request.LastDeployment = deployment;
+        _recorder.AttemptFailed(request, deployment, error);
+        if (cursor.Failed(deployment, error, kind, retryAfter, honoured, UtcTicks) is TimeSpan delay)
+        {
+            _logger.Retry(cursor.Group.Alias, deployment.Name, cursor.GroupRetries, delay.TotalMilliseconds, error.GetType().Name);
+            if (_options.OnRetry is { } onRetry)
+            {
+                await onRetry(new OnRetryArguments(cursor.GroupRetries - 1, error, delay, cancellationToken)).ConfigureAwait(false);
+            }
+        }
     }
 
     private async ValueTask<RateLimitTicket> QueueAsync(DeploymentState deployment, RouteRequest request, CancellationToken cancellationToken)
@@ -284,8 +208,6 @@ internal sealed class RouteAttempts(RouterOptions options, BudgetLedger budgets,
             request.Ticket = default;
         }
     }
-
-    private TimeSpan Backoff(int retry) => RetryBackoff.Delay(retry, _options.RetryDelay, _options.MaxRetryDelay, _options.Randomizer());
 
     private Task Delay(long ticks, CancellationToken cancellationToken) =>
         ticks <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(ticks), _time, cancellationToken);
