@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using HandlebarsDotNet;
+using HandlebarsDotNet.IO;
 
 namespace Allos.Prompts;
 
@@ -45,7 +46,9 @@ internal static class TemplateEngine
 
     private static IHandlebars Create()
     {
-        IHandlebars handlebars = HandlebarsDotNet.Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
+        var configuration = new HandlebarsConfiguration { NoEscape = true, FormatProvider = CultureInfo.InvariantCulture };
+        configuration.FormatterProviders.Add(new ScalarFormatter());
+        IHandlebars handlebars = HandlebarsDotNet.Handlebars.Create(configuration);
         handlebars.RegisterHelper("json", (writer, _, arguments) => writer.WriteSafeString(ToJson(arguments.Length > 0 ? arguments[0] : null)));
         return handlebars;
     }
@@ -94,6 +97,19 @@ internal static class TemplateEngine
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
+        }
+    }
+
+    /// <summary>Booleans print as <c>true</c>/<c>false</c> (as in Handlebars.js and JSON), not .NET's <c>True</c>.</summary>
+    private sealed class ScalarFormatter : IFormatter, IFormatterProvider
+    {
+        public void Format<T>(T value, in EncodedTextWriter writer) =>
+            writer.WriteSafeString(value is true ? "true" : "false");
+
+        public bool TryCreateFormatter(Type type, out IFormatter formatter)
+        {
+            formatter = this;
+            return type == typeof(bool);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Allos.Prompts;
 using Microsoft.Extensions.AI;
 
@@ -95,6 +96,25 @@ public sealed class PromptLibraryTests : IDisposable
         RenderedPrompt rendered = library.Get("list").Render(Vars(("items", "[\"a\", \"b\"]"), ("owner", new Dictionary<string, object?> { ["name"] = "Ann" })));
 
         rendered.Messages.Single().Text.ShouldBe("- a (0) for Ann\n- b (1) for Ann\nCount: 2, {\"name\":\"Ann\"}");
+    }
+
+    [Fact]
+    public void Render_ScalarValues_PrintAsInTemplatesEverywhereWhateverTheCulture()
+    {
+        PromptLibrary library = Load(("s.prompt.md", "---\ninputs: { flag: boolean, ratio: number, n: integer }\n---\nuser:\n{{flag}} {{ratio}} {{n}} []\n"));
+        CultureInfo culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+
+            RenderedPrompt rendered = library.Get("s").Render(Vars(("flag", true), ("ratio", "0.5"), ("n", 12345)));
+
+            rendered.Messages.Single().Text.ShouldBe("true 0.5 12345 []");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [Fact]
