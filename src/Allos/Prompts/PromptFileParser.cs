@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Allos.Tools.Validation;
 using Allos.Yaml;
 using Microsoft.Extensions.AI;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Prompts;
@@ -21,9 +18,6 @@ internal static partial class PromptFileParser
     private static readonly string[] TopLevelKeys = ["name", "version", "labels", "description", "model", "options", "inputs", "examples", "tests"];
     private static readonly string[] InputKeys = ["type", "required", "default", "description"];
     private static readonly string[] ExampleKeys = ["user", "assistant"];
-    private static readonly string[] TestKeys = ["name", "vars", "expect"];
-    private static readonly string[] ExpectKeys = ["contains", "not_contains", "equals", "matches", "json_schema"];
-    private static readonly string[] OptionKeys = ["temperature", "top_p", "top_k", "max_tokens", "stop", "seed", "frequency_penalty", "presence_penalty", "response_format"];
 
     private static readonly Dictionary<string, PromptInputType> InputTypes = new(StringComparer.Ordinal)
     {
@@ -88,8 +82,8 @@ internal static partial class PromptFileParser
         string? model = NonBlank(reader.String(root, "model"));
         List<PromptInput> inputs = Inputs(reader, root, display);
         List<PromptExample> examples = Examples(reader, root);
-        Func<ChatOptions> options = Options(reader, root, model);
-        List<PromptTest> tests = Tests(reader, root, display);
+        Func<ChatOptions> options = PromptOptionsReader.Read(reader, root, model);
+        List<PromptTest> tests = PromptTestReader.Read(reader, root, display);
 
         List<PromptSection> sections = Sections(lines, close + 1, display, inputs, warnings);
         var header = new PromptFileHeader(path, name, version, versionLine, labels, labelLines, NonBlank(reader.String(root, "description")), model, inputs, examples, tests);
@@ -218,139 +212,6 @@ internal static partial class PromptFileParser
         return examples;
     }
 
-    private static List<PromptTest> Tests(ConfigurationReader reader, YamlMappingNode root, string display)
-    {
-        var tests = new List<PromptTest>();
-        if (reader.Get(root, "tests") is not { } node)
-        {
-            return tests;
-        }
-
-        foreach (YamlNode item in Sequence(reader, node, "tests", "a list of { vars: ..., expect: ... } entries"))
-        {
-            YamlMappingNode test = reader.Mapping(item, "each test");
-            reader.CheckKeys(test, "a test", TestKeys);
-            var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
-            if (reader.Get(test, "vars") is { } vars)
-            {
-                foreach ((YamlNode key, YamlNode value) in reader.Mapping(vars, "vars"))
-                {
-                    variables[((YamlScalarNode)key).Value ?? ""] = YamlValues.ToObject(value);
-                }
-            }
-
-            YamlNode expectNode = reader.Get(test, "expect") ?? throw reader.Error(item, "a test needs expect: (contains, not_contains, equals, matches or json_schema).");
-            YamlMappingNode expect = reader.Mapping(expectNode, "expect");
-            reader.CheckKeys(expect, "expect", ExpectKeys);
-            if (!expect.Children.Any())
-            {
-                throw reader.Error(expectNode, "expect: is empty; give contains, not_contains, equals, matches or json_schema.");
-            }
-
-            string? pattern = reader.String(expect, "matches");
-            Regex? compiled = null;
-            if (pattern is not null)
-            {
-                try
-                {
-                    compiled = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException ex)
-                {
-                    throw reader.Error(reader.Get(expect, "matches")!, $"matches is not a valid regular expression: {ex.Message}");
-                }
-            }
-
-            JsonElement? schema = null;
-            ToolArgumentSchema? compiledSchema = null;
-            if (reader.Get(expect, "json_schema") is { } schemaNode)
-            {
-                schema = YamlValues.ToJson(schemaNode);
-                try
-                {
-                    compiledSchema = ToolArgumentSchema.Build("json_schema", schema.Value, "json_schema");
-                }
-                catch (ArgumentException ex)
-                {
-                    throw reader.Error(schemaNode, $"json_schema is not a usable JSON schema: {ex.Message}");
-                }
-            }
-
-            tests.Add(new PromptTest(tests.Count + 1, LineOf(item), variables)
-            {
-                Name = NonBlank(reader.String(test, "name")),
-                Contains = Texts(reader, expect, "contains"),
-                NotContains = Texts(reader, expect, "not_contains"),
-                EqualTo = reader.String(expect, "equals"),
-                Matches = pattern,
-                CompiledPattern = compiled,
-                JsonSchema = schema,
-                CompiledSchema = compiledSchema,
-            });
-        }
-
-        return tests;
-    }
-
-    /// <summary>A string or a list of strings, taken whole (commas are text here, not separators).</summary>
-    private static List<string> Texts(ConfigurationReader reader, YamlMappingNode parent, string key) => reader.Get(parent, key) switch
-    {
-        YamlSequenceNode sequence => [.. sequence.Select(item => reader.String(item, $"each entry of {key}"))],
-        YamlNode node => [reader.String(node, key)],
-        null => [],
-    };
-
-    private static Func<ChatOptions> Options(ConfigurationReader reader, YamlMappingNode root, string? model)
-    {
-        YamlMappingNode? node = reader.Get(root, "options") is { } optionsNode ? reader.Mapping(optionsNode, "options") : null;
-        if (node is not null)
-        {
-            reader.CheckKeys(node, "options", OptionKeys);
-        }
-
-        float? temperature = node is null ? null : (float?)reader.Number(node, "temperature");
-        float? topP = node is null ? null : (float?)reader.Number(node, "top_p");
-        int? topK = node is null ? null : reader.Integer(node, "top_k", 1);
-        int? maxTokens = node is null ? null : reader.Integer(node, "max_tokens", 1);
-        long? seed = node is null ? null : reader.Integer(node, "seed", int.MinValue);
-        float? frequency = node is null ? null : (float?)reader.Number(node, "frequency_penalty");
-        float? presence = node is null ? null : (float?)reader.Number(node, "presence_penalty");
-        List<string>? stop = node is not null && reader.Get(node, "stop") is not null ? Texts(reader, node, "stop") : null;
-        ChatResponseFormat? format = node is not null && reader.Get(node, "response_format") is { } formatNode ? ResponseFormat(reader, formatNode) : null;
-
-        return () => new ChatOptions
-        {
-            ModelId = model,
-            Temperature = temperature,
-            TopP = topP,
-            TopK = topK,
-            MaxOutputTokens = maxTokens,
-            Seed = seed,
-            FrequencyPenalty = frequency,
-            PresencePenalty = presence,
-            StopSequences = stop is null ? null : [.. stop],
-            ResponseFormat = format,
-        };
-    }
-
-    private static ChatResponseFormat ResponseFormat(ConfigurationReader reader, YamlNode node)
-    {
-        if (node is YamlScalarNode)
-        {
-            return reader.String(node, "response_format").Trim() switch
-            {
-                "text" => ChatResponseFormat.Text,
-                "json" or "json_object" => ChatResponseFormat.Json,
-                string other => throw reader.Error(node, $"response_format must be text, json, or {{ json_schema: {{...}} }}, not '{other}'."),
-            };
-        }
-
-        YamlMappingNode mapping = reader.Mapping(node, "response_format");
-        reader.CheckKeys(mapping, "response_format", ["json_schema", "name"]);
-        YamlNode schema = reader.Get(mapping, "json_schema") ?? throw reader.Error(node, "response_format as a mapping needs json_schema: { ... }.");
-        return ChatResponseFormat.ForJsonSchema(YamlValues.ToJson(schema), reader.String(mapping, "name"));
-    }
-
     private static List<PromptSection> Sections(string[] lines, int first, string display, List<PromptInput> inputs, List<PromptWarning> warnings)
     {
         var sections = new List<(ChatRole Role, int Line, int ContentLine, List<string> Text)>();
@@ -415,12 +276,12 @@ internal static partial class PromptFileParser
         return compiled;
     }
 
-    private static IEnumerable<YamlNode> Sequence(ConfigurationReader reader, YamlNode node, string key, string shape) =>
+    internal static IEnumerable<YamlNode> Sequence(ConfigurationReader reader, YamlNode node, string key, string shape) =>
         node as YamlSequenceNode is { } sequence ? sequence.Children : throw reader.Error(node, $"{key} must be {shape}.");
 
-    private static int LineOf(YamlNode node) => (int)node.Start.Line;
+    internal static int LineOf(YamlNode node) => (int)node.Start.Line;
 
-    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    internal static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     [GeneratedRegex("^(system|user|assistant|System|User|Assistant|SYSTEM|USER|ASSISTANT):[ \\t]*$")]
     private static partial Regex RolePattern();
