@@ -147,20 +147,3 @@ public sealed class PromptTemplate
         return new PromptException($"{Reference} has no input '{name}'; {known}.{hint}", file, line, name);
     }
 }
-
-/// <summary>One role section of a prompt body, compiled.</summary>
-internal sealed record PromptSection(ChatRole Role, int Line, Func<IReadOnlyDictionary<string, object?>, string> Render);
-
-/// <summary>What the front matter of a prompt file says, as the parser read it.</summary>
-internal sealed record PromptFileHeader(
-    string FilePath,
-    string Name,
-    int Version,
-    int VersionLine,
-    IReadOnlyList<string> Labels,
-    IReadOnlyList<int> LabelLines,
-    string? Description,
-    string? Model,
-    IReadOnlyList<PromptInput> Inputs,
-    IReadOnlyList<PromptExample> Examples,
-    IReadOnlyList<PromptTest> Tests);
