@@ -12,6 +12,9 @@ namespace Allos.Cli.Commands;
 /// </summary>
 internal static class PromptsCommand
 {
+    /// <summary>Prompts are full of quotes and backticks: keep them readable (the output is JSON, never HTML).</summary>
+    internal static readonly JsonWriterOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create()
     {
         var command = new Command("prompts", "Prompt templates (NAME.prompt.md): list, show, render, test, new");
@@ -67,7 +70,7 @@ internal static class PromptsCommand
     private static void WriteListJson(TextWriter output, PromptLibrary library)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Readable))
         {
             json.WriteStartObject();
             json.WriteStartArray("prompts");

@@ -48,7 +48,7 @@ internal static class PromptsRenderCommand
     private static void WriteJson(TextWriter output, RenderedPrompt rendered)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, PromptsCommand.Readable))
         {
             json.WriteStartObject();
             json.WriteString("name", rendered.Name);

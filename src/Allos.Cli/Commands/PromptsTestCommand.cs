@@ -113,7 +113,7 @@ internal static class PromptsTestCommand
     private static void WriteJson(TextWriter output, List<TestResult> results, PromptTemplate[] untested)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, PromptsCommand.Readable))
         {
             json.WriteStartObject();
             json.WriteNumber("passed", results.Count(outcome => outcome.Failures.Count == 0));

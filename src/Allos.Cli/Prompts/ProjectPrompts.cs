@@ -1,5 +1,6 @@
 using Allos.Configuration;
 using Allos.Prompts;
+using YamlDotNet.RepresentationModel;
 
 namespace Allos.Cli.Prompts;
 
@@ -26,6 +27,35 @@ internal static class ProjectPrompts
         return library;
     }
 
-    private static IEnumerable<string> Configured(string file) =>
-        File.Exists(file) ? AllosConfiguration.LoadFile(file).PromptFolders ?? [] : [];
+    private static IEnumerable<string> Configured(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+
+        try
+        {
+            return AllosConfiguration.LoadFile(file).PromptFolders ?? [];
+        }
+        catch (ConfigurationException ex) when (ex.VariableName is not null)
+        {
+            // An unset ${KEY} of some provider stops a model call, not the listing or rendering of prompts: read only prompts:.
+            return FoldersOnly(file);
+        }
+    }
+
+    private static IEnumerable<string> FoldersOnly(string file)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(file))
+        {
+            yaml.Load(reader);
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return yaml.Documents is [{ RootNode: YamlMappingNode root }, ..] && root.Children.TryGetValue(new YamlScalarNode("prompts"), out YamlNode? node) && node is YamlSequenceNode list
+            ? [.. list.Children.OfType<YamlScalarNode>().Select(item => Path.GetFullPath(item.Value ?? ".", folder))]
+            : [];
+    }
 }
