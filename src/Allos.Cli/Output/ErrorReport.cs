@@ -58,8 +58,8 @@ internal static class ErrorReport
     {
         ConfigurationException { VariableName: { } variable } => $"set {variable} (in the environment, a .env file, or allos.yaml), then run again.",
         ConfigurationException => "check allos.yaml and the flags; `allos config show` prints the effective configuration.",
-        PromptException { Input: not null } => "`allos prompts show REF` lists the prompt's inputs and their types; give them with --var NAME=VALUE or --var-file vars.json.",
         PromptException { Line: not null } => "fix the prompt file at that line; `allos prompts list` checks every prompt file.",
+        PromptException { Input: not null } => "`allos prompts show REF` lists the prompt's inputs and their types; give them with --var NAME=VALUE or --var-file vars.json.",
         PromptException => "`allos prompts list` shows the prompts there are, with their versions and labels.",
         StoreUnavailableException => $"the data folder is {AllosPaths.DataDirectory} ({DataFolderSource()}); set ALLOS_HOME to use another one.",
         ProviderAuthenticationException auth => $"check the API key for {auth.Provider}; `allos providers` shows where each key comes from.",
