@@ -75,6 +75,28 @@ public sealed class PromptCommandTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task List_PromptsFolderOfAllosYaml_IsReadEvenWhenAProviderKeyVariableIsUnset()
+    {
+        string shared = Directory.CreateDirectory(Path.Combine(Cli.Root, "shared")).FullName;
+        File.WriteAllText(Path.Combine(shared, "greet.prompt.md"), "---\ndescription: from the shared folder\n---\nuser:\nSay hello.\n");
+        File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), """
+            prompts: [../shared]
+            models:
+              smart:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: ${ALLOS_TEST_UNSET_KEY}
+            """);
+
+        CliResult result = await Cli.RunAsync("prompts", "list", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        JsonElement greet = result.Json().GetProperty("prompts").EnumerateArray().ShouldHaveSingleItem();
+        greet.GetProperty("name").GetString().ShouldBe("greet");
+        greet.GetProperty("versions")[0].GetProperty("file").GetString().ShouldBe(Path.Combine(shared, "greet.prompt.md"));
+    }
+
+    [Fact]
     public async Task Show_ALabel_PrintsTheVersionItNamesWithItsFileInputsExamplesTestsAndBody()
     {
         Write("code_review.prompt.md", CodeReview);
@@ -310,7 +332,7 @@ public sealed class PromptCommandTests : FakeServerCliTests
         rendered.Stderr.ShouldNotContain("warning");
         rendered.Stdout.ShouldContain("user:\nThe meeting moved.");
         again.ExitCode.ShouldBe(1, again.ToString());
-        again.Stderr.ShouldContain("already exists");
+        again.Stderr.ShouldContain("already exists; edit it");
         File.ReadAllText(path).ShouldBe(written);
     }
 
