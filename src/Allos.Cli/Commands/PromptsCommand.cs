@@ -222,10 +222,14 @@ internal static class PromptsCommand
 
     private static void Field(TextWriter output, string name, string value) => output.WriteLine($"{name + ":",-13}{value}".TrimEnd());
 
-    private static string Literal(object value) => value switch
+    /// <summary>A default as front matter would write it: <c>"plain"</c>, <c>false</c>, <c>[a, b]</c>, <c>{k: v}</c>.</summary>
+    private static string Literal(object? value) => value switch
     {
+        null => "null",
         string text => $"\"{text}\"",
         bool flag => flag ? "true" : "false",
+        IDictionary<string, object?> fields => "{" + string.Join(", ", fields.Select(field => $"{field.Key}: {Literal(field.Value)}")) + "}",
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Literal)) + "]",
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 
