@@ -243,6 +243,27 @@ public sealed class PromptCommandTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task RunPrompt_InASessionFile_KeepsThePromptsTurnsSoTheNextRunContinuesFromThem()
+    {
+        Write("code_review.prompt.md", CodeReview);
+        Server.Enqueue(FakeTurn.Text("1. nil dereference."), FakeTurn.Text("Add a nil check."));
+
+        CliResult first = await Cli.RunAsync("run", "--prompt", "code_review", "--var", "language=go", "--var", "diff=x := nil", "--tools", "none", "-s", "review.json");
+        CliResult next = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--tools", "none", "-s", "review.json", "How do I fix it?");
+
+        first.ExitCode.ShouldBe(0, first.ToString());
+        next.ExitCode.ShouldBe(0, next.ToString());
+        Messages(Server.Requests[1].Json).Skip(1).ShouldBe(
+        [
+            ("user", "Review this Python diff: x = None"),
+            ("assistant", "1. x is None."),
+            ("user", "x := nil"),
+            ("assistant", "1. nil dereference."),
+            ("user", "How do I fix it?"),
+        ]);
+    }
+
+    [Fact]
     public async Task RunPrompt_TemplateErrors_ExitThreeBeforeAnyModelCall()
     {
         Write("code_review.prompt.md", CodeReview);
