@@ -3,7 +3,9 @@ using Allos.Agents;
 using Allos.Cli.Admin;
 using Allos.Cli.Hosting;
 using Allos.Cli.Output;
+using Allos.Cli.Prompts;
 using Allos.Cli.Settings;
+using Allos.Prompts;
 
 namespace Allos.Cli.Commands;
 
@@ -19,8 +21,11 @@ internal static class RunCommand
         var task = new Argument<string[]>("task") { Arity = ArgumentArity.ZeroOrMore, Description = "The task; piped standard input is the task when absent, attached to it when given" };
         var approve = new Option<bool>("--approve") { Description = "With -s ID: allow the calls a run stopped for (exit 4) and carry on" };
         var deny = new Option<bool>("--deny") { Description = "With -s ID: deny those calls and carry on; a TASK is the note the model gets" };
-        var command = new Command("run", "Run one task, then exit") { task, approve, deny };
+        var prompt = new Option<string?>("--prompt") { HelpName = "REF", Description = "Run a prompt template (name, name@3, name@label): its system part is the instructions, its user part is sent, then TASK if given" };
+        var variables = new VariableFlags();
+        var command = new Command("run", "Run one task, then exit") { task, approve, deny, prompt };
         flags.AddTo(command);
+        variables.AddTo(command);
         command.Validators.Add(result =>
         {
             bool approving = result.GetValue(approve);
@@ -37,11 +42,21 @@ internal static class RunCommand
             {
                 result.AddError("--approve continues the stopped run and takes no task; run the new task after it.");
             }
+            else if ((approving || denying) && result.GetValue(prompt) is not null)
+            {
+                result.AddError("--prompt starts a new run, and --approve / --deny continue a stopped one: pass one of them.");
+            }
+            else if (result.GetValue(prompt) is not null && result.GetValue(flags.System) is not null)
+            {
+                result.AddError("--prompt and --system both set the instructions: put them in the prompt's system: section, or drop --prompt.");
+            }
         });
         command.SetAction((result, cancellationToken) => ExecuteAsync(
             flags.Read(result),
             Join(result.GetValue(task)),
-            result.GetValue(approve) ? true : result.GetValue(deny) ? false : null));
+            result.GetValue(approve) ? true : result.GetValue(deny) ? false : null,
+            result.GetValue(prompt),
+            variables.Read(result)));
         return command;
     }
 
@@ -50,7 +65,9 @@ internal static class RunCommand
     /// <param name="request">The flags.</param>
     /// <param name="task">The task (for <c>--deny</c>, the note to the model), or <see langword="null"/>.</param>
     /// <param name="answer"><see langword="true"/> for <c>--approve</c>, <see langword="false"/> for <c>--deny</c>, else <see langword="null"/>.</param>
-    public static async Task<int> ExecuteAsync(RunRequest request, string? task, bool? answer = null)
+    /// <param name="prompt">The prompt template of <c>--prompt</c>, or <see langword="null"/>.</param>
+    /// <param name="variables">The <c>--var</c> and <c>--var-file</c> values: the prompt's inputs, and the run's variables.</param>
+    public static async Task<int> ExecuteAsync(RunRequest request, string? task, bool? answer = null, string? prompt = null, IReadOnlyDictionary<string, object?>? variables = null)
     {
         var console = new CliConsole();
 
@@ -60,6 +77,28 @@ internal static class RunCommand
         {
             string piped = await console.In.ReadToEndAsync();
             task = string.IsNullOrWhiteSpace(task) ? piped : string.IsNullOrWhiteSpace(piped) ? task : Attach(task, piped);
+        }
+
+        // The prompt is loaded and rendered before anything else is opened: a template error costs nothing.
+        PromptRun? promptRun = null;
+        if (prompt is not null)
+        {
+            try
+            {
+                promptRun = PromptRun.Prepare(ProjectPrompts.Load(console), prompt, variables ?? new Dictionary<string, object?>(), task, out string? usage);
+                if (promptRun is null)
+                {
+                    console.Error.WriteLine($"error: {usage}");
+                    return ExitCodes.Usage;
+                }
+            }
+            catch (Exception ex) when (ex is PromptException or ConfigurationException)
+            {
+                return ErrorReport.Report(console, ex, request.Json, request.Verbose);
+            }
+
+            request = promptRun.Apply(request);
+            task = promptRun.Input;
         }
 
         if (string.IsNullOrWhiteSpace(task) && answer is null)
@@ -80,6 +119,11 @@ internal static class RunCommand
             request = resolved;
             CliSettings settings = CliSettings.Load(request);
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
+            if (promptRun is not null)
+            {
+                host.UsePromptOptions(promptRun.Rendered.Options);
+            }
+
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
 
             // Approvals are asked on a terminal only (never with --json): piped input was the task or its attachment.
@@ -93,7 +137,14 @@ internal static class RunCommand
                 return await ContinueAsync(console, host, conversation, turn, approved, task, request, interrupts.Token);
             }
 
-            TurnOutcome outcome = await turn.RunAsync(task!.Trim(), request.Quiet, request.Json, interrupts.Token);
+            if (promptRun is not null)
+            {
+                await conversation.AppendAsync(host, promptRun.Before, interrupts.Token);
+            }
+
+            // The run variables reach the agent's instructions and its tools (ToolContext.Variables).
+            RunOptions? runOptions = variables is { Count: > 0 } ? new RunOptions { Variables = new Dictionary<string, object?>(variables, StringComparer.Ordinal) } : null;
+            TurnOutcome outcome = await turn.RunAsync(task!.Trim(), request.Quiet, request.Json, interrupts.Token, runOptions);
             if (!request.Json && !request.Quiet && !conversation.IsFile)
             {
                 // One line on stderr, so a script reading the answer on stdout is not disturbed.

@@ -14,6 +14,7 @@ internal sealed class AgentHost : IAsyncDisposable
 {
     private readonly HttpClient? _http;
     private string? _model;
+    private ChatOptions? _promptOptions;
 
     private AgentHost(CliSettings settings, SqliteStore store, Router router, HttpClient? http)
     {
@@ -72,6 +73,18 @@ internal sealed class AgentHost : IAsyncDisposable
         _model = model;
     }
 
+    /// <summary>
+    /// Gives the runners created from now on the options of a prompt (<c>run --prompt</c>): the entry agent takes its
+    /// temperature and output limit, and every request the rest of what its front matter sets, with its name and version.
+    /// </summary>
+    public void UsePromptOptions(ChatOptions options)
+    {
+        AgentDefinition entry = Agents.First(agent => agent.Name == EntryAgent);
+        entry.Temperature = options.Temperature ?? entry.Temperature;
+        entry.MaxOutputTokens = options.MaxOutputTokens ?? entry.MaxOutputTokens;
+        _promptOptions = options;
+    }
+
     public static async Task<AgentHost> OpenAsync(CliSettings settings, TextWriter? requestLog, CancellationToken cancellationToken)
     {
         RouterOptions options = settings.RouterOptions();
@@ -114,7 +127,10 @@ internal sealed class AgentHost : IAsyncDisposable
     /// </summary>
     public AgentRunner CreateRunner(string sessionId, ApprovalHandler? approvals)
     {
-        var factory = new AgentRunnerFactory(model => new SessionChatClient(Router.For(model), sessionId), Tools);
+        ChatOptions? prompt = _promptOptions;
+        var factory = new AgentRunnerFactory(
+            model => prompt is null ? new SessionChatClient(Router.For(model), sessionId) : new PromptOptionsChatClient(new SessionChatClient(Router.For(model), sessionId), prompt),
+            Tools);
         return factory.Create(Agents, EntryAgent, options =>
         {
             options.DefaultModel = _model ?? Settings.Model;

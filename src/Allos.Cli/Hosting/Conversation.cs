@@ -93,7 +93,7 @@ internal sealed class Conversation
     /// Runs a turn on the history. A turn that is cancelled keeps what the model had streamed as an assistant message marked
     /// interrupted, so the history never has two user turns in a row and the next turn is valid for every provider.
     /// </summary>
-    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentHost host, AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RunEvent> RunStreamingAsync(AgentHost host, AgentRunner runner, string input, RunOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _untouched = false;
         var streamed = new StringBuilder();
@@ -101,7 +101,7 @@ internal sealed class Conversation
         bool cancelled = false;
         try
         {
-            await foreach (RunEvent e in EventsAsync(runner, input, cancellationToken))
+            await foreach (RunEvent e in EventsAsync(runner, input, options, cancellationToken))
             {
                 switch (e)
                 {
@@ -128,6 +128,29 @@ internal sealed class Conversation
                 await KeepInterruptedAsync(host, streamed.ToString(), agent);
             }
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="messages"/> to the history without a model call (<c>run --prompt</c>: a prompt's examples and
+    /// user turns before the task), so the run sends them and the session keeps them.
+    /// </summary>
+    public async Task AppendAsync(AgentHost host, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        _untouched = false;
+        if (_session is not null)
+        {
+            await host.Store.Sessions.AppendMessagesAsync(_session.Id, [.. messages], null, cancellationToken);
+            _session = await host.Sessions.ResumeAsync(_session.Id, cancellationToken);
+            return;
+        }
+
+        _fileMessages.AddRange(messages);
+        SaveFile();
     }
 
     /// <summary>Starts the history afresh (<c>/clear</c>); the store keeps the earlier messages.</summary>
@@ -161,11 +184,11 @@ internal sealed class Conversation
         SaveFile();
     }
 
-    private async IAsyncEnumerable<RunEvent> EventsAsync(AgentRunner runner, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RunEvent> EventsAsync(AgentRunner runner, string input, RunOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_session is not null)
         {
-            await foreach (RunEvent e in _session.RunStreamingAsync(runner, input, cancellationToken: cancellationToken))
+            await foreach (RunEvent e in _session.RunStreamingAsync(runner, input, options, cancellationToken))
             {
                 yield return e;
             }
@@ -175,7 +198,7 @@ internal sealed class Conversation
 
         try
         {
-            await foreach (RunEvent e in runner.RunStreamingAsync(input, [.. _fileMessages], cancellationToken: cancellationToken))
+            await foreach (RunEvent e in runner.RunStreamingAsync(input, [.. _fileMessages], options, cancellationToken))
             {
                 if (e is MessageAddedEvent added)
                 {

@@ -20,8 +20,9 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         _turn?.Cancel();
     }
 
-    public Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt) =>
-        ExecuteAsync(token => conversation.RunStreamingAsync(host, runner, input, token), quiet, json, interrupt);
+    /// <param name="options">The run's options (its variables, from <c>--var</c>), or <see langword="null"/>.</param>
+    public Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt, RunOptions? options = null) =>
+        ExecuteAsync(token => conversation.RunStreamingAsync(host, runner, input, options, token), quiet, json, interrupt);
 
     /// <summary>Continues the paused run <paramref name="state"/> with <paramref name="decisions"/> (<c>run --approve</c> / <c>--deny</c>).</summary>
     public Task<TurnOutcome> ResumeAsync(RunState state, IReadOnlyList<ApprovalDecision> decisions, bool quiet, bool json, CancellationToken interrupt) =>

@@ -1,3 +1,4 @@
+using Allos.Prompts;
 using Allos.Security;
 
 namespace Allos.Cli.Output;
@@ -7,7 +8,7 @@ internal static class ErrorReport
 {
     public static int ExitCode(Exception error) => error switch
     {
-        ConfigurationException => ExitCodes.Configuration,
+        ConfigurationException or PromptException => ExitCodes.Configuration,
         OperationCanceledException => ExitCodes.Interrupted,
         _ => ExitCodes.Failed,
     };
@@ -47,7 +48,7 @@ internal static class ErrorReport
         {
             console.Error.WriteLine(SecretRedactor.Redact(error.ToString()));
         }
-        else if (error is not ConfigurationException)
+        else if (error is not (ConfigurationException or PromptException))
         {
             console.Error.WriteLine("(run with -v for details)");
         }
@@ -57,6 +58,9 @@ internal static class ErrorReport
     {
         ConfigurationException { VariableName: { } variable } => $"set {variable} (in the environment, a .env file, or allos.yaml), then run again.",
         ConfigurationException => "check allos.yaml and the flags; `allos config show` prints the effective configuration.",
+        PromptException { Line: not null } => "fix the prompt file at that line; `allos prompts list` checks every prompt file.",
+        PromptException { Input: not null } => "`allos prompts show REF` lists the prompt's inputs and their types; give them with --var NAME=VALUE or --var-file vars.json.",
+        PromptException => "`allos prompts list` shows the prompts there are, with their versions and labels.",
         StoreUnavailableException => $"the data folder is {AllosPaths.DataDirectory} ({DataFolderSource()}); set ALLOS_HOME to use another one.",
         ProviderAuthenticationException auth => $"check the API key for {auth.Provider}; `allos providers` shows where each key comes from.",
         RateLimitException => "wait and run again, or add fallbacks and rate limits in allos.yaml (`allos config init`).",

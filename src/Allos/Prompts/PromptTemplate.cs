@@ -71,6 +71,12 @@ public sealed class PromptTemplate
     internal IReadOnlyList<int> LabelLines { get; }
 
     /// <summary>
+    /// Creates a new <see cref="ChatOptions"/> with what the front matter sets (model, temperature, output limit, …),
+    /// tagged with the prompt's name and version, without rendering (<see cref="RenderedPrompt.Options"/> is the same).
+    /// </summary>
+    public ChatOptions CreateOptions() => _options().WithPrompt(Name, Version);
+
+    /// <summary>
     /// Renders the prompt. Inputs not given take their default; a section that renders to nothing (all of it inside an
     /// <c>{{#if}}</c> that is false) is left out.
     /// </summary>
@@ -96,7 +102,7 @@ public sealed class PromptTemplate
             messages.InsertRange(at, Examples.SelectMany(example => new[] { new ChatMessage(ChatRole.User, example.User), new ChatMessage(ChatRole.Assistant, example.Assistant) }));
         }
 
-        return new RenderedPrompt(this, messages, _options().WithPrompt(Name, Version), values);
+        return new RenderedPrompt(this, messages, CreateOptions(), values);
     }
 
     /// <summary>Checks and converts input values, filling in defaults.</summary>
