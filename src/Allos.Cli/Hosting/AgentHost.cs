@@ -2,6 +2,7 @@ using Allos.Agents;
 using Allos.Cli.Settings;
 using Allos.Gateway;
 using Allos.Hosting;
+using Allos.Prompts;
 using Allos.Sessions;
 using Allos.Storage.Sqlite;
 using Allos.Tools;
@@ -139,7 +140,9 @@ internal sealed class AgentHost : IAsyncDisposable
         {
             string file = settings.AgentsFile
                 ?? throw new ConfigurationException($"--agent {name} needs an agents.yaml: put one in the current folder or name it with 'agents:' in allos.yaml.");
-            AgentTeam team = AgentTeam.LoadFile(file);
+            // Loaded only when an agent has prompt:, so a broken prompt file does not stop teams that use none.
+            AgentTeam team = AgentTeam.LoadFile(file, () => PromptLibrary.ForProject(
+                Directory.GetCurrentDirectory(), [.. settings.ProjectConfig?.PromptFolders ?? [], .. settings.UserConfig?.PromptFolders ?? []]));
             AgentDefinition agent = team.Agents.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ConfigurationException($"There is no agent '{name}' in {file}. Agents there: {string.Join(", ", team.Agents.Select(a => a.Name))}.");
             foreach (AgentDefinition member in team.Agents)
