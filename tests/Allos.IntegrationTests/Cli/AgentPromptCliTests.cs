@@ -37,6 +37,27 @@ public sealed class AgentPromptCliTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task Run_SystemFlagOverAnAgentWithPrompt_ReplacesItsInstructionsAndKeepsItsModel()
+    {
+        Write("prompts/review.prompt.md", Review);
+        Write("agents.yaml", """
+            agents:
+              - name: reviewer
+                prompt: review
+            """);
+        Server.Enqueue(FakeTurn.Text("ok"));
+        Cli.Environment["ALLOS_MODEL"] = "openai/gpt-4o-mini";
+
+        CliResult result = await Cli.RunAsync("run", "--agent", "reviewer", "--system", "Only say ok.", "Review my change");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string body = Server.Requests.ShouldHaveSingleItem().Body;
+        body.ShouldContain("Only say ok.");
+        body.ShouldNotContain("You review changes carefully.");
+        body.ShouldContain("\"model\":\"gpt-4.1\"");
+    }
+
+    [Fact]
     public async Task Run_BrokenPromptFile_DoesNotStopAnAgentThatUsesNoPrompt()
     {
         Write("prompts/broken.prompt.md", "---\nmodle: smart\n---\nsystem:\n{{#if x}}never closed\n");
