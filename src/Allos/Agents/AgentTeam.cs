@@ -2,6 +2,7 @@ using Allos.Agents.Turns;
 using Allos.Prompts;
 using Allos.Tools;
 using Allos.Yaml;
+using Microsoft.Extensions.AI;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -253,7 +254,7 @@ public sealed class AgentTeam
         }
 
         agent.Prompt = template;
-        Microsoft.Extensions.AI.ChatOptions defaults = template.CreateOptions();
+        ChatOptions defaults = template.CreateOptions();
         agent.Model ??= template.Model;
         agent.Temperature ??= defaults.Temperature;
         agent.MaxOutputTokens ??= defaults.MaxOutputTokens;
