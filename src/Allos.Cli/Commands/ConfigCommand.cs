@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Allos.Agents;
 using Allos.Cli.Admin;
+using Allos.Cli.Hosting;
 using Allos.Cli.Output;
 using Allos.Cli.Settings;
 using Allos.Configuration;
@@ -140,7 +141,7 @@ internal static class ConfigCommand
             : "Allos's own instructions (default)");
         report.Add("agent", settings.Agent ?? "allos (default)");
         if (settings.Agent is string agentName && settings.AgentsFile is string file && File.Exists(file)
-            && AgentTeam.LoadFile(file).Agents.FirstOrDefault(a => string.Equals(a.Name, agentName, StringComparison.OrdinalIgnoreCase)) is { } agent)
+            && AgentHost.LoadTeam(file, settings).Agents.FirstOrDefault(a => string.Equals(a.Name, agentName, StringComparison.OrdinalIgnoreCase)) is { } agent)
         {
             // The agent's own model and tools apply unless a flag names them.
             report.Add("agent model", settings.ModelFromFlag || agent.Model is null ? $"{settings.Model} (from {settings.ModelSource})" : $"{agent.Model} (from {file})");

@@ -2,6 +2,7 @@ using Allos.Agents;
 using Allos.Cli.Settings;
 using Allos.Gateway;
 using Allos.Hosting;
+using Allos.Prompts;
 using Allos.Sessions;
 using Allos.Storage.Sqlite;
 using Allos.Tools;
@@ -155,7 +156,7 @@ internal sealed class AgentHost : IAsyncDisposable
         {
             string file = settings.AgentsFile
                 ?? throw new ConfigurationException($"--agent {name} needs an agents.yaml: put one in the current folder or name it with 'agents:' in allos.yaml.");
-            AgentTeam team = AgentTeam.LoadFile(file);
+            AgentTeam team = LoadTeam(file, settings);
             AgentDefinition agent = team.Agents.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ConfigurationException($"There is no agent '{name}' in {file}. Agents there: {string.Join(", ", team.Agents.Select(a => a.Name))}.");
             foreach (AgentDefinition member in team.Agents)
@@ -182,6 +183,14 @@ internal sealed class AgentHost : IAsyncDisposable
         Apply(standard, settings, isEntry: true);
         return [standard];
     }
+
+    /// <summary>
+    /// Loads agents.yaml with the project's prompts (./prompts, the user's, allos.yaml's prompts:), read only when an
+    /// agent has prompt:, so a broken prompt file does not stop teams that use none.
+    /// </summary>
+    internal static AgentTeam LoadTeam(string file, CliSettings settings) =>
+        AgentTeam.LoadFile(file, () => PromptLibrary.ForProject(
+            Directory.GetCurrentDirectory(), [.. settings.ProjectConfig?.PromptFolders ?? [], .. settings.UserConfig?.PromptFolders ?? []]));
 
     /// <summary>
     /// A team written for a program (its own C# tools, as examples/CustomerService) cannot run here: say which agent, tool
@@ -220,7 +229,9 @@ internal sealed class AgentHost : IAsyncDisposable
         {
             if (settings.System is string system)
             {
+                // --system replaces a prompt's instructions too; the model and sampling it gave stay.
                 agent.Instructions = system;
+                agent.Prompt = null;
             }
 
             if (settings.ModelFromFlag)

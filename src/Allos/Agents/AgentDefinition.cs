@@ -1,3 +1,4 @@
+using Allos.Prompts;
 using Allos.Tools;
 
 namespace Allos.Agents;
@@ -11,10 +12,27 @@ public sealed class AgentDefinition
     /// <summary>Gets or sets what the agent is for; other agents read it when deciding to hand off.</summary>
     public string? Description { get; set; }
 
-    /// <summary>Gets or sets the system instructions.</summary>
+    /// <summary>
+    /// Gets or sets the system instructions. <c>{{name}}</c> in them is filled from the run variables
+    /// (<see cref="RunOptions.Variables"/>) when a run starts, with the prompt templates' engine; text without <c>{{</c> is
+    /// sent as written.
+    /// </summary>
+    /// <remarks>
+    /// A variable the instructions use that the run does not give fails the run before any model call. Values are
+    /// inserted as text: a value holding <c>{{…}}</c> is sent as written, never read as template syntax.
+    /// </remarks>
     public string? Instructions { get; set; }
 
-    /// <summary>Gets or sets the model id (<c>provider/model</c> or an alias); default: the runner's default model.</summary>
+    /// <summary>
+    /// Gets or sets the prompt template the instructions come from (<c>prompt: name@label</c> in <c>agents.yaml</c>): its
+    /// system sections, rendered with the run variables its inputs declare when a run starts. Its front matter's model,
+    /// sampling and output limit apply where this agent sets none, and every call is recorded against the prompt's name
+    /// and version. Set this or <see cref="Instructions"/>, not both. Default: <see langword="null"/>.
+    /// </summary>
+    /// <remarks>Only the system sections are used: the user's input is the run's, so user sections and examples are not sent.</remarks>
+    public PromptTemplate? Prompt { get; set; }
+
+    /// <summary>Gets or sets the model id (<c>provider/model</c> or an alias); default: the <see cref="Prompt"/>'s model, else the runner's default model.</summary>
     public string? Model { get; set; }
 
     /// <summary>Gets the tool and group names the agent may use (<c>files</c>, <c>read_file</c>, …).</summary>

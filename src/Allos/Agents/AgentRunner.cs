@@ -31,6 +31,7 @@ public sealed class AgentRunner
     private readonly RunTrace _trace;
     private readonly ModelTurn _modelTurn;
     private readonly ToolTurn _toolTurn;
+    private readonly AgentInstructions _instructions;
 
     /// <summary>Initializes a runner for a single agent.</summary>
     public AgentRunner(AgentDefinition agent, AgentRunnerOptions? options = null)
@@ -39,7 +40,10 @@ public sealed class AgentRunner
     }
 
     /// <summary>Initializes a runner for a team whose conversations start with <paramref name="entryAgent"/>.</summary>
-    /// <exception cref="ConfigurationException">An agent names a tool or handoff target that does not exist, or both <see cref="AgentRunnerOptions.ChatClient"/> and <see cref="AgentRunnerOptions.ChatClientFactory"/> are set.</exception>
+    /// <exception cref="ConfigurationException">
+    /// An agent names a tool or handoff target that does not exist, has both a prompt and instructions, or has instructions
+    /// that are not a valid template; or both <see cref="AgentRunnerOptions.ChatClient"/> and <see cref="AgentRunnerOptions.ChatClientFactory"/> are set.
+    /// </exception>
     public AgentRunner(IEnumerable<AgentDefinition> team, string entryAgent, AgentRunnerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(team);
@@ -69,25 +73,36 @@ public sealed class AgentRunner
         _entryAgent = _agents.ContainsKey(entryAgent)
             ? entryAgent
             : throw new ConfigurationException($"The entry agent '{entryAgent}' is not in the team ({string.Join(", ", _agents.Keys)}).");
+        _instructions = AgentInstructions.Build(_agents.Values);
         var workspace = new Lazy<Workspace>(() => _options.Workspace ?? Workspace.Current);
         _trace = new RunTrace(_options.TimeProvider);
-        _modelTurn = new ModelTurn(_options, tools, new AgentClients(_options), _trace);
+        _modelTurn = new ModelTurn(_options, tools, new AgentClients(_options), _trace, _instructions);
         _toolTurn = new ToolTurn(_options, _agents, tools, new ApprovalPolicy(_options, workspace), new Handoffs(_options), _trace, workspace);
     }
 
     /// <summary>Runs the conversation <paramref name="history"/> plus <paramref name="input"/> until a final answer, a pause or a limit.</summary>
+    /// <exception cref="ConfigurationException">An agent's instructions use a variable the run does not give, or its prompt a required input; nothing has been sent.</exception>
     public async Task<RunResult> RunAsync(string input, IEnumerable<ChatMessage>? history = null, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         await LastResultAsync(RunStreamingAsync(input, history, options, cancellationToken)).ConfigureAwait(false);
 
     /// <summary>Like <see cref="RunAsync"/>, streaming what happens; the last event is a <see cref="RunCompletedEvent"/>.</summary>
+    /// <exception cref="ConfigurationException">An agent's instructions use a variable the run does not give, or its prompt a required input; nothing has been sent.</exception>
     public IAsyncEnumerable<RunEvent> RunStreamingAsync(string input, IEnumerable<ChatMessage>? history = null, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var state = new RunState(NewRunId(), _entryAgent) { Autonomy = options?.Autonomy };
+        var state = new RunState(NewRunId(), _entryAgent) { Autonomy = options?.Autonomy, SessionId = options?.SessionId, User = options?.User };
         foreach (KeyValuePair<string, ToolPermission> entry in options?.ToolPermissions ?? new Dictionary<string, ToolPermission>())
         {
             state.PermissionOverrides[entry.Key] = entry.Value;
         }
+
+        foreach (KeyValuePair<string, object?> entry in options?.Variables ?? new Dictionary<string, object?>())
+        {
+            state.Variables[entry.Key] = entry.Value;
+        }
+
+        // Every agent's, not just the entry's: a handoff later in the run must not be the first to find a variable missing.
+        _instructions.RenderAll(state);
 
         if (history is not null)
         {
@@ -138,7 +153,7 @@ public sealed class AgentRunner
 
     /// <summary>The model an agent of this runner uses, or <see langword="null"/> for an unknown agent.</summary>
     internal string? ModelOf(string agentName) =>
-        _agents.TryGetValue(agentName, out AgentDefinition? agent) ? agent.Model ?? _options.DefaultModel : null;
+        _agents.TryGetValue(agentName, out AgentDefinition? agent) ? agent.Model ?? agent.Prompt?.Model ?? _options.DefaultModel : null;
 
     private static async Task<RunResult> LastResultAsync(IAsyncEnumerable<RunEvent> events)
     {

@@ -1,5 +1,9 @@
+using Allos.Agents.Turns;
+using Allos.Prompts;
 using Allos.Tools;
 using Allos.Yaml;
+using Microsoft.Extensions.AI;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Allos.Agents;
@@ -18,6 +22,10 @@ namespace Allos.Agents;
 ///     tools: [files, search]
 ///     autonomy: supervised
 ///     permissions: { write_file: deny }
+///   - name: reviewer
+///     prompt: code_review@production   # instructions, model and sampling from prompts/code_review.prompt.md
+///   - name: helper
+///     instructions: You help with the {{repo}} repository.   # filled from the run variables
 /// </code>
 /// </example>
 public sealed class AgentTeam
@@ -27,7 +35,7 @@ public sealed class AgentTeam
     private static readonly string[] AgentKeys =
     [
         "name", "description", "instructions", "model", "tools", "handoffs", "autonomy", "permissions", "max_iterations",
-        "temperature", "max_output_tokens", "tool_choice",
+        "temperature", "max_output_tokens", "tool_choice", "prompt",
     ];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
@@ -67,11 +75,19 @@ public sealed class AgentTeam
     public AgentRunner CreateRunner(AgentRunnerOptions? options = null) => new(Agents, Entry, options);
 
     /// <summary>Loads a team from a YAML file.</summary>
-    /// <exception cref="ConfigurationException">The file is malformed or has an unknown key; the message gives the file and line.</exception>
-    public static AgentTeam LoadFile(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="prompts">
+    /// Where <c>prompt:</c> references are found, called once and only when an agent has one, so a broken prompt file does
+    /// not stop a team that uses none. Default: <see cref="PromptLibrary.ForProject"/> of the current directory.
+    /// </param>
+    /// <exception cref="ConfigurationException">
+    /// The file is malformed, has an unknown key, an instructions template that does not compile, or a prompt reference
+    /// that does not resolve; the message gives the file and line.
+    /// </exception>
+    public static AgentTeam LoadFile(string path, Func<PromptLibrary>? prompts = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return LoadYaml(File.ReadAllText(path), path);
+        return LoadYaml(File.ReadAllText(path), path, prompts);
     }
 
     /// <summary>Loads a team from YAML text: <c>agents</c> as a list (or a map by name), and an optional <c>entry</c>.</summary>
@@ -79,11 +95,21 @@ public sealed class AgentTeam
     /// The rules of <c>allos.yaml</c> apply: an unknown or misspelt key is an error
     /// naming it, the line and the nearest valid key. <c>${VAR}</c> is kept as written, since instructions are prompt text.
     /// </remarks>
-    /// <exception cref="ConfigurationException">The text is malformed or has an unknown key; the message gives the line.</exception>
-    public static AgentTeam LoadYaml(string yaml, string source = "agents.yaml")
+    /// <param name="yaml">The text.</param>
+    /// <param name="source">The file name errors give.</param>
+    /// <param name="prompts">
+    /// Where <c>prompt:</c> references are found, called once and only when an agent has one. Default:
+    /// <see cref="PromptLibrary.ForProject"/> of the current directory.
+    /// </param>
+    /// <exception cref="ConfigurationException">
+    /// The text is malformed, has an unknown key, an instructions template that does not compile, or a prompt reference
+    /// that does not resolve; the message gives the line.
+    /// </exception>
+    public static AgentTeam LoadYaml(string yaml, string source = "agents.yaml", Func<PromptLibrary>? prompts = null)
     {
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(source);
+        var library = new Lazy<PromptLibrary>(prompts ?? (() => PromptLibrary.ForProject(Directory.GetCurrentDirectory())));
         var reader = new ConfigurationReader(source, environment: null);
         YamlMappingNode root = reader.Mapping(
             ConfigurationReader.Parse(yaml, source) ?? throw new ConfigurationException($"{source}:1: the file is empty; list the agents under an 'agents' key."),
@@ -96,14 +122,14 @@ public sealed class AgentTeam
             case YamlSequenceNode list:
                 foreach (YamlNode node in list)
                 {
-                    agents.Add(ReadAgent(reader, reader.Mapping(node, "an agent"), null));
+                    agents.Add(ReadAgent(reader, reader.Mapping(node, "an agent"), null, library));
                 }
 
                 break;
             case YamlMappingNode byName:
                 foreach (KeyValuePair<YamlNode, YamlNode> entry in byName)
                 {
-                    agents.Add(ReadAgent(reader, reader.Mapping(entry.Value, "an agent"), reader.String(entry.Key, "an agent's name")));
+                    agents.Add(ReadAgent(reader, reader.Mapping(entry.Value, "an agent"), reader.String(entry.Key, "an agent's name"), library));
                 }
 
                 break;
@@ -116,7 +142,7 @@ public sealed class AgentTeam
         return new AgentTeam(agents, reader.String(root, "entry"));
     }
 
-    private static AgentDefinition ReadAgent(ConfigurationReader reader, YamlMappingNode node, string? name)
+    private static AgentDefinition ReadAgent(ConfigurationReader reader, YamlMappingNode node, string? name, Lazy<PromptLibrary> prompts)
     {
         reader.CheckKeys(node, name is null ? "an agent" : $"agent '{name}'", AgentKeys);
         name ??= reader.String(node, "name") ?? throw reader.Error(node, "an agent has no 'name'.");
@@ -161,6 +187,76 @@ public sealed class AgentTeam
         agent.MaxIterations = reader.Integer(node, "max_iterations", 1) ?? agent.MaxIterations;
         agent.Temperature = reader.Number(node, "temperature") is double temperature ? (float)temperature : null;
         agent.MaxOutputTokens = reader.Integer(node, "max_output_tokens", 1);
+        if (reader.Get(node, "instructions") is YamlScalarNode { Value: { } instructions } instructionsNode && AgentInstructions.IsTemplate(instructions))
+        {
+            CheckTemplate(reader, instructionsNode, instructions);
+        }
+
+        if (reader.Get(node, "prompt") is { } promptNode)
+        {
+            ReadPrompt(reader, promptNode, agent, prompts);
+        }
+
         return agent;
+    }
+
+    /// <summary>Checks <c>{{…}}</c> in instructions now, with the file's line, rather than at the first run.</summary>
+    private static void CheckTemplate(ConfigurationReader reader, YamlScalarNode node, string text)
+    {
+        // A block scalar (| or >) starts on the line after its key.
+        int firstLine = checked((int)node.Start.Line) + (node.Style is ScalarStyle.Literal or ScalarStyle.Folded ? 1 : 0);
+        try
+        {
+            _ = AgentInstructions.Compile(text, reader.Source, firstLine);
+        }
+        catch (PromptException ex)
+        {
+            throw new ConfigurationException(ex.Message);
+        }
+    }
+
+    /// <summary>Resolves <c>prompt:</c>: the instructions come from it, and the model and sampling the agent leaves unset.</summary>
+    private static void ReadPrompt(ConfigurationReader reader, YamlNode node, AgentDefinition agent, Lazy<PromptLibrary> prompts)
+    {
+        string reference = reader.String(node, "prompt").Trim();
+        if (agent.Instructions is not null)
+        {
+            throw reader.Error(node, $"agent '{agent.Name}' has both prompt: and instructions:; the prompt's system section is its instructions, so remove one of them.");
+        }
+
+        PromptLibrary library;
+        try
+        {
+            library = prompts.Value;
+        }
+        catch (Exception ex) when (ex is PromptException or DirectoryNotFoundException)
+        {
+            throw reader.Error(node, $"agent '{agent.Name}' uses prompt '{reference}', and the prompt files do not load: {ex.Message}");
+        }
+
+        PromptTemplate template;
+        try
+        {
+            template = library.Get(reference);
+        }
+        catch (PromptException ex)
+        {
+            throw reader.Error(node, $"agent '{agent.Name}' uses prompt '{reference}': {ex.Message}");
+        }
+
+        try
+        {
+            AgentInstructions.CheckSystemSection(agent.Name, template);
+        }
+        catch (ConfigurationException ex)
+        {
+            throw reader.Error(node, ex.Message);
+        }
+
+        agent.Prompt = template;
+        ChatOptions defaults = template.CreateOptions();
+        agent.Model ??= template.Model;
+        agent.Temperature ??= defaults.Temperature;
+        agent.MaxOutputTokens ??= defaults.MaxOutputTokens;
     }
 }

@@ -16,4 +16,17 @@ public sealed class RunOptions
     /// tool call through <see cref="ToolContext.Variables"/>.
     /// </summary>
     public IDictionary<string, object?> Variables { get; init; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the id of the session the run belongs to: every model call is tagged with it (session budgets, the
+    /// telemetry store) and tools see it in <see cref="ToolContext.SessionId"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>
+    /// Gets or sets the user the run is for: every model call is tagged with it as the user key (user budgets, the
+    /// telemetry store) and tools see it in <see cref="ToolContext.User"/>. Default: <see langword="null"/>.
+    /// </summary>
+    /// <remarks>An identifier, stored in plain text with each call: never a secret.</remarks>
+    public string? User { get; set; }
 }

@@ -18,6 +18,9 @@ public sealed class RunState
     private static readonly JsonTypeInfo<UsageDetails> UsageType =
         AllosJson.TypeInfo<UsageDetails>();
 
+    private static readonly JsonTypeInfo<IDictionary<string, object?>> VariablesType =
+        AllosJson.TypeInfo<IDictionary<string, object?>>();
+
     internal RunState(string runId, string entryAgent)
     {
         RunId = runId;
@@ -60,6 +63,16 @@ public sealed class RunState
 
     internal Dictionary<string, ToolPermission> PermissionOverrides { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The run variables (<see cref="RunOptions.Variables"/>), for templated instructions and tools.</summary>
+    internal Dictionary<string, object?> Variables { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The templated instructions as rendered when the run started, by agent; a resume sends the same text.</summary>
+    internal Dictionary<string, string> Instructions { get; } = new(StringComparer.Ordinal);
+
+    internal string? SessionId { get; set; }
+
+    internal string? User { get; set; }
+
     /// <summary>Decisions received for the turn waiting for approval, by approval id.</summary>
     internal Dictionary<string, ApprovalDecision> Decisions { get; } = new(StringComparer.Ordinal);
 
@@ -89,6 +102,10 @@ public sealed class RunState
             PermissionOverrides = PermissionOverrides,
             StandingDecisions = StandingDecisions,
             Decisions = [.. Decisions.Values],
+            Variables = Variables.Count == 0 ? null : JsonSerializer.SerializeToElement<IDictionary<string, object?>>(Variables, VariablesType),
+            Instructions = Instructions.Count == 0 ? null : Instructions,
+            SessionId = SessionId,
+            User = User,
         };
         return JsonSerializer.Serialize(document, AgentsJsonContext.Default.RunStateDocument);
     }
@@ -111,6 +128,21 @@ public sealed class RunState
         state.Cost = new Models.CostTotal(document.CostKnownAmount, document.CostCalls, document.CostUnknownCalls);
         state.LastText = document.LastText;
         state.Autonomy = document.Autonomy;
+        state.SessionId = document.SessionId;
+        state.User = document.User;
+        if (document.Variables is JsonElement variables)
+        {
+            foreach (KeyValuePair<string, object?> entry in JsonSerializer.Deserialize(variables, VariablesType) ?? new Dictionary<string, object?>())
+            {
+                state.Variables[entry.Key] = Plain(entry.Value);
+            }
+        }
+
+        foreach (KeyValuePair<string, string> entry in document.Instructions ?? [])
+        {
+            state.Instructions[entry.Key] = entry.Value;
+        }
+
         foreach (KeyValuePair<string, ToolPermission> entry in document.PermissionOverrides)
         {
             state.PermissionOverrides[entry.Key] = entry.Value;
@@ -128,4 +160,15 @@ public sealed class RunState
 
         return state;
     }
+
+    /// <summary>A variable read back from JSON as the value it was given as, where JSON can say (text, flags, numbers).</summary>
+    private static object? Plain(object? value) => value is not JsonElement element ? value : element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.Number => element.TryGetInt64(out long whole) ? whole : element.GetDouble(),
+        _ => element.Clone(),
+    };
 }

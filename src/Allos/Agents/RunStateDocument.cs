@@ -44,4 +44,12 @@ internal sealed class RunStateDocument
     public Dictionary<string, bool> StandingDecisions { get; set; } = [];
 
     public List<ApprovalDecision> Decisions { get; set; } = [];
+
+    public JsonElement? Variables { get; set; }
+
+    public Dictionary<string, string>? Instructions { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public string? User { get; set; }
 }

@@ -81,4 +81,13 @@ public sealed record ModelCallRecord
     /// <see langword="null"/> (not streamed, or no update arrived).
     /// </summary>
     public double? TimeToFirstTokenMs { get; init; }
+
+    /// <summary>
+    /// Gets the name of the prompt template the call came from (<c>PromptChatOptions.NameKey</c> on the request).
+    /// Default <see langword="null"/> (the request named no prompt).
+    /// </summary>
+    public string? PromptName { get; init; }
+
+    /// <summary>Gets the version of the prompt template the call came from. Default <see langword="null"/>.</summary>
+    public int? PromptVersion { get; init; }
 }

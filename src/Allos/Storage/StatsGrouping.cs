@@ -23,4 +23,7 @@ public enum StatsGrouping
 
     /// <summary>By user key (calls without one are grouped under an empty key).</summary>
     User,
+
+    /// <summary>By the prompt template the call came from, as <c>name@version</c> (calls without one are grouped under an empty key).</summary>
+    Prompt,
 }

@@ -27,6 +27,8 @@ internal static class GenAISemantics
     public const string Fallbacks = "allos.gateway.fallbacks";
     public const string CacheHit = "allos.gateway.cache_hit";
     public const string Cost = "allos.cost.usd";
+    public const string PromptName = "allos.prompt.name";
+    public const string PromptVersion = "allos.prompt.version";
     public const string CostMetric = "allos.client.cost";
 
     public const string Chat = "chat";

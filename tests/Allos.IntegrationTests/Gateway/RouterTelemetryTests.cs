@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Allos.Gateway;
 using Allos.IntegrationTests.Storage;
+using Allos.Prompts;
 using Allos.Storage;
 using Allos.Storage.Sqlite;
 using Allos.Telemetry;
@@ -104,6 +105,37 @@ public sealed class RouterTelemetryTests : IAsyncLifetime
             .ShouldBe("main|west|1|1|team-a|s-1|ok|0");
         decimal expected = ((100 * 0.15m) + (20 * 0.60m)) / 1_000_000m;
         (await store.Telemetry.SpentAsync(new SpendQuery { Since = DateTimeOffset.UtcNow.AddHours(-1), UserKey = "team-a" })).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PromptTaggedRequest_PutsThePromptOnTheSpanAndTheStoredCall()
+    {
+        using var database = new TempDatabase();
+        await using SqliteStore store = await database.OpenAsync();
+        string alias = $"prompted-{Guid.NewGuid():N}";
+        var activities = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AllosTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        _fx[0].Enqueue(FakeTurn.Text("reviewed").WithUsage(10, 2));
+        RouterOptions options = RouterFixture.Options(new ModelGroup(alias, _fx.Deployment(0)));
+        options.Telemetry = store.Telemetry;
+        using var router = new Router(options);
+
+        await router.GetResponseAsync(Hello, new ChatOptions { ModelId = alias }.WithPrompt("code_review", 3));
+        await store.Telemetry.FlushAsync();
+
+        Activity span = activities.Where(activity => (string?)activity.GetTagItem("allos.gateway.alias") == alias).ShouldHaveSingleItem();
+        span.GetTagItem("allos.prompt.name").ShouldBe("code_review");
+        span.GetTagItem("allos.prompt.version").ShouldBe(3);
+        database.Scalar("SELECT prompt_name || '@' || prompt_version FROM model_calls").ShouldBe("code_review@3");
+
+        // The tag is Allos's own: the provider's request carries no allos.* field.
+        _fx[0].Requests[^1].Body.ShouldNotContain("allos.");
     }
 
     [Fact]

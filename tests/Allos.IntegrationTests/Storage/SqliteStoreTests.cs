@@ -197,6 +197,43 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_Version3File_AddsPromptColumnsAndKeepsOldCalls()
+    {
+        DateTimeOffset time = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        await using (SqliteStore v3 = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = _database.Path }, [.. SqliteMigrations.All.Where(m => m.Version <= 3)], default))
+        {
+            // Written as version 3 wrote it: the batched writer now inserts the prompt columns.
+            _database.Scalar($"""
+                INSERT INTO model_calls (time, provider, model, latency_ms, cost_nanos, status, alias)
+                VALUES ({time.ToUnixTimeMilliseconds()}, 'openai', 'gpt-4o', 12, 1500000000, 'ok', 'chat');
+                SELECT 1;
+                """);
+        }
+
+        _database.Scalar("SELECT MAX(version) FROM schema_version").ShouldBe(3L);
+
+        await using (SqliteStore store = await _database.OpenAsync())
+        {
+            store.Telemetry.RecordModelCall(new ModelCallRecord
+            {
+                Time = time.AddHours(1),
+                Provider = "openai",
+                Model = "gpt-4o",
+                Cost = 0.25m,
+                PromptName = "code_review",
+                PromptVersion = 3,
+            });
+            await store.Telemetry.FlushAsync();
+
+            (await store.Telemetry.StatsAsync(StatsGrouping.Prompt)).Select(s => (s.Key, s.Calls, s.Cost)).ShouldBe([("", 1L, (decimal?)1.5m), ("code_review@3", 1L, 0.25m)]);
+        }
+
+        _database.Scalar("SELECT COUNT(*) FROM model_calls WHERE prompt_name IS NULL AND prompt_version IS NULL AND alias = 'chat'").ShouldBe(1L);
+        _database.Scalar("SELECT prompt_name || '@' || prompt_version FROM model_calls WHERE prompt_name IS NOT NULL").ShouldBe("code_review@3");
+        _database.Scalar("SELECT MAX(version) FROM schema_version").ShouldBe((long)SqliteMigrations.Latest);
+    }
+
+    [Fact]
     public async Task OpenAsync_ConcurrentOpensOfNewFile_ApplyMigrationsOnce()
     {
         SqliteStore[] stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _database.OpenAsync())));

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Allos.Gateway;
 using Allos.Models;
+using Allos.Prompts;
 using Allos.Storage;
 using Microsoft.Extensions.AI;
 
@@ -10,13 +12,13 @@ namespace Allos.Agents.Turns;
 /// One model call of a run: repairs the history, sends it with the agent's options, streams text and reasoning as
 /// events, and adds the answer, its usage and its cost to the run.
 /// </summary>
-internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<string, AgentTools> tools, AgentClients clients, RunTrace trace)
+internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<string, AgentTools> tools, AgentClients clients, RunTrace trace, AgentInstructions instructions)
 {
     /// <summary>Calls the model once; never throws (failures and cancellation land in <paramref name="outcome"/>).</summary>
     public async IAsyncEnumerable<RunEvent> CallAsync(RunState state, AgentDefinition agent, ModelTurnOutcome outcome, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         HistoryRepair.Repair(state.History);
-        string? model = agent.Model ?? options.DefaultModel;
+        string? model = agent.Model ?? agent.Prompt?.Model ?? options.DefaultModel;
         if (model is null && !clients.Shared)
         {
             throw new ConfigurationException($"Agent '{agent.Name}' names no model and the runner has no DefaultModel.");
@@ -31,7 +33,7 @@ internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<
         try
         {
             IChatClient client = clients.For(model, agent);
-            ChatOptions chatOptions = ChatOptionsFor(agent, clients.Shared ? model : null);
+            ChatOptions chatOptions = ChatOptionsFor(state, agent, clients.Shared ? model : null);
             if (options.Streaming)
             {
                 stream = client.GetStreamingResponseAsync(state.History, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -143,27 +145,44 @@ internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<
         ResponseCost.Get(response)
         ?? ((model ?? response.ModelId) is { } priced ? CostCalculator.Cost(options.Models.Get(priced), usage) : null);
 
+    /// <param name="state">The run, whose rendered instructions, session and user the call carries.</param>
     /// <param name="agent">The agent whose instructions, sampling and tools the call carries.</param>
     /// <param name="modelId">The model to name in the request, for a pipeline shared by every agent (the Router routes on it).</param>
-    private ChatOptions ChatOptionsFor(AgentDefinition agent, string? modelId)
+    private ChatOptions ChatOptionsFor(RunState state, AgentDefinition agent, string? modelId)
     {
         // A copy per call: a client in the pipeline may change the list it is given.
         List<AITool> declared = [.. tools[agent.Name].Declared];
 
-        return new ChatOptions
+        // A prompt's front matter (sampling, limits, stop sequences, format) is the base the agent's own settings override.
+        ChatOptions chatOptions = agent.Prompt?.CreateOptions() ?? new ChatOptions();
+        chatOptions.ModelId = modelId;
+        chatOptions.Instructions = instructions.For(state, agent);
+        chatOptions.Temperature = agent.Temperature ?? chatOptions.Temperature;
+        chatOptions.MaxOutputTokens = agent.MaxOutputTokens ?? chatOptions.MaxOutputTokens;
+        chatOptions.Tools = declared.Count > 0 ? declared : null;
+        chatOptions.ToolMode = declared.Count == 0 ? null : agent.ToolChoice switch
         {
-            ModelId = modelId,
-            Instructions = agent.Instructions,
-            Temperature = agent.Temperature,
-            MaxOutputTokens = agent.MaxOutputTokens,
-            Tools = declared.Count > 0 ? declared : null,
-            ToolMode = declared.Count == 0 ? null : agent.ToolChoice switch
-            {
-                null or "" or "auto" => ChatToolMode.Auto,
-                "none" => ChatToolMode.None,
-                "required" => ChatToolMode.RequireAny,
-                string name => ChatToolMode.RequireSpecific(name),
-            },
+            null or "" or "auto" => ChatToolMode.Auto,
+            "none" => ChatToolMode.None,
+            "required" => ChatToolMode.RequireAny,
+            string name => ChatToolMode.RequireSpecific(name),
         };
+
+        if (agent.Prompt is { } prompt)
+        {
+            chatOptions.WithPrompt(prompt.Name, prompt.Version);
+        }
+
+        if (state.SessionId is { Length: > 0 } session)
+        {
+            chatOptions.WithSession(session);
+        }
+
+        if (state.User is { Length: > 0 } user)
+        {
+            chatOptions.WithUser(user);
+        }
+
+        return chatOptions;
     }
 }

@@ -258,6 +258,9 @@ internal sealed class ToolTurn(
         ToolName = call.Name,
         Workspace = workspace.Value,
         AgentName = state.CurrentAgent,
+        Variables = state.Variables.AsReadOnly(),
+        SessionId = state.SessionId,
+        User = state.User,
     };
 
     /// <summary>One turn's calls, sorted: what runs, what asks, the handoff, and the results so far by call id.</summary>

@@ -21,6 +21,12 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         {
             activity.SetTag(GenAISemantics.OperationName, GenAISemantics.Chat);
             activity.SetTag(GenAISemantics.Alias, request.Alias);
+            if (request.Prompt is var (promptName, promptVersion))
+            {
+                activity.SetTag(GenAISemantics.PromptName, promptName);
+                activity.SetTag(GenAISemantics.PromptVersion, promptVersion);
+            }
+
             if (request.Forwarded?.MaxOutputTokens is int maxTokens)
             {
                 activity.SetTag(GenAISemantics.RequestMaxTokens, maxTokens);
@@ -72,6 +78,8 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
             Model = response.ModelId ?? request.Alias,
             Alias = request.Alias,
             UserKey = request.UserKey,
+            PromptName = request.Prompt?.Name,
+            PromptVersion = request.Prompt?.Version,
             LatencyMs = latencyMs,
             CacheHit = true,
             Cost = 0m,
@@ -219,6 +227,8 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         Alias = request.Alias,
         Deployment = deployment?.Name,
         UserKey = request.UserKey,
+        PromptName = request.Prompt?.Name,
+        PromptVersion = request.Prompt?.Version,
         LatencyMs = latencyMs,
         InputTokens = usage?.InputTokenCount,
         OutputTokens = usage?.OutputTokenCount,

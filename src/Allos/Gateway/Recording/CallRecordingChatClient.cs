@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Allos.Models;
+using Allos.Prompts;
 using Allos.Storage;
 using Microsoft.Extensions.AI;
 
@@ -108,11 +109,14 @@ internal sealed class CallRecordingChatClient : DelegatingChatClient
         }
 
         string model = _model.ModelOf(options);
+        (string Name, int? Version)? prompt = PromptChatOptions.ReadPrompt(options);
         store.RecordModelCall(new ModelCallRecord
         {
             Time = _options.TimeProvider.GetUtcNow(),
             SessionId = RouterChatOptions.Read(options, RouterChatOptions.SessionKey),
             UserKey = RouterChatOptions.Read(options, RouterChatOptions.UserKey),
+            PromptName = prompt?.Name,
+            PromptVersion = prompt?.Version,
             Provider = _model.Provider,
             Model = model.Contains('/', StringComparison.Ordinal) ? model : $"{_model.Provider}/{responseModel ?? model}",
             LatencyMs = _options.TimeProvider.GetElapsedTime(start).TotalMilliseconds,

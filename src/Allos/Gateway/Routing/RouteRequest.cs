@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Allos.Prompts;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway;
@@ -20,6 +21,7 @@ internal sealed class RouteRequest
             return;
         }
 
+        Prompt = PromptChatOptions.ReadPrompt(options);
         AdditionalPropertiesDictionary? properties = options.AdditionalProperties;
         bool hasRouterKeys = false;
         if (properties is { Count: > 0 })
@@ -67,6 +69,9 @@ internal sealed class RouteRequest
     public string? UserKey { get; }
 
     public string? SessionId { get; }
+
+    /// <summary>Gets the prompt template the request came from (<see cref="PromptChatOptions"/>), recorded with the call.</summary>
+    public (string Name, int? Version)? Prompt { get; }
 
     /// <summary>Gets the request's own cache setting, or <see langword="null"/> to follow the group.</summary>
     public bool? CacheRequested { get; }

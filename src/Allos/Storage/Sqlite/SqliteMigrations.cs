@@ -148,6 +148,12 @@ internal static class SqliteMigrations
         // The search text grows to tool calls (name and argument values) and tool results: every stored message is
         // indexed again from its JSON (the update trigger keeps messages_fts in step).
         new(3, "", ReindexMessagesAsync),
+
+        // The prompt template a call came from, so costs and failures group by prompt version. Old rows get NULL.
+        new(4, """
+            ALTER TABLE model_calls ADD COLUMN prompt_name TEXT;
+            ALTER TABLE model_calls ADD COLUMN prompt_version INTEGER;
+            """),
     ];
 
     /// <summary>Gets the schema version of a file with every migration applied.</summary>

@@ -42,6 +42,7 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
             StatsGrouping.Alias => "COALESCE(alias, '')",
             StatsGrouping.Deployment => "COALESCE(deployment, '')",
             StatsGrouping.User => "COALESCE(user_key, '')",
+            StatsGrouping.Prompt => "CASE WHEN prompt_name IS NULL THEN '' ELSE prompt_name || COALESCE('@' || prompt_version, '') END",
             _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown grouping."),
         };
 

@@ -1,5 +1,6 @@
 using Allos.Gateway;
 using Allos.Models;
+using Allos.Prompts;
 using Allos.Storage;
 using Allos.Tests.Shared;
 using Microsoft.Extensions.AI;
@@ -28,6 +29,20 @@ public sealed class CallRecordingChatClientTests
         record.UserKey.ShouldBe("alice");
         record.InputTokens.ShouldBe(10);
         record.Status.ShouldBe("ok");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PromptTaggedOptions_RecordsThePromptNameAndVersion()
+    {
+        var store = new RecordingTelemetryStore();
+        var inner = TestChatClient.Answering("ok");
+        inner.Metadata = new ChatClientMetadata("openai", defaultModelId: "gpt-4o-mini");
+        using IChatClient client = inner.AsBuilder().UseCallRecording(options => options.Store = store).Build();
+
+        await client.GetResponseAsync("hi", new ChatOptions().WithPrompt("code_review", 3));
+        await client.GetResponseAsync("hi");
+
+        store.Calls.Select(call => (call.PromptName, call.PromptVersion)).ShouldBe([("code_review", (int?)3), (null, null)]);
     }
 
     [Fact]
