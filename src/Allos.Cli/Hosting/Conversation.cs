@@ -188,6 +188,9 @@ internal sealed class Conversation
     {
         if (_session is not null)
         {
+            // Tools see the session they serve (ToolContext.SessionId), as the model calls are tagged with it.
+            options ??= new RunOptions();
+            options.SessionId ??= Id;
             await foreach (RunEvent e in _session.RunStreamingAsync(runner, input, options, cancellationToken))
             {
                 yield return e;

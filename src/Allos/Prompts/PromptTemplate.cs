@@ -68,9 +68,6 @@ public sealed class PromptTemplate
 
     internal int VersionLine { get; }
 
-    /// <summary>Returns a new <see cref="ChatOptions"/> with what the front matter sets (model, sampling, limits), without rendering; agents start from it.</summary>
-    internal ChatOptions CreateOptions() => _options();
-
     internal IReadOnlyList<int> LabelLines { get; }
 
     /// <summary>

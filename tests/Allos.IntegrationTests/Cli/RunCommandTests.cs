@@ -396,6 +396,23 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_VarFlags_ReachTheShellToolWithTheSessionButNotASecretOne()
+    {
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "shell", """{"command":"echo \"$ALLOS_VAR_TICKET|$ALLOS_VAR_MAX_FILES|${ALLOS_VAR_API_TOKEN:-none}|$ALLOS_SESSION_ID\""}""")),
+            FakeTurn.Text("Done."));
+        _cli.UseFakeServer(_server, "openai");
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-y", "--json", "--var", "ticket=ABC-1", "--var", "max-files=3", "--var", "api_token=t0k3n-value", "Check the ticket");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string session = result.Json().GetProperty("session").GetString()!;
+        string toolResult = _server.Requests[1].Json.GetProperty("messages").EnumerateArray()
+            .Single(m => m.GetProperty("role").GetString() == "tool").GetProperty("content").GetString()!;
+        toolResult.ShouldContain($"ABC-1|3|none|{session}");
+    }
+
+    [Fact]
     public async Task Run_SessionFileThatCannotBeSavedAfterTheCall_ExitsOneAndTheJsonSaysSo()
     {
         // The agent's own shell call replaces the session's folder with a file, so the save after the answer fails (even as root).

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Allos.Security;
 
 namespace Allos.Tools.BuiltIn;
@@ -14,6 +17,24 @@ internal static class ShellEnvironment
 
     /// <summary>Whether an environment variable's name says it holds a secret.</summary>
     public static bool IsSecret(string name) => SecretNames.IsSecret(name);
+
+    /// <summary>
+    /// Gives a command the run it serves: each run variable as <c>ALLOS_VAR_NAME</c> (the name upper-cased, anything but
+    /// letters and digits as <c>_</c>) and the session as <c>ALLOS_SESSION_ID</c>. Call before <see cref="Prepare"/>, so a
+    /// variable whose name or value is a secret is removed like any other.
+    /// </summary>
+    public static void AddRun(IDictionary<string, string?> environment, ToolContext context)
+    {
+        foreach ((string name, object? value) in context.Variables)
+        {
+            environment["ALLOS_VAR_" + EnvironmentName(name)] = Text(value);
+        }
+
+        if (context.SessionId is { } session)
+        {
+            environment["ALLOS_SESSION_ID"] = session;
+        }
+    }
 
     /// <summary>Removes the secrets from a child's environment and makes it non-interactive.</summary>
     /// <remarks>
@@ -34,4 +55,26 @@ internal static class ShellEnvironment
             environment[setting.Key] = setting.Value;
         }
     }
+
+    private static string EnvironmentName(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (char c in name)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        string text => text,
+        bool flag => flag ? "true" : "false",
+        JsonElement { ValueKind: JsonValueKind.String } json => json.GetString(),
+        JsonElement json => json.GetRawText(),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 }

@@ -18,6 +18,7 @@ namespace Allos.Tools.BuiltIn;
 /// (an empty stream shows as <c>(empty)</c>). Each stream keeps its first and last characters up to a cap, with a marker.
 /// </summary>
 /// <remarks>
+/// The run's variables and session are in the child's environment as <c>ALLOS_VAR_NAME</c> and <c>ALLOS_SESSION_ID</c>.
 /// Security: the child gets the host's environment without API keys and tokens (<see cref="ShellEnvironment"/>); commands
 /// on the <see cref="ShellDenyList"/> are refused without running; a timeout or a cancellation kills the whole process
 /// tree. The working directory is the workspace root, but the command itself is not confined to it: that is what
@@ -94,6 +95,7 @@ internal static class ShellTool
         };
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add(command);
+        ShellEnvironment.AddRun(startInfo.Environment, context);
         ShellEnvironment.Prepare(startInfo.Environment);
 
         using var process = new Process { StartInfo = startInfo };
