@@ -63,6 +63,9 @@ internal static class TemplateEngine
             case string text:
                 writer.WriteStringValue(text);
                 break;
+            case JsonElement json:
+                json.WriteTo(writer);
+                break;
             case bool flag:
                 writer.WriteBooleanValue(flag);
                 break;
