@@ -86,7 +86,7 @@ internal static partial class PromptFileParser
         List<PromptTest> tests = PromptTestReader.Read(reader, root, display);
 
         List<PromptSection> sections = Sections(lines, close + 1, display, inputs, warnings);
-        var header = new PromptFileHeader(path, name, version, versionLine, labels, labelLines, NonBlank(reader.String(root, "description")), model, inputs, examples, tests);
+        var header = new PromptFileHeader(path, display, name, version, versionLine, labels, labelLines, NonBlank(reader.String(root, "description")), model, inputs, examples, tests);
         var template = new PromptTemplate(header, sections, options);
 
         // A test is checked like a render, at load time: a typo in its vars is found before the model is paid.

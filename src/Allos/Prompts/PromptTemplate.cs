@@ -29,6 +29,7 @@ public sealed class PromptTemplate
         Examples = header.Examples;
         Tests = header.Tests;
         FilePath = header.FilePath;
+        DisplayPath = header.DisplayPath;
         _sections = sections;
         _options = options;
     }
@@ -68,6 +69,9 @@ public sealed class PromptTemplate
 
     internal int VersionLine { get; }
 
+    /// <summary>Gets the path as errors name it (relative to the current directory when under it), as load-time errors do.</summary>
+    internal string DisplayPath { get; }
+
     internal IReadOnlyList<int> LabelLines { get; }
 
     /// <summary>
@@ -84,7 +88,7 @@ public sealed class PromptTemplate
     /// <exception cref="PromptException">An input is required and missing, unknown, or of the wrong type; <see cref="PromptException.Input"/> names it.</exception>
     public RenderedPrompt Render(IReadOnlyDictionary<string, object?>? variables = null)
     {
-        IReadOnlyDictionary<string, object?> values = Bind(variables ?? new Dictionary<string, object?>(), FilePath);
+        IReadOnlyDictionary<string, object?> values = Bind(variables ?? new Dictionary<string, object?>(), DisplayPath);
         var messages = new List<ChatMessage>(_sections.Count + (2 * Examples.Count));
         foreach (PromptSection section in _sections)
         {
@@ -99,7 +103,7 @@ public sealed class PromptTemplate
         {
             int lastUser = messages.FindLastIndex(message => message.Role == ChatRole.User);
             int at = lastUser >= 0 ? lastUser : messages.Count;
-            messages.InsertRange(at, Examples.SelectMany(example => new[] { new ChatMessage(ChatRole.User, example.User), new ChatMessage(ChatRole.Assistant, example.Assistant) }));
+            messages.InsertRange(at, Examples.SelectMany(example => new[] { new ChatMessage(ChatRole.User, example.User.TrimEnd()), new ChatMessage(ChatRole.Assistant, example.Assistant.TrimEnd()) }));
         }
 
         return new RenderedPrompt(this, messages, CreateOptions(), values);

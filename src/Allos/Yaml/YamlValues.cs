@@ -9,13 +9,15 @@ namespace Allos.Yaml;
 /// <summary>YAML nodes as plain values: for data (prompt inputs, test variables) and for JSON documents written in YAML (schemas).</summary>
 internal static class YamlValues
 {
-    /// <summary>A node as strings, lists and string-keyed dictionaries: scalars stay text, for the consumer to type.</summary>
+    /// <summary>
+    /// A node as a plain value: a scalar stays text, for the consumer to type (an input declared as a string keeps
+    /// <c>007</c>); a list or mapping becomes JSON with YAML's types inside (<c>[1, true]</c> holds a number and a boolean).
+    /// </summary>
     public static object? ToObject(YamlNode node) => node switch
     {
         YamlScalarNode scalar when ConfigurationReader.IsEmpty(scalar) => null,
         YamlScalarNode scalar => scalar.Value,
-        YamlSequenceNode sequence => sequence.Children.Select(ToObject).ToList(),
-        YamlMappingNode mapping => mapping.Children.ToDictionary(entry => (entry.Key as YamlScalarNode)?.Value ?? "", entry => ToObject(entry.Value), StringComparer.Ordinal),
+        YamlSequenceNode or YamlMappingNode => ToJson(node),
         _ => null,
     };
 

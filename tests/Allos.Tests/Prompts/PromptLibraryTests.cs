@@ -118,6 +118,36 @@ public sealed class PromptLibraryTests : IDisposable
     }
 
     [Fact]
+    public void Render_CollectionDefaultsAndTestVarsFromYaml_KeepYamlsTypesInside()
+    {
+        PromptLibrary library = Load(("d.prompt.md", """
+            ---
+            inputs:
+              limits: { type: object, default: { max: 3, strict: true, name: "007" } }
+              ids: { type: array, default: [1, "2"] }
+              code: { type: string, default: 007 }
+            tests:
+              - vars: { ids: [5], code: 010 }
+                expect: { contains: x }
+            examples:
+              - user: |
+                  Question
+                assistant: |
+                  Answer
+            ---
+            user:
+            {{json limits}} {{json ids}} {{code}}
+            """));
+        PromptTemplate template = library.Get("d");
+
+        RenderedPrompt rendered = template.Render();
+
+        rendered.Messages[^1].Text.ShouldBe("{\"max\":3,\"strict\":true,\"name\":\"007\"} [1,\"2\"] 007");
+        rendered.Messages[0].Text.ShouldBe("Question", "a YAML block's trailing newline is not part of the example");
+        template.Render(template.Tests[0].Variables).Messages[^1].Text.ShouldBe("{\"max\":3,\"strict\":true,\"name\":\"007\"} [5] 010");
+    }
+
+    [Fact]
     public void Render_MissingRequiredInput_NamesIt()
     {
         PromptTemplate template = Load(("code_review.prompt.md", CodeReview)).Get("code_review");
