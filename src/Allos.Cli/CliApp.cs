@@ -4,7 +4,7 @@ using Allos.Cli.Settings;
 
 namespace Allos.Cli;
 
-/// <summary>The command tree: <c>allos [TASK]</c>, run, chat, sessions, providers, models, tools, stats, config.</summary>
+/// <summary>The command tree: <c>allos [TASK]</c>, run, chat, sessions, providers, models, tools, mcp, stats, config.</summary>
 internal static class CliApp
 {
     public static RootCommand Create()
@@ -29,6 +29,7 @@ internal static class CliApp
         root.Subcommands.Add(ProvidersCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         return root;

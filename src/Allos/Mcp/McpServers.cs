@@ -40,6 +40,23 @@ public sealed class McpServers : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a tool or group name is MCP's (<c>mcp</c>, <c>mcp__SERVER</c>, <c>mcp__SERVER__TOOL</c>): such names are known
+    /// only once their servers have answered (<see cref="AddToolsAsync"/>).
+    /// </summary>
+    public static bool IsToolName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return McpToolNames.IsMcpName(name.Trim());
+    }
+
+    /// <summary>Returns the tool group of a server's tools: <c>mcp__SERVER</c>, sanitized as tool names are.</summary>
+    public static string GroupName(string server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return McpToolNames.Group(server);
+    }
+
     /// <summary>Gets the configured servers, enabled or not, in their order.</summary>
     public IReadOnlyList<McpServerOptions> Servers => _servers;
 
