@@ -121,6 +121,39 @@ public sealed class McpCommandTests : FakeServerCliTests
         Server.Requests.Count.ShouldBe(0, "nothing is sent to the model without the tools it was given");
     }
 
+    [Fact]
+    public async Task Run_AgentsYamlNamesAnMcpTool_TheAgentGetsItAndAnUnknownOneIsAConfigurationError()
+    {
+        WriteConfig($$"""
+            mcp_servers:
+              faults: {{FaultServer}}
+            """);
+        File.WriteAllText(Path.Combine(Cli.Workspace, "agents.yaml"), """
+            agents:
+              - name: echoer
+                instructions: Echo.
+                tools: [mcp__faults__echo]
+            """);
+        Server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("call_1", "mcp__faults__echo", """{"text":"from the team"}""")),
+            FakeTurn.Text("done"));
+
+        CliResult result = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--agent", "echoer", "Echo");
+        File.WriteAllText(Path.Combine(Cli.Workspace, "agents.yaml"), """
+            agents:
+              - name: typo
+                instructions: Echo.
+                tools: [mcp__faults__ehco]
+            """);
+        CliResult typo = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--agent", "typo", "Echo");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        Server.Requests[1].Body.ShouldContain("echo: from the team");
+        Server.Requests[0].Body.ShouldNotContain("mcp__faults__pid", customMessage: "only the tool the agent names");
+        typo.ExitCode.ShouldBe(3, typo.ToString());
+        typo.Stderr.ShouldContain("uses the MCP tool 'mcp__faults__ehco' (did you mean 'mcp__faults__echo'?), which its server does not offer");
+    }
+
     private void WriteConfig(string yaml) => File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), yaml);
 }
 
