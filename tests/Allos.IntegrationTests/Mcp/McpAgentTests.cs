@@ -37,7 +37,7 @@ public sealed class McpAgentTests : IAsyncLifetime
         result.Status.ShouldBe(RunStatus.AwaitingApproval);
         ApprovalRequest pending = result.PendingApprovals.ShouldHaveSingleItem("echo is read-only and closed-world, so it ran without asking");
         pending.ToolName.ShouldBe("mcp__faults__plain");
-        pending.Reason.ShouldContain("MCP server 'faults', tool 'plain'");
+        pending.Reason.ShouldBe("'mcp__faults__plain' asks first: MCP server 'faults', tool 'plain'");
     }
 
     [Fact]
