@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Allos.Cli.Commands;
 
-/// <summary><c>allos mcp list [--json]</c> and <c>allos mcp tools [SERVER]</c>: the configured MCP servers, started to show their state and tools.</summary>
+/// <summary><c>allos mcp list [--json]</c> and <c>allos mcp tools [SERVER]</c>: the configured MCP servers, started to show their state and tools; and <c>allos mcp serve</c>.</summary>
 internal static class McpCommand
 {
     public static Command Create()
@@ -20,7 +20,7 @@ internal static class McpCommand
         var tools = new Command("tools", "The tools of the MCP servers: permission and description") { server };
         tools.SetAction((result, cancellationToken) => ToolsAsync(result.GetValue(server), cancellationToken));
 
-        return new Command("mcp", "MCP servers (mcp_servers: in allos.yaml, and .mcp.json)") { list, tools };
+        return new Command("mcp", "MCP servers (mcp_servers: in allos.yaml, and .mcp.json), and Allos's tools as one") { list, tools, McpServeCommand.Create() };
     }
 
     /// <summary>The permission a tool has under <c>--autonomy supervised</c>.</summary>
