@@ -4,7 +4,7 @@ using Allos.Cli.Settings;
 
 namespace Allos.Cli;
 
-/// <summary>The command tree: <c>allos [TASK]</c>, run, chat, sessions, providers, models, tools, prompts, stats, config.</summary>
+/// <summary>The command tree: <c>allos [TASK]</c>, run, chat, sessions, providers, models, tools, prompts, mcp, stats, config.</summary>
 internal static class CliApp
 {
     public static RootCommand Create()
@@ -30,6 +30,7 @@ internal static class CliApp
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(PromptsCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         return root;

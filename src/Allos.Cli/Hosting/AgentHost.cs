@@ -2,6 +2,7 @@ using Allos.Agents;
 using Allos.Cli.Settings;
 using Allos.Gateway;
 using Allos.Hosting;
+using Allos.Mcp;
 using Allos.Prompts;
 using Allos.Sessions;
 using Allos.Storage.Sqlite;
@@ -25,6 +26,7 @@ internal sealed class AgentHost : IAsyncDisposable
         _http = http;
         Sessions = new SessionManager(store.Sessions, store.Telemetry) { RecordModelCalls = false };
         Tools = ToolRegistry.CreateWithBuiltIns();
+        Mcp = new McpServers(settings.McpServers);
         Agents = LoadAgents(settings, Tools);
         Autonomy = settings.Autonomy;
     }
@@ -41,6 +43,9 @@ internal sealed class AgentHost : IAsyncDisposable
     public SessionManager Sessions { get; }
 
     public ToolRegistry Tools { get; }
+
+    /// <summary>Gets the MCP servers; those the agents' tools name are started by <see cref="OpenAsync"/>, and closed with the host.</summary>
+    public McpServers Mcp { get; }
 
     /// <summary>Gets the agents of the run: the one named by <c>--agent</c> (with its team) or the default agent.</summary>
     public IReadOnlyList<AgentDefinition> Agents { get; }
@@ -103,6 +108,15 @@ internal sealed class AgentHost : IAsyncDisposable
         {
             var router = new Router(options);
             var host = new AgentHost(settings, store, router, http);
+            try
+            {
+                await host.AddMcpToolsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await host.Mcp.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
 
             // Fail now, with the variable to set, rather than after the user typed a task (or the session was created). The
             // Router makes a model's client on its first call, so a plain model's is made here once; a group's deployments may
@@ -144,10 +158,34 @@ internal sealed class AgentHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Mcp.DisposeAsync().ConfigureAwait(false);
         Router.Dispose();
         await Store.Telemetry.FlushAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _http?.Dispose();
+    }
+
+    /// <summary>
+    /// Starts the MCP servers the run's tools name (and only those: a run without MCP tools starts none) and registers
+    /// their tools; then checks every agent's MCP names, which could not be checked before the servers answered.
+    /// </summary>
+    private async Task AddMcpToolsAsync(CancellationToken cancellationToken)
+    {
+        string[] names = [.. Settings.Tools.Concat(Agents.SelectMany(agent => agent.Tools)).Where(McpServers.IsToolName)];
+        if (names.Length == 0)
+        {
+            return;
+        }
+
+        foreach (string warning in await Mcp.AddToolsAsync(Tools, names, cancellationToken).ConfigureAwait(false))
+        {
+            if (!Settings.Quiet)
+            {
+                Console.Error.WriteLine($"warning: {warning}");
+            }
+        }
+
+        CheckTools(Agents, Tools, Settings.AgentsFile ?? "the run's --tools", withMcp: true);
     }
 
     private static List<AgentDefinition> LoadAgents(CliSettings settings, ToolRegistry tools)
@@ -196,11 +234,12 @@ internal sealed class AgentHost : IAsyncDisposable
     /// A team written for a program (its own C# tools, as examples/CustomerService) cannot run here: say which agent, tool
     /// and file, rather than the runner's "unknown tool", before anything is paid for.
     /// </summary>
-    private static void CheckTools(IEnumerable<AgentDefinition> team, ToolRegistry tools, string file)
+    private static void CheckTools(IEnumerable<AgentDefinition> team, ToolRegistry tools, string file, bool withMcp = false)
     {
         foreach (AgentDefinition member in team)
         {
-            foreach (string tool in member.Tools)
+            // MCP names are checked once their servers have listed their tools (AddMcpToolsAsync).
+            foreach (string tool in member.Tools.Where(tool => withMcp || !McpServers.IsToolName(tool)))
             {
                 try
                 {
@@ -209,6 +248,11 @@ internal sealed class AgentHost : IAsyncDisposable
                 catch (ConfigurationException)
                 {
                     string near = KeySuggestion.Nearest(tool, [.. tools.Names, .. tools.GroupNames]) is { } suggestion ? $" (did you mean '{suggestion}'?)" : "";
+                    if (McpServers.IsToolName(tool))
+                    {
+                        throw new ConfigurationException($"Agent '{member.Name}' ({file}) uses the MCP tool '{tool}'{near}, which its server does not offer: `allos mcp tools` lists them.");
+                    }
+
                     throw new ConfigurationException(
                         $"Agent '{member.Name}' in {file} uses the tool '{tool}'{near}, which the allos command does not have (`allos tools` lists " +
                         $"its tools). Remove it from that agent's tools, or run the team from a program that registers it, as examples/CustomerService/Program.cs does.");

@@ -69,6 +69,7 @@ internal static class ErrorReport
         BudgetExceededException => "raise the budget in allos.yaml or wait for the next period.",
         ProviderConnectionException or ProviderTimeoutException => "check the network and the provider's base URL (`allos providers`).",
         ProviderNotFoundException => "check the model name: `allos models` lists the known ones.",
+        Mcp.McpServerException => "`allos mcp list` shows each MCP server's status; fix its command or url in allos.yaml or .mcp.json.",
         _ => null,
     };
 

@@ -70,6 +70,9 @@ internal sealed class CliSettings
 
     public string? RouterConfigPath { get; init; }
 
+    /// <summary>Gets the MCP servers of allos.yaml (the project's, then the user's) and ./.mcp.json; none is started until its tools are used.</summary>
+    public IReadOnlyList<Mcp.McpServerOptions> McpServers { get; init; } = [];
+
     /// <summary>Loads the configuration files and the environment and merges them under <paramref name="request"/>.</summary>
     /// <exception cref="ConfigurationException">Something is missing or invalid; the message says what to set.</exception>
     public static CliSettings Load(RunRequest request)
@@ -113,6 +116,7 @@ internal sealed class CliSettings
             ProjectConfig = project,
             UserConfig = user,
             RouterConfigPath = RouterConfig(project, user)?.Source,
+            McpServers = Commands.McpServerConfig.Load(project, user),
         };
     }
 

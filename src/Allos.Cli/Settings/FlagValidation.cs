@@ -62,7 +62,8 @@ internal static class FlagValidation
 
         try
         {
-            ToolRegistry.CreateWithBuiltIns().Resolve(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // MCP tools and groups are known only once their servers answer: the run checks them then.
+            ToolRegistry.CreateWithBuiltIns().Resolve(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(name => !Mcp.McpServers.IsToolName(name)));
             return null;
         }
         catch (ConfigurationException ex)

@@ -19,14 +19,14 @@ namespace Allos.Configuration;
 /// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
 /// optional leading <c>$</c>. The keys are those of <c>allos config init</c>'s template: <c>default_model</c>, <c>tools</c>,
 /// <c>autonomy</c>, <c>max_iterations</c>, <c>system</c>, <c>agents</c>, <c>prompts</c> (folders of prompt files), <c>router</c> and <c>models</c>
-/// (see <see cref="RouterConfiguration"/> for the last two).
+/// (see <see cref="RouterConfiguration"/> for the last two) and <c>mcp_servers</c> (see <see cref="Mcp.McpConfiguration"/>).
 /// </para>
 /// </remarks>
 public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers"];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -112,6 +112,14 @@ public static class AllosConfiguration
         if (reader.Get(root, "models") is { } models)
         {
             RouterConfiguration.ReadModels(reader, reader.Mapping(models, "models"), options.Router);
+        }
+
+        if (reader.Get(root, "mcp_servers") is { } mcp)
+        {
+            foreach (Mcp.McpServerOptions server in Mcp.McpConfiguration.ReadServers(reader, reader.Mapping(mcp, "mcp_servers")))
+            {
+                options.McpServers.Add(server);
+            }
         }
 
         return options;

@@ -41,6 +41,9 @@ public sealed class AllosOptions
     /// </summary>
     public IList<string>? PromptFolders { get; set; }
 
+    /// <summary>Gets the MCP servers of <c>mcp_servers:</c>, in the file's order. Default: empty.</summary>
+    public IList<Mcp.McpServerOptions> McpServers { get; } = [];
+
     /// <summary>Gets the Router's settings (<c>router:</c>) and aliases (<c>models:</c>); <see cref="RouterOptions.DefaultModel"/> is <see cref="DefaultModel"/>.</summary>
     /// <remarks>Its <see cref="RouterOptions.Cache"/> stays <see langword="null"/>; <see cref="CreateRouterOptions"/> opens the one <see cref="Cache"/> describes.</remarks>
     public RouterOptions Router { get; } = new();

@@ -48,6 +48,14 @@ internal sealed class ApprovalPolicy(AgentRunnerOptions options, Lazy<Workspace>
         }
 
         string reason = escalation ?? (autonomy == AutonomyLevel.Manual ? "manual autonomy: every call is approved" : $"'{tool.Name}' {RiskText(tool.Risk)}");
+
+        // An MCP tool's Allos name may be sanitized or shortened, and its risk is only what the server claims: the user is
+        // told which server and tool really run instead.
+        if (Mcp.McpToolFunction.Origin(tool) is { } origin)
+        {
+            reason = escalation is null && autonomy != AutonomyLevel.Manual ? $"'{tool.Name}' asks first: {origin}" : $"{reason}; {origin}";
+        }
+
         var request = new ApprovalRequest($"{state.RunId}/{call.CallId}", agent.Name, call.CallId, tool.Name, RunTrace.ArgumentsJson(call), tool.Risk, reason)
         {
             Escalated = escalation is not null,

@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Reflection;
+using Allos.Tools;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Allos.Mcp;
+
+/// <summary>
+/// One MCP server, started on first use and kept for the run: its client, its cached tool list (dropped when the server
+/// sends <c>notifications/tools/list_changed</c>), a timeout on every request, and one restart of a stdio server that
+/// exited. Thread-safe.
+/// </summary>
+internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory) : IAsyncDisposable
+{
+    /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
+    private const int MaxStarts = 2;
+
+    private static readonly string Version = typeof(McpServerConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly StderrTail _stderr = new();
+    private McpClient? _client;
+    private IAsyncDisposable? _listChanged;
+    private IList<McpClientTool>? _tools;
+    private volatile bool _toolsStale;
+    private int _starts;
+    private bool _disposed;
+
+    public McpServerOptions Options { get; } = options;
+
+    public string Name => Options.Name;
+
+    /// <summary>Gets how many times the server was started (a restart after an exit counts).</summary>
+    public int Starts => Volatile.Read(ref _starts);
+
+    /// <summary>Returns the server's tools, from the cache unless the server said they changed; starts the server if needed.</summary>
+    /// <exception cref="McpServerException">The server could not be started or did not list its tools in time; the message names it and says why.</exception>
+    public async Task<IList<McpClientTool>> ListToolsAsync(CancellationToken cancellationToken)
+    {
+        McpClient client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+        if (_tools is { } cached && !_toolsStale)
+        {
+            return cached;
+        }
+
+        using var deadline = Deadline(cancellationToken, out CancellationToken token);
+        try
+        {
+            _toolsStale = false;
+            return _tools = await client.ListToolsAsync(cancellationToken: token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' did not list its tools within {Seconds()} (timeout: in its configuration).", ex);
+        }
+        catch (Exception ex) when (ex is McpException or IOException or InvalidOperationException)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' could not list its tools: {ex.Message}{Tail(client)}", ex);
+        }
+    }
+
+    /// <summary>Calls one tool. Failures the model should read (a timeout, an exit, a refusal) are <see cref="ToolException"/>s naming the server.</summary>
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        McpClient client;
+        try
+        {
+            client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpServerException ex)
+        {
+            throw new ToolException(ex.Message, ex);
+        }
+
+        using var deadline = Deadline(cancellationToken, out CancellationToken token);
+        try
+        {
+            return await client.CallToolAsync(tool, arguments, cancellationToken: token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
+        {
+            throw new ToolException(Exited(client, during: $"the call of '{tool}'"), ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new ToolException($"MCP server '{Name}' did not answer '{tool}' within {Seconds()} and the call was abandoned (timeout: in the server's configuration).", ex);
+        }
+        catch (McpException ex)
+        {
+            throw new ToolException($"MCP server '{Name}' refused the call of '{tool}': {ex.Message}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            await CloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<McpClient> ClientAsync(CancellationToken cancellationToken)
+    {
+        if (_client is { Completion.IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } client)
+            {
+                if (!client.Completion.IsCompleted)
+                {
+                    return client;
+                }
+
+                // It exited: once it is started again, a second time its calls fail and say why.
+                if (_starts >= MaxStarts || Options.Url is not null)
+                {
+                    throw new McpServerException(Name, Exited(client, during: null));
+                }
+
+                await CloseAsync().ConfigureAwait(false);
+            }
+
+            return _client = await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<McpClient> StartAsync(CancellationToken cancellationToken)
+    {
+        _starts++;
+        IClientTransport transport = Options.Url is { } url
+            ? new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = url,
+                Name = Name,
+                AdditionalHeaders = new Dictionary<string, string>(Options.Headers),
+                ConnectionTimeout = Options.Timeout,
+            }, loggerFactory)
+            : new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = Name,
+                Command = Options.Command!,
+                Arguments = [.. Options.Arguments],
+                EnvironmentVariables = Options.Environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal),
+                WorkingDirectory = Options.WorkingDirectory,
+                StandardErrorLines = _stderr.Add,
+            }, loggerFactory);
+
+        using var deadline = Deadline(cancellationToken, out CancellationToken token);
+        try
+        {
+            McpClient client = await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new Implementation { Name = "allos", Version = Version },
+                InitializationTimeout = Options.Timeout,
+            }, loggerFactory, token).ConfigureAwait(false);
+            _listChanged = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+            {
+                _toolsStale = true;
+                return ValueTask.CompletedTask;
+            });
+            _tools = null;
+            return client;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' did not start within {Seconds()} (timeout: in its configuration).{StderrText()}", ex);
+        }
+        catch (Exception ex)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' failed to start: {Reason(ex)}.{StderrText()}", ex);
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        if (_listChanged is { } registration)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            _listChanged = null;
+        }
+
+        if (_client is { } client)
+        {
+            _client = null;
+            try
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or McpException or OperationCanceledException)
+            {
+                // Closing a server that already exited; nothing is left to clean up.
+            }
+        }
+    }
+
+    private string Exited(McpClient client, string? during)
+    {
+        int? code = client.Completion.IsCompletedSuccessfully && client.Completion.Result is StdioClientCompletionDetails stdio ? stdio.ExitCode : null;
+        string how = Options.Url is not null ? "closed the connection" : code is int exit ? $"exited with code {exit.ToString(CultureInfo.InvariantCulture)}" : "exited";
+        string what = during is null ? "" : $" during {during}";
+        string next = Options.Url is not null ? "" : _starts < MaxStarts ? " It is started again for the next call." : " It was already restarted once and is not started again in this run.";
+        return $"MCP server '{Name}' {how}{what}.{next}{Tail(client)}";
+    }
+
+    private string Tail(McpClient client) => Options.Url is null ? StderrText() : "";
+
+    private string StderrText() => Options.Url is null ? _stderr.Describe() : "";
+
+    private static string Reason(Exception ex)
+    {
+        // The transport wraps what went wrong (a missing program, a refused connection); the innermost says it plainly.
+        Exception inner = ex;
+        while (inner.InnerException is not null && inner is not System.ComponentModel.Win32Exception)
+        {
+            inner = inner.InnerException;
+        }
+
+        string message = inner == ex ? ex.Message : $"{ex.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})";
+        return message.TrimEnd('.');
+    }
+
+    private string Seconds() => $"{Options.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken, out CancellationToken token)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(Options.Timeout);
+        token = source.Token;
+        return source;
+    }
+}

@@ -1,0 +1,60 @@
+using System.ComponentModel;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+// Modes: (none) serves the tools below; "fail-start" writes a reason to stderr and exits before answering.
+if (args is ["fail-start", ..])
+{
+    Console.Error.WriteLine("fault server: cannot start, FAULT_TOKEN is missing");
+    return 7;
+}
+
+Console.Error.WriteLine($"fault server: started (pid {Environment.ProcessId})");
+var tools = new McpServerPrimitiveCollection<McpServerTool>();
+tools.Add(McpServerTool.Create(([Description("Text to send back")] string text) => $"echo: {text}",
+    new McpServerToolCreateOptions { Name = "echo", Description = "Sends the text back", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(() => Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    new McpServerToolCreateOptions { Name = "pid", Description = "The server's process id", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(string () =>
+{
+    Console.Error.WriteLine("fault server: crashing on purpose in the middle of a call");
+    Console.Error.Flush();
+    Environment.Exit(3);
+    return "unreachable";
+}, new McpServerToolCreateOptions { Name = "crash", Description = "Exits the process in the middle of the call", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(async ([Description("Seconds to wait")] double seconds, CancellationToken cancellationToken) =>
+{
+    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+    return "done";
+}, new McpServerToolCreateOptions { Name = "slow", Description = "Answers after a delay", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(() => new CallToolResult
+{
+    IsError = true,
+    Content = [new TextContentBlock { Text = "the disk quota of the fault server is exceeded" }],
+}, new McpServerToolCreateOptions { Name = "fail", Description = "Returns an isError result", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(() => "deleted nothing (a test)",
+    new McpServerToolCreateOptions { Name = "delete_everything", Description = "Destructive, by its annotations", Destructive = true, ReadOnly = false }));
+tools.Add(McpServerTool.Create(() => "fetched nothing (a test)",
+    new McpServerToolCreateOptions { Name = "fetch", Description = "Read-only but open-world", ReadOnly = true, OpenWorld = true }));
+tools.Add(McpServerTool.Create(() => "no hints",
+    new McpServerToolCreateOptions { Name = "plain", Description = "No annotations at all" }));
+tools.Add(McpServerTool.Create(async (McpServer self, CancellationToken cancellationToken) =>
+{
+    self.ServerOptions.ToolCollection!.Add(McpServerTool.Create(() => "I am new", new McpServerToolCreateOptions { Name = "added", Description = "Added at run time", ReadOnly = true, OpenWorld = false }));
+
+    // Said explicitly, so the test does not depend on whether the SDK announces collection changes by itself.
+    await self.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken);
+    return "added the tool 'added'";
+}, new McpServerToolCreateOptions { Name = "add_tool", Description = "Adds a tool named 'added'", ReadOnly = true, OpenWorld = false }));
+
+var options = new McpServerOptions
+{
+    ServerInfo = new Implementation { Name = "allos-fault-server", Version = "1.0" },
+    Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
+    ToolCollection = tools,
+};
+
+await using McpServer server = McpServer.Create(new StdioServerTransport("faults"), options);
+await server.RunAsync();
+return 0;
