@@ -144,7 +144,9 @@ internal static class ConfigCommand
             && AgentHost.LoadTeam(file, settings).Agents.FirstOrDefault(a => string.Equals(a.Name, agentName, StringComparison.OrdinalIgnoreCase)) is { } agent)
         {
             // The agent's own model and tools apply unless a flag names them.
-            report.Add("agent model", settings.ModelFromFlag || agent.Model is null ? $"{settings.Model} (from {settings.ModelSource})" : $"{agent.Model} (from {file})");
+            // A prompt's model applies where agents.yaml names none (AgentTeam fills it in from the front matter).
+            string modelSource = agent.Prompt is { Model: { } promptModel } prompt && promptModel == agent.Model ? $"prompt {prompt.Reference}" : file;
+            report.Add("agent model", settings.ModelFromFlag || agent.Model is null ? $"{settings.Model} (from {settings.ModelSource})" : $"{agent.Model} (from {modelSource})");
             report.Add("agent tools", settings.ToolsFromFlag ? $"{string.Join(", ", settings.Tools)} (from --tools)" : $"{(agent.Tools.Count == 0 ? "none" : string.Join(", ", agent.Tools))} (from {file})");
         }
         report.Add("agents file", settings.AgentsFile ?? "none");

@@ -37,6 +37,23 @@ public sealed class AgentPromptCliTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task ConfigShow_AgentModelFromItsPrompt_SaysThePromptNotTheAgentsFile()
+    {
+        Write("prompts/review.prompt.md", Review);
+        Write("agents.yaml", """
+            agents:
+              - name: reviewer
+                prompt: review
+            """);
+        Cli.Environment["ALLOS_MODEL"] = "openai/gpt-4o-mini";
+
+        CliResult result = await Cli.RunAsync("config", "show", "--agent", "reviewer");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldContain("openai/gpt-4.1 (from prompt review@4)");
+    }
+
+    [Fact]
     public async Task Run_SystemFlagOverAnAgentWithPrompt_ReplacesItsInstructionsAndKeepsItsModel()
     {
         Write("prompts/review.prompt.md", Review);
