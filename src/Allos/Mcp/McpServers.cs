@@ -89,7 +89,17 @@ public sealed class McpServers : IAsyncDisposable
             return new McpServerStatus(name, options.Transport, "failed", ex.Message, [], []);
         }
 
-        (IReadOnlyList<Tool> tools, IReadOnlyList<string> warnings) = McpToolMapping.ToTools(connection, [.. listed.Select(tool => tool.ProtocolTool)]);
+        bool resources;
+        try
+        {
+            resources = (await connection.CapabilitiesAsync(cancellationToken).ConfigureAwait(false)).Resources is not null;
+        }
+        catch (McpServerException ex)
+        {
+            return new McpServerStatus(name, options.Transport, "failed", ex.Message, [], []);
+        }
+
+        (IReadOnlyList<Tool> tools, IReadOnlyList<string> warnings) = McpToolMapping.ToTools(connection, [.. listed.Select(tool => tool.ProtocolTool)], resources);
         return new McpServerStatus(name, options.Transport, "connected", null, tools, warnings);
     }
 
