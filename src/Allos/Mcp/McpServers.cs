@@ -103,6 +103,36 @@ public sealed class McpServers : IAsyncDisposable
         return new McpServerStatus(name, options.Transport, "connected", null, tools, warnings);
     }
 
+    /// <summary>Counts the resources a connected server lists (not its URI templates).</summary>
+    /// <returns>The count, or <see langword="null"/> when the server offers no resources, is disabled or cannot be reached.</returns>
+    /// <exception cref="ArgumentException">No server has that name.</exception>
+    public async Task<int?> CountResourcesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        McpServerConnection connection = _connections.TryGetValue(name, out McpServerConnection? found)
+            ? found
+            : throw new ArgumentException($"There is no MCP server '{name}'.", nameof(name));
+        if (!connection.Options.Enabled)
+        {
+            return null;
+        }
+
+        try
+        {
+            if ((await connection.CapabilitiesAsync(cancellationToken).ConfigureAwait(false)).Resources is null)
+            {
+                return null;
+            }
+
+            return (await connection.RequestAsync("list its resources", (client, token) => client.ListResourcesAsync(cancellationToken: token), cancellationToken).ConfigureAwait(false)).Count;
+        }
+        catch (McpServerException)
+        {
+            // The listing says why a server failed; a count it cannot give is left out.
+            return null;
+        }
+    }
+
     /// <summary>
     /// Registers the tools of the servers that <paramref name="namesOrGroups"/> names (<c>mcp</c> is every enabled server,
     /// <c>mcp__SERVER</c> one, <c>mcp__SERVER__TOOL</c> one tool's server) in <paramref name="registry"/>, with their groups;
