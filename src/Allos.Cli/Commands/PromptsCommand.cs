@@ -19,7 +19,7 @@ internal static class PromptsCommand
 
     public static Command Create()
     {
-        var command = new Command("prompts", "Prompt templates (NAME.prompt.md): list, show, render, test, new");
+        var command = new Command("prompts", "Prompt templates (NAME.prompt.md, and MCP servers' prompts as mcp__SERVER__NAME): list, show, render, test, new");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(PromptsRenderCommand.Create());

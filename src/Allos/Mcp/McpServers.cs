@@ -7,7 +7,9 @@ namespace Allos.Mcp;
 /// <summary>
 /// The MCP servers of an application: each is started on first use (when its tools are asked for), kept for the
 /// lifetime of this object and closed by <see cref="DisposeAsync"/>. Their tools become Allos tools named
-/// <c>mcp__SERVER__TOOL</c>, in the groups <c>mcp__SERVER</c> and <c>mcp</c>.
+/// <c>mcp__SERVER__TOOL</c>, in the groups <c>mcp__SERVER</c> and <c>mcp</c>; a server that offers resources also gets
+/// <c>mcp__SERVER__list_resources</c> and <c>mcp__SERVER__read_resource</c>, and its prompts are <see cref="McpPrompt"/>s
+/// named <c>mcp__SERVER__NAME</c>.
 /// </summary>
 /// <remarks>
 /// Permissions: a tool asks by default; one the server annotates <c>readOnlyHint</c> (and not <c>openWorldHint</c>) is
