@@ -12,7 +12,7 @@ internal static class McpCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print one JSON array: [{name, transport, status, error, tools}]" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array: [{name, transport, status, error, tools, resources}]" };
         var list = new Command("list", "Each MCP server: transport, status (connected / failed: why), tool count") { json };
         list.SetAction((result, cancellationToken) => ListAsync(result.GetValue(json), cancellationToken));
 
@@ -31,10 +31,12 @@ internal static class McpCommand
     {
         var console = new CliConsole();
         IReadOnlyList<McpServerStatus> statuses;
+        int?[] resources;
         try
         {
             await using var servers = new McpServers(McpServerConfig.Load());
             statuses = await servers.ConnectAllAsync(cancellationToken);
+            resources = json ? await Task.WhenAll(statuses.Select(status => status.Connected ? servers.CountResourcesAsync(status.Name, cancellationToken) : Task.FromResult<int?>(null))) : [];
         }
         catch (ConfigurationException ex)
         {
@@ -47,7 +49,7 @@ internal static class McpCommand
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
             {
                 writer.WriteStartArray();
-                foreach (McpServerStatus status in statuses)
+                foreach ((McpServerStatus status, int? count) in statuses.Zip(resources))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("name", status.Name);
@@ -61,6 +63,13 @@ internal static class McpCommand
                     }
 
                     writer.WriteEndArray();
+
+                    // Only servers that offer resources have the count.
+                    if (count is int offered)
+                    {
+                        writer.WriteNumber("resources", offered);
+                    }
+
                     writer.WriteEndObject();
                 }
 

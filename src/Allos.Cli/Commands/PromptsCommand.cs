@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Allos.Cli.Prompts;
+using Allos.Mcp;
 using Allos.Prompts;
 using Spectre.Console;
 
@@ -8,7 +9,8 @@ namespace Allos.Cli.Commands;
 
 /// <summary>
 /// <c>allos prompts list | show | render | test | new</c>: the prompt templates of the project (<c>NAME.prompt.md</c>
-/// under <c>./prompts/</c>, the user's <c>prompts/</c> and <c>prompts:</c> in allos.yaml).
+/// under <c>./prompts/</c>, the user's <c>prompts/</c> and <c>prompts:</c> in allos.yaml), and the prompts of the
+/// configured MCP servers as <c>mcp__SERVER__NAME</c>.
 /// </summary>
 internal static class PromptsCommand
 {
@@ -17,7 +19,7 @@ internal static class PromptsCommand
 
     public static Command Create()
     {
-        var command = new Command("prompts", "Prompt templates (NAME.prompt.md): list, show, render, test, new");
+        var command = new Command("prompts", "Prompt templates (NAME.prompt.md, and MCP servers' prompts as mcp__SERVER__NAME): list, show, render, test, new");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(PromptsRenderCommand.Create());
@@ -33,17 +35,18 @@ internal static class PromptsCommand
     {
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout" };
         var command = new Command("list", "Each prompt: its versions, labels (with the version each names), description and file") { json };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
             PromptLibrary library = ProjectPrompts.Load(console);
+            IReadOnlyList<McpPrompt> mcp = await McpPromptCatalog.ListAsync(console, cancellationToken);
             if (result.GetValue(json))
             {
-                WriteListJson(console.Out, library);
+                WriteListJson(console.Out, library, mcp);
                 return ExitCodes.Success;
             }
 
-            if (library.Names.Count == 0)
+            if (library.Names.Count == 0 && mcp.Count == 0)
             {
                 console.Error.WriteLine($"No prompts found. Put NAME.prompt.md files under ./prompts/ (`allos prompts new NAME` writes one), in {Path.Combine(AllosPaths.ConfigDirectory, "prompts")}, or in a folder listed under prompts: in allos.yaml.");
                 return ExitCodes.Success;
@@ -61,13 +64,18 @@ internal static class PromptsCommand
                     Markup.Escape(Display(versions[^1].FilePath)));
             }
 
+            foreach (McpPrompt prompt in mcp)
+            {
+                table.AddRow(Markup.Escape(prompt.Name), "-", "", Markup.Escape(prompt.Description ?? prompt.Title ?? ""), Markup.Escape($"MCP server '{prompt.Server}'"));
+            }
+
             console.RichOut.Write(table);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static void WriteListJson(TextWriter output, PromptLibrary library)
+    private static void WriteListJson(TextWriter output, PromptLibrary library, IReadOnlyList<McpPrompt> mcp)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Readable))
@@ -113,6 +121,26 @@ internal static class PromptsCommand
                 json.WriteEndObject();
             }
 
+            foreach (McpPrompt prompt in mcp)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", prompt.Name);
+                WriteNullable(json, "description", prompt.Description ?? prompt.Title);
+                json.WriteString("server", prompt.Server);
+                json.WriteStartArray("inputs");
+                foreach (PromptInput input in prompt.Inputs)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", input.Name);
+                    json.WriteBoolean("required", input.Required);
+                    WriteNullable(json, "description", input.Description);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
             json.WriteStartArray("warnings");
             foreach (PromptWarning warning in library.Warnings)
@@ -131,9 +159,18 @@ internal static class PromptsCommand
     {
         Argument<string> reference = Reference("The prompt: name (its highest version), name@3 or name@label");
         var command = new Command("show", "One prompt version: its file, labels, model, options, inputs, examples, tests and body") { reference };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
+            if (McpServers.IsPromptName(result.GetValue(reference)!))
+            {
+                return await McpPromptCatalog.UseAsync(result.GetValue(reference)!, prompt =>
+                {
+                    ShowMcp(console.Out, prompt);
+                    return Task.FromResult(ExitCodes.Success);
+                }, cancellationToken);
+            }
+
             PromptTemplate template = ProjectPrompts.Load(console).Get(result.GetValue(reference)!);
             TextWriter output = console.Out;
             output.WriteLine($"{template.Reference}  {Display(template.FilePath)}");
@@ -142,12 +179,7 @@ internal static class PromptsCommand
             Field(output, "model", template.Model ?? "(the default model)");
             Field(output, "options", PromptOptionsView.Describe(template.CreateOptions()) ?? "(none)");
             Field(output, "inputs", template.Inputs.Count == 0 ? "(none)" : "");
-            int width = template.Inputs.Count == 0 ? 0 : template.Inputs.Max(input => input.Name.Length);
-            foreach (PromptInput input in template.Inputs)
-            {
-                string need = input.Required ? "required" : input.Default is { } value ? $"default {Literal(value)}" : "optional";
-                output.WriteLine($"  {input.Name.PadRight(width)}  {input.TypeName,-7}  {need}{(input.Description is { } text ? "  " + text : "")}".TrimEnd());
-            }
+            WriteInputs(output, template.Inputs);
 
             Field(output, "examples", template.Examples.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             foreach (PromptExample example in template.Examples)
@@ -163,6 +195,28 @@ internal static class PromptsCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary><c>prompts show</c> of an MCP prompt: where it comes from and its inputs (its messages are the server's, made when rendered).</summary>
+    private static void ShowMcp(TextWriter output, McpPrompt prompt)
+    {
+        output.WriteLine($"{prompt.Name}  MCP server '{prompt.Server}', prompt '{prompt.PromptName}'");
+        Field(output, "title", prompt.Title ?? "(none)");
+        Field(output, "description", prompt.Description ?? "(none)");
+        Field(output, "inputs", prompt.Inputs.Count == 0 ? "(none)" : "");
+        WriteInputs(output, prompt.Inputs);
+        output.WriteLine();
+        output.WriteLine($"The server makes its messages: `allos prompts render {prompt.Name}{string.Concat(prompt.Inputs.Where(input => input.Required).Select(input => $" --var {input.Name}=…"))}` shows them.");
+    }
+
+    private static void WriteInputs(TextWriter output, IReadOnlyList<PromptInput> inputs)
+    {
+        int width = inputs.Count == 0 ? 0 : inputs.Max(input => input.Name.Length);
+        foreach (PromptInput input in inputs)
+        {
+            string need = input.Required ? "required" : input.Default is { } value ? $"default {Literal(value)}" : "optional";
+            output.WriteLine($"  {input.Name.PadRight(width)}  {input.TypeName,-7}  {need}{(input.Description is { } text ? "  " + text : "")}".TrimEnd());
+        }
     }
 
     private static Command New()

@@ -85,14 +85,24 @@ internal static class RunCommand
         {
             try
             {
-                promptRun = PromptRun.Prepare(ProjectPrompts.Load(console), prompt, variables ?? new Dictionary<string, object?>(), task, out string? usage);
+                string? usage;
+                if (Mcp.McpServers.IsPromptName(prompt))
+                {
+                    // The prompt's server is started to render it and closed; the run starts the servers its tools name.
+                    (promptRun, usage) = await McpPromptCatalog.UseAsync(prompt, mcp => PromptRun.PrepareAsync(mcp, variables ?? new Dictionary<string, object?>(), task, CancellationToken.None), CancellationToken.None);
+                }
+                else
+                {
+                    promptRun = PromptRun.Prepare(ProjectPrompts.Load(console), prompt, variables ?? new Dictionary<string, object?>(), task, out usage);
+                }
+
                 if (promptRun is null)
                 {
                     console.Error.WriteLine($"error: {usage}");
                     return ExitCodes.Usage;
                 }
             }
-            catch (Exception ex) when (ex is PromptException or ConfigurationException)
+            catch (Exception ex) when (ex is PromptException or ConfigurationException or Mcp.McpServerException)
             {
                 return ErrorReport.Report(console, ex, request.Json, request.Verbose);
             }
@@ -119,9 +129,9 @@ internal static class RunCommand
             request = resolved;
             CliSettings settings = CliSettings.Load(request);
             await using AgentHost host = await AgentHost.OpenAsync(settings, request.Verbose ? console.Error : null, interrupts.Token);
-            if (promptRun is not null)
+            if (promptRun?.Options is { } promptOptions)
             {
-                host.UsePromptOptions(promptRun.Rendered.Options);
+                host.UsePromptOptions(promptOptions);
             }
 
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);

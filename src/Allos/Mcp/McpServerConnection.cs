@@ -102,6 +102,42 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         }
     }
 
+    /// <summary>Returns what the server offers besides tools (resources, prompts); starts the server if needed.</summary>
+    /// <exception cref="McpServerException">The server could not be started.</exception>
+    public async Task<ServerCapabilities> CapabilitiesAsync(CancellationToken cancellationToken) =>
+        (await ClientAsync(cancellationToken).ConfigureAwait(false)).ServerCapabilities;
+
+    /// <summary>
+    /// Sends one request that is not a tool call (resources, prompts) with the server's timeout; <paramref name="what"/>
+    /// says what it was for in messages ("read 'demo://x'").
+    /// </summary>
+    /// <exception cref="McpServerException">The server could not be started, timed out, exited or refused; the message names it and says why.</exception>
+    public async Task<T> RequestAsync<T>(string what, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken)
+    {
+        McpClient client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline(cancellationToken, out CancellationToken token);
+        try
+        {
+            return await request(client, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
+        {
+            throw new McpServerException(Name, Exited(client, during: $"the request to {what}"), ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' did not answer the request to {what} within {Seconds()} (timeout: in the server's configuration).", ex);
+        }
+        catch (McpException ex)
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' could not {what}: {ex.Message}", ex);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);

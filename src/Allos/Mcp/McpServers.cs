@@ -7,7 +7,9 @@ namespace Allos.Mcp;
 /// <summary>
 /// The MCP servers of an application: each is started on first use (when its tools are asked for), kept for the
 /// lifetime of this object and closed by <see cref="DisposeAsync"/>. Their tools become Allos tools named
-/// <c>mcp__SERVER__TOOL</c>, in the groups <c>mcp__SERVER</c> and <c>mcp</c>.
+/// <c>mcp__SERVER__TOOL</c>, in the groups <c>mcp__SERVER</c> and <c>mcp</c>; a server that offers resources also gets
+/// <c>mcp__SERVER__list_resources</c> and <c>mcp__SERVER__read_resource</c>, and its prompts are <see cref="McpPrompt"/>s
+/// named <c>mcp__SERVER__NAME</c>.
 /// </summary>
 /// <remarks>
 /// Permissions: a tool asks by default; one the server annotates <c>readOnlyHint</c> (and not <c>openWorldHint</c>) is
@@ -89,8 +91,111 @@ public sealed class McpServers : IAsyncDisposable
             return new McpServerStatus(name, options.Transport, "failed", ex.Message, [], []);
         }
 
-        (IReadOnlyList<Tool> tools, IReadOnlyList<string> warnings) = McpToolMapping.ToTools(connection, [.. listed.Select(tool => tool.ProtocolTool)]);
+        bool resources;
+        try
+        {
+            resources = (await connection.CapabilitiesAsync(cancellationToken).ConfigureAwait(false)).Resources is not null;
+        }
+        catch (McpServerException ex)
+        {
+            return new McpServerStatus(name, options.Transport, "failed", ex.Message, [], []);
+        }
+
+        (IReadOnlyList<Tool> tools, IReadOnlyList<string> warnings) = McpToolMapping.ToTools(connection, [.. listed.Select(tool => tool.ProtocolTool)], resources);
         return new McpServerStatus(name, options.Transport, "connected", null, tools, warnings);
+    }
+
+    /// <summary>Counts the resources a connected server lists (not its URI templates).</summary>
+    /// <returns>The count, or <see langword="null"/> when the server offers no resources, is disabled or cannot be reached.</returns>
+    /// <exception cref="ArgumentException">No server has that name.</exception>
+    public async Task<int?> CountResourcesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        McpServerConnection connection = _connections.TryGetValue(name, out McpServerConnection? found)
+            ? found
+            : throw new ArgumentException($"There is no MCP server '{name}'.", nameof(name));
+        if (!connection.Options.Enabled)
+        {
+            return null;
+        }
+
+        try
+        {
+            if ((await connection.CapabilitiesAsync(cancellationToken).ConfigureAwait(false)).Resources is null)
+            {
+                return null;
+            }
+
+            return (await connection.RequestAsync("list its resources", (client, token) => client.ListResourcesAsync(cancellationToken: token), cancellationToken).ConfigureAwait(false)).Count;
+        }
+        catch (McpServerException)
+        {
+            // The listing says why a server failed; a count it cannot give is left out.
+            return null;
+        }
+    }
+
+    /// <summary>Whether a prompt reference is an MCP prompt's (<c>mcp__SERVER__NAME</c>) rather than a prompt file's.</summary>
+    public static bool IsPromptName(string reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return reference.Trim().StartsWith(McpToolNames.Prefix, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts (if needed) one server and lists its prompts; a server that offers none gives an empty list.</summary>
+    /// <exception cref="ArgumentException">No server has that name.</exception>
+    /// <exception cref="McpServerException">The server could not be started or did not list its prompts; the message names it and says why.</exception>
+    public async Task<IReadOnlyList<McpPrompt>> ListPromptsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        McpServerConnection connection = _connections.TryGetValue(name, out McpServerConnection? found)
+            ? found
+            : throw new ArgumentException($"There is no MCP server '{name}'. Servers: {string.Join(", ", _connections.Keys)}.", nameof(name));
+        if (!connection.Options.Enabled || (await connection.CapabilitiesAsync(cancellationToken).ConfigureAwait(false)).Prompts is null)
+        {
+            return [];
+        }
+
+        IList<McpClientPrompt> prompts = await connection.RequestAsync("list its prompts", (client, token) => client.ListPromptsAsync(cancellationToken: token), cancellationToken).ConfigureAwait(false);
+        return [.. prompts.Select(prompt => new McpPrompt(connection, prompt.ProtocolPrompt))];
+    }
+
+    /// <summary>Returns the MCP prompt <paramref name="reference"/> names (<c>mcp__SERVER__NAME</c>), starting only its server.</summary>
+    /// <exception cref="Prompts.PromptException">No enabled server's prompt has that name; the message lists the server's prompts.</exception>
+    /// <exception cref="ConfigurationException">No configured server matches the reference's <c>mcp__SERVER</c>.</exception>
+    /// <exception cref="McpServerException">The server could not be started or did not list its prompts.</exception>
+    public async Task<McpPrompt> GetPromptAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        reference = reference.Trim();
+        McpServerOptions[] matches = [.. _servers.Where(server => reference != McpToolNames.AllGroup && McpToolNames.Names(reference, server.Name) && reference != McpToolNames.Group(server.Name))];
+        if (matches.Length == 0)
+        {
+            throw new ConfigurationException(_servers.Count == 0
+                ? $"'{reference}' is an MCP prompt (mcp__SERVER__NAME), but no MCP servers are configured: add them under mcp_servers: in allos.yaml or in a .mcp.json."
+                : $"'{reference}' names no configured MCP server; prompts of MCP servers are named mcp__SERVER__NAME, and the servers are {string.Join(", ", _servers.Select(s => $"{s.Name} ({McpToolNames.Group(s.Name)})"))}.");
+        }
+
+        if (matches.All(server => !server.Enabled))
+        {
+            throw new ConfigurationException($"'{reference}' names the MCP server '{matches[0].Name}', which is disabled (enabled: false{(matches[0].Source is { } source ? $" in {source}" : "")}).");
+        }
+
+        var offered = new List<McpPrompt>();
+        foreach (McpServerOptions server in matches.Where(server => server.Enabled))
+        {
+            IReadOnlyList<McpPrompt> prompts = await ListPromptsAsync(server.Name, cancellationToken).ConfigureAwait(false);
+            if (prompts.FirstOrDefault(prompt => prompt.Name == reference) is { } prompt)
+            {
+                return prompt;
+            }
+
+            offered.AddRange(prompts);
+        }
+
+        string hint = KeySuggestion.Nearest(reference, [.. offered.Select(prompt => prompt.Name)]) is { } near ? $" Did you mean '{near}'?" : "";
+        string known = offered.Count == 0 ? $"MCP server '{matches[0].Name}' offers no prompts" : $"its prompts: {string.Join(", ", offered.Select(prompt => prompt.Name))}";
+        throw new Prompts.PromptException($"there is no MCP prompt '{reference}'; {known}.{hint}", file: null);
     }
 
     /// <summary>

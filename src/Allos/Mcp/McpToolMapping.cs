@@ -5,7 +5,10 @@ namespace Allos.Mcp;
 /// <summary>Turns a server's tool list into Allos tools: names, the allow and exclude lists, permissions from annotations and configuration.</summary>
 internal static class McpToolMapping
 {
-    public static (IReadOnlyList<Tool> Tools, IReadOnlyList<string> Warnings) ToTools(McpServerConnection connection, IReadOnlyList<ModelContextProtocol.Protocol.Tool> listed)
+    /// <param name="connection">The server.</param>
+    /// <param name="listed">Its tools.</param>
+    /// <param name="resources">Whether it offers resources: then <c>list_resources</c> and <c>read_resource</c> are added, after its own tools (which win a name).</param>
+    public static (IReadOnlyList<Tool> Tools, IReadOnlyList<string> Warnings) ToTools(McpServerConnection connection, IReadOnlyList<ModelContextProtocol.Protocol.Tool> listed, bool resources = false)
     {
         McpServerOptions options = connection.Options;
         var tools = new List<Tool>();
@@ -13,7 +16,7 @@ internal static class McpToolMapping
         var byName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string allowed in options.Tools ?? [])
         {
-            if (!listed.Any(tool => tool.Name == allowed))
+            if (!listed.Any(tool => tool.Name == allowed) && !(resources && allowed is McpResourceFunction.ListName or McpResourceFunction.ReadName))
             {
                 warnings.Add($"MCP server '{options.Name}': tools: lists '{allowed}', which the server does not offer ({string.Join(", ", listed.Select(t => t.Name))}).");
             }
@@ -40,6 +43,28 @@ internal static class McpToolMapping
             catch (ArgumentException ex)
             {
                 warnings.Add($"MCP server '{options.Name}': '{tool.Name}' is left out, its input schema cannot be used: {ex.Message}");
+            }
+        }
+
+        if (resources)
+        {
+            foreach (string resourceTool in (string[])[McpResourceFunction.ListName, McpResourceFunction.ReadName])
+            {
+                if ((options.Tools is { } allow && !allow.Contains(resourceTool)) || options.Exclude.Contains(resourceTool))
+                {
+                    continue;
+                }
+
+                string name = McpToolNames.Compose(options.Name, resourceTool);
+                if (!byName.TryAdd(name, resourceTool))
+                {
+                    warnings.Add($"MCP server '{options.Name}': its tool '{byName[name]}' has the name of the resource tool '{name}', which is left out.");
+                    continue;
+                }
+
+                // Reading is what resources are for: allowed unless the configuration says otherwise.
+                ToolPermission permission = options.ToolApprovals.TryGetValue(resourceTool, out ToolPermission own) ? own : options.Approval ?? ToolPermission.Allow;
+                tools.Add(Tool.From(new McpResourceFunction(connection, resourceTool, name), ToolRisk.ReadOnly, permission, Timeout.InfiniteTimeSpan));
             }
         }
 
