@@ -67,7 +67,12 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     }
 
     /// <summary>Calls one tool. Failures the model should read (a timeout, an exit, a refusal) are <see cref="ToolException"/>s naming the server.</summary>
-    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="progress"/>, the request carries a progress token and the server's <c>notifications/progress</c>
+    /// reach it. Cancelling the call (the caller's token or the timeout) makes the SDK send <c>notifications/cancelled</c>
+    /// for the request, so the server can stop the work too.
+    /// </remarks>
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ToolProgress>? progress, CancellationToken cancellationToken)
     {
         McpClient client;
         try
@@ -82,7 +87,7 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            return await client.CallToolAsync(tool, arguments, cancellationToken: token).ConfigureAwait(false);
+            return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
