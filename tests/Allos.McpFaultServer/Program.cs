@@ -72,6 +72,19 @@ tools.Add(McpServerTool.Create(async (McpServer self, CancellationToken cancella
     return "added the tool 'added'";
 }, new McpServerToolCreateOptions { Name = "add_tool", Description = "Adds a tool named 'added'", ReadOnly = true, OpenWorld = false }));
 
+#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28; the client still answers servers that ask.
+tools.Add(McpServerTool.Create(async (McpServer self, CancellationToken cancellationToken) =>
+{
+    if (self.ClientCapabilities?.Roots is null)
+    {
+        return "the client does not offer roots";
+    }
+
+    ListRootsResult roots = await self.RequestRootsAsync(new ListRootsRequestParams(), cancellationToken);
+    return string.Join("\n", roots.Roots.Select(root => $"{root.Name}={root.Uri}"));
+}, new McpServerToolCreateOptions { Name = "roots", Description = "Asks the client for its roots and lists them", ReadOnly = true, OpenWorld = false }));
+#pragma warning restore MCP9005
+
 var options = new McpServerOptions
 {
     ServerInfo = new Implementation { Name = "allos-fault-server", Version = "1.0" },

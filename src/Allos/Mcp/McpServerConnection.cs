@@ -13,7 +13,7 @@ namespace Allos.Mcp;
 /// sends <c>notifications/tools/list_changed</c>), a timeout on every request, and one restart of a stdio server that
 /// exited. Thread-safe.
 /// </summary>
-internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory) : IAsyncDisposable
+internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string>? root = null) : IAsyncDisposable
 {
     /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
     private const int MaxStarts = 2;
@@ -184,6 +184,10 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
             {
                 ClientInfo = new Implementation { Name = "allos", Version = Version },
                 InitializationTimeout = Options.Timeout,
+#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
+                Capabilities = new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
+                Handlers = new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(root?.Invoke() ?? Environment.CurrentDirectory)) },
+#pragma warning restore MCP9005
             }, loggerFactory, token).ConfigureAwait(false);
             _listChanged = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {

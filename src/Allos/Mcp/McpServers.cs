@@ -36,7 +36,7 @@ public sealed class McpServers : IAsyncDisposable
                 throw new ConfigurationException($"MCP servers '{groups[group]}' and '{server.Name}' both become the tool group '{group}'; rename one.");
             }
 
-            _connections[server.Name] = new McpServerConnection(server, loggerFactory);
+            _connections[server.Name] = new McpServerConnection(server, loggerFactory, () => Root ?? Environment.CurrentDirectory);
         }
     }
 
@@ -56,6 +56,13 @@ public sealed class McpServers : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(server);
         return McpToolNames.Group(server);
     }
+
+    /// <summary>
+    /// Gets or sets the folder the servers are told is the workspace: the one root a server's <c>roots/list</c> gets, as a
+    /// <c>file://</c> URI. Default: <see langword="null"/> (the current folder when a server asks).
+    /// </summary>
+    /// <remarks>Roots tell a server where to work; they confine nothing: a server runs with this process's rights.</remarks>
+    public string? Root { get; set; }
 
     /// <summary>Gets the configured servers, enabled or not, in their order.</summary>
     public IReadOnlyList<McpServerOptions> Servers => _servers;

@@ -77,6 +77,25 @@ public sealed class McpSessionTests
         provider.Requests[1].Body.ShouldContain("finished 4 steps");
     }
 
+    [Fact]
+    public async Task Tool_ServerAsksForRoots_GetsTheWorkspaceAsAFileUri()
+    {
+        string folder = Directory.CreateTempSubdirectory("allos roots ").FullName;
+        try
+        {
+            await using var servers = new McpServers([McpPeers.Faults()]) { Root = folder };
+            McpServerStatus status = await servers.ConnectAsync("faults");
+
+            string text = (string)(await status.Tools.Single(tool => tool.Name == "mcp__faults__roots").InvokeAsync())!;
+
+            text.ShouldBe($"{Path.GetFileName(folder)}=file://{folder.Replace(" ", "%20", StringComparison.Ordinal)}");
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
     private static async Task<string?> CancelledOnTheServerAsync(McpServerStatus status)
     {
         // notifications/cancelled is fire-and-forget: give the server a moment to act on it.
