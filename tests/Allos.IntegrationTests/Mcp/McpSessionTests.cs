@@ -96,6 +96,25 @@ public sealed class McpSessionTests
         }
     }
 
+    [Fact]
+    public async Task Tool_HttpSessionExpired_IsInitializedAgainAndTheCallRetriedOnce()
+    {
+        await using SessionDroppingMcpServer http = await SessionDroppingMcpServer.StartAsync();
+        await using var servers = new McpServers([new McpServerOptions { Name = "remote", Url = http.Endpoint, Timeout = TimeSpan.FromSeconds(10) }]);
+        McpServerStatus status = await servers.ConnectAsync("remote");
+        status.Connected.ShouldBeTrue(status.Error);
+        Tool whoami = status.Tools.Single(tool => tool.Name == "mcp__remote__whoami");
+        string first = (string)(await whoami.InvokeAsync())!;
+
+        http.DropSessions();
+        string second = (string)(await whoami.InvokeAsync())!;
+
+        http.Refused.ShouldBe(["tools/call"], "the expired session was used once");
+        http.Initializes.ShouldBe(2, "then the client initialized a new one");
+        second.ShouldStartWith("session ");
+        second.ShouldNotBe(first, "the retried call ran in the new session");
+    }
+
     private static async Task<string?> CancelledOnTheServerAsync(McpServerStatus status)
     {
         // notifications/cancelled is fire-and-forget: give the server a moment to act on it.
