@@ -23,11 +23,35 @@ tools.Add(McpServerTool.Create(string () =>
     Environment.Exit(3);
     return "unreachable";
 }, new McpServerToolCreateOptions { Name = "crash", Description = "Exits the process in the middle of the call", ReadOnly = true, OpenWorld = false }));
+int cancelled = 0;
 tools.Add(McpServerTool.Create(async ([Description("Seconds to wait")] double seconds, CancellationToken cancellationToken) =>
 {
-    await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+    try
+    {
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+    }
+    catch (OperationCanceledException)
+    {
+        // The SDK cancels the token when the client sends notifications/cancelled for this request.
+        Interlocked.Increment(ref cancelled);
+        Console.Error.WriteLine("fault server: a slow call was cancelled by the client");
+        throw;
+    }
+
     return "done";
 }, new McpServerToolCreateOptions { Name = "slow", Description = "Answers after a delay", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(() => Volatile.Read(ref cancelled).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    new McpServerToolCreateOptions { Name = "cancelled", Description = "How many slow calls the client cancelled", ReadOnly = true, OpenWorld = false }));
+tools.Add(McpServerTool.Create(async ([Description("Steps to report")] int steps, IProgress<ProgressNotificationValue> progress, CancellationToken cancellationToken) =>
+{
+    for (int step = 1; step <= steps; step++)
+    {
+        progress.Report(new ProgressNotificationValue { Progress = step, Total = steps, Message = $"step {step} of {steps}" });
+        await Task.Delay(50, cancellationToken);
+    }
+
+    return $"finished {steps} steps";
+}, new McpServerToolCreateOptions { Name = "progress", Description = "Reports progress for each step, then answers", ReadOnly = true, OpenWorld = false }));
 tools.Add(McpServerTool.Create(() => new CallToolResult
 {
     IsError = true,
@@ -47,6 +71,19 @@ tools.Add(McpServerTool.Create(async (McpServer self, CancellationToken cancella
     await self.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken);
     return "added the tool 'added'";
 }, new McpServerToolCreateOptions { Name = "add_tool", Description = "Adds a tool named 'added'", ReadOnly = true, OpenWorld = false }));
+
+#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28; the client still answers servers that ask.
+tools.Add(McpServerTool.Create(async (McpServer self, CancellationToken cancellationToken) =>
+{
+    if (self.ClientCapabilities?.Roots is null)
+    {
+        return "the client does not offer roots";
+    }
+
+    ListRootsResult roots = await self.RequestRootsAsync(new ListRootsRequestParams(), cancellationToken);
+    return string.Join("\n", roots.Roots.Select(root => $"{root.Name}={root.Uri}"));
+}, new McpServerToolCreateOptions { Name = "roots", Description = "Asks the client for its roots and lists them", ReadOnly = true, OpenWorld = false }));
+#pragma warning restore MCP9005
 
 var options = new McpServerOptions
 {

@@ -59,6 +59,23 @@ internal sealed class Spinner : IDisposable
         }
     }
 
+    /// <summary>Changes what a running spinner says (a tool's progress) without restarting its clock.</summary>
+    public void Relabel(string label)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        lock (s_screen)
+        {
+            if (_timer is not null)
+            {
+                _label = label;
+            }
+        }
+    }
+
     public void Stop()
     {
         if (!_enabled)

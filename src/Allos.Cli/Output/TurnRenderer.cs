@@ -48,6 +48,9 @@ internal sealed class TurnRenderer : IDisposable
                 _running.Add(started);
                 _spinner.Start($"{started.ToolName}");
                 break;
+            case ToolCallProgressEvent progress:
+                _spinner.Relabel(ProgressLabel(progress));
+                break;
             case ApprovalRequestedEvent:
                 _spinner.Stop();
                 break;
@@ -111,6 +114,23 @@ internal sealed class TurnRenderer : IDisposable
     }
 
     public void Dispose() => _spinner.Dispose();
+
+    /// <summary>The spinner's text while a call reports progress: "mcp__files__copy 3/10 copying a.txt" (the amount alone without a total).</summary>
+    internal static string ProgressLabel(ToolCallProgressEvent e)
+    {
+        ToolProgress p = e.Progress;
+        string amount = p.Total is > 0 and double total
+            ? $"{p.Progress.ToString("0.##", CultureInfo.InvariantCulture)}/{total.ToString("0.##", CultureInfo.InvariantCulture)}"
+            : p.Progress.ToString("0.##", CultureInfo.InvariantCulture);
+        return p.Message is { } message ? $"{e.ToolName} {amount} {Flatten(message)}" : $"{e.ToolName} {amount}";
+
+        // A server's message must not break the one-line status (newlines, escape sequences).
+        static string Flatten(string text)
+        {
+            string line = new([.. text.Select(c => char.IsControl(c) ? ' ' : c)]);
+            return line.Length > 60 ? line[..59] + "…" : line;
+        }
+    }
 
     internal static string ToolLine(ToolCallCompletedEvent call)
     {

@@ -17,6 +17,9 @@ public sealed record ReasoningDeltaEvent(string Agent, string Text) : RunEvent(A
 /// <summary>A tool call is about to run (after validation and approval).</summary>
 public sealed record ToolCallStartedEvent(string Agent, string CallId, string ToolName, string ArgumentsJson) : RunEvent(Agent);
 
+/// <summary>A running tool call reported how far it has got (an MCP server's progress notification).</summary>
+public sealed record ToolCallProgressEvent(string Agent, string CallId, string ToolName, ToolProgress Progress) : RunEvent(Agent);
+
 /// <summary>A tool call ended (or was denied, or failed).</summary>
 public sealed record ToolCallCompletedEvent(string Agent, string CallId, string ToolName, string ArgumentsJson, ToolCallOutcome Outcome, string Output, TimeSpan Duration) : RunEvent(Agent);
 

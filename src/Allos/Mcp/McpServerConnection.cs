@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Reflection;
 using Allos.Tools;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace Allos.Mcp;
 /// sends <c>notifications/tools/list_changed</c>), a timeout on every request, and one restart of a stdio server that
 /// exited. Thread-safe.
 /// </summary>
-internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory) : IAsyncDisposable
+internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string?>? root = null) : IAsyncDisposable
 {
     /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
     private const int MaxStarts = 2;
@@ -50,7 +51,15 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         try
         {
             _toolsStale = false;
-            return _tools = await client.ListToolsAsync(cancellationToken: token).ConfigureAwait(false);
+            try
+            {
+                return _tools = await client.ListToolsAsync(cancellationToken: token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (SessionExpired(ex))
+            {
+                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
+                return _tools = await client.ListToolsAsync(cancellationToken: token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -60,14 +69,19 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         {
             throw new McpServerException(Name, $"MCP server '{Name}' did not list its tools within {Seconds()} (timeout: in its configuration).", ex);
         }
-        catch (Exception ex) when (ex is McpException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is McpException or IOException or InvalidOperationException or HttpRequestException)
         {
             throw new McpServerException(Name, $"MCP server '{Name}' could not list its tools: {ex.Message}{Tail(client)}", ex);
         }
     }
 
     /// <summary>Calls one tool. Failures the model should read (a timeout, an exit, a refusal) are <see cref="ToolException"/>s naming the server.</summary>
-    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="progress"/>, the request carries a progress token and the server's <c>notifications/progress</c>
+    /// reach it. Cancelling the call (the caller's token or the timeout) makes the SDK send <c>notifications/cancelled</c>
+    /// for the request, so the server can stop the work too.
+    /// </remarks>
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ToolProgress>? progress, CancellationToken cancellationToken)
     {
         McpClient client;
         try
@@ -82,11 +96,28 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            return await client.CallToolAsync(tool, arguments, cancellationToken: token).ConfigureAwait(false);
+            try
+            {
+                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (SessionExpired(ex))
+            {
+                // A 404 for the session means the server did not run the call: a new session may run it, once.
+                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
+                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (HttpRequestException ex) when (SessionExpired(ex))
+        {
+            throw new ToolException($"MCP server '{Name}' lost the session again right after it was initialized, so '{tool}' was not run.", ex);
+        }
+        catch (McpServerException ex)
+        {
+            throw new ToolException(ex.Message, ex);
         }
         catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
         {
@@ -187,6 +218,33 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         }
     }
 
+    /// <summary>
+    /// Whether an HTTP server answered 404 to a request in a session: the Streamable HTTP spec's way of saying the session
+    /// expired (or the server restarted) and the client must initialize a new one.
+    /// </summary>
+    private bool SessionExpired(HttpRequestException ex) => Options.Url is not null && ex.StatusCode == HttpStatusCode.NotFound;
+
+    /// <summary>Replaces an HTTP client whose session expired by a newly initialized one (unless another call already did).</summary>
+    private async Task<McpClient> RenewSessionAsync(McpClient expired, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } current && current != expired && !current.Completion.IsCompleted)
+            {
+                return current;
+            }
+
+            await CloseAsync().ConfigureAwait(false);
+            return _client = await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<McpClient> StartAsync(CancellationToken cancellationToken)
     {
         _starts++;
@@ -208,6 +266,7 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
                 StandardErrorLines = _stderr.Add,
             }, loggerFactory);
 
+        string? folder = root?.Invoke();
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
@@ -215,6 +274,10 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
             {
                 ClientInfo = new Implementation { Name = "allos", Version = Version },
                 InitializationTimeout = Options.Timeout,
+#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
+                Capabilities = folder is null ? null : new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
+                Handlers = folder is null ? new McpClientHandlers() : new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(folder)) },
+#pragma warning restore MCP9005
             }, loggerFactory, token).ConfigureAwait(false);
             _listChanged = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {

@@ -38,7 +38,7 @@ public sealed class McpServers : IAsyncDisposable
                 throw new ConfigurationException($"MCP servers '{groups[group]}' and '{server.Name}' both become the tool group '{group}'; rename one.");
             }
 
-            _connections[server.Name] = new McpServerConnection(server, loggerFactory);
+            _connections[server.Name] = new McpServerConnection(server, loggerFactory, () => Root);
         }
     }
 
@@ -58,6 +58,17 @@ public sealed class McpServers : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(server);
         return McpToolNames.Group(server);
     }
+
+    /// <summary>
+    /// Gets or sets the workspace folder the servers are told about: the client then offers the <c>roots</c> capability and
+    /// answers <c>roots/list</c> with this folder as a <c>file://</c> URI. Set it before the servers start. Default:
+    /// <see langword="null"/> (no roots are offered).
+    /// </summary>
+    /// <remarks>
+    /// Some servers let roots replace their own configuration: server-filesystem, for one, then works only inside this
+    /// folder, whatever folders its arguments name. Roots confine nothing by themselves: a server runs with this process's rights.
+    /// </remarks>
+    public string? Root { get; set; }
 
     /// <summary>Gets the configured servers, enabled or not, in their order.</summary>
     public IReadOnlyList<McpServerOptions> Servers => _servers;

@@ -60,7 +60,8 @@ internal sealed class McpToolFunction : AIFunction
             copy[argument.Key] = argument.Value;
         }
 
-        CallToolResult result = await _connection.CallToolAsync(_tool.Name, copy, cancellationToken).ConfigureAwait(false);
+        IProgress<ToolProgress>? progress = arguments.Context?.TryGetValue(typeof(ToolContext), out object? context) == true ? (context as ToolContext)?.Progress : null;
+        CallToolResult result = await _connection.CallToolAsync(_tool.Name, copy, progress, cancellationToken).ConfigureAwait(false);
         string text = McpResultText.Of(result);
         if (result.IsError == true)
         {

@@ -26,4 +26,10 @@ public sealed class ToolContext
 
     /// <summary>Gets the services of the host, when it has any.</summary>
     public IServiceProvider? Services { get; init; }
+
+    /// <summary>
+    /// Gets where a long call reports how far it has got (a run turns each report into a <c>ToolCallProgressEvent</c>), or
+    /// <see langword="null"/> when nobody listens. Reports may come from another thread.
+    /// </summary>
+    public IProgress<ToolProgress>? Progress { get; init; }
 }

@@ -56,4 +56,11 @@ public sealed class CliOutputTests
     [InlineData(ToolCallOutcome.Denied, "Error: denied", "  ⊘ denied shell ls (5 ms)")]
     public void ToolLine_FailedResults_AreNeverATick(ToolCallOutcome outcome, string output, string expected) =>
         TurnRenderer.ToolLine(new ToolCallCompletedEvent("a", "c1", "shell", """{"command":"ls"}""", outcome, output, TimeSpan.FromMilliseconds(5))).ShouldBe(expected);
+
+    [Theory]
+    [InlineData(2d, 5d, "copying a.txt", "mcp__files__copy 2/5 copying a.txt")]
+    [InlineData(40d, null, null, "mcp__files__copy 40")]
+    [InlineData(0.5d, 1d, "line one\nline two", "mcp__files__copy 0.5/1 line one line two")]
+    public void ProgressLabel_ServersProgress_IsOneLineWithTheAmountAndMessage(double progress, double? total, string? message, string expected) =>
+        TurnRenderer.ProgressLabel(new ToolCallProgressEvent("a", "c1", "mcp__files__copy", new ToolProgress(progress, total, message))).ShouldBe(expected);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
@@ -69,7 +70,7 @@ internal sealed class ToolTurn(
             decided.Add((request, decision));
             if (decision.Approved)
             {
-                plan.ToRun.Add((tool, call, Context(state, call)));
+                plan.ToRun.Add((tool, call, Context(state, call, plan)));
             }
             else
             {
@@ -137,7 +138,7 @@ internal sealed class ToolTurn(
 
             if (!byName.TryGetValue(call.Name, out Tool? tool))
             {
-                plan.ToRun.Add((null, call, Context(state, call)));
+                plan.ToRun.Add((null, call, Context(state, call, plan)));
                 continue;
             }
 
@@ -152,7 +153,7 @@ internal sealed class ToolTurn(
             }
             else
             {
-                plan.ToRun.Add((tool, call, Context(state, call)));
+                plan.ToRun.Add((tool, call, Context(state, call, plan)));
             }
         }
 
@@ -168,10 +169,17 @@ internal sealed class ToolTurn(
             yield return new ToolCallStartedEvent(agent, call.CallId, tool?.Name ?? call.Name, RunTrace.ArgumentsJson(call));
         }
 
+        // Progress the calls report while they run is streamed as it comes; the channel closes when they are all done.
+        Task<IReadOnlyList<ToolCallResult>> running = RunAllAsync(plan, tools[agent].Names, cancellationToken);
+        await foreach (RunEvent progress in plan.Progress.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return progress;
+        }
+
         IReadOnlyList<ToolCallResult> executed = [];
         try
         {
-            executed = await _executor.ExecuteAllAsync(plan.ToRun, tools[agent].Names, cancellationToken).ConfigureAwait(false);
+            executed = await running.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -224,6 +232,18 @@ internal sealed class ToolTurn(
         }
     }
 
+    private async Task<IReadOnlyList<ToolCallResult>> RunAllAsync(TurnPlan plan, IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _executor.ExecuteAllAsync(plan.ToRun, names, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            plan.Progress.Writer.TryComplete();
+        }
+    }
+
     /// <summary>On cancellation or failure mid-turn, every call still gets a result, so the conversation stays valid.</summary>
     private static ChatMessage? CloseOnStop(RunState state, TurnPlan plan, TurnOutcome outcome)
     {
@@ -252,8 +272,9 @@ internal sealed class ToolTurn(
         return message;
     }
 
-    private ToolContext Context(RunState state, FunctionCallContent call) => new()
+    private ToolContext Context(RunState state, FunctionCallContent call, TurnPlan plan) => new()
     {
+        Progress = new ProgressEvents(plan.Progress.Writer, state.CurrentAgent, call.CallId, call.Name),
         CallId = call.CallId,
         ToolName = call.Name,
         Workspace = workspace.Value,
@@ -273,6 +294,9 @@ internal sealed class ToolTurn(
         public Dictionary<string, ToolCallResult> Results { get; } = new(StringComparer.Ordinal);
 
         public List<(Tool? Tool, FunctionCallContent Call, ToolContext Context)> ToRun { get; } = [];
+
+        /// <summary>Gets the progress the running calls report, as events.</summary>
+        public Channel<RunEvent> Progress { get; } = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
 
         public List<(Tool Tool, FunctionCallContent Call, ApprovalRequest Request)> NeedApproval { get; } = [];
 
