@@ -115,6 +115,11 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         {
             throw new ToolException($"MCP server '{Name}' lost the session again right after it was initialized, so '{tool}' was not run.", ex);
         }
+        catch (HttpRequestException ex)
+        {
+            string status = ex.StatusCode is HttpStatusCode code ? $"HTTP {(int)code} {code}" : "an HTTP error";
+            throw new ToolException($"MCP server '{Name}' answered the call of '{tool}' with {status}; the call may not have run.", ex);
+        }
         catch (McpServerException ex)
         {
             throw new ToolException(ex.Message, ex);

@@ -115,6 +115,23 @@ public sealed class McpSessionTests
         second.ShouldNotBe(first, "the retried call ran in the new session");
     }
 
+    [Fact]
+    public async Task Tool_HttpServerFailsTheCall_IsAToolErrorNamingTheServerAndStatus()
+    {
+        await using SessionDroppingMcpServer http = await SessionDroppingMcpServer.StartAsync();
+        await using var servers = new McpServers([new McpServerOptions { Name = "remote", Url = http.Endpoint, Timeout = TimeSpan.FromSeconds(10) }]);
+        McpServerStatus status = await servers.ConnectAsync("remote");
+        status.Connected.ShouldBeTrue(status.Error);
+        Tool whoami = status.Tools.Single(tool => tool.Name == "mcp__remote__whoami");
+        http.CallStatus = 500;
+
+        ToolException error = await Should.ThrowAsync<ToolException>(async () => await whoami.InvokeAsync());
+
+        error.Message.ShouldContain("MCP server 'remote'");
+        error.Message.ShouldContain("500");
+        http.Initializes.ShouldBe(1, "a server error is not an expired session: no new one");
+    }
+
     private static async Task<string?> CancelledOnTheServerAsync(McpServerStatus status)
     {
         // notifications/cancelled is fire-and-forget: give the server a moment to act on it.

@@ -53,6 +53,9 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Gets or sets an HTTP status that every tools/call of a known session gets instead of an answer (a failing server).</summary>
+    public int? CallStatus { get; set; }
+
     /// <summary>Forgets every session, so their next requests get 404.</summary>
     public void DropSessions()
     {
@@ -119,6 +122,12 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
         if (id is null)
         {
             context.Response.StatusCode = 202;
+            return;
+        }
+
+        if (known && method == "tools/call" && CallStatus is int status)
+        {
+            context.Response.StatusCode = status;
             return;
         }
 
