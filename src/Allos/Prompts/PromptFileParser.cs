@@ -19,15 +19,9 @@ internal static partial class PromptFileParser
     private static readonly string[] InputKeys = ["type", "required", "default", "description"];
     private static readonly string[] ExampleKeys = ["user", "assistant"];
 
-    private static readonly Dictionary<string, PromptInputType> InputTypes = new(StringComparer.Ordinal)
-    {
-        ["string"] = PromptInputType.String,
-        ["integer"] = PromptInputType.Integer,
-        ["number"] = PromptInputType.Number,
-        ["boolean"] = PromptInputType.Boolean,
-        ["array"] = PromptInputType.Array,
-        ["object"] = PromptInputType.Object,
-    };
+    /// <summary>Front matter's type names, from the one table <see cref="PromptInput.TypeName"/> prints with, in declaration order.</summary>
+    private static readonly Dictionary<string, PromptInputType> InputTypes =
+        PromptInput.TypeNames.OrderBy(entry => entry.Key).ToDictionary(entry => entry.Value, entry => entry.Key, StringComparer.Ordinal);
 
     /// <summary>Parses the file at <paramref name="path"/>, as <paramref name="display"/> names it in errors.</summary>
     /// <exception cref="PromptException">The file is malformed; the message starts with <c>file:line:</c>.</exception>

@@ -27,6 +27,7 @@ internal static partial class TemplateScanner
         var used = new List<TemplateVariable>();
         var blocks = new Stack<(string Helper, int Line, bool ChangesContext)>();
         int position = 0;
+        int counted = 0, lines = 0; // newlines before 'counted', so each tag's line is found without rescanning the text
         while (true)
         {
             int open = text.IndexOf("{{", position, StringComparison.Ordinal);
@@ -35,7 +36,9 @@ internal static partial class TemplateScanner
                 break;
             }
 
-            int line = firstLine + CountLines(text, open);
+            lines += text.AsSpan(counted, open - counted).Count('\n');
+            counted = open;
+            int line = firstLine + lines;
             if (open > 0 && text[open - 1] == '\\')
             {
                 position = open + 2; // \{{ is literal text
@@ -212,17 +215,6 @@ internal static partial class TemplateScanner
     {
         int end = text.IndexOf(closer, open, StringComparison.Ordinal);
         return end < 0 ? throw new PromptException($"a comment opened here is never closed with '{closer}'.", file, line) : end + closer.Length;
-    }
-
-    private static int CountLines(string text, int end)
-    {
-        int lines = 0;
-        for (int i = text.IndexOf('\n'); i >= 0 && i < end; i = text.IndexOf('\n', i + 1))
-        {
-            lines++;
-        }
-
-        return lines;
     }
 
     [GeneratedRegex("\"[^\"]*\"|'[^']*'|\\S+")]
