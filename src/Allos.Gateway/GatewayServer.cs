@@ -1,0 +1,39 @@
+using Allos.Gateway.Server.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Allos.Gateway.Server;
+
+/// <summary>Builds the gateway server: one Kestrel application whose endpoints speak the OpenAI and Anthropic wire formats.</summary>
+/// <remarks><c>allos serve</c> and this project's own <c>Program</c> both start it through <see cref="Create"/>.</remarks>
+public static class GatewayServer
+{
+    /// <summary>Creates the application, listening on <see cref="GatewayServerOptions.Host"/>:<see cref="GatewayServerOptions.Port"/>; start it with <c>RunAsync</c> or <c>StartAsync</c>.</summary>
+    public static WebApplication Create(GatewayServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GatewayServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.UseUrls($"http://{UrlHost(options.Host)}:{options.Port}");
+        builder.Services.AddSingleton(options);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        WebApplication app = builder.Build();
+        app.MapAllosGateway();
+        return app;
+    }
+
+    /// <summary>Maps the gateway's endpoints onto an application whose services hold a <see cref="GatewayServerOptions"/>.</summary>
+    public static IEndpointRouteBuilder MapAllosGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        HealthEndpoints.Map(endpoints);
+        return endpoints;
+    }
+
+    private static string UrlHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+}
