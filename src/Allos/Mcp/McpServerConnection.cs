@@ -83,58 +83,21 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     /// </remarks>
     public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ToolProgress>? progress, CancellationToken cancellationToken)
     {
-        McpClient client;
         try
         {
-            client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+            return await SendAsync(
+                new Purpose(
+                    $"the call of '{tool}'",
+                    $"so '{tool}' was not run",
+                    $"did not answer '{tool}' within {Seconds()} and the call was abandoned",
+                    $"refused the call of '{tool}'",
+                    "; the call may not have run"),
+                (client, token) => client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (McpServerException ex)
         {
             throw new ToolException(ex.Message, ex);
-        }
-
-        using var deadline = Deadline(cancellationToken, out CancellationToken token);
-        try
-        {
-            try
-            {
-                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex) when (SessionExpired(ex))
-            {
-                // A 404 for the session means the server did not run the call: a new session may run it, once.
-                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
-                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (HttpRequestException ex) when (SessionExpired(ex))
-        {
-            throw new ToolException($"MCP server '{Name}' lost the session again right after it was initialized, so '{tool}' was not run.", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            string status = ex.StatusCode is HttpStatusCode code ? $"HTTP {(int)code} {code}" : "an HTTP error";
-            throw new ToolException($"MCP server '{Name}' answered the call of '{tool}' with {status}; the call may not have run.", ex);
-        }
-        catch (McpServerException ex)
-        {
-            throw new ToolException(ex.Message, ex);
-        }
-        catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
-        {
-            throw new ToolException(Exited(client, during: $"the call of '{tool}'"), ex);
-        }
-        catch (OperationCanceledException ex)
-        {
-            throw new ToolException($"MCP server '{Name}' did not answer '{tool}' within {Seconds()} and the call was abandoned (timeout: in the server's configuration).", ex);
-        }
-        catch (McpException ex)
-        {
-            throw new ToolException($"MCP server '{Name}' refused the call of '{tool}': {ex.Message}", ex);
         }
     }
 
@@ -148,29 +111,66 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     /// says what it was for in messages ("read 'demo://x'").
     /// </summary>
     /// <exception cref="McpServerException">The server could not be started, timed out, exited or refused; the message names it and says why.</exception>
-    public async Task<T> RequestAsync<T>(string what, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken)
+    public Task<T> RequestAsync<T>(string what, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken) =>
+        SendAsync(
+            new Purpose(
+                $"the request to {what}",
+                "so the request was not sent",
+                $"did not answer the request to {what} within {Seconds()}",
+                $"could not {what}",
+                ""),
+            request,
+            cancellationToken);
+
+    /// <summary>
+    /// The one request path: starts the server if needed, applies the timeout, initializes a new HTTP session once when
+    /// the server says the old one expired (a 404 means it did not handle the request, so sending it again is safe), and
+    /// turns every failure into an <see cref="McpServerException"/> worded by <paramref name="purpose"/>.
+    /// </summary>
+    private async Task<T> SendAsync<T>(Purpose purpose, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken)
     {
         McpClient client = await ClientAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            return await request(client, token).ConfigureAwait(false);
+            try
+            {
+                return await request(client, token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (SessionExpired(ex))
+            {
+                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
+                return await request(client, token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (HttpRequestException ex) when (SessionExpired(ex))
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' lost the session again right after it was initialized, {purpose.NotSent}.", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            string status = ex.StatusCode is HttpStatusCode code ? $"HTTP {(int)code} {code}" : "an HTTP error";
+            throw new McpServerException(Name, $"MCP server '{Name}' answered {purpose.During} with {status}{purpose.MayHaveRun}.", ex);
+        }
+        catch (McpServerException)
+        {
+            throw;
+        }
         catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
         {
-            throw new McpServerException(Name, Exited(client, during: $"the request to {what}"), ex);
+            throw new McpServerException(Name, Exited(client, during: purpose.During), ex);
         }
         catch (OperationCanceledException ex)
         {
-            throw new McpServerException(Name, $"MCP server '{Name}' did not answer the request to {what} within {Seconds()} (timeout: in the server's configuration).", ex);
+            throw new McpServerException(Name, $"MCP server '{Name}' {purpose.TimedOut} (timeout: in the server's configuration).", ex);
         }
         catch (McpException ex)
         {
-            throw new McpServerException(Name, $"MCP server '{Name}' could not {what}: {ex.Message}", ex);
+            throw new McpServerException(Name, $"MCP server '{Name}' {purpose.Refused}: {ex.Message}", ex);
         }
     }
 
@@ -363,4 +363,7 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         token = source.Token;
         return source;
     }
+
+    /// <summary>The wording of one kind of request in failure messages: each part completes "MCP server 'x' …".</summary>
+    private sealed record Purpose(string During, string NotSent, string TimedOut, string Refused, string MayHaveRun);
 }
