@@ -156,6 +156,30 @@ internal sealed class AgentHost : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Gives the agents the tools a paused run started with (<see cref="RunState.AgentTools"/>; <c>--tools</c> given now
+    /// still wins for the entry agent) and starts the MCP servers among them, so a resume in a new process needs no flags.
+    /// </summary>
+    /// <exception cref="McpServerException">A server the run used cannot be started.</exception>
+    /// <exception cref="ConfigurationException">A server the run used is no longer configured, or no longer offers a tool.</exception>
+    public async Task RestoreToolsAsync(RunState state, CancellationToken cancellationToken)
+    {
+        foreach (AgentDefinition agent in Agents)
+        {
+            if (state.AgentTools.TryGetValue(agent.Name, out IReadOnlyList<string>? tools) && !(Settings.ToolsFromFlag && agent.Name == EntryAgent))
+            {
+                agent.Tools.Clear();
+                foreach (string tool in tools)
+                {
+                    agent.Tools.Add(tool);
+                }
+            }
+        }
+
+        // Servers already started for the run's own tools answer from their cache; the registry replaces what it has.
+        await AddMcpToolsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Mcp.DisposeAsync().ConfigureAwait(false);

@@ -25,4 +25,33 @@ public sealed class RunStateTests
         ((JsonElement)restored.Variables["owner"]!).GetRawText().ShouldBe("""{"name":"Ann","tags":["x"]}""");
         ((JsonElement)restored.Variables["raw"]!).GetRawText().ShouldBe("""{"deep":[1,2]}""");
     }
+
+    [Fact]
+    public void ToJson_AgentTools_RoundTrip()
+    {
+        var state = new RunState("run_1", "main");
+        state.Tools["main"] = ["read_file", "mcp__fs"];
+        state.Tools["helper"] = [];
+
+        RunState restored = RunState.FromJson(state.ToJson());
+
+        restored.AgentTools.Keys.ShouldBe(["main", "helper"], ignoreOrder: true);
+        restored.AgentTools["main"].ShouldBe(["read_file", "mcp__fs"]);
+        restored.AgentTools["helper"].ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void FromJson_DocumentWithoutTools_ReadsWithNoAgentTools()
+    {
+        // A paused run written before the agents' tools were kept: the same document without "tools".
+        var state = new RunState("run_old", "main");
+        state.Tools["main"] = ["mcp__fs"];
+        var document = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(state.ToJson())!;
+        document.Remove("tools").ShouldBeTrue("the document names the property this way");
+
+        RunState restored = RunState.FromJson(document.ToJsonString());
+
+        restored.RunId.ShouldBe("run_old");
+        restored.AgentTools.ShouldBeEmpty();
+    }
 }
