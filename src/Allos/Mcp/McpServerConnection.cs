@@ -19,6 +19,9 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
     private const int MaxStarts = 2;
 
+    /// <summary>The protocol versions with the <c>initialize</c> handshake and Streamable HTTP, newest first, for servers that cannot answer <c>server/discover</c>.</summary>
+    private static readonly string[] InitializeProtocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26"];
+
     private static readonly string Version = typeof(McpServerConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -253,37 +256,21 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     private async Task<McpClient> StartAsync(CancellationToken cancellationToken)
     {
         _starts++;
-        IClientTransport transport = Options.Url is { } url
-            ? new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = url,
-                Name = Name,
-                AdditionalHeaders = new Dictionary<string, string>(Options.Headers),
-                ConnectionTimeout = Options.Timeout,
-            }, loggerFactory)
-            : new StdioClientTransport(new StdioClientTransportOptions
-            {
-                Name = Name,
-                Command = Options.Command!,
-                Arguments = [.. Options.Arguments],
-                EnvironmentVariables = Options.Environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal),
-                WorkingDirectory = Options.WorkingDirectory,
-                StandardErrorLines = _stderr.Add,
-            }, loggerFactory);
-
-        string? folder = root?.Invoke();
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            McpClient client = await McpClient.CreateAsync(transport, new McpClientOptions
+            McpClient client;
+            try
             {
-                ClientInfo = new Implementation { Name = "allos", Version = Version },
-                InitializationTimeout = Options.Timeout,
-#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
-                Capabilities = folder is null ? null : new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
-                Handlers = folder is null ? new McpClientHandlers() : new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(folder)) },
-#pragma warning restore MCP9005
-            }, loggerFactory, token).ConfigureAwait(false);
+                client = await CreateClientAsync(protocolVersion: null, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Options.Url is not null && ex is not OperationCanceledException && MalformedDiscover(ex))
+            {
+                // The SDK first probes with server/discover (protocol 2026-07-28); a server from before it that answers an
+                // unknown method with an empty result makes the probe fail instead of falling back. Such a server speaks initialize.
+                client = await InitializeAsync(token).ConfigureAwait(false);
+            }
+
             _listChanged = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {
                 _toolsStale = true;
@@ -304,6 +291,72 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         {
             throw new McpServerException(Name, $"MCP server '{Name}' failed to start: {Reason(ex)}.{StderrText()}", ex);
         }
+    }
+
+    /// <summary>
+    /// Connects with the <c>initialize</c> handshake, newest version first: a pinned version is never downgraded by the
+    /// SDK, so a server that answers with an older one is connected again asking for the next older.
+    /// </summary>
+    private async Task<McpClient> InitializeAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                return await CreateClientAsync(InitializeProtocolVersions[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpException ex) when (i < InitializeProtocolVersions.Length - 1 && ex.Message.Contains("protocol version", StringComparison.OrdinalIgnoreCase))
+            {
+                // The server speaks an older version; the next attempt asks for it.
+            }
+        }
+    }
+
+    private async Task<McpClient> CreateClientAsync(string? protocolVersion, CancellationToken cancellationToken)
+    {
+        IClientTransport transport = Options.Url is { } url
+            ? new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = url,
+                Name = Name,
+                AdditionalHeaders = new Dictionary<string, string>(Options.Headers),
+                ConnectionTimeout = Options.Timeout,
+            }, loggerFactory)
+            : new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = Name,
+                Command = Options.Command!,
+                Arguments = [.. Options.Arguments],
+                EnvironmentVariables = Options.Environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal),
+                WorkingDirectory = Options.WorkingDirectory,
+                StandardErrorLines = _stderr.Add,
+            }, loggerFactory);
+
+        string? folder = root?.Invoke();
+        return await McpClient.CreateAsync(transport, new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = "allos", Version = Version },
+            ProtocolVersion = protocolVersion,
+            InitializationTimeout = Options.Timeout,
+#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
+            Capabilities = folder is null ? null : new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
+            Handlers = folder is null ? new McpClientHandlers() : new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(folder)) },
+#pragma warning restore MCP9005
+        }, loggerFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the connection failed on a <c>server/discover</c> answer that is not a discover result (a JSON error about it).</summary>
+    private static bool MalformedDiscover(Exception ex)
+    {
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException && inner.Message.Contains(nameof(DiscoverResult), StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task CloseAsync()
