@@ -50,8 +50,9 @@ internal sealed class McpSamplingHandler(McpServerOptions server, Func<McpSampli
             McpSamplingDecision decision = await approval(asked, cancellationToken).ConfigureAwait(false);
             if (!decision.Allowed)
             {
-                string why = string.IsNullOrWhiteSpace(decision.Reason) ? "" : $" ({decision.Reason.Trim()})";
-                throw new McpProtocolException($"Sampling was refused: the user denied MCP server '{server.Name}' a model completion{why}.", Rejected);
+                throw new McpProtocolException(string.IsNullOrWhiteSpace(decision.Reason)
+                    ? $"Sampling was refused: the user denied MCP server '{server.Name}' a model completion."
+                    : $"Sampling was refused: MCP server '{server.Name}' was not allowed a model completion ({decision.Reason.Trim().TrimEnd('.')}).", Rejected);
             }
         }
 

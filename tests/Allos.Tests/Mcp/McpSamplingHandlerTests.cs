@@ -62,7 +62,7 @@ public sealed class McpSamplingHandlerTests
         McpProtocolException error = await Should.ThrowAsync<McpProtocolException>(
             new McpSamplingHandler(Server(ToolPermission.Ask), () => sampling).HandleAsync(Request(), NoProgress, CancellationToken.None).AsTask());
 
-        error.Message.ShouldBe("Sampling was refused: the user denied MCP server 'everything' a model completion (not now).");
+        error.Message.ShouldBe("Sampling was refused: MCP server 'everything' was not allowed a model completion (not now).");
         error.ErrorCode.ShouldBe((McpErrorCode)(-1));
         client.Calls.ShouldBeEmpty();
         seen.ShouldNotBeNull();
