@@ -71,7 +71,7 @@ internal sealed class McpSamplingHandler(McpServerOptions server, Func<McpSampli
         }
         catch (Exception ex) when (ex is not McpException)
         {
-            throw new McpProtocolException($"The model call for MCP server '{server.Name}''s sampling request failed: {SecretRedactor.Redact(ex.Message)}", McpErrorCode.InternalError);
+            throw new McpProtocolException($"The model call for the sampling request of MCP server '{server.Name}' failed: {SecretRedactor.Redact(ex.Message)}", McpErrorCode.InternalError);
         }
 
         return McpSamplingMessages.ToResult(response, model);

@@ -39,7 +39,7 @@ public sealed class McpSamplingCliTests : FakeServerCliTests
 
         // Recorded like any call, in the run's session, as the sampling of server everything.
         Query("SELECT group_concat(coalesce(prompt_name, '-'), ',') FROM (SELECT prompt_name FROM model_calls ORDER BY rowid)").ShouldBe("-,mcp__everything__sampling,-");
-        Query("SELECT count(DISTINCT session_id) || '|' || count(*) FROM model_calls").ShouldBe("1|3", "the sampling call carries the run's session");
+        Query("SELECT count(DISTINCT coalesce(session_id, '-')) || '|' || count(*) FROM model_calls").ShouldBe("1|3", "the sampling call carries the run's session");
     }
 
     [Fact]
@@ -58,12 +58,12 @@ public sealed class McpSamplingCliTests : FakeServerCliTests
     }
 
     [Fact]
-    public async Task Run_YesWithSamplingAsk_AllowsIt()
+    public async Task Run_AutoApproveWithSamplingAsk_AllowsIt()
     {
         WriteConfig("");
         Server.Enqueue(CallTrigger(), FakeTurn.Text("Teal."), FakeTurn.Text("Done."));
 
-        CliResult result = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--yes", "--tools", "mcp__everything", "Ask the server to sample");
+        CliResult result = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-y", "--tools", "mcp__everything", "Ask the server to sample");
 
         result.ExitCode.ShouldBe(0, result.ToString());
         Server.Requests.Count.ShouldBe(3, "autonomous runs allow an ask server's sampling");
@@ -112,6 +112,21 @@ public sealed class McpSamplingCliTests : FakeServerCliTests
         result.ExitCode.ShouldBe(0, result.ToString());
         Server.Requests[0].Body.ShouldContain("mcp__everything__echo");
         Server.Requests[0].Body.ShouldNotContain(Trigger, customMessage: "server-everything registers its sampling tool only for a client that offers sampling");
+    }
+
+    [Fact]
+    public async Task Run_SamplingModelCallFails_TheModelReadsTheFailureNamingTheServer()
+    {
+        WriteConfig("sampling: allow");
+        Server.Enqueue(CallTrigger(), FakeTurn.ProviderError(400, "max_tokens is too large for this model"), FakeTurn.Text("It failed."));
+
+        CliResult result = await Cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "--tools", "mcp__everything", "Ask the server to sample");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        Server.Requests.Count.ShouldBe(3, result.ToString());
+        string third = Server.Requests[2].Body;
+        third.ShouldContain("The model call for the sampling request of MCP server \\u0027everything\\u0027 failed");
+        third.ShouldContain("max_tokens is too large for this model", customMessage: "with the provider's reason");
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class McpSamplingHandlerTests
             new McpSamplingHandler(Server(ToolPermission.Allow), () => sampling).HandleAsync(Request(), NoProgress, CancellationToken.None).AsTask());
 
         error.ErrorCode.ShouldBe(McpErrorCode.InternalError);
-        error.Message.ShouldBe("The model call for MCP server 'everything''s sampling request failed: no key for openai");
+        error.Message.ShouldBe("The model call for the sampling request of MCP server 'everything' failed: no key for openai");
     }
 
     [Fact]
