@@ -140,7 +140,9 @@ internal static class RunCommand
             // Approvals are asked on a terminal only (never with --json): piped input was the task or its attachment.
             bool canAsk = !request.Json && console.InputIsTerminal;
             TurnExecution? turn = null;
-            ApprovalHandler? approvals = canAsk ? new ApprovalPrompt(console, settings.Workspace).Handler(() => turn) : null;
+            ApprovalPrompt? asker = canAsk ? new ApprovalPrompt(console, settings.Workspace) : null;
+            ApprovalHandler? approvals = asker?.Handler(() => turn);
+            McpSampling.UseApprovals(host, asker, () => turn);
             AgentRunner runner = host.CreateRunner(conversation.Id, approvals);
             turn = new TurnExecution(host, conversation, runner, console);
             if (answer is bool approved)

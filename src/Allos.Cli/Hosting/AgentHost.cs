@@ -29,6 +29,7 @@ internal sealed class AgentHost : IAsyncDisposable
         Mcp = new McpServers(settings.McpServers) { Root = settings.Workspace };
         Agents = LoadAgents(settings, Tools);
         Autonomy = settings.Autonomy;
+        McpSampling.Configure(Mcp, router, Model);
     }
 
     /// <summary>The name of the agent a run has without <c>--agent</c>.</summary>
@@ -77,6 +78,7 @@ internal sealed class AgentHost : IAsyncDisposable
         }
 
         _model = model;
+        Mcp.Sampling?.Model = model;
     }
 
     /// <summary>
@@ -143,6 +145,7 @@ internal sealed class AgentHost : IAsyncDisposable
     public AgentRunner CreateRunner(string sessionId, ApprovalHandler? approvals)
     {
         ChatOptions? prompt = _promptOptions;
+        Mcp.Sampling?.ChatClient = new SessionChatClient(Router, sessionId);
         var factory = new AgentRunnerFactory(
             model => prompt is null ? new SessionChatClient(Router.For(model), sessionId) : new PromptOptionsChatClient(new SessionChatClient(Router.For(model), sessionId), prompt),
             Tools);

@@ -14,7 +14,7 @@ namespace Allos.Mcp;
 /// sends <c>notifications/tools/list_changed</c>), a timeout on every request, and one restart of a stdio server that
 /// exited. Thread-safe.
 /// </summary>
-internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string?>? root = null) : IAsyncDisposable
+internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string?>? root = null, Func<McpSamplingOptions?>? sampling = null) : IAsyncDisposable
 {
     /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
     private const int MaxStarts = 2;
@@ -333,14 +333,25 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
             }, loggerFactory);
 
         string? folder = root?.Invoke();
+
+        // Without a sampling client, or for a server denied it, the capability is not offered at all.
+        McpSamplingHandler? sampler = sampling?.Invoke() is not null && Options.Sampling != ToolPermission.Deny ? new McpSamplingHandler(Options, sampling!) : null;
         return await McpClient.CreateAsync(transport, new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "allos", Version = Version },
             ProtocolVersion = protocolVersion,
             InitializationTimeout = Options.Timeout,
-#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
-            Capabilities = folder is null ? null : new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
-            Handlers = folder is null ? new McpClientHandlers() : new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(folder)) },
+#pragma warning disable MCP9005 // Roots and sampling are deprecated from protocol 2026-07-28, but servers on earlier versions still use them.
+            Capabilities = folder is null && sampler is null ? null : new ClientCapabilities
+            {
+                Roots = folder is null ? null : new RootsCapability { ListChanged = false },
+                Sampling = sampler is null ? null : new SamplingCapability(),
+            },
+            Handlers = new McpClientHandlers
+            {
+                RootsHandler = folder is null ? null : (_, _) => ValueTask.FromResult(McpRoots.Of(folder)),
+                SamplingHandler = sampler is null ? null : sampler.HandleAsync,
+            },
 #pragma warning restore MCP9005
         }, loggerFactory, cancellationToken).ConfigureAwait(false);
     }
