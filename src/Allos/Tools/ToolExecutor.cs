@@ -54,9 +54,11 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
         string logged;
         if (value is IReadOnlyList<AIContent> parts)
         {
-            IReadOnlyList<AIContent> limited = Limit(parts);
-            result = limited;
+            List<AIContent> limited = Limit(parts);
             logged = ToolResultMedia.Text(limited);
+
+            // Every image too large: plain text again, like any other result.
+            result = limited.Any(part => part is DataContent) ? limited : logged;
         }
         else
         {
