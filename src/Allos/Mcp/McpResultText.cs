@@ -104,7 +104,8 @@ internal static class McpResultText
 
     private static string Size(ReadOnlyMemory<byte> base64)
     {
-        long bytes = base64.Length * 3L / 4;
+        ReadOnlySpan<byte> text = base64.Span.TrimEnd("\r\n"u8);
+        long bytes = (text.Length * 3L / 4) - (text.EndsWith("=="u8) ? 2 : text.EndsWith("="u8) ? 1 : 0);
         return bytes >= 1024 ? $"{(bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture)} KB" : $"{bytes.ToString(CultureInfo.InvariantCulture)} bytes";
     }
 
