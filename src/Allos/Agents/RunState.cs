@@ -131,6 +131,8 @@ public sealed class RunState
         state.HandoffPath.AddRange(document.HandoffPath);
         state.History.AddRange(JsonSerializer.Deserialize(document.History, MessagesType) ?? []);
         state.Added.AddRange(JsonSerializer.Deserialize(document.Added, MessagesType) ?? []);
+        ToolResultMedia.Restore(state.History);
+        ToolResultMedia.Restore(state.Added);
         state.Pending.AddRange(document.Pending);
         state.Steps.AddRange(document.Steps);
         state.Usage = JsonSerializer.Deserialize(document.Usage, UsageType) ?? new UsageDetails();

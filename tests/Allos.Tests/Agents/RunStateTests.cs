@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Agents;
+using Microsoft.Extensions.AI;
 
 namespace Allos.Tests.Agents;
 
@@ -53,5 +54,22 @@ public sealed class RunStateTests
 
         restored.RunId.ShouldBe("run_old");
         restored.AgentTools.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void ToJson_ToolResultWithAnImage_RoundTripsAsTextAndImage()
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 1, 2];
+        var state = new RunState("run_1", "main");
+        state.History.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", new List<AIContent> { new TextContent("see"), new DataContent(png, "image/png") })]));
+        state.Added.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_2", new List<AIContent> { new DataContent(png, "image/jpeg") })]));
+
+        RunState restored = RunState.FromJson(state.ToJson());
+
+        IReadOnlyList<AIContent> parts = restored.History[0].Contents.OfType<FunctionResultContent>().Single().Result.ShouldBeAssignableTo<IReadOnlyList<AIContent>>()!;
+        parts[0].ShouldBeOfType<TextContent>().Text.ShouldBe("see");
+        parts[1].ShouldBeOfType<DataContent>().Data.ToArray().ShouldBe(png);
+        restored.Added[0].Contents.OfType<FunctionResultContent>().Single().Result.ShouldBeAssignableTo<IReadOnlyList<AIContent>>()!
+            .ShouldHaveSingleItem().ShouldBeOfType<DataContent>().MediaType.ShouldBe("image/jpeg");
     }
 }
