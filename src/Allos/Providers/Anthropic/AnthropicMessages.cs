@@ -118,12 +118,19 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
                     json.WriteStartObject();
                     json.WriteString("type"u8, "text"u8);
                     json.WriteString("text"u8, ((TextContent)content).Text);
+                    if (AnthropicRequestBuilder.CacheControl(content.AdditionalProperties) is { } cache)
+                    {
+                        json.WritePropertyName("cache_control"u8);
+                        cache.WriteTo(json);
+                    }
+
                     json.WriteEndObject();
                 }
                 else
                 {
                     AnthropicContentBlock block = kind == BlockKind.Result ? ToolResult((FunctionResultContent)content)
                         : message.Role == ChatRole.Assistant ? AssistantBlock(content) : UserBlock(content);
+                    block.CacheControl = AnthropicRequestBuilder.CacheControl(content.AdditionalProperties);
                     JsonSerializer.Serialize(json, block, AnthropicJsonContext.Default.AnthropicContentBlock);
                 }
             }
