@@ -54,7 +54,7 @@ internal static class AnthropicEndpoints
 
             ChatResponse response = await router.GetResponseAsync(request.Messages, request.Options, aborted).ConfigureAwait(false);
             context.Response.ContentType = "application/json";
-            using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+            using (var json = new Utf8JsonWriter(context.Response.BodyWriter, AnthropicMessageWriter.WriterOptions))
             {
                 AnthropicMessageWriter.Write(json, response, request.Model);
             }
@@ -138,7 +138,7 @@ internal static class AnthropicEndpoints
                 ? await anthropic.CountTokensAsync(document.RootElement, aborted).ConfigureAwait(false)
                 : InputTokenEstimate.Of(request.Messages, request.Options);
             context.Response.ContentType = "application/json";
-            using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+            using (var json = new Utf8JsonWriter(context.Response.BodyWriter, AnthropicMessageWriter.WriterOptions))
             {
                 json.WriteStartObject();
                 json.WriteNumber("input_tokens"u8, tokens);

@@ -58,7 +58,7 @@ internal static class AnthropicErrors
 
     private static void WriteBody(IBufferWriter<byte> output, GatewayError error)
     {
-        using var json = new Utf8JsonWriter(output);
+        using var json = new Utf8JsonWriter(output, AnthropicMessageWriter.WriterOptions);
         json.WriteStartObject();
         json.WriteString("type"u8, "error"u8);
         json.WriteStartObject("error"u8);

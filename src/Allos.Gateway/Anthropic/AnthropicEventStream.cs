@@ -34,7 +34,7 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
     private static readonly JsonEncodedText SignatureField = JsonEncodedText.Encode("signature");
     private static readonly JsonEncodedText PartialJsonField = JsonEncodedText.Encode("partial_json");
 
-    private readonly Utf8JsonWriter _json = new(pipe);
+    private readonly Utf8JsonWriter _json = new(pipe, AnthropicMessageWriter.WriterOptions);
     private Open _open;
     private int _index = -1;
     private bool _pinged;

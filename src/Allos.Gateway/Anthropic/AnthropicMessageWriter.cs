@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Allos.Providers;
 using Allos.Providers.Anthropic;
@@ -8,6 +9,12 @@ namespace Allos.Gateway.Server.Anthropic;
 /// <summary>Writes a <see cref="ChatResponse"/> as Anthropic's <c>message</c> object, and the parts a stream shares with it (id, stop reason, usage).</summary>
 internal static class AnthropicMessageWriter
 {
+    /// <summary>
+    /// Writer options of every Anthropic body: text is escaped only where JSON requires it (as Anthropic writes it), so a
+    /// signature's <c>+</c> or a quote's apostrophe reach the caller as the same bytes. The bodies are JSON, never HTML.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Writes the whole <c>message</c> for <paramref name="response"/>; <paramref name="model"/> is the model the caller asked for.</summary>
     public static void Write(Utf8JsonWriter json, ChatResponse response, string model)
     {
