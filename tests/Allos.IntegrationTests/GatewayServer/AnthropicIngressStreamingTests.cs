@@ -101,6 +101,23 @@ public sealed class AnthropicIngressStreamingTests : IAsyncLifetime
         events[^2].Data.ShouldBe("""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":9,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":3}}""");
     }
 
+    [Fact]
+    public async Task Stream_StopSequenceFromAnthropic_IsInMessageDelta()
+    {
+        _gateway.Upstream.Enqueue(FakeTurn.Raw("text/event-stream",
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n",
+            "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"1, 2\"}}\n\n",
+            "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+            "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"stop_sequence\",\"stop_sequence\":\"3\"},\"usage\":{\"output_tokens\":4}}\n\n",
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+
+        using HttpResponseMessage response = await _gateway.PostAsync(Request("claude", ""","stop_sequences":["3"]"""));
+        List<(string Event, string Data)> events = AnthropicGateway.Events(await response.Content.ReadAsStringAsync());
+
+        events[^2].Data.ShouldBe("""{"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"3"},"usage":{"input_tokens":3,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":4}}""");
+    }
+
     [Theory]
     [InlineData("gpt")]
     [InlineData("gemini")]
