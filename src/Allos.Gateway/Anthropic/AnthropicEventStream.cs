@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Allos.Providers;
+using Allos.Providers.Anthropic;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway.Server.Anthropic;
@@ -113,7 +114,11 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
         }
 
         _finish = update.FinishReason ?? _finish;
-        _stopDetails = update.AdditionalProperties ?? _stopDetails;
+        // Only the update that ends the answer says how; a later one may carry other entries (the Router's cost).
+        if (update.AdditionalProperties?.ContainsKey(AnthropicResponseParser.StopReasonKey) == true)
+        {
+            _stopDetails = update.AdditionalProperties;
+        }
     }
 
     /// <summary>Closes the open block and writes <c>message_delta</c> and <c>message_stop</c>.</summary>
