@@ -1,3 +1,4 @@
+using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,6 +33,7 @@ public static class GatewayServer
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }
 

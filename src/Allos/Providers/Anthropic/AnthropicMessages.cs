@@ -119,6 +119,12 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
                     json.WriteStartObject();
                     json.WriteString("type"u8, "text"u8);
                     json.WriteString("text"u8, ((TextContent)content).Text);
+                    if (AnthropicRequestBuilder.CacheControl(content.AdditionalProperties) is { } cache)
+                    {
+                        json.WritePropertyName("cache_control"u8);
+                        cache.WriteTo(json);
+                    }
+
                     json.WriteEndObject();
                 }
                 else if (kind == BlockKind.Result && ToolResultMedia.Parts(((FunctionResultContent)content).Result) is { } parts)
@@ -129,6 +135,7 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
                 {
                     AnthropicContentBlock block = kind == BlockKind.Result ? ToolResult((FunctionResultContent)content)
                         : message.Role == ChatRole.Assistant ? AssistantBlock(content) : UserBlock(content);
+                    block.CacheControl = AnthropicRequestBuilder.CacheControl(content.AdditionalProperties);
                     JsonSerializer.Serialize(json, block, AnthropicJsonContext.Default.AnthropicContentBlock);
                 }
             }
