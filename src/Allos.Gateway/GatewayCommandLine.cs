@@ -12,11 +12,25 @@ internal static class GatewayCommandLine
 
     public const int UsageError = 2;
 
+    /// <summary>The server's options: flags first, then allos.yaml's <c>gateway:</c> section, then the defaults.</summary>
+    public static GatewayServerOptions ServerOptions(Router router, GatewaySettings? settings, string? host, int? port)
+    {
+        var options = new GatewayServerOptions { Router = router };
+        options.Host = host ?? settings?.Host ?? options.Host;
+        options.Port = port ?? settings?.Port ?? options.Port;
+        foreach (string model in settings?.Models ?? [])
+        {
+            options.Models.Add(model);
+        }
+
+        return options;
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         string config = "allos.yaml";
-        string host = "127.0.0.1";
-        int port = 4000;
+        string? host = null;
+        int? port = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -30,7 +44,8 @@ internal static class GatewayCommandLine
                     host = value;
                     i++;
                     break;
-                case "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535:
+                case "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 0 and <= 65535:
+                    port = number;
                     i++;
                     break;
                 default:
@@ -40,9 +55,10 @@ internal static class GatewayCommandLine
         }
 
         Router router;
+        AllosOptions options;
         try
         {
-            AllosOptions options = File.Exists(config) ? AllosConfiguration.LoadFile(config) : new AllosOptions();
+            options = File.Exists(config) ? AllosConfiguration.LoadFile(config) : new AllosOptions();
             router = new Router(options.CreateRouterOptions());
         }
         catch (ConfigurationException ex)
@@ -51,7 +67,7 @@ internal static class GatewayCommandLine
             return ConfigurationError;
         }
 
-        WebApplication app = GatewayServer.Create(new GatewayServerOptions { Router = router, Host = host, Port = port });
+        WebApplication app = GatewayServer.Create(ServerOptions(router, options.Gateway, host, port));
         try
         {
             await app.StartAsync().ConfigureAwait(false);

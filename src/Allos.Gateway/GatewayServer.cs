@@ -1,4 +1,5 @@
 using Allos.Gateway.Server.Health;
+using Allos.Gateway.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -32,6 +33,8 @@ public static class GatewayServer
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        ChatCompletionsEndpoint.Map(endpoints);
+        ModelsEndpoint.Map(endpoints);
         return endpoints;
     }
 
