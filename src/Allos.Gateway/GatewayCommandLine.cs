@@ -54,11 +54,27 @@ internal static class GatewayCommandLine
             }
         }
 
-        Router router;
         AllosOptions options;
         try
         {
             options = File.Exists(config) ? AllosConfiguration.LoadFile(config) : new AllosOptions();
+        }
+        catch (ConfigurationException ex)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ConfigurationError;
+        }
+
+        return await ServeAsync(options, host, port, output, error).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the Router from <paramref name="options"/>, starts the server, prints where it listens and runs until Ctrl-C or SIGTERM.</summary>
+    /// <remarks><c>allos serve</c> calls it after its own settings discovery. A configuration error is printed (with file and line) and returns 3.</remarks>
+    public static async Task<int> ServeAsync(AllosOptions options, string? host, int? port, TextWriter output, TextWriter error)
+    {
+        Router router;
+        try
+        {
             router = new Router(options.CreateRouterOptions());
         }
         catch (ConfigurationException ex)
@@ -71,7 +87,10 @@ internal static class GatewayCommandLine
         try
         {
             await app.StartAsync().ConfigureAwait(false);
+
+            // The bound address (with --port 0, the port the system picked), so scripts and tests can read it.
             await output.WriteLineAsync($"Allos gateway listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
