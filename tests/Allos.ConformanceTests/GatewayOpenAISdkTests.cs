@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Chat;
+using ChatFinishReason = OpenAI.Chat.ChatFinishReason;
 
 namespace Allos.ConformanceTests;
 
