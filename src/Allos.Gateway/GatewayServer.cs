@@ -1,5 +1,6 @@
 using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
+using Allos.Gateway.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -33,6 +34,8 @@ public static class GatewayServer
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        ChatCompletionsEndpoint.Map(endpoints);
+        ModelsEndpoint.Map(endpoints);
         AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }
