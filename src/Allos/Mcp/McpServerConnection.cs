@@ -72,7 +72,7 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         {
             throw new McpServerException(Name, $"MCP server '{Name}' did not list its tools within {Seconds()} (timeout: in its configuration).", ex);
         }
-        catch (Exception ex) when (ex is McpException or IOException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (ex is McpException or IOException or InvalidOperationException or HttpRequestException or ClientTransportClosedException)
         {
             throw new McpServerException(Name, $"MCP server '{Name}' could not list its tools: {ex.Message}{Tail(client)}", ex);
         }
@@ -162,6 +162,12 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         catch (McpServerException)
         {
             throw;
+        }
+        catch (ClientTransportClosedException ex)
+        {
+            // The transport can report the close before the client's Completion is set; a moment's wait gives the exit code.
+            await Task.WhenAny(client.Completion, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+            throw new McpServerException(Name, Exited(client, during: purpose.During), ex);
         }
         catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
         {
