@@ -1,5 +1,6 @@
 using System.Globalization;
 using Allos.Configuration;
+using Allos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 
 namespace Allos.Gateway.Server;
@@ -11,6 +12,10 @@ internal static class GatewayCommandLine
     public const int ConfigurationError = 3;
 
     public const int UsageError = 2;
+
+    /// <summary>The master key: <c>ALLOS_MASTER_KEY</c>, or <see langword="null"/> when unset or blank.</summary>
+    internal static string? MasterKey(Func<string, string?> environment) =>
+        environment("ALLOS_MASTER_KEY") is { } key && !string.IsNullOrWhiteSpace(key) ? key.Trim() : null;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -51,17 +56,52 @@ internal static class GatewayCommandLine
             return ConfigurationError;
         }
 
-        WebApplication app = GatewayServer.Create(new GatewayServerOptions { Router = router, Host = host, Port = port });
+        var server = new GatewayServerOptions { Router = router, Host = host, Port = port, MasterKey = MasterKey(Environment.GetEnvironmentVariable) };
+        if (GatewayServer.ExposureProblem(server) is { } exposed)
+        {
+            await error.WriteLineAsync(exposed).ConfigureAwait(false);
+            router.Dispose();
+            return ConfigurationError;
+        }
+
+        SqliteStore? store = null;
+        WebApplication? app = null;
         try
         {
+            if (server.MasterKey is not null)
+            {
+                // Virtual keys live in the Allos database beside sessions and telemetry.
+                store = await SqliteStore.OpenDefaultAsync().ConfigureAwait(false);
+                server.Keys = store.Keys;
+            }
+
+            app = GatewayServer.Create(server);
             await app.StartAsync().ConfigureAwait(false);
             await output.WriteLineAsync($"Allos gateway listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+            await output.WriteLineAsync(server.MasterKey is null
+                ? "No master key: listening on loopback only, and requests need no key. Set ALLOS_MASTER_KEY (or gateway.master_key) to require keys and turn on the /key admin API."
+                : $"Master key set: every request needs a key; virtual keys are in {store!.FilePath}.").ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
+        catch (StoreUnavailableException ex)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ConfigurationError;
+        }
         finally
         {
-            await app.DisposeAsync().ConfigureAwait(false);
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                await server.Gate.FlushAsync().ConfigureAwait(false);
+            }
+
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
             router.Dispose();
         }
     }
