@@ -60,9 +60,12 @@ public sealed class GatewayMasterKeyProcessTests : IDisposable
     public async Task Run_NonLoopbackHostWithoutMasterKey_Exits3WithTheReason()
     {
         using Process process = Start(null, "--host", "0.0.0.0", "--port", "0");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using CancellationTokenRegistration kill = timeout.Token.Register(() => process.Kill(entireProcessTree: true));
 
-        string error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        // A gateway that wrongly starts is killed after a minute instead of hanging the run.
+        string error = await process.StandardError.ReadToEndAsync(CancellationToken.None);
+        await process.WaitForExitAsync(CancellationToken.None);
 
         process.ExitCode.ShouldBe(3);
         error.ShouldContain("'0.0.0.0' is not loopback");
