@@ -1,4 +1,5 @@
 using System.Net;
+using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
 using Allos.Gateway.Server.Keys;
 using Microsoft.AspNetCore.Builder;
@@ -40,6 +41,7 @@ public static class GatewayServer
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
+        AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }
 

@@ -112,6 +112,9 @@ public sealed class Router : IChatClient
         }
     }
 
+    /// <summary>Returns the first deployment (by priority) that <paramref name="alias"/> routes to, for calls the Router does not route itself (token counting).</summary>
+    internal DeploymentState FirstDeployment(string alias) => Group(alias.Trim()).Deployments[0];
+
     internal async Task<ChatResponse> GetResponseAsync(string? alias, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
