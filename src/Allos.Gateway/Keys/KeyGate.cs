@@ -36,6 +36,9 @@ namespace Allos.Gateway.Server.Keys;
 /// </remarks>
 internal sealed class KeyGate
 {
+    private const string NoKey = "No API key: send a key of this gateway in the Authorization: Bearer, x-api-key or x-goog-api-key header.";
+    private const string UnknownKey = "Invalid API key: it is not a key of this gateway (it may have been deleted). Ask the gateway's admin for a key from /key/generate.";
+
     private readonly IKeyStore? _store;
     private readonly byte[]? _masterHash;
     private readonly TimeProvider _time;
@@ -96,7 +99,7 @@ internal sealed class KeyGate
 
         if (KeyOf(context.Request.Headers) is not { } key)
         {
-            return Unauthorized("No API key: send a key of this gateway in the Authorization: Bearer, x-api-key or x-goog-api-key header.");
+            return Unauthorized(NoKey);
         }
 
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -108,10 +111,46 @@ internal sealed class KeyGate
         KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return Unauthorized("Invalid API key: it is not a key of this gateway (it may have been deleted). Ask the gateway's admin for a key from /key/generate.");
+            return Unauthorized(UnknownKey);
         }
 
         return Admit(account, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
+    }
+
+    /// <summary>
+    /// Checks only who is asking, for calls that spend nothing (<c>count_tokens</c>, the model list): the key must exist and be
+    /// neither blocked nor expired, and may use <paramref name="model"/> when one is given. No limit or budget is taken.
+    /// </summary>
+    /// <returns>The refusal to send back, or <see langword="null"/> when the caller may proceed.</returns>
+    public async ValueTask<GatewayError?> CheckAsync(HttpContext context, string? model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_masterHash is null)
+        {
+            return null;
+        }
+
+        if (KeyOf(context.Request.Headers) is not { } key)
+        {
+            return Unauthorized(NoKey).Error;
+        }
+
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
+        {
+            return null;
+        }
+
+        KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return Unauthorized(UnknownKey).Error;
+        }
+
+        lock (account.Gate)
+        {
+            return Identify(account, model, _time.GetUtcNow())?.Error;
+        }
     }
 
     /// <summary>Returns whether <paramref name="context"/> carries the master key (what the admin API requires).</summary>
@@ -239,25 +278,9 @@ internal sealed class KeyGate
         lock (account.Gate)
         {
             VirtualKey key = account.Record;
-            if (account.Deleted)
+            if (Identify(account, model, now) is { } refused)
             {
-                return Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
-            }
-
-            if (key.Blocked)
-            {
-                return Unauthorized($"The key '{account.DisplayName}' is blocked. Ask the gateway's admin to unblock it (/key/update with \"blocked\": false).");
-            }
-
-            if (key.Expires is { } expires && now >= expires)
-            {
-                return Unauthorized($"The key '{account.DisplayName}' expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Ask the gateway's admin for a new key or a later expiry.");
-            }
-
-            if (!Allows(key.Models, model))
-            {
-                return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
-                    $"The key '{account.DisplayName}' may not use the model '{model}'; it may use: {string.Join(", ", key.Models)}.", Param: "model"));
+                return refused;
             }
 
             if (account.ResetAt is { } resetAt && now >= resetAt)
@@ -316,6 +339,34 @@ internal sealed class KeyGate
 
             return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket));
         }
+    }
+
+    /// <summary>The checks of who is asking, under the account's lock: deleted, blocked, expired, model not allowed.</summary>
+    private static KeyAdmission? Identify(KeyAccount account, string? model, DateTimeOffset now)
+    {
+        VirtualKey key = account.Record;
+        if (account.Deleted)
+        {
+            return Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
+        }
+
+        if (key.Blocked)
+        {
+            return Unauthorized($"The key '{account.DisplayName}' is blocked. Ask the gateway's admin to unblock it (/key/update with \"blocked\": false).");
+        }
+
+        if (key.Expires is { } expires && now >= expires)
+        {
+            return Unauthorized($"The key '{account.DisplayName}' expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Ask the gateway's admin for a new key or a later expiry.");
+        }
+
+        if (model is not null && !Allows(key.Models, model))
+        {
+            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
+                $"The key '{account.DisplayName}' may not use the model '{model}'; it may use: {string.Join(", ", key.Models)}.", Param: "model"));
+        }
+
+        return null;
     }
 
     private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";

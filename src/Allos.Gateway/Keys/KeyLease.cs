@@ -24,6 +24,8 @@ internal sealed class KeyLease : IDisposable
     private readonly long _estimatedTokens;
     private readonly RateLimitTicket _ticket;
     private int _settled;
+    private UsageDetails? _observedUsage;
+    private decimal? _observedCost;
 
     internal KeyLease(KeyGate? gate, KeyAccount? account, ModelInfo? model, decimal reserved, long estimatedTokens, RateLimitTicket ticket)
     {
@@ -58,9 +60,35 @@ internal sealed class KeyLease : IDisposable
         _gate!.Settle(_account, _reserved, actual, _ticket, usage is null ? _estimatedTokens : tokens);
     }
 
-    /// <summary>Settles an unsettled lease at zero cost; its rate-limit entry keeps the estimate, as the provider may have counted the call.</summary>
+    /// <summary>Notes a streamed update's usage and reported cost, which <see cref="Dispose"/> settles with when the stream ends.</summary>
+    /// <remarks>Call from the one loop that reads the stream (not thread-safe against itself).</remarks>
+    public void Observe(ChatResponseUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (_account is null)
+        {
+            return;
+        }
+
+        _observedUsage = RateLimitChatClient.UsageOf(update, _observedUsage);
+        if (update.AdditionalProperties is { Count: > 0 } && ResponseCost.Get(update) is decimal cost)
+        {
+            _observedCost = cost;
+        }
+    }
+
+    /// <summary>
+    /// Settles an unsettled lease with what <see cref="Observe"/> saw; without any usage, at zero cost, and its rate-limit
+    /// entry keeps the estimate (the provider may have counted the call).
+    /// </summary>
     public void Dispose()
     {
+        if (_observedUsage is not null || _observedCost is not null)
+        {
+            Settle(_observedUsage, _observedCost);
+            return;
+        }
+
         if (Interlocked.Exchange(ref _settled, 1) != 0 || _account is null)
         {
             return;
