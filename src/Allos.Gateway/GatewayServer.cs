@@ -2,6 +2,7 @@ using System.Net;
 using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
 using Allos.Gateway.Server.Keys;
+using Allos.Gateway.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -41,6 +42,8 @@ public static class GatewayServer
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
+        ChatCompletionsEndpoint.Map(endpoints);
+        ModelsEndpoint.Map(endpoints);
         AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }

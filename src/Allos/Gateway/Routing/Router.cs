@@ -65,6 +65,8 @@ public sealed class Router : IChatClient
         _attempts = new RouteAttempts(options, new BudgetLedger(options.Budgets, options.Telemetry, _time), _recorder, _logger, Group);
     }
 
+    internal RouterOptions Options => _options;
+
     /// <summary>Gets the aliases of the configured model groups.</summary>
     public IReadOnlyCollection<string> Aliases => _groups.Keys;
 

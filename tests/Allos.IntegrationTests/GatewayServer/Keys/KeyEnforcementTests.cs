@@ -6,7 +6,7 @@ namespace Allos.IntegrationTests.GatewayServer.Keys;
 /// <summary>Virtual keys enforced on the model endpoints end to end: real HTTP, real SQLite, a fake upstream.</summary>
 public sealed class KeyEnforcementTests : IAsyncLifetime
 {
-    public static readonly TheoryData<string> Formats = new() { "anthropic" };
+    public static readonly TheoryData<string> Formats = new() { "anthropic", "openai" };
 
     private KeyedGateway _gateway = null!;
 
@@ -25,8 +25,8 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.GetProperty("error");
     }
 
-    /// <summary>The error type in the caller's own format: Anthropic's <c>type</c>, OpenAI's <c>type</c> too but with its own names.</summary>
-    private static string TypeOf(string format, JsonElement error) => error.GetProperty("type").GetString()!;
+    /// <summary>The error's type as the caller's format names it (both formats have a <c>type</c> inside <c>error</c>).</summary>
+    private static string TypeOf(string format, JsonElement error) => format is "anthropic" or "openai" ? error.GetProperty("type").GetString()! : "";
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -36,7 +36,7 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
         {
             using HttpResponseMessage response = await _gateway.ChatAsync(format, "claude", key);
             JsonElement error = await ErrorAsync(response, HttpStatusCode.Unauthorized);
-            TypeOf(format, error).ShouldBe(format == "anthropic" ? "authentication_error" : "authentication_error");
+            TypeOf(format, error).ShouldBe("authentication_error");
             error.GetProperty("message").GetString()!.ShouldNotContain("sk-not-a-key");
         }
 
@@ -102,7 +102,7 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
         using HttpResponseMessage response = await _gateway.ChatAsync(format, "claude", key, maxTokens: 1000);
 
         JsonElement error = await ErrorAsync(response, HttpStatusCode.TooManyRequests);
-        TypeOf(format, error).ShouldBe("rate_limit_error");
+        TypeOf(format, error).ShouldBe(format == "anthropic" ? "rate_limit_error" : "budget_exceeded");
         error.GetProperty("message").GetString()!.ShouldContain("max_budget");
         int retryAfter = int.Parse(response.Headers.GetValues("retry-after").Single(), System.Globalization.CultureInfo.InvariantCulture);
         retryAfter.ShouldBeInRange(86_000, 86_400);
@@ -171,6 +171,26 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
         {
             (await ErrorAsync(response, HttpStatusCode.Unauthorized)).GetProperty("message").GetString()!.ShouldContain("blocked");
         }
+    }
+
+    [Fact]
+    public async Task Models_NeedsAKey_AndListsOnlyWhatTheKeyMayUse()
+    {
+        string key = await _gateway.GenerateAsync("""{"models": ["gpt"]}""");
+
+        using (var anonymous = new HttpRequestMessage(HttpMethod.Get, "/v1/models"))
+        using (HttpResponseMessage response = await _gateway.Http.SendAsync(anonymous))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using HttpResponseMessage listed = await _gateway.Http.SendAsync(request);
+        string body = await listed.Content.ReadAsStringAsync();
+
+        listed.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ShouldBe(["gpt"]);
     }
 
     [Fact]
