@@ -44,6 +44,7 @@ internal sealed class KeyGate
     private readonly TimeProvider _time;
     private readonly Router? _router;
     private readonly ConcurrentDictionary<string, KeyAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<KeyAccount, byte> _saving = new();
     private readonly Lock _accountsLock = new();
     private int _generation;
 
@@ -221,7 +222,8 @@ internal sealed class KeyGate
     /// <summary>Waits until the spend settled so far is written to the store (for shutdown and tests).</summary>
     public async Task FlushAsync()
     {
-        foreach (KeyAccount account in _accounts.Values)
+        // Deleted keys' accounts are no longer in _accounts but may still be writing their last spend.
+        foreach (KeyAccount account in _accounts.Values.Concat(_saving.Keys).Distinct())
         {
             Task saving;
             lock (account.Gate)
@@ -333,6 +335,7 @@ internal sealed class KeyGate
                 StartSavingLocked(account, out bool start);
                 if (start)
                 {
+                    _saving[account] = 0;
                     account.SaveTask = SaveAsync(account);
                 }
             }
@@ -458,6 +461,7 @@ internal sealed class KeyGate
             StartSavingLocked(account, out bool start);
             if (start)
             {
+                _saving[account] = 0;
                 account.SaveTask = SaveAsync(account);
             }
         }
@@ -486,6 +490,7 @@ internal sealed class KeyGate
                 if (amount == 0 && !reset.Pending)
                 {
                     account.Saving = false;
+                    _saving.TryRemove(account, out _);
                     return;
                 }
             }
@@ -514,6 +519,7 @@ internal sealed class KeyGate
                     }
 
                     account.Saving = false;
+                    _saving.TryRemove(account, out _);
                 }
 
                 return;

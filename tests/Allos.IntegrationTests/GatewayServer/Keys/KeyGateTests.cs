@@ -25,7 +25,12 @@ public sealed class KeyGateTests : IAsyncLifetime, IDisposable
         _gate = new KeyGate(_store.Keys, Master, _time);
     }
 
-    public async Task DisposeAsync() => await _store.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        // Spend is written off the request path: let the last writes finish before the file goes.
+        await _gate.FlushAsync();
+        await _store.DisposeAsync();
+    }
 
     public void Dispose() => _database.Dispose();
 

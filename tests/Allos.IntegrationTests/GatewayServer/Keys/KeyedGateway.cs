@@ -22,6 +22,7 @@ public sealed class KeyedGateway : IAsyncDisposable
     private readonly TempDatabase _database = new();
     private WebApplication _app = null!;
     private Router _router = null!;
+    private GatewayServerOptions _options = null!;
 
     public FakeProviderServer Upstream { get; private set; } = null!;
 
@@ -44,14 +45,15 @@ public sealed class KeyedGateway : IAsyncDisposable
         RouterOptions options = RouterFixture.Options(Group("claude", "anthropic/claude-sonnet-4-5"), Group("gpt", "openai/gpt-4o-mini"));
         options.MaxRetries = 0;
         gateway._router = new Router(options);
-        gateway._app = Allos.Gateway.Server.GatewayServer.Create(new GatewayServerOptions
+        gateway._options = new GatewayServerOptions
         {
             Router = gateway._router,
             Port = 0,
             MasterKey = MasterKey,
             Keys = gateway.Store.Keys,
             TimeProvider = gateway.Time,
-        });
+        };
+        gateway._app = Allos.Gateway.Server.GatewayServer.Create(gateway._options);
         await gateway._app.StartAsync();
         gateway.Http = new HttpClient { BaseAddress = new Uri(gateway._app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
         return gateway;
@@ -123,6 +125,7 @@ public sealed class KeyedGateway : IAsyncDisposable
         await _app.DisposeAsync();
         _router.Dispose();
         await Upstream.DisposeAsync();
+        await _options.Gate.FlushAsync();
         await Store.DisposeAsync();
         _database.Dispose();
     }
