@@ -208,6 +208,16 @@ public sealed class KeyEndpointsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void MasterKey_AllosMasterKeyWinsOverGatewayMasterKey_BlankIsUnset()
+    {
+        var settings = new Allos.Configuration.GatewaySettings { MasterKey = "sk-yaml" };
+
+        GatewayCommandLine.MasterKey(name => name == "ALLOS_MASTER_KEY" ? "sk-env" : null, settings).ShouldBe("sk-env");
+        GatewayCommandLine.MasterKey(name => name == "ALLOS_MASTER_KEY" ? "  " : null, settings).ShouldBe("sk-yaml");
+        GatewayCommandLine.MasterKey(_ => null, null).ShouldBeNull();
+    }
+
+    [Fact]
     public void Create_NonLoopbackHostWithoutMasterKey_RefusesWithTheReason()
     {
         var error = Should.Throw<InvalidOperationException>(() => Allos.Gateway.Server.GatewayServer.Create(new GatewayServerOptions { Router = _router, Host = "0.0.0.0", Port = 0 }));
