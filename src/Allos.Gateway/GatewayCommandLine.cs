@@ -1,5 +1,6 @@
 using System.Globalization;
 using Allos.Configuration;
+using Allos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 
 namespace Allos.Gateway.Server;
@@ -12,10 +13,14 @@ internal static class GatewayCommandLine
 
     public const int UsageError = 2;
 
+    /// <summary>The master key: <c>ALLOS_MASTER_KEY</c>, else <c>gateway.master_key</c>, or <see langword="null"/> when neither is set.</summary>
+    internal static string? MasterKey(Func<string, string?> environment, GatewaySettings? settings) =>
+        environment("ALLOS_MASTER_KEY") is { } key && !string.IsNullOrWhiteSpace(key) ? key.Trim() : settings?.MasterKey;
+
     /// <summary>The server's options: flags first, then allos.yaml's <c>gateway:</c> section, then the defaults.</summary>
     public static GatewayServerOptions ServerOptions(Router router, GatewaySettings? settings, string? host, int? port)
     {
-        var options = new GatewayServerOptions { Router = router };
+        var options = new GatewayServerOptions { Router = router, MasterKey = MasterKey(Environment.GetEnvironmentVariable, settings) };
         options.Host = host ?? settings?.Host ?? options.Host;
         options.Port = port ?? settings?.Port ?? options.Port;
         foreach (string model in settings?.Models ?? [])
@@ -83,20 +88,55 @@ internal static class GatewayCommandLine
             return ConfigurationError;
         }
 
-        WebApplication app = GatewayServer.Create(ServerOptions(router, options.Gateway, host, port));
+        GatewayServerOptions server = ServerOptions(router, options.Gateway, host, port);
+        if (GatewayServer.ExposureProblem(server) is { } exposed)
+        {
+            await error.WriteLineAsync(exposed).ConfigureAwait(false);
+            router.Dispose();
+            return ConfigurationError;
+        }
+
+        SqliteStore? store = null;
+        WebApplication? app = null;
         try
         {
+            if (server.MasterKey is not null)
+            {
+                // Virtual keys live in the Allos database beside sessions and telemetry.
+                store = await SqliteStore.OpenDefaultAsync().ConfigureAwait(false);
+                server.Keys = store.Keys;
+            }
+
+            app = GatewayServer.Create(server);
             await app.StartAsync().ConfigureAwait(false);
 
             // The bound address (with --port 0, the port the system picked), so scripts and tests can read it.
             await output.WriteLineAsync($"Allos gateway listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
+            await output.WriteLineAsync(server.MasterKey is null
+                ? "No master key: listening on loopback only, and requests need no key. Set ALLOS_MASTER_KEY (or gateway.master_key) to require keys and turn on the /key admin API."
+                : $"Master key set: every request needs a key; virtual keys are in {store!.FilePath}.").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
+        catch (StoreUnavailableException ex)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ConfigurationError;
+        }
         finally
         {
-            await app.DisposeAsync().ConfigureAwait(false);
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                await server.Gate.FlushAsync().ConfigureAwait(false);
+            }
+
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
             router.Dispose();
         }
     }

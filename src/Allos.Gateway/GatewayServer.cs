@@ -1,5 +1,7 @@
+using System.Net;
 using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
+using Allos.Gateway.Server.Keys;
 using Allos.Gateway.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +20,11 @@ public static class GatewayServer
     public static WebApplication Create(GatewayServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (ExposureProblem(options) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GatewayServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -34,11 +41,22 @@ public static class GatewayServer
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        KeyEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);
         AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }
+
+    /// <summary>Says why the options may not be served: a host other than loopback without a master key (anyone on the network could spend through it).</summary>
+    internal static string? ExposureProblem(GatewayServerOptions options) =>
+        string.IsNullOrEmpty(options.MasterKey) && !IsLoopback(options.Host)
+            ? $"The gateway listens only on loopback without a master key, and '{options.Host}' is not loopback. Set ALLOS_MASTER_KEY (or gateway.master_key in allos.yaml) so every request needs a key, or use --host 127.0.0.1."
+            : null;
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
 
     private static string UrlHost(string host) => host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
 }

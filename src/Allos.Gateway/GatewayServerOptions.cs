@@ -1,8 +1,13 @@
+using Allos.Gateway.Server.Keys;
+using Allos.Storage;
+
 namespace Allos.Gateway.Server;
 
 /// <summary>What the gateway server serves and where it listens.</summary>
 public sealed class GatewayServerOptions
 {
+    private KeyGate? _gate;
+
     /// <summary>Gets or sets the Router every request goes through: its aliases are the server's models.</summary>
     public required Router Router { get; set; }
 
@@ -20,4 +25,20 @@ public sealed class GatewayServerOptions
 
     /// <summary>Gets or sets how long in-flight requests and streams may run on after shutdown starts. Default: 30 seconds.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the master key: it guards the key admin API (<c>/key/...</c>) and works as a key without limits. With it set,
+    /// every model request needs a key; without it, requests need none and the server listens on loopback only.
+    /// Default: <see langword="null"/> (<c>allos serve</c> reads <c>ALLOS_MASTER_KEY</c> or <c>gateway.master_key</c>).
+    /// </summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>Gets or sets where virtual keys are stored. Default: <see langword="null"/> (only the master key works; <c>allos serve</c> uses the Allos database).</summary>
+    public IKeyStore? Keys { get; set; }
+
+    /// <summary>Gets or sets the clock of key expiry, budget periods and rate limits. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets the check every model request passes (created from these options on first use, when the endpoints are mapped).</summary>
+    internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Keys;
 using Allos.Providers.Anthropic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -44,15 +45,24 @@ internal static class AnthropicEndpoints
         }
 
         // The one path every Messages call takes to the upstream: the caller's key check and spend record go here.
+        KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
+        if (!admission.Admitted)
+        {
+            await AnthropicErrors.WriteAsync(context, admission.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using KeyLease lease = admission.Lease;
         try
         {
             if (request.Stream)
             {
-                await StreamAsync(context, router, request).ConfigureAwait(false);
+                await StreamAsync(context, router, request, lease).ConfigureAwait(false);
                 return;
             }
 
             ChatResponse response = await router.GetResponseAsync(request.Messages, request.Options, aborted).ConfigureAwait(false);
+            lease.Settle(response);
             context.Response.ContentType = "application/json";
             using (var json = new Utf8JsonWriter(context.Response.BodyWriter, AnthropicMessageWriter.WriterOptions))
             {
@@ -75,7 +85,7 @@ internal static class AnthropicEndpoints
     /// Streams the answer. The status is sent only with the first update: a failure before it (a 429, an upstream 500, an
     /// unknown model) is still an HTTP error; one after it is an <c>error</c> event, and the stream ends.
     /// </summary>
-    private static async Task StreamAsync(HttpContext context, Router router, AnthropicIngressRequest request)
+    private static async Task StreamAsync(HttpContext context, Router router, AnthropicIngressRequest request, KeyLease lease)
     {
         CancellationToken aborted = context.RequestAborted;
         IAsyncEnumerator<ChatResponseUpdate> updates = router.GetStreamingResponseAsync(request.Messages, request.Options, aborted).GetAsyncEnumerator(aborted);
@@ -91,6 +101,7 @@ internal static class AnthropicEndpoints
             {
                 while (more)
                 {
+                    lease.Observe(updates.Current);
                     await events.AddAsync(updates.Current).ConfigureAwait(false);
                     more = await updates.MoveNextAsync().ConfigureAwait(false);
                 }
@@ -128,6 +139,12 @@ internal static class AnthropicEndpoints
         catch (AnthropicRequestException ex)
         {
             await AnthropicErrors.WriteAsync(context, InvalidRequest(ex.Message)).ConfigureAwait(false);
+            return;
+        }
+
+        if (await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.CheckAsync(context, request.Model, aborted).ConfigureAwait(false) is { } refused)
+        {
+            await AnthropicErrors.WriteAsync(context, refused).ConfigureAwait(false);
             return;
         }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Keys;
 using Allos.Gateway.Server.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,6 +43,14 @@ internal static class ChatCompletionsEndpoint
         }
 
         // The one place every chat completion passes before it reaches the Router: the key check and the spend record go here.
+        KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
+        if (!admission.Admitted)
+        {
+            await OpenAIErrorWriter.WriteAsync(context, admission.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using KeyLease lease = admission.Lease;
         if (!models.Allows(request.Model))
         {
             await OpenAIErrorWriter.WriteAsync(context, ModelsEndpoint.NotServed(request.Model)).ConfigureAwait(false);
@@ -51,7 +60,7 @@ internal static class ChatCompletionsEndpoint
         IChatClient client = router;
         if (request.Stream)
         {
-            await StreamAsync(context, client, request, aborted).ConfigureAwait(false);
+            await StreamAsync(context, client, request, lease, aborted).ConfigureAwait(false);
             return;
         }
 
@@ -59,6 +68,7 @@ internal static class ChatCompletionsEndpoint
         try
         {
             response = await client.GetResponseAsync(request.Messages, request.Options, aborted).ConfigureAwait(false);
+            lease.Settle(response);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -79,7 +89,7 @@ internal static class ChatCompletionsEndpoint
         await context.Response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
     }
 
-    private static async Task StreamAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, CancellationToken aborted)
+    private static async Task StreamAsync(HttpContext context, IChatClient client, ChatCompletionRequest request, KeyLease lease, CancellationToken aborted)
     {
         IAsyncEnumerator<ChatResponseUpdate> updates = client.GetStreamingResponseAsync(request.Messages, request.Options, aborted).GetAsyncEnumerator(aborted);
         try
@@ -108,6 +118,7 @@ internal static class ChatCompletionsEndpoint
             writer.Start(more ? updates.Current : null);
             while (more)
             {
+                lease.Observe(updates.Current);
                 writer.Add(updates.Current);
                 await body.FlushAsync(aborted).ConfigureAwait(false);
                 try

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Keys;
 using Allos.Gateway.Server.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,13 +24,30 @@ internal static class ModelsEndpoint
 
     private static async Task ListAsync(HttpContext context, ServedModels models)
     {
+        // Only what the caller's key may use; a missing or unknown key is a 401 like on the chat endpoint.
+        KeyGate gate = context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate;
+        if (await gate.CheckAsync(context, null, context.RequestAborted).ConfigureAwait(false) is { } refused)
+        {
+            await OpenAIErrorWriter.WriteAsync(context, refused).ConfigureAwait(false);
+            return;
+        }
+
+        var allowed = new List<string>();
+        foreach (string id in models.List())
+        {
+            if (await gate.CheckAsync(context, id, context.RequestAborted).ConfigureAwait(false) is null)
+            {
+                allowed.Add(id);
+            }
+        }
+
         context.Response.ContentType = "application/json";
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, OpenAIWire.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("object", "list");
             json.WriteStartArray("data");
-            foreach (string id in models.List())
+            foreach (string id in allowed)
             {
                 WriteModel(json, id);
             }

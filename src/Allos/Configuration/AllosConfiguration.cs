@@ -28,7 +28,7 @@ public static class AllosConfiguration
     private static readonly string[] TopLevelKeys =
         ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway"];
 
-    private static readonly string[] GatewayKeys = ["host", "port", "models"];
+    private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key"];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -141,7 +141,7 @@ public static class AllosConfiguration
             throw reader.Error(reader.Get(gateway, "port")!, $"gateway.port must be a port number (0 to 65535), not {port}.");
         }
 
-        var settings = new GatewaySettings { Host = NonBlank(reader.String(gateway, "host")), Port = port };
+        var settings = new GatewaySettings { Host = NonBlank(reader.String(gateway, "host")), Port = port, MasterKey = NonBlank(reader.String(gateway, "master_key")) };
         foreach (string model in reader.Names(gateway, "models"))
         {
             settings.Models.Add(model);

@@ -15,4 +15,10 @@ public sealed class GatewaySettings
     /// model of a provider whose credentials are set.
     /// </summary>
     public IList<string> Models { get; } = [];
+
+    /// <summary>
+    /// Gets or sets <c>gateway.master_key</c>, the key that guards the key admin API (<c>ALLOS_MASTER_KEY</c> wins when set).
+    /// Default: <see langword="null"/> (none: loopback only, no keys needed).
+    /// </summary>
+    public string? MasterKey { get; set; }
 }

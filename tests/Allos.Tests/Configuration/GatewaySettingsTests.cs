@@ -19,6 +19,13 @@ public sealed class GatewaySettingsTests
     }
 
     [Fact]
+    public void LoadYaml_MasterKey_IsRead_AndAbsentIsNull()
+    {
+        Load("gateway:\n  master_key: sk-from-yaml\n").Gateway!.MasterKey.ShouldBe("sk-from-yaml");
+        Load("gateway:\n  port: 4000\n").Gateway!.MasterKey.ShouldBeNull();
+    }
+
+    [Fact]
     public void LoadYaml_NoGatewaySection_LeavesItNull() => Load("default_model: fast\n").Gateway.ShouldBeNull();
 
     [Theory]

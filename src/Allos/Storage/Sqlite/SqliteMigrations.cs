@@ -154,6 +154,31 @@ internal static class SqliteMigrations
             ALTER TABLE model_calls ADD COLUMN prompt_name TEXT;
             ALTER TABLE model_calls ADD COLUMN prompt_version INTEGER;
             """),
+
+        // The gateway's virtual keys, by the SHA-256 of the key (the key itself is never stored). Models is a JSON array.
+        new(5, """
+            CREATE TABLE virtual_keys (
+                hash TEXT PRIMARY KEY,
+                key_name TEXT,
+                alias TEXT UNIQUE,
+                models TEXT NOT NULL DEFAULT '[]',
+                max_budget_nanos INTEGER,
+                budget_duration TEXT,
+                budget_reset_at INTEGER,
+                spend_nanos INTEGER NOT NULL DEFAULT 0,
+                rpm_limit INTEGER,
+                tpm_limit INTEGER,
+                max_parallel_requests INTEGER,
+                expires INTEGER,
+                user_id TEXT,
+                team_id TEXT,
+                metadata TEXT,
+                created INTEGER NOT NULL,
+                blocked INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX virtual_keys_user ON virtual_keys (user_id);
+            CREATE INDEX virtual_keys_team ON virtual_keys (team_id);
+            """),
     ];
 
     /// <summary>Gets the schema version of a file with every migration applied.</summary>

@@ -29,6 +29,7 @@ public sealed class SqliteStore : IAsyncDisposable
         _writer = new TelemetryWriter(database, options);
         Sessions = new SqliteSessionStore(database);
         Telemetry = new SqliteTelemetryStore(database, _writer);
+        Keys = new SqliteKeyStore(database);
     }
 
     /// <summary>Gets the session store.</summary>
@@ -36,6 +37,9 @@ public sealed class SqliteStore : IAsyncDisposable
 
     /// <summary>Gets the telemetry store.</summary>
     public ITelemetryStore Telemetry { get; }
+
+    /// <summary>Gets the gateway's virtual key store.</summary>
+    public IKeyStore Keys { get; }
 
     /// <summary>Gets the database file's full path.</summary>
     public string FilePath => _database.FilePath;

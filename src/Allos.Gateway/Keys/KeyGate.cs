@@ -1,0 +1,529 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Allos.Gateway.Server.Errors;
+using Allos.Models;
+using Allos.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Primitives;
+
+namespace Allos.Gateway.Server.Keys;
+
+/// <summary>
+/// The one check every model request passes before it reaches the Router: which key sent it, and whether that key may
+/// make it now (model allow-list, expiry, blocked, parallel requests, requests and tokens per minute, budget).
+/// </summary>
+/// <remarks>
+/// <para>
+/// An ingress endpoint calls <see cref="AdmitAsync(HttpContext, string, IEnumerable{ChatMessage}, ChatOptions?, CancellationToken)"/>
+/// once, writes the refusal in its own format if there is one, and settles the lease when the call ends. All checks of one
+/// key run under that key's lock, and the budget is reserved there at the call's estimated maximum cost (input estimate
+/// plus the output limit, at catalog prices) before anything is sent; so no number of concurrent requests can spend past
+/// <see cref="VirtualKey.MaxBudget"/>, unless a call costs more than its estimate.
+/// </para>
+/// <para>
+/// Key records are cached in memory after their first request and refreshed by <see cref="RefreshAsync"/> and
+/// <see cref="Forget"/>, which the admin endpoints call on every update and delete: a change made through this process takes
+/// effect at the key's next request. Another process sharing the store sees changes only for keys it has not cached yet;
+/// sharing live counters between gateway instances is the later PostgreSQL/Redis work.
+/// </para>
+/// <para>
+/// Spend is counted in memory and written to the store off the request path, one coalesced addition per key at a time.
+/// Without a master key the gate admits every request unchecked (the server then listens on loopback only).
+/// </para>
+/// </remarks>
+internal sealed class KeyGate
+{
+    private const string NoKey = "No API key: send a key of this gateway in the Authorization: Bearer, x-api-key or x-goog-api-key header.";
+    private const string UnknownKey = "Invalid API key: it is not a key of this gateway (it may have been deleted). Ask the gateway's admin for a key from /key/generate.";
+
+    private readonly IKeyStore? _store;
+    private readonly byte[]? _masterHash;
+    private readonly TimeProvider _time;
+    private readonly Router? _router;
+    private readonly ConcurrentDictionary<string, KeyAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<KeyAccount, byte> _saving = new();
+    private readonly Lock _accountsLock = new();
+    private int _generation;
+
+    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _store = store;
+        _masterHash = string.IsNullOrEmpty(masterKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(masterKey));
+        _time = time;
+        _router = router;
+    }
+
+    /// <summary>Gets a value indicating whether a master key is set, and so every model request needs a key.</summary>
+    public bool RequiresKey => _masterHash is not null;
+
+    /// <summary>Gets the gate's clock's current time.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Gets the key store, or <see langword="null"/> when the server has none (only the master key works then).</summary>
+    public IKeyStore? Store => _store;
+
+    /// <summary>Admits a request for <paramref name="model"/>, estimating its maximum cost and tokens from the messages and options.</summary>
+    public ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (_masterHash is null)
+        {
+            return ValueTask.FromResult(KeyAdmission.Admit(KeyLease.Unlimited));
+        }
+
+        ModelInfo? info = InfoOf(model);
+        long input = InputTokenEstimate.Of(messages, options);
+        long output = options?.MaxOutputTokens ?? info?.MaxOutputTokens ?? 0;
+        decimal? cost = info?.Pricing is { } price ? ((input * price.Input) + (output * price.Output)) / 1_000_000m : null;
+        return AdmitAsync(context, model, cost, input + output, info, cancellationToken);
+    }
+
+    /// <summary>Admits a request for <paramref name="model"/> whose maximum cost and tokens the caller estimated.</summary>
+    /// <param name="context">The request: its key is read from <c>Authorization: Bearer</c>, <c>x-api-key</c> or <c>x-goog-api-key</c>.</param>
+    /// <param name="model">The alias or model id asked for, checked against the key's allow-list.</param>
+    /// <param name="estimatedCost">The most the call may cost, reserved on the key's budget; <see langword="null"/> when unknown (nothing is reserved, but a spent budget still refuses).</param>
+    /// <param name="estimatedTokens">Input and output tokens reserved on the key's tokens-per-minute limit until the call settles.</param>
+    /// <param name="modelInfo">The catalog entry used to price the usage when the call settles without a reported cost.</param>
+    /// <param name="cancellationToken">Cancels loading the key's record.</param>
+    public async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? modelInfo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(model);
+        if (_masterHash is null)
+        {
+            return KeyAdmission.Admit(KeyLease.Unlimited);
+        }
+
+        if (KeyOf(context.Request.Headers) is not { } key)
+        {
+            return Unauthorized(NoKey);
+        }
+
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
+        {
+            return KeyAdmission.Admit(KeyLease.Unlimited);
+        }
+
+        KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return Unauthorized(UnknownKey);
+        }
+
+        return Admit(account, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
+    }
+
+    /// <summary>
+    /// Checks only who is asking, for calls that spend nothing (<c>count_tokens</c>, the model list): the key must exist and be
+    /// neither blocked nor expired, and may use <paramref name="model"/> when one is given. No limit or budget is taken.
+    /// </summary>
+    /// <returns>The refusal to send back, or <see langword="null"/> when the caller may proceed.</returns>
+    public async ValueTask<GatewayError?> CheckAsync(HttpContext context, string? model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_masterHash is null)
+        {
+            return null;
+        }
+
+        if (KeyOf(context.Request.Headers) is not { } key)
+        {
+            return Unauthorized(NoKey).Error;
+        }
+
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
+        {
+            return null;
+        }
+
+        KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return Unauthorized(UnknownKey).Error;
+        }
+
+        lock (account.Gate)
+        {
+            return Identify(account, model, _time.GetUtcNow())?.Error;
+        }
+    }
+
+    /// <summary>Returns whether <paramref name="context"/> carries the master key (what the admin API requires).</summary>
+    public bool IsMaster(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _masterHash is not null && KeyOf(context.Request.Headers) is { } key
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _masterHash);
+    }
+
+    /// <summary>Returns the live spend of a key this process has served (newer than the store's until written), or <see langword="null"/>.</summary>
+    public decimal? LiveSpend(string hash)
+    {
+        if (!_accounts.TryGetValue(hash, out KeyAccount? account))
+        {
+            return null;
+        }
+
+        lock (account.Gate)
+        {
+            return account.Spent;
+        }
+    }
+
+    /// <summary>Reads a changed key's record again, so its next request sees the change (the admin API calls it after each update).</summary>
+    public async Task RefreshAsync(string hash, CancellationToken cancellationToken)
+    {
+        VirtualKey? record = _store is null ? null : await _store.GetAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            Forget([hash]);
+            return;
+        }
+
+        lock (_accountsLock)
+        {
+            _generation++;
+            if (_accounts.TryGetValue(hash, out KeyAccount? account))
+            {
+                lock (account.Gate)
+                {
+                    account.Apply(record, _time);
+                }
+            }
+        }
+    }
+
+    /// <summary>Drops deleted keys: their next request is refused; calls in flight finish and settle.</summary>
+    public void Forget(IEnumerable<string> hashes)
+    {
+        lock (_accountsLock)
+        {
+            _generation++;
+            foreach (string hash in hashes)
+            {
+                if (_accounts.TryRemove(hash, out KeyAccount? account))
+                {
+                    lock (account.Gate)
+                    {
+                        account.Deleted = true;
+                        account.Limiter?.Dispose();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until the spend settled so far is written to the store (for shutdown and tests).</summary>
+    public async Task FlushAsync()
+    {
+        // Deleted keys' accounts are no longer in _accounts but may still be writing their last spend.
+        foreach (KeyAccount account in _accounts.Values.Concat(_saving.Keys).Distinct())
+        {
+            Task saving;
+            lock (account.Gate)
+            {
+                saving = account.SaveTask;
+            }
+
+            await saving.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends a lease: gives back its place and reservation, counts its cost, corrects its token count.</summary>
+    internal void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens)
+    {
+        DeploymentRateLimiter? limiter;
+        lock (account.Gate)
+        {
+            account.InFlight--;
+            account.Reserved -= reserved;
+            account.Spent += actual;
+            limiter = account.Limiter;
+            if (actual != 0)
+            {
+                account.Unsaved += actual;
+            }
+        }
+
+        limiter?.Reconcile(ticket, tokens);
+        if (actual != 0)
+        {
+            StartSaving(account);
+        }
+    }
+
+    /// <summary>The key a request carries: a bearer token, else <c>x-api-key</c> (Anthropic), else <c>x-goog-api-key</c> (Gemini).</summary>
+    internal static string? KeyOf(IHeaderDictionary headers)
+    {
+        StringValues authorization = headers.Authorization;
+        if (authorization.Count > 0 && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.Length > 7)
+        {
+            return value[7..].Trim();
+        }
+
+        return NonEmpty(headers["x-api-key"]) ?? NonEmpty(headers["x-goog-api-key"]);
+
+        static string? NonEmpty(StringValues values) => values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
+    }
+
+    private KeyAdmission Admit(KeyAccount account, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        decimal amount = estimatedCost ?? 0;
+        bool newPeriod = false;
+        lock (account.Gate)
+        {
+            VirtualKey key = account.Record;
+            if (Identify(account, model, now) is { } refused)
+            {
+                return refused;
+            }
+
+            if (account.ResetAt is { } resetAt && now >= resetAt)
+            {
+                // A new budget period: what the old one spent no longer counts (calls still in flight settle into the new one).
+                account.Spent = 0;
+                account.Unsaved = 0;
+                account.ResetAt = KeyDuration.TryParse(key.BudgetDuration, out KeyDuration? duration) ? NextReset(resetAt, duration.Value, now) : null;
+                account.UnsavedReset = (account.ResetAt, true);
+                newPeriod = true;
+            }
+
+            if (key.MaxParallelRequests is int parallel && account.InFlight >= parallel)
+            {
+                return Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+                    $"The key '{account.DisplayName}' has {account.InFlight} requests in flight, its max_parallel_requests; retry when one ends.");
+            }
+
+            if (key.MaxBudget is decimal max)
+            {
+                decimal committed = account.Spent + account.Reserved;
+                if (committed >= max || committed + amount > max)
+                {
+                    // Only calls in flight stand in the way: their reservations come back when they settle.
+                    TimeSpan? retry = account.Spent + amount <= max && account.Spent < max ? TimeSpan.FromSeconds(1) : account.ResetAt - now;
+                    string wait = account.ResetAt is { } at ? $", wait for the budget to reset at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty;
+                    string call = estimatedCost is null ? string.Empty : $"; this call could cost up to ${amount.ToString("0.######", CultureInfo.InvariantCulture)}";
+                    return Limited(GatewayErrorKind.Budget, retry,
+                        $"Budget exceeded: the key '{account.DisplayName}' has ${Math.Max(0, max - committed).ToString("0.######", CultureInfo.InvariantCulture)} left of its max_budget of " +
+                        $"${max.ToString("0.######", CultureInfo.InvariantCulture)} (spent or reserved ${committed.ToString("0.######", CultureInfo.InvariantCulture)}){call}. " +
+                        $"Raise max_budget with /key/update{wait}, or lower max_tokens.");
+                }
+            }
+
+            RateLimitTicket ticket = default;
+            if (account.Limiter is { } limiter)
+            {
+                ticket = limiter.TryAcquire(estimatedTokens);
+                if (!ticket.Acquired)
+                {
+                    return Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
+                        $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {Limit(key.RpmLimit)}, tpm_limit {Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
+                }
+            }
+
+            account.InFlight++;
+            account.Reserved += amount;
+            if (newPeriod)
+            {
+                StartSavingLocked(account, out bool start);
+                if (start)
+                {
+                    _saving[account] = 0;
+                    account.SaveTask = SaveAsync(account);
+                }
+            }
+
+            return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket));
+        }
+    }
+
+    /// <summary>The checks of who is asking, under the account's lock: deleted, blocked, expired, model not allowed.</summary>
+    private static KeyAdmission? Identify(KeyAccount account, string? model, DateTimeOffset now)
+    {
+        VirtualKey key = account.Record;
+        if (account.Deleted)
+        {
+            return Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
+        }
+
+        if (key.Blocked)
+        {
+            return Unauthorized($"The key '{account.DisplayName}' is blocked. Ask the gateway's admin to unblock it (/key/update with \"blocked\": false).");
+        }
+
+        if (key.Expires is { } expires && now >= expires)
+        {
+            return Unauthorized($"The key '{account.DisplayName}' expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Ask the gateway's admin for a new key or a later expiry.");
+        }
+
+        if (model is not null && !Allows(key.Models, model))
+        {
+            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
+                $"The key '{account.DisplayName}' may not use the model '{model}'; it may use: {string.Join(", ", key.Models)}.", Param: "model"));
+        }
+
+        return null;
+    }
+
+    private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
+
+    private static DateTimeOffset NextReset(DateTimeOffset reset, KeyDuration duration, DateTimeOffset now)
+    {
+        // A gateway idle for several periods skips them: the next reset is the first one still ahead.
+        DateTimeOffset next = duration.After(reset);
+        for (int i = 0; next <= now && i < 10_000; i++)
+        {
+            next = duration.After(next);
+        }
+
+        return next <= now ? duration.After(now) : next;
+    }
+
+    private static bool Allows(IReadOnlyList<string> models, string model)
+    {
+        if (models.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (string allowed in models)
+        {
+            if (allowed.EndsWith('*') ? model.StartsWith(allowed.AsSpan(0, allowed.Length - 1), StringComparison.OrdinalIgnoreCase) : string.Equals(allowed, model, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static KeyAdmission Unauthorized(string message) =>
+        KeyAdmission.Refuse(new GatewayError(StatusCodes.Status401Unauthorized, GatewayErrorKind.Authentication, message));
+
+    private static KeyAdmission Limited(GatewayErrorKind kind, TimeSpan? retryAfter, string message) =>
+        KeyAdmission.Refuse(new GatewayError(StatusCodes.Status429TooManyRequests, kind, message, retryAfter));
+
+    private ModelInfo? InfoOf(string model)
+    {
+        if (_router is null || string.IsNullOrWhiteSpace(model))
+        {
+            return null;
+        }
+
+        try
+        {
+            return _router.For(model).GetService<ModelInfo>();
+        }
+        catch (ConfigurationException)
+        {
+            return null; // A model the Router cannot serve: the Router's own error reaches the caller.
+        }
+    }
+
+    private async ValueTask<KeyAccount?> AccountAsync(string hash, CancellationToken cancellationToken)
+    {
+        if (_accounts.TryGetValue(hash, out KeyAccount? cached))
+        {
+            return cached;
+        }
+
+        while (true)
+        {
+            int generation = Volatile.Read(ref _generation);
+            VirtualKey? record = await _store!.GetAsync(hash, cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                return null;
+            }
+
+            lock (_accountsLock)
+            {
+                // An update or delete ran while the record was read: read it again rather than cache the old one.
+                if (generation == _generation)
+                {
+                    return _accounts.GetOrAdd(hash, static (_, state) => new KeyAccount(state.record).Start(state.time), (record, time: _time));
+                }
+            }
+        }
+    }
+
+    private void StartSaving(KeyAccount account)
+    {
+        lock (account.Gate)
+        {
+            StartSavingLocked(account, out bool start);
+            if (start)
+            {
+                _saving[account] = 0;
+                account.SaveTask = SaveAsync(account);
+            }
+        }
+    }
+
+    private static void StartSavingLocked(KeyAccount account, out bool start)
+    {
+        start = !account.Saving;
+        account.Saving = true;
+    }
+
+    /// <summary>Writes a key's unsaved spend (and a new period, first) until none is left; one writer per key at a time.</summary>
+    private async Task SaveAsync(KeyAccount account)
+    {
+        await Task.Yield(); // Off the request path: the caller only queued.
+        while (true)
+        {
+            decimal amount;
+            (DateTimeOffset? NextReset, bool Pending) reset;
+            lock (account.Gate)
+            {
+                amount = account.Unsaved;
+                reset = account.UnsavedReset;
+                account.Unsaved = 0;
+                account.UnsavedReset = default;
+                if (amount == 0 && !reset.Pending)
+                {
+                    account.Saving = false;
+                    _saving.TryRemove(account, out _);
+                    return;
+                }
+            }
+
+            try
+            {
+                if (reset.Pending)
+                {
+                    await _store!.ResetSpendAsync(account.Record.Hash, reset.NextReset, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (amount != 0)
+                {
+                    await _store!.AddSpendAsync(account.Record.Hash, amount, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store is unreachable: keep the amounts for the next settle to write; the live counter already holds them.
+                lock (account.Gate)
+                {
+                    account.Unsaved += amount;
+                    if (reset.Pending && !account.UnsavedReset.Pending)
+                    {
+                        account.UnsavedReset = reset;
+                    }
+
+                    account.Saving = false;
+                    _saving.TryRemove(account, out _);
+                }
+
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Allos.Gateway;
+using Allos.Gateway.Server;
+using Allos.IntegrationTests.Gateway;
+using Allos.IntegrationTests.Storage;
+using Allos.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Allos.IntegrationTests.GatewayServer.Keys;
+
+/// <summary>
+/// The gateway with a master key and a real SQLite key store, in front of one fake upstream (aliases <c>claude</c> and
+/// <c>gpt</c>); the keys' clock is fake, so expiry and budget periods move without sleeping.
+/// </summary>
+public sealed class KeyedGateway : IAsyncDisposable
+{
+    public const string MasterKey = "sk-master-e2e-0123456789";
+
+    private readonly TempDatabase _database = new();
+    private WebApplication _app = null!;
+    private Router _router = null!;
+    private GatewayServerOptions _options = null!;
+
+    public FakeProviderServer Upstream { get; private set; } = null!;
+
+    public SqliteStore Store { get; private set; } = null!;
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public static async Task<KeyedGateway> StartAsync()
+    {
+        var gateway = new KeyedGateway { Upstream = await FakeProviderServer.StartAsync() };
+        gateway.Store = await gateway._database.OpenAsync();
+        ModelGroup Group(string alias, string model) => new(alias, new Deployment(model)
+        {
+            Name = alias,
+            ApiKey = "sk-upstream-secret",
+            Endpoint = gateway.Upstream.EndpointFor(model[..model.IndexOf('/', StringComparison.Ordinal)]),
+        });
+        RouterOptions options = RouterFixture.Options(Group("claude", "anthropic/claude-sonnet-4-5"), Group("gpt", "openai/gpt-4o-mini"));
+        options.MaxRetries = 0;
+        gateway._router = new Router(options);
+        gateway._options = new GatewayServerOptions
+        {
+            Router = gateway._router,
+            Port = 0,
+            MasterKey = MasterKey,
+            Keys = gateway.Store.Keys,
+            TimeProvider = gateway.Time,
+        };
+        gateway._app = Allos.Gateway.Server.GatewayServer.Create(gateway._options);
+        await gateway._app.StartAsync();
+        gateway.Http = new HttpClient { BaseAddress = new Uri(gateway._app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+        return gateway;
+    }
+
+    /// <summary>Generates a key through the admin API and returns it.</summary>
+    public async Task<string> GenerateAsync(string json = "{}")
+    {
+        using HttpResponseMessage response = await AdminAsync("/key/generate", json);
+        string body = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("key").GetString()!;
+    }
+
+    public async Task<HttpResponseMessage> AdminAsync(string path, string? json = null)
+    {
+        using var request = new HttpRequestMessage(json is null ? HttpMethod.Get : HttpMethod.Post, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>The key's live spend, as <c>/key/info</c> reports it.</summary>
+    public async Task<decimal> SpendAsync(string key)
+    {
+        using HttpResponseMessage response = await AdminAsync("/key/info?key=" + Uri.EscapeDataString(key));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("info").GetProperty("spend").GetDecimal();
+    }
+
+    /// <summary>Sends a one-message chat request in the caller's <paramref name="format"/> (<c>anthropic</c> or <c>openai</c>), with the key in the header that format's clients use.</summary>
+    public async Task<HttpResponseMessage> ChatAsync(string format, string model, string? key, int maxTokens = 100, bool stream = false)
+    {
+        string streaming = stream ? "true" : "false";
+        var request = format switch
+        {
+            "anthropic" => new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+            {
+                Content = new StringContent($$"""{"model":"{{model}}","max_tokens":{{maxTokens}},"stream":{{streaming}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            },
+            _ => new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = new StringContent($$"""{"model":"{{model}}","max_tokens":{{maxTokens}},"stream":{{streaming}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            },
+        };
+        using (request)
+        {
+            if (key is not null && format == "anthropic")
+            {
+                request.Headers.Add("anthropic-version", "2023-06-01");
+                request.Headers.Add("x-api-key", key);
+            }
+            else if (key is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
+
+            return await Http.SendAsync(request);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _router.Dispose();
+        await Upstream.DisposeAsync();
+        await _options.Gate.FlushAsync();
+        await Store.DisposeAsync();
+        _database.Dispose();
+    }
+}
