@@ -33,6 +33,7 @@ internal static class CliApp
         root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

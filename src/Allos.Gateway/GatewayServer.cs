@@ -1,4 +1,6 @@
+using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
+using Allos.Gateway.Server.OpenAI;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -32,6 +34,9 @@ public static class GatewayServer
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        ChatCompletionsEndpoint.Map(endpoints);
+        ModelsEndpoint.Map(endpoints);
+        AnthropicEndpoints.Map(endpoints);
         return endpoints;
     }
 

@@ -6,6 +6,12 @@ public sealed class GatewayServerOptions
     /// <summary>Gets or sets the Router every request goes through: its aliases are the server's models.</summary>
     public required Router Router { get; set; }
 
+    /// <summary>
+    /// Gets the <c>provider/model</c> ids served besides the aliases: exact ids or patterns ending in <c>*</c> (<c>openai/*</c>).
+    /// Default: empty, which allows every id and lists the models of each provider whose credentials are set.
+    /// </summary>
+    public IList<string> Models { get; } = [];
+
     /// <summary>Gets or sets the address to listen on. Default: <c>127.0.0.1</c> (loopback only).</summary>
     public string Host { get; set; } = "127.0.0.1";
 

@@ -262,7 +262,8 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return true;
         }
 
-        if (path.EndsWith("/v1/messages", StringComparison.Ordinal))
+        // count_tokens is answered with a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}").
+        if (path.EndsWith("/v1/messages", StringComparison.Ordinal) || path.EndsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Anthropic;
             return true;

@@ -19,6 +19,9 @@ internal static class AllosJson
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
+        // Tool results of text and images (see Tools.ToolResultMedia), so stores and run states can write them.
+        options.TypeInfoResolverChain.Add(Tools.ToolResultJsonContext.Default);
         options.MakeReadOnly();
         return options;
     }

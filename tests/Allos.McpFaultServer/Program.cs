@@ -3,7 +3,8 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-// Modes: (none) serves the tools below; "fail-start" writes a reason to stderr and exits before answering.
+// Modes: (none) serves the tools below; "fail-start" writes a reason to stderr and exits before answering;
+// "roots-listed" also lists a tool "rooted" whose description names the client's roots (so a listing shows them).
 if (args is ["fail-start", ..])
 {
     Console.Error.WriteLine("fault server: cannot start, FAULT_TOKEN is missing");
@@ -91,6 +92,22 @@ var options = new McpServerOptions
     Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
     ToolCollection = tools,
 };
+
+if (args is ["roots-listed", ..])
+{
+#pragma warning disable MCP9005 // As the roots tool above.
+    options.Handlers.ListToolsHandler = async (request, cancellationToken) =>
+    {
+        string roots = request.Server.ClientCapabilities?.Roots is null
+            ? "none offered"
+            : string.Join(", ", (await request.Server.RequestRootsAsync(new ListRootsRequestParams(), cancellationToken)).Roots.Select(root => root.Name));
+        return new ListToolsResult
+        {
+            Tools = [new Tool { Name = "rooted", Description = $"roots: {roots}", InputSchema = System.Text.Json.JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone() }],
+        };
+    };
+#pragma warning restore MCP9005
+}
 
 await using McpServer server = McpServer.Create(new StdioServerTransport("faults"), options);
 await server.RunAsync();

@@ -99,5 +99,18 @@ internal static class ConfigTemplate
           #     - groq/llama-3.1-8b-instant
           # long: gemini/gemini-2.5-pro
 
+        # MCP servers whose tools a run may use (--tools mcp__NAME, or mcp for all); a .mcp.json in this folder is read too.
+        # mcp_servers:
+        #   files:
+        #     command: npx
+        #     args: ["-y", "@modelcontextprotocol/server-filesystem", "."]
+        #     approval: { write_file: ask, read_text_file: allow }
+        #     timeout: 60s
+        #   docs:
+        #     url: https://docs.example.com/mcp
+        #     headers: { Authorization: "Bearer ${DOCS_TOKEN}" }
+        #     exclude: [delete_page]
+        #     enabled: false
+
         """;
 }

@@ -145,6 +145,14 @@ internal static class ConversationView
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
         JsonElement element => element.GetRawText(),
         TextContent text => text.Text,
+
+        // Text and images from a tool (an MCP screenshot): the text, and each image as a line, never its base64.
+        IEnumerable<AIContent> parts => string.Join("\n", parts.Select(part => part switch
+        {
+            TextContent text => text.Text,
+            DataContent data => $"[{data.MediaType}, {data.Data.Length} bytes]",
+            _ => "",
+        }).Where(line => line.Length > 0)),
         var other => other.ToString() ?? "",
     };
 

@@ -40,6 +40,7 @@ internal sealed class ChatLoop
         // Approvals are asked on standard input (the terminal, or the next lines of a pipe), never with --json.
         _prompt = request.Json ? null : new ApprovalPrompt(console, host.Settings.Workspace);
         _approvals = _prompt?.Handler(() => _turn);
+        McpSampling.UseApprovals(host, _prompt, () => _turn);
         _runner = host.CreateRunner(conversation.Id, _approvals);
     }
 

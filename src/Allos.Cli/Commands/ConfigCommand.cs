@@ -152,6 +152,17 @@ internal static class ConfigCommand
         report.Add("agents file", settings.AgentsFile ?? "none");
         report.Add("workspace", $"{settings.Workspace} (from {(request.Cwd is null ? "the current folder" : "--cwd")})");
 
+        report.Section("mcp servers");
+        if (settings.McpServers.Count == 0)
+        {
+            report.Add("servers", "none (add them under mcp_servers: in allos.yaml or in a .mcp.json; `allos config init` writes an example)");
+        }
+
+        foreach (Mcp.McpServerOptions server in settings.McpServers)
+        {
+            report.Add(server.Name, DescribeMcpServer(server));
+        }
+
         report.Section("files");
         report.Add("data folder", $"{AllosPaths.DataDirectory} (from {DataFolder.Variable ?? "default"})");
         report.Add("database", AllosPaths.DatabasePath + (File.Exists(AllosPaths.DatabasePath) ? "" : " (not created yet)"));
@@ -245,6 +256,37 @@ internal static class ConfigCommand
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// One MCP server: transport, command and arguments or URL, whether it is used, and where it is defined; header and
+    /// environment values are masked (they carry tokens), and a URL loses its password and query.
+    /// </summary>
+    private static string DescribeMcpServer(Mcp.McpServerOptions server)
+    {
+        var parts = new List<string> { server.Transport };
+        if (server.Url is { } url)
+        {
+            string shown = Secrets.Url(url.GetLeftPart(UriPartial.Path));
+            parts.Add(url.Query.Length > 1 ? shown + "?…" : shown);
+        }
+        else
+        {
+            parts.Add(string.Join(' ', [server.Command!, .. server.Arguments.Select(argument => argument.Contains(' ', StringComparison.Ordinal) ? $"\"{argument}\"" : argument)]));
+        }
+
+        if (server.Headers.Count > 0)
+        {
+            parts.Add($"headers {string.Join(", ", server.Headers.Select(header => $"{header.Key}: {Secrets.Mask(header.Value)}"))}");
+        }
+
+        if (server.Environment.Count > 0)
+        {
+            parts.Add($"env {string.Join(", ", server.Environment.Select(variable => $"{variable.Key}={Secrets.Mask(variable.Value)}"))}");
+        }
+
+        parts.Add(server.Enabled ? "enabled" : "disabled");
+        return $"{string.Join(" · ", parts)} (from {server.Source ?? "a program"})";
     }
 
     /// <summary>One deployment: its model and whatever the config sets for it; its key masked, its headers by name only (they may carry secrets).</summary>

@@ -34,7 +34,7 @@ internal static class McpCommand
         int?[] resources;
         try
         {
-            await using var servers = new McpServers(McpServerConfig.Load());
+            await using var servers = McpServerConfig.Open();
             statuses = await servers.ConnectAllAsync(cancellationToken);
             resources = json ? await Task.WhenAll(statuses.Select(status => status.Connected ? servers.CountResourcesAsync(status.Name, cancellationToken) : Task.FromResult<int?>(null))) : [];
         }
@@ -105,7 +105,7 @@ internal static class McpCommand
         IReadOnlyList<McpServerStatus> statuses;
         try
         {
-            await using var servers = new McpServers(McpServerConfig.Load());
+            await using var servers = McpServerConfig.Open();
             if (only is not null && !servers.Servers.Any(server => server.Name == only))
             {
                 console.Error.WriteLine($"error: there is no MCP server '{only}'. Servers: {(servers.Servers.Count == 0 ? "none (add them under mcp_servers: in allos.yaml or in .mcp.json)" : string.Join(", ", servers.Servers.Select(s => s.Name)))}.");

@@ -16,6 +16,12 @@ internal static class McpServerConfig
         return McpConfiguration.Merge(yaml, McpConfiguration.LoadMcpJson(Path.GetFullPath(McpConfiguration.McpJsonFileName)));
     }
 
+    /// <summary>
+    /// The servers of <see cref="Load()"/>, told that the current folder is their root as a run's are told its workspace,
+    /// so a listing shows what a run gets (server-filesystem, for one, then serves that folder).
+    /// </summary>
+    public static McpServers Open() => new(Load()) { Root = Path.GetFullPath(Environment.CurrentDirectory) };
+
     /// <summary>Reads the configuration files itself, for commands that need no model (<c>allos mcp</c>, <c>allos tools</c>).</summary>
     public static IReadOnlyList<McpServerOptions> Load()
     {

@@ -4,6 +4,7 @@ using Allos.Cli.Hosting;
 using Allos.Cli.Output;
 using Allos.Cli.Prompts;
 using Allos.Cli.Settings;
+using Allos.Mcp;
 using Allos.Prompts;
 using Microsoft.Extensions.AI;
 
@@ -30,6 +31,24 @@ internal static class PromptsTestCommand
     private static async Task<int> ExecuteAsync(string? reference, string? modelFlag, bool json)
     {
         var console = new CliConsole();
+        if (reference is not null && McpServers.IsPromptName(reference))
+        {
+            // Tests live in a prompt file's front matter; an MCP prompt has none. The server is asked, so a typo is still an error.
+            return await McpPromptCatalog.UseAsync(reference, prompt =>
+            {
+                if (json)
+                {
+                    WriteJson(console.Out, [], [prompt.Name]);
+                }
+                else
+                {
+                    console.Out.WriteLine($"- {prompt.Name}: no tests (an MCP server's prompt carries none; tests live in prompt files' front matter)");
+                }
+
+                return Task.FromResult(ExitCodes.Success);
+            }, CancellationToken.None);
+        }
+
         PromptLibrary library = ProjectPrompts.Load(console);
         PromptTemplate[] templates = reference is null ? [.. InUse(library)] : [library.Get(reference)];
         PromptTemplate[] tested = [.. templates.Where(template => template.Tests.Count > 0)];
@@ -60,7 +79,7 @@ internal static class PromptsTestCommand
         int failed = results.Count(outcome => outcome.Failures.Count > 0);
         if (json)
         {
-            WriteJson(console.Out, results, untested);
+            WriteJson(console.Out, results, untested.Select(template => template.Reference));
         }
         else
         {
@@ -110,7 +129,7 @@ internal static class PromptsTestCommand
         return outcome.Failures.Count == 0 ? $"✓ {name}" : $"✗ {name}: {string.Join("; ", outcome.Failures)}";
     }
 
-    private static void WriteJson(TextWriter output, List<TestResult> results, PromptTemplate[] untested)
+    private static void WriteJson(TextWriter output, List<TestResult> results, IEnumerable<string> untested)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, PromptsCommand.Readable))
@@ -141,9 +160,9 @@ internal static class PromptsTestCommand
 
             json.WriteEndArray();
             json.WriteStartArray("untested");
-            foreach (PromptTemplate template in untested)
+            foreach (string untestedReference in untested)
             {
-                json.WriteStringValue(template.Reference);
+                json.WriteStringValue(untestedReference);
             }
 
             json.WriteEndArray();

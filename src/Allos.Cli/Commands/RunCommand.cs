@@ -135,16 +135,19 @@ internal static class RunCommand
             }
 
             Conversation conversation = await Conversation.OpenAsync(host, request.Session, interrupts.Token);
+            RunState? paused = answer is null ? null : await PausedRunAsync(console, host, conversation, interrupts.Token);
 
             // Approvals are asked on a terminal only (never with --json): piped input was the task or its attachment.
             bool canAsk = !request.Json && console.InputIsTerminal;
             TurnExecution? turn = null;
-            ApprovalHandler? approvals = canAsk ? new ApprovalPrompt(console, settings.Workspace).Handler(() => turn) : null;
+            ApprovalPrompt? asker = canAsk ? new ApprovalPrompt(console, settings.Workspace) : null;
+            ApprovalHandler? approvals = asker?.Handler(() => turn);
+            McpSampling.UseApprovals(host, asker, () => turn);
             AgentRunner runner = host.CreateRunner(conversation.Id, approvals);
             turn = new TurnExecution(host, conversation, runner, console);
             if (answer is bool approved)
             {
-                return await ContinueAsync(console, host, conversation, turn, approved, task, request, interrupts.Token);
+                return await ContinueAsync(console, host, conversation, turn, paused, approved, task, request, interrupts.Token);
             }
 
             if (promptRun is not null)
@@ -186,9 +189,35 @@ internal static class RunCommand
         return $"{task.Trim()}\n\n{fence}\n{piped.TrimEnd('\r', '\n')}\n{fence}";
     }
 
-    private static async Task<int> ContinueAsync(CliConsole console, AgentHost host, Conversation conversation, TurnExecution turn, bool approved, string? note, RunRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the run <c>--approve</c>/<c>--deny</c> continues and gives the host the tools it ran with (its MCP servers
+    /// started), before the runner is built; <see langword="null"/> when the session has no paused run.
+    /// </summary>
+    private static async Task<RunState?> PausedRunAsync(CliConsole console, AgentHost host, Conversation conversation, CancellationToken cancellationToken)
     {
         RunState? state = PendingApprovals.Load(conversation.Id);
+        if (state is null || !conversation.EndsWith(state) || !host.Agents.Any(agent => agent.Name == state.CurrentAgent))
+        {
+            return state;
+        }
+
+        try
+        {
+            await host.RestoreToolsAsync(state, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Mcp.McpServerException or ConfigurationException)
+        {
+            // Nothing ran: the paused run is left as it was, to be continued once the server is back.
+            string id = await SessionLookup.ShortIdOrWholeAsync(host.Store.Sessions, conversation.Id);
+            string still = $" The paused run needs it to continue and is still paused: fix the server, then run `allos run -s {id} --approve` (or --deny) again.";
+            throw ex is Mcp.McpServerException mcp ? new Mcp.McpServerException(mcp.Server, mcp.Message + still, mcp) : new ConfigurationException(ex.Message + still);
+        }
+
+        return state;
+    }
+
+    private static async Task<int> ContinueAsync(CliConsole console, AgentHost host, Conversation conversation, TurnExecution turn, RunState? state, bool approved, string? note, RunRequest request, CancellationToken cancellationToken)
+    {
         if (state is null || !conversation.EndsWith(state))
         {
             console.Error.WriteLine($"error: session {conversation.Id} has no run waiting for approval, so there is nothing to {(approved ? "approve" : "deny")}.");

@@ -21,7 +21,7 @@ internal static class ToolsCommand
             try
             {
                 // The configured MCP servers are started to list their tools, and closed again.
-                await using var mcp = new McpServers(McpServerConfig.Load());
+                await using var mcp = McpServerConfig.Open();
                 servers = await mcp.ConnectAllAsync(cancellationToken);
             }
             catch (ConfigurationException ex)

@@ -29,6 +29,7 @@ internal sealed class AgentHost : IAsyncDisposable
         Mcp = new McpServers(settings.McpServers) { Root = settings.Workspace };
         Agents = LoadAgents(settings, Tools);
         Autonomy = settings.Autonomy;
+        McpSampling.Configure(Mcp, router, Model);
     }
 
     /// <summary>The name of the agent a run has without <c>--agent</c>.</summary>
@@ -77,6 +78,7 @@ internal sealed class AgentHost : IAsyncDisposable
         }
 
         _model = model;
+        Mcp.Sampling?.Model = model;
     }
 
     /// <summary>
@@ -143,6 +145,7 @@ internal sealed class AgentHost : IAsyncDisposable
     public AgentRunner CreateRunner(string sessionId, ApprovalHandler? approvals)
     {
         ChatOptions? prompt = _promptOptions;
+        Mcp.Sampling?.ChatClient = new SessionChatClient(Router, sessionId);
         var factory = new AgentRunnerFactory(
             model => prompt is null ? new SessionChatClient(Router.For(model), sessionId) : new PromptOptionsChatClient(new SessionChatClient(Router.For(model), sessionId), prompt),
             Tools);
@@ -154,6 +157,30 @@ internal sealed class AgentHost : IAsyncDisposable
             options.ApprovalHandler = approvals;
             options.Streaming = Settings.Streaming;
         });
+    }
+
+    /// <summary>
+    /// Gives the agents the tools a paused run started with (<see cref="RunState.AgentTools"/>; <c>--tools</c> given now
+    /// still wins for the entry agent) and starts the MCP servers among them, so a resume in a new process needs no flags.
+    /// </summary>
+    /// <exception cref="McpServerException">A server the run used cannot be started.</exception>
+    /// <exception cref="ConfigurationException">A server the run used is no longer configured, or no longer offers a tool.</exception>
+    public async Task RestoreToolsAsync(RunState state, CancellationToken cancellationToken)
+    {
+        foreach (AgentDefinition agent in Agents)
+        {
+            if (state.AgentTools.TryGetValue(agent.Name, out IReadOnlyList<string>? tools) && !(Settings.ToolsFromFlag && agent.Name == EntryAgent))
+            {
+                agent.Tools.Clear();
+                foreach (string tool in tools)
+                {
+                    agent.Tools.Add(tool);
+                }
+            }
+        }
+
+        // Servers already started for the run's own tools answer from their cache; the registry replaces what it has.
+        await AddMcpToolsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ namespace Allos.Cli.Hosting;
 internal sealed class TurnExecution(AgentHost host, Conversation conversation, AgentRunner runner, CliConsole console)
 {
     private CancellationTokenSource? _turn;
+    private TurnRenderer? _renderer;
 
     /// <summary>Gets the tool whose approval nobody answered (standard input ended), which stopped the turn.</summary>
     public string? Unanswered { get; private set; }
@@ -19,6 +20,9 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         Unanswered ??= tool;
         _turn?.Cancel();
     }
+
+    /// <summary>Stops the spinner of the running turn, so a question asked while a tool runs (MCP sampling) is not drawn over.</summary>
+    public void PauseSpinner() => _renderer?.PauseSpinner();
 
     /// <param name="options">The run's options (its variables, from <c>--var</c>), or <see langword="null"/>.</param>
     public Task<TurnOutcome> RunAsync(string input, bool quiet, bool json, CancellationToken interrupt, RunOptions? options = null) =>
@@ -34,6 +38,7 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         _turn = turn;
         CancellationToken cancellationToken = turn.Token;
         using var renderer = new TurnRenderer(console, quiet || json);
+        _renderer = renderer;
         var watch = Stopwatch.StartNew();
         RunResult? result = null;
         Exception? error = null;
@@ -71,6 +76,7 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
         }
 
         _turn = null;
+        _renderer = null;
         if (result is null)
         {
             // The run ended without its last event: a call it had started did not complete.

@@ -34,6 +34,9 @@ internal sealed class TurnRenderer : IDisposable
 
     public void Begin() => _spinner.Start("thinking");
 
+    /// <summary>Stops the spinner until the next event starts it again.</summary>
+    public void PauseSpinner() => _spinner.Stop();
+
     public void Handle(RunEvent e)
     {
         switch (e)

@@ -101,6 +101,11 @@ public sealed class AgentRunner
             state.Variables[entry.Key] = entry.Value;
         }
 
+        foreach (AgentDefinition agent in _agents.Values)
+        {
+            state.Tools[agent.Name] = [.. agent.Tools];
+        }
+
         // Every agent's, not just the entry's: a handoff later in the run must not be the first to find a variable missing.
         _instructions.RenderAll(state);
 

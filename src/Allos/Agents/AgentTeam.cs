@@ -224,6 +224,13 @@ public sealed class AgentTeam
             throw reader.Error(node, $"agent '{agent.Name}' has both prompt: and instructions:; the prompt's system section is its instructions, so remove one of them.");
         }
 
+        if (Mcp.McpServers.IsPromptName(reference))
+        {
+            // An agent's prompt gives its instructions from a prompt file's system sections; an MCP prompt is user and
+            // assistant messages only, so taking it here would silently turn a task into standing instructions.
+            throw reader.Error(node, $"agent '{agent.Name}' uses the MCP prompt '{reference}': prompt: takes a prompt file, whose system sections become the instructions, and MCP prompts have none (they are user and assistant messages). Run it as the task instead: `allos run --prompt {reference}`.");
+        }
+
         PromptLibrary library;
         try
         {

@@ -41,6 +41,15 @@ public sealed class RunState
     /// <summary>Gets the calls waiting for approval.</summary>
     public IReadOnlyList<ApprovalRequest> PendingApprovals => Pending;
 
+    /// <summary>
+    /// Gets the tool names and groups each agent had when the run started, by agent name, so a process that resumes the run
+    /// can offer the same tools (start the same MCP servers) before it builds its runner. Empty in a state written by a
+    /// version that did not keep them.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AgentTools => Tools;
+
+    internal Dictionary<string, IReadOnlyList<string>> Tools { get; } = new(StringComparer.Ordinal);
+
     internal List<ChatMessage> History { get; } = [];
 
     internal List<ChatMessage> Added { get; } = [];
@@ -104,6 +113,7 @@ public sealed class RunState
             Decisions = [.. Decisions.Values],
             Variables = Variables.Count == 0 ? null : JsonSerializer.SerializeToElement<IDictionary<string, object?>>(Variables, VariablesType),
             Instructions = Instructions.Count == 0 ? null : Instructions,
+            Tools = Tools.Count == 0 ? null : Tools.ToDictionary(entry => entry.Key, entry => entry.Value.ToList(), StringComparer.Ordinal),
             SessionId = SessionId,
             User = User,
         };
@@ -121,6 +131,8 @@ public sealed class RunState
         state.HandoffPath.AddRange(document.HandoffPath);
         state.History.AddRange(JsonSerializer.Deserialize(document.History, MessagesType) ?? []);
         state.Added.AddRange(JsonSerializer.Deserialize(document.Added, MessagesType) ?? []);
+        ToolResultMedia.Restore(state.History);
+        ToolResultMedia.Restore(state.Added);
         state.Pending.AddRange(document.Pending);
         state.Steps.AddRange(document.Steps);
         state.Usage = JsonSerializer.Deserialize(document.Usage, UsageType) ?? new UsageDetails();
@@ -141,6 +153,11 @@ public sealed class RunState
         foreach (KeyValuePair<string, string> entry in document.Instructions ?? [])
         {
             state.Instructions[entry.Key] = entry.Value;
+        }
+
+        foreach (KeyValuePair<string, List<string>> entry in document.Tools ?? [])
+        {
+            state.Tools[entry.Key] = entry.Value;
         }
 
         foreach (KeyValuePair<string, ToolPermission> entry in document.PermissionOverrides)

@@ -49,6 +49,9 @@ internal sealed class RunStateDocument
 
     public Dictionary<string, string>? Instructions { get; set; }
 
+    /// <summary>The agents' tool names and groups; absent in documents written before they were kept.</summary>
+    public Dictionary<string, List<string>>? Tools { get; set; }
+
     public string? SessionId { get; set; }
 
     public string? User { get; set; }

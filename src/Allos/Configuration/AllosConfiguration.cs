@@ -26,7 +26,9 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway"];
+
+    private static readonly string[] GatewayKeys = ["host", "port", "models"];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -122,7 +124,30 @@ public static class AllosConfiguration
             }
         }
 
+        if (reader.Get(root, "gateway") is { } gateway)
+        {
+            options.Gateway = ReadGateway(reader, reader.Mapping(gateway, "gateway"));
+        }
+
         return options;
+    }
+
+    private static GatewaySettings ReadGateway(ConfigurationReader reader, YamlMappingNode gateway)
+    {
+        reader.CheckKeys(gateway, "gateway", GatewayKeys);
+        int? port = reader.Integer(gateway, "port", 0);
+        if (port > 65535)
+        {
+            throw reader.Error(reader.Get(gateway, "port")!, $"gateway.port must be a port number (0 to 65535), not {port}.");
+        }
+
+        var settings = new GatewaySettings { Host = NonBlank(reader.String(gateway, "host")), Port = port };
+        foreach (string model in reader.Names(gateway, "models"))
+        {
+            settings.Models.Add(model);
+        }
+
+        return settings;
     }
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -51,6 +51,9 @@ public sealed class AllosOptions
     /// <summary>Gets or sets the response cache of <c>router.cache</c>. Default: <see langword="null"/> (no cache).</summary>
     public ResponseCacheOptions? Cache { get; set; }
 
+    /// <summary>Gets or sets the gateway server's settings (<c>gateway:</c>). Default: <see langword="null"/> (none given).</summary>
+    public GatewaySettings? Gateway { get; set; }
+
     /// <summary>Gets or sets whether a <c>router:</c> or <c>models:</c> section was given. Default: <see langword="false"/>.</summary>
     public bool HasRouter { get; set; }
 

@@ -28,6 +28,8 @@ namespace Allos.Mcp;
 ///     headers: { Authorization: "Bearer ${SEARCH_TOKEN}" }
 ///     approval: allow
 ///     timeout: 30s
+///     sampling: allow          # ask (default) | allow | deny: may the server ask the run's model for completions
+///     sampling_model: openai/gpt-4o-mini
 /// </code>
 /// </example>
 public static partial class McpConfiguration
@@ -35,7 +37,7 @@ public static partial class McpConfiguration
     /// <summary>The name of the file read from the working folder.</summary>
     public const string McpJsonFileName = ".mcp.json";
 
-    private static readonly string[] ServerKeys = ["command", "args", "env", "cwd", "url", "headers", "tools", "exclude", "approval", "timeout", "enabled"];
+    private static readonly string[] ServerKeys = ["command", "args", "env", "cwd", "url", "headers", "tools", "exclude", "approval", "timeout", "enabled", "sampling", "sampling_model"];
 
     private static readonly Dictionary<string, ToolPermission> Permissions = new()
     {
@@ -184,6 +186,13 @@ public static partial class McpConfiguration
             default:
                 options.Approval = reader.Choice(node, "approval", Permissions);
                 break;
+        }
+
+        options.Sampling = reader.Choice(node, "sampling", Permissions) ?? ToolPermission.Ask;
+        if (reader.Get(node, "sampling_model") is { } samplingModel)
+        {
+            options.SamplingModel = NonBlank(reader.String(samplingModel, "sampling_model"))
+                ?? throw reader.Error(samplingModel, "sampling_model must name a model or alias, such as openai/gpt-4o-mini; remove it to use the run's model.");
         }
 
         if (options.Command is null && options.Url is null)

@@ -14,10 +14,13 @@ namespace Allos.Mcp;
 /// sends <c>notifications/tools/list_changed</c>), a timeout on every request, and one restart of a stdio server that
 /// exited. Thread-safe.
 /// </summary>
-internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string?>? root = null) : IAsyncDisposable
+internal sealed class McpServerConnection(McpServerOptions options, ILoggerFactory? loggerFactory, Func<string?>? root = null, Func<McpSamplingOptions?>? sampling = null) : IAsyncDisposable
 {
     /// <summary>A stdio server that exits is started again once; after a second exit its calls fail.</summary>
     private const int MaxStarts = 2;
+
+    /// <summary>The protocol versions with the <c>initialize</c> handshake and Streamable HTTP, newest first, for servers that cannot answer <c>server/discover</c>.</summary>
+    private static readonly string[] InitializeProtocolVersions = ["2025-11-25", "2025-06-18", "2025-03-26"];
 
     private static readonly string Version = typeof(McpServerConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
@@ -83,58 +86,21 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     /// </remarks>
     public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ToolProgress>? progress, CancellationToken cancellationToken)
     {
-        McpClient client;
         try
         {
-            client = await ClientAsync(cancellationToken).ConfigureAwait(false);
+            return await SendAsync(
+                new Purpose(
+                    $"the call of '{tool}'",
+                    $"so '{tool}' was not run",
+                    $"did not answer '{tool}' within {Seconds()} and the call was abandoned",
+                    $"refused the call of '{tool}'",
+                    "; the call may not have run"),
+                (client, token) => client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (McpServerException ex)
         {
             throw new ToolException(ex.Message, ex);
-        }
-
-        using var deadline = Deadline(cancellationToken, out CancellationToken token);
-        try
-        {
-            try
-            {
-                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex) when (SessionExpired(ex))
-            {
-                // A 404 for the session means the server did not run the call: a new session may run it, once.
-                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
-                return await client.CallToolAsync(tool, arguments, progress is null ? null : new ProgressRelay(progress), cancellationToken: token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (HttpRequestException ex) when (SessionExpired(ex))
-        {
-            throw new ToolException($"MCP server '{Name}' lost the session again right after it was initialized, so '{tool}' was not run.", ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            string status = ex.StatusCode is HttpStatusCode code ? $"HTTP {(int)code} {code}" : "an HTTP error";
-            throw new ToolException($"MCP server '{Name}' answered the call of '{tool}' with {status}; the call may not have run.", ex);
-        }
-        catch (McpServerException ex)
-        {
-            throw new ToolException(ex.Message, ex);
-        }
-        catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
-        {
-            throw new ToolException(Exited(client, during: $"the call of '{tool}'"), ex);
-        }
-        catch (OperationCanceledException ex)
-        {
-            throw new ToolException($"MCP server '{Name}' did not answer '{tool}' within {Seconds()} and the call was abandoned (timeout: in the server's configuration).", ex);
-        }
-        catch (McpException ex)
-        {
-            throw new ToolException($"MCP server '{Name}' refused the call of '{tool}': {ex.Message}", ex);
         }
     }
 
@@ -148,29 +114,66 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     /// says what it was for in messages ("read 'demo://x'").
     /// </summary>
     /// <exception cref="McpServerException">The server could not be started, timed out, exited or refused; the message names it and says why.</exception>
-    public async Task<T> RequestAsync<T>(string what, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken)
+    public Task<T> RequestAsync<T>(string what, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken) =>
+        SendAsync(
+            new Purpose(
+                $"the request to {what}",
+                "so the request was not sent",
+                $"did not answer the request to {what} within {Seconds()}",
+                $"could not {what}",
+                ""),
+            request,
+            cancellationToken);
+
+    /// <summary>
+    /// The one request path: starts the server if needed, applies the timeout, initializes a new HTTP session once when
+    /// the server says the old one expired (a 404 means it did not handle the request, so sending it again is safe), and
+    /// turns every failure into an <see cref="McpServerException"/> worded by <paramref name="purpose"/>.
+    /// </summary>
+    private async Task<T> SendAsync<T>(Purpose purpose, Func<McpClient, CancellationToken, ValueTask<T>> request, CancellationToken cancellationToken)
     {
         McpClient client = await ClientAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            return await request(client, token).ConfigureAwait(false);
+            try
+            {
+                return await request(client, token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (SessionExpired(ex))
+            {
+                client = await RenewSessionAsync(client, token).ConfigureAwait(false);
+                return await request(client, token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (HttpRequestException ex) when (SessionExpired(ex))
+        {
+            throw new McpServerException(Name, $"MCP server '{Name}' lost the session again right after it was initialized, {purpose.NotSent}.", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            string status = ex.StatusCode is HttpStatusCode code ? $"HTTP {(int)code} {code}" : "an HTTP error";
+            throw new McpServerException(Name, $"MCP server '{Name}' answered {purpose.During} with {status}{purpose.MayHaveRun}.", ex);
+        }
+        catch (McpServerException)
+        {
+            throw;
+        }
         catch (Exception ex) when (client.Completion.IsCompleted && ex is not McpProtocolException)
         {
-            throw new McpServerException(Name, Exited(client, during: $"the request to {what}"), ex);
+            throw new McpServerException(Name, Exited(client, during: purpose.During), ex);
         }
         catch (OperationCanceledException ex)
         {
-            throw new McpServerException(Name, $"MCP server '{Name}' did not answer the request to {what} within {Seconds()} (timeout: in the server's configuration).", ex);
+            throw new McpServerException(Name, $"MCP server '{Name}' {purpose.TimedOut} (timeout: in the server's configuration).", ex);
         }
         catch (McpException ex)
         {
-            throw new McpServerException(Name, $"MCP server '{Name}' could not {what}: {ex.Message}", ex);
+            throw new McpServerException(Name, $"MCP server '{Name}' {purpose.Refused}: {ex.Message}", ex);
         }
     }
 
@@ -253,37 +256,21 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
     private async Task<McpClient> StartAsync(CancellationToken cancellationToken)
     {
         _starts++;
-        IClientTransport transport = Options.Url is { } url
-            ? new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = url,
-                Name = Name,
-                AdditionalHeaders = new Dictionary<string, string>(Options.Headers),
-                ConnectionTimeout = Options.Timeout,
-            }, loggerFactory)
-            : new StdioClientTransport(new StdioClientTransportOptions
-            {
-                Name = Name,
-                Command = Options.Command!,
-                Arguments = [.. Options.Arguments],
-                EnvironmentVariables = Options.Environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal),
-                WorkingDirectory = Options.WorkingDirectory,
-                StandardErrorLines = _stderr.Add,
-            }, loggerFactory);
-
-        string? folder = root?.Invoke();
         using var deadline = Deadline(cancellationToken, out CancellationToken token);
         try
         {
-            McpClient client = await McpClient.CreateAsync(transport, new McpClientOptions
+            McpClient client;
+            try
             {
-                ClientInfo = new Implementation { Name = "allos", Version = Version },
-                InitializationTimeout = Options.Timeout,
-#pragma warning disable MCP9005 // Roots are deprecated from protocol 2026-07-28, but servers on earlier versions still ask for them.
-                Capabilities = folder is null ? null : new ClientCapabilities { Roots = new RootsCapability { ListChanged = false } },
-                Handlers = folder is null ? new McpClientHandlers() : new McpClientHandlers { RootsHandler = (_, _) => ValueTask.FromResult(McpRoots.Of(folder)) },
-#pragma warning restore MCP9005
-            }, loggerFactory, token).ConfigureAwait(false);
+                client = await CreateClientAsync(protocolVersion: null, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Options.Url is not null && ex is not OperationCanceledException && MalformedDiscover(ex))
+            {
+                // The SDK first probes with server/discover (protocol 2026-07-28); a server from before it that answers an
+                // unknown method with an empty result makes the probe fail instead of falling back. Such a server speaks initialize.
+                client = await InitializeAsync(token).ConfigureAwait(false);
+            }
+
             _listChanged = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {
                 _toolsStale = true;
@@ -304,6 +291,83 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         {
             throw new McpServerException(Name, $"MCP server '{Name}' failed to start: {Reason(ex)}.{StderrText()}", ex);
         }
+    }
+
+    /// <summary>
+    /// Connects with the <c>initialize</c> handshake, newest version first: a pinned version is never downgraded by the
+    /// SDK, so a server that answers with an older one is connected again asking for the next older.
+    /// </summary>
+    private async Task<McpClient> InitializeAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                return await CreateClientAsync(InitializeProtocolVersions[i], cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpException ex) when (i < InitializeProtocolVersions.Length - 1 && ex.Message.Contains("protocol version", StringComparison.OrdinalIgnoreCase))
+            {
+                // The server speaks an older version; the next attempt asks for it.
+            }
+        }
+    }
+
+    private async Task<McpClient> CreateClientAsync(string? protocolVersion, CancellationToken cancellationToken)
+    {
+        IClientTransport transport = Options.Url is { } url
+            ? new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = url,
+                Name = Name,
+                AdditionalHeaders = new Dictionary<string, string>(Options.Headers),
+                ConnectionTimeout = Options.Timeout,
+            }, loggerFactory)
+            : new StdioClientTransport(new StdioClientTransportOptions
+            {
+                Name = Name,
+                Command = Options.Command!,
+                Arguments = [.. Options.Arguments],
+                EnvironmentVariables = Options.Environment.ToDictionary(pair => pair.Key, pair => (string?)pair.Value, StringComparer.Ordinal),
+                WorkingDirectory = Options.WorkingDirectory,
+                StandardErrorLines = _stderr.Add,
+            }, loggerFactory);
+
+        string? folder = root?.Invoke();
+
+        // Without a sampling client, or for a server denied it, the capability is not offered at all.
+        McpSamplingHandler? sampler = sampling?.Invoke() is not null && Options.Sampling != ToolPermission.Deny ? new McpSamplingHandler(Options, sampling!) : null;
+        return await McpClient.CreateAsync(transport, new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = "allos", Version = Version },
+            ProtocolVersion = protocolVersion,
+            InitializationTimeout = Options.Timeout,
+#pragma warning disable MCP9005 // Roots and sampling are deprecated from protocol 2026-07-28, but servers on earlier versions still use them.
+            Capabilities = folder is null && sampler is null ? null : new ClientCapabilities
+            {
+                Roots = folder is null ? null : new RootsCapability { ListChanged = false },
+                Sampling = sampler is null ? null : new SamplingCapability(),
+            },
+            Handlers = new McpClientHandlers
+            {
+                RootsHandler = folder is null ? null : (_, _) => ValueTask.FromResult(McpRoots.Of(folder)),
+                SamplingHandler = sampler is null ? null : sampler.HandleAsync,
+            },
+#pragma warning restore MCP9005
+        }, loggerFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the connection failed on a <c>server/discover</c> answer that is not a discover result (a JSON error about it).</summary>
+    private static bool MalformedDiscover(Exception ex)
+    {
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException && inner.Message.Contains(nameof(DiscoverResult), StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task CloseAsync()
@@ -363,4 +427,7 @@ internal sealed class McpServerConnection(McpServerOptions options, ILoggerFacto
         token = source.Token;
         return source;
     }
+
+    /// <summary>The wording of one kind of request in failure messages: each part completes "MCP server 'x' …".</summary>
+    private sealed record Purpose(string During, string NotSent, string TimedOut, string Refused, string MayHaveRun);
 }

@@ -50,6 +50,20 @@ public sealed class McpServerOptions
     /// <summary>Gets the permissions of single tools, by their MCP names; they win over <see cref="Approval"/>. Default: empty.</summary>
     public IDictionary<string, ToolPermission> ToolApprovals { get; } = new Dictionary<string, ToolPermission>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Gets or sets whether the server may ask for model completions (MCP sampling) when <see cref="McpServers.Sampling"/>
+    /// is set: <see cref="ToolPermission.Ask"/> asks <see cref="McpSamplingOptions.Approval"/> each time,
+    /// <see cref="ToolPermission.Allow"/> sends the request without asking, <see cref="ToolPermission.Deny"/> does not offer
+    /// the <c>sampling</c> capability to this server at all. Default: <see cref="ToolPermission.Ask"/>.
+    /// </summary>
+    public ToolPermission Sampling { get; set; } = ToolPermission.Ask;
+
+    /// <summary>
+    /// Gets or sets the model or alias that answers this server's sampling requests, over the server's hints and
+    /// <see cref="McpSamplingOptions.Model"/>. Default: <see langword="null"/>.
+    /// </summary>
+    public string? SamplingModel { get; set; }
+
     /// <summary>Gets or sets the longest a start, a listing or one call may take. Default: 60 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -38,7 +38,7 @@ public sealed class McpServers : IAsyncDisposable
                 throw new ConfigurationException($"MCP servers '{groups[group]}' and '{server.Name}' both become the tool group '{group}'; rename one.");
             }
 
-            _connections[server.Name] = new McpServerConnection(server, loggerFactory, () => Root);
+            _connections[server.Name] = new McpServerConnection(server, loggerFactory, () => Root, () => Sampling);
         }
     }
 
@@ -69,6 +69,18 @@ public sealed class McpServers : IAsyncDisposable
     /// folder, whatever folders its arguments name. Roots confine nothing by themselves: a server runs with this process's rights.
     /// </remarks>
     public string? Root { get; set; }
+
+    /// <summary>
+    /// Gets or sets how servers' sampling requests (<c>sampling/createMessage</c>) are answered: the client then offers the
+    /// <c>sampling</c> capability to every server whose <see cref="McpServerOptions.Sampling"/> is not
+    /// <see cref="ToolPermission.Deny"/>. Set it before the servers start. Default: <see langword="null"/> (sampling is not offered).
+    /// </summary>
+    /// <remarks>
+    /// Each call is tagged as the prompt <c>mcp__SERVER__sampling</c> (<see cref="Prompts.PromptChatOptions.NameKey"/>), so
+    /// call records say which server's sampling it was. See <see cref="McpSamplingOptions"/> for the model chosen and what
+    /// of a request is honoured.
+    /// </remarks>
+    public McpSamplingOptions? Sampling { get; set; }
 
     /// <summary>Gets the configured servers, enabled or not, in their order.</summary>
     public IReadOnlyList<McpServerOptions> Servers => _servers;

@@ -8,7 +8,8 @@ namespace Allos.Mcp;
 /// <summary>
 /// One MCP tool under its Allos name (<c>mcp__server__tool</c>), with the server's description and input schema; a call
 /// goes through the server's <see cref="McpServerConnection"/> (so a restarted server is used) and an <c>isError</c>
-/// result becomes a <see cref="ToolException"/>, which the model reads as a tool error.
+/// result becomes a <see cref="ToolException"/>, which the model reads as a tool error. A result with images is returned
+/// as a list of <see cref="AIContent"/> (see <see cref="McpResultText.Contents"/>).
 /// </summary>
 internal sealed class McpToolFunction : AIFunction
 {
@@ -62,12 +63,13 @@ internal sealed class McpToolFunction : AIFunction
 
         IProgress<ToolProgress>? progress = arguments.Context?.TryGetValue(typeof(ToolContext), out object? context) == true ? (context as ToolContext)?.Progress : null;
         CallToolResult result = await _connection.CallToolAsync(_tool.Name, copy, progress, cancellationToken).ConfigureAwait(false);
-        string text = McpResultText.Of(result);
         if (result.IsError == true)
         {
+            string text = McpResultText.Of(result);
             throw new ToolException(text.Length > 0 ? text : $"'{_tool.Name}' of MCP server '{_connection.Name}' reported an error without a message.");
         }
 
-        return text;
+        // A string, or text and images as AIContent: the executor redacts the text and passes the images on.
+        return McpResultText.Contents(result);
     }
 }

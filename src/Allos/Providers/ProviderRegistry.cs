@@ -80,6 +80,18 @@ public sealed class ProviderRegistry
     /// <summary>Returns whether a provider of that name is registered.</summary>
     public bool Contains(string name) => _factories.ContainsKey(name);
 
+    /// <summary>The built-in providers whose key variable is set in this registry's environment (the gateway serves their models by default).</summary>
+    internal IEnumerable<string> ProvidersWithCredentials()
+    {
+        foreach (BuiltInProvider provider in BuiltInProvider.All)
+        {
+            if (provider.ApiKeyVariables.Any(variable => !string.IsNullOrEmpty(_environment(variable))))
+            {
+                yield return provider.Name;
+            }
+        }
+    }
+
     /// <summary>Resolves a model id to its provider and model name without creating anything.</summary>
     /// <exception cref="ConfigurationException">The id names no known provider and cannot be resolved.</exception>
     public ModelReference Resolve(string modelId)

@@ -70,7 +70,7 @@ internal static class WireContent
         return new FunctionCallContent(callId, name, dictionary);
     }
 
-    /// <summary>A tool result as the text the model will read.</summary>
+    /// <summary>A tool result as the text the model will read; images in a result are described by a line.</summary>
     public static string ResultToText(FunctionResultContent result)
     {
         switch (result.Result)
@@ -85,6 +85,8 @@ internal static class WireContent
                 return element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
             case AIContent content when TextOf(content) is string text:
                 return text;
+            case IEnumerable<AIContent> when Tools.ToolResultMedia.Parts(result.Result) is { } parts:
+                return Tools.ToolResultMedia.Text(parts); // a codec that sends the images sends them beside this text
             case IEnumerable<AIContent> contents:
                 var builder = new StringBuilder();
                 foreach (AIContent content in contents)

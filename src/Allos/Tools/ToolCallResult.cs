@@ -8,6 +8,6 @@ namespace Allos.Tools;
 /// <param name="Duration">How long the call ran.</param>
 internal sealed record ToolCallResult(FunctionResultContent Content, ToolCallOutcome Outcome, TimeSpan Duration)
 {
-    /// <summary>Gets the text the model receives.</summary>
-    public string Text => Content.Result as string ?? "";
+    /// <summary>Gets the text the model receives; images in the result are described by a line.</summary>
+    public string Text => Content.Result as string ?? (ToolResultMedia.Parts(Content.Result) is { } parts ? ToolResultMedia.Text(parts) : "");
 }

@@ -19,6 +19,12 @@ public sealed class ToolExecutionOptions
     public int MaxResultCharacters { get; set; } = 30_000;
 
     /// <summary>
+    /// Gets or sets the largest image (decoded bytes) a tool result may send to the model; a larger one is replaced by a
+    /// line telling the model its type and size. Default: 5 MB (5,242,880 bytes), Anthropic's limit for one image.
+    /// </summary>
+    public long MaxResultImageBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>
     /// Gets or sets a value indicating whether the messages of unexpected handler exceptions reach the model. Default:
     /// false, as they may hold internals; a <see cref="ToolException"/>'s message (written for the model) always does,
     /// and the exception type and stack never do.

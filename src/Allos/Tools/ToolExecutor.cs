@@ -22,6 +22,8 @@ namespace Allos.Tools;
 /// Results are serialized deterministically (compact JSON, object keys in ordinal order), so the same result always
 /// reads the same to the model and to prompt caches. Every result text (values, errors, denials) passes through
 /// <see cref="SecretRedactor"/>: this is the one place every tool's output goes through, built-in, C# method or MCP.
+/// A result of text and images (an MCP tool's picture, a C# tool's <see cref="DataContent"/>) stays a list of
+/// <see cref="AIContent"/>: its text redacted and capped, its images passed through up to a size limit.
 /// Thread-safe.
 /// </remarks>
 internal sealed class ToolExecutor(ToolExecutionOptions options)
@@ -47,17 +49,63 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
             Logger.Arguments(call.Name, SecretRedactor.Redact(ArgumentsText(call)));
         }
 
-        (string text, ToolCallOutcome outcome) = await RunAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
-        // Redacted before the cap, so a cut cannot leave the start of a secret that the marker would have replaced.
-        string redacted = Cap(SecretRedactor.Redact(text), Options.MaxResultCharacters);
+        (object value, ToolCallOutcome outcome) = await RunAsync(tool, call, context, availableTools, cancellationToken).ConfigureAwait(false);
+        object result;
+        string logged;
+        if (value is IReadOnlyList<AIContent> parts)
+        {
+            List<AIContent> limited = Limit(parts);
+            logged = ToolResultMedia.Text(limited);
+
+            // Every image too large: plain text again, like any other result.
+            result = limited.Any(part => part is DataContent) ? limited : logged;
+        }
+        else
+        {
+            // Redacted before the cap, so a cut cannot leave the start of a secret that the marker would have replaced.
+            string redacted = Cap(SecretRedactor.Redact((string)value), Options.MaxResultCharacters);
+            result = redacted;
+            logged = redacted;
+        }
+
         TimeSpan duration = Stopwatch.GetElapsedTime(started);
         Logger.Called(call.Name, outcome, duration.TotalMilliseconds);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
-            Logger.Result(call.Name, redacted);
+            Logger.Result(call.Name, logged);
         }
 
-        return new ToolCallResult(new FunctionResultContent(call.CallId, redacted), outcome, duration);
+        return new ToolCallResult(new FunctionResultContent(call.CallId, result), outcome, duration);
+    }
+
+    /// <summary>
+    /// Text and images: each text part redacted, the text capped as a whole (the parts share
+    /// <see cref="ToolExecutionOptions.MaxResultCharacters"/>), and an image larger than
+    /// <see cref="ToolExecutionOptions.MaxResultImageBytes"/> replaced by a line that tells the model so.
+    /// </summary>
+    private List<AIContent> Limit(IReadOnlyList<AIContent> parts)
+    {
+        var limited = new List<AIContent>(parts.Count);
+        int budget = Options.MaxResultCharacters;
+        foreach (AIContent part in parts)
+        {
+            if (part is DataContent data)
+            {
+                limited.Add(data.Data.Length <= Options.MaxResultImageBytes ? data : new TextContent(ToolResultMedia.Describe(data,
+                    $"not shown: larger than the {ToolResultMedia.Size(Options.MaxResultImageBytes)} limit for images in tool results")));
+                continue;
+            }
+
+            string redacted = SecretRedactor.Redact(((TextContent)part).Text);
+            string capped = Cap(redacted, budget);
+            budget -= Math.Min(redacted.Length, budget);
+            if (capped.Length > 0)
+            {
+                limited.Add(new TextContent(capped));
+            }
+        }
+
+        return limited;
     }
 
     /// <summary>Runs several calls (in parallel when the options say so); the results come back in the calls' order.</summary>
@@ -167,7 +215,8 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
             $"\n[... output truncated: {shown:N0} of {text.Length:N0} characters shown ...]"));
     }
 
-    private async Task<(string Text, ToolCallOutcome Outcome)> RunAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
+    /// <summary>The result as text, or as text and images (<see cref="ToolResultMedia.Parts"/>), not yet redacted or capped.</summary>
+    private async Task<(object Value, ToolCallOutcome Outcome)> RunAsync(Tool? tool, FunctionCallContent call, ToolContext context, IReadOnlyCollection<string> availableTools, CancellationToken cancellationToken)
     {
         if (tool is null)
         {
@@ -241,7 +290,7 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
 
         try
         {
-            return (ResultToText(result), ToolCallOutcome.Ok);
+            return (ToolResultMedia.Parts(result) ?? (object)ResultToText(result), ToolCallOutcome.Ok);
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
         {
@@ -329,6 +378,7 @@ internal sealed class ToolExecutor(ToolExecutionOptions options)
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDegreeOfParallelism, 1, "options.MaxDegreeOfParallelism");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxResultCharacters, 1, "options.MaxResultCharacters");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxResultImageBytes, "options.MaxResultImageBytes");
         if (options.DefaultTimeout <= TimeSpan.Zero && options.DefaultTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.DefaultTimeout,

@@ -76,6 +76,24 @@ public sealed class McpPromptCliTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task PromptsTest_McpPrompt_SaysItHasNoTestsAndATypoIsStillAnError()
+    {
+        WriteConfig();
+
+        CliResult test = await Cli.RunAsync("prompts", "test", "mcp__everything__simple-prompt");
+        CliResult json = await Cli.RunAsync("prompts", "test", "mcp__everything__simple-prompt", "--json");
+        CliResult typo = await Cli.RunAsync("prompts", "test", "mcp__everything__simple-promt");
+
+        test.ExitCode.ShouldBe(0, test.ToString());
+        test.Stdout.ShouldContain("mcp__everything__simple-prompt: no tests (an MCP server's prompt carries none");
+        json.ExitCode.ShouldBe(0, json.ToString());
+        json.Json().GetProperty("untested").EnumerateArray().Single().GetString().ShouldBe("mcp__everything__simple-prompt");
+        json.Json().GetProperty("tests").GetArrayLength().ShouldBe(0);
+        typo.ExitCode.ShouldBe(3, typo.ToString());
+        typo.Stderr.ShouldContain("Did you mean 'mcp__everything__simple-prompt'?");
+    }
+
+    [Fact]
     public async Task Run_ArgsPrompt_TheRenderedMessageReachesTheRecordedRequest()
     {
         WriteConfig();

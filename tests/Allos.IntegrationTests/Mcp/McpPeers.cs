@@ -59,15 +59,17 @@ internal static class McpPeers
     /// <summary>The entry script of an npm reference server; a missing install fails the test and says how to install it.</summary>
     public static string NpmServer(string package)
     {
-        string modules = Environment.GetEnvironmentVariable("ALLOS_MCP_NODE_MODULES") is { Length: > 0 } custom
-            ? custom
-            : Path.Combine(RepositoryRoot(), ".ci", "node", "node_modules");
-        string script = Path.Combine(modules, "@modelcontextprotocol", package, "dist", "index.js");
+        string script = Path.Combine(NodeModules, "@modelcontextprotocol", package, "dist", "index.js");
         File.Exists(script).ShouldBeTrue($"The MCP reference server {package} is not installed at {script}. From the repository root run: {InstallCommand} (.ci/run does), or set ALLOS_MCP_NODE_MODULES to a node_modules folder that has it.");
         return script;
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The node_modules folder of the npm peers: <c>ALLOS_MCP_NODE_MODULES</c>, or <c>.ci/node/node_modules</c>.</summary>
+    public static string NodeModules => Environment.GetEnvironmentVariable("ALLOS_MCP_NODE_MODULES") is { Length: > 0 } custom
+        ? custom
+        : Path.Combine(RepositoryRoot(), ".ci", "node", "node_modules");
+
+    public static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

@@ -25,10 +25,11 @@ public sealed class McpSessionTests
     public async Task Tool_TimedOut_TheServerObservesTheCancellation()
     {
         McpServerOptions options = McpPeers.Faults();
-        options.Timeout = TimeSpan.FromSeconds(2);
         await using var servers = new McpServers([options]);
         McpServerStatus status = await servers.ConnectAsync("faults");
         Tool slow = status.Tools.Single(tool => tool.Name == "mcp__faults__slow");
+        // Shortened only now: starting the fault server on a loaded machine can take longer than the call's timeout.
+        options.Timeout = TimeSpan.FromSeconds(2);
 
         await Should.ThrowAsync<ToolException>(async () => await slow.InvokeAsync(new AIFunctionArguments { ["seconds"] = 30 }));
 
@@ -113,6 +114,59 @@ public sealed class McpSessionTests
         http.Initializes.ShouldBe(2, "then the client initialized a new one");
         second.ShouldStartWith("session ");
         second.ShouldNotBe(first, "the retried call ran in the new session");
+    }
+
+    [Fact]
+    public async Task ReadResource_HttpSessionExpired_IsInitializedAgainAndTheReadRetriedOnce()
+    {
+        await using SessionDroppingMcpServer http = await SessionDroppingMcpServer.StartAsync();
+        await using var servers = new McpServers([new McpServerOptions { Name = "remote", Url = http.Endpoint, Timeout = TimeSpan.FromSeconds(10) }]);
+        McpServerStatus status = await servers.ConnectAsync("remote");
+        status.Connected.ShouldBeTrue(status.Error);
+        Tool read = status.Tools.Single(tool => tool.Name == "mcp__remote__read_resource");
+        var arguments = new AIFunctionArguments { ["uri"] = "session://whoami" };
+        string first = (string)(await read.InvokeAsync(arguments))!;
+
+        http.DropSessions();
+        string second = (string)(await read.InvokeAsync(arguments))!;
+
+        http.Refused.ShouldBe(["resources/read"], "the expired session was used once");
+        http.Initializes.ShouldBe(2, "then the client initialized a new one");
+        second.ShouldStartWith("session ");
+        second.ShouldNotBe(first, "the retried read ran in the new session");
+    }
+
+    [Fact]
+    public async Task GetPrompt_HttpSessionExpired_IsInitializedAgainAndTheRequestRetriedOnce()
+    {
+        await using SessionDroppingMcpServer http = await SessionDroppingMcpServer.StartAsync();
+        await using var servers = new McpServers([new McpServerOptions { Name = "remote", Url = http.Endpoint, Timeout = TimeSpan.FromSeconds(10) }]);
+        McpPrompt prompt = await servers.GetPromptAsync("mcp__remote__whoami");
+        string first = (await prompt.RenderAsync()).Single().Text;
+
+        http.DropSessions();
+        string second = (await prompt.RenderAsync()).Single().Text;
+
+        http.Refused.ShouldBe(["prompts/get"], "the expired session was used once");
+        http.Initializes.ShouldBe(2, "then the client initialized a new one");
+        second.ShouldStartWith("session ");
+        second.ShouldNotBe(first, "the prompt was rendered in the new session");
+    }
+
+    [Fact]
+    public async Task ReadResource_HttpServerFails_IsAToolErrorNamingTheServerAndStatus()
+    {
+        await using SessionDroppingMcpServer http = await SessionDroppingMcpServer.StartAsync();
+        await using var servers = new McpServers([new McpServerOptions { Name = "remote", Url = http.Endpoint, Timeout = TimeSpan.FromSeconds(10) }]);
+        McpServerStatus status = await servers.ConnectAsync("remote");
+        status.Connected.ShouldBeTrue(status.Error);
+        Tool read = status.Tools.Single(tool => tool.Name == "mcp__remote__read_resource");
+        http.CallStatus = 500;
+
+        ToolException error = await Should.ThrowAsync<ToolException>(async () => await read.InvokeAsync(new AIFunctionArguments { ["uri"] = "session://whoami" }));
+
+        error.Message.ShouldBe("MCP server 'remote' answered the request to read 'session://whoami' with HTTP 500 InternalServerError.");
+        http.Initializes.ShouldBe(1, "a server error is not an expired session: no new one");
     }
 
     [Fact]

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace Allos.IntegrationTests.Mcp;
 
 /// <summary>
-/// A minimal Streamable HTTP MCP server (JSON responses, one tool <c>whoami</c> that answers with the caller's session)
+/// A minimal Streamable HTTP MCP server (JSON responses; one tool <c>whoami</c>, one resource <c>session://whoami</c> and
+/// one prompt <c>whoami</c>, each answering with the caller's session)
 /// that can forget every session it handed out, as a restarted or expiring server does: requests that carry a forgotten
 /// session id get 404, which the spec says means "initialize again".
 /// </summary>
@@ -53,7 +54,7 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Gets or sets an HTTP status that every tools/call of a known session gets instead of an answer (a failing server).</summary>
+    /// <summary>Gets or sets an HTTP status that every tools/call and resources/read of a known session gets instead of an answer (a failing server).</summary>
     public int? CallStatus { get; set; }
 
     /// <summary>Forgets every session, so their next requests get 404.</summary>
@@ -98,7 +99,7 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
             await ReplyAsync(context, id, new JsonObject
             {
                 ["protocolVersion"] = version,
-                ["capabilities"] = new JsonObject { ["tools"] = new JsonObject() },
+                ["capabilities"] = new JsonObject { ["tools"] = new JsonObject(), ["resources"] = new JsonObject(), ["prompts"] = new JsonObject() },
                 ["serverInfo"] = new JsonObject { ["name"] = "session-dropping", ["version"] = "1.0" },
             });
             return;
@@ -125,7 +126,7 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
             return;
         }
 
-        if (known && method == "tools/call" && CallStatus is int status)
+        if (known && method is ("tools/call" or "resources/read") && CallStatus is int status)
         {
             context.Response.StatusCode = status;
             return;
@@ -148,6 +149,34 @@ internal sealed class SessionDroppingMcpServer : IAsyncDisposable
                 await ReplyAsync(context, id, new JsonObject
                 {
                     ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"session {session}" }),
+                });
+                break;
+            case "resources/list":
+                await ReplyAsync(context, id, new JsonObject
+                {
+                    ["resources"] = new JsonArray(new JsonObject { ["uri"] = "session://whoami", ["name"] = "whoami" }),
+                });
+                break;
+            case "resources/read":
+                await ReplyAsync(context, id, new JsonObject
+                {
+                    ["contents"] = new JsonArray(new JsonObject { ["uri"] = "session://whoami", ["text"] = $"session {session}" }),
+                });
+                break;
+            case "prompts/list":
+                await ReplyAsync(context, id, new JsonObject
+                {
+                    ["prompts"] = new JsonArray(new JsonObject { ["name"] = "whoami", ["description"] = "Says the caller's session" }),
+                });
+                break;
+            case "prompts/get":
+                await ReplyAsync(context, id, new JsonObject
+                {
+                    ["messages"] = new JsonArray(new JsonObject
+                    {
+                        ["role"] = "user",
+                        ["content"] = new JsonObject { ["type"] = "text", ["text"] = $"session {session}" },
+                    }),
                 });
                 break;
             default:

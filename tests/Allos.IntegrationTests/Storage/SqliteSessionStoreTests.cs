@@ -145,6 +145,40 @@ public sealed class SqliteSessionStoreTests : IAsyncLifetime, IDisposable
         loaded[5].AdditionalProperties!["provider_id"]!.ToString().ShouldBe("resp_9");
     }
 
+    [Fact]
+    public async Task GetMessagesAsync_ToolResultWithAnImage_ReadsBackAsTextAndImageAndResendsTheSameRequest()
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 7, 7, 7];
+        ChatMessage[] original =
+        [
+            new(ChatRole.User, "Screenshot?"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call_1", "shot", new Dictionary<string, object?>())]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_1", new List<AIContent> { new TextContent("the okapi page"), new DataContent(png, "image/png") })]),
+        ];
+        await Sessions.CreateAsync(new SessionRecord { Id = "s" });
+        await Sessions.AppendMessagesAsync("s", original);
+
+        List<ChatMessage> loaded = [.. (await Sessions.GetMessagesAsync("s")).Select(m => m.Message)];
+
+        IReadOnlyList<AIContent> parts = loaded[2].Contents.OfType<FunctionResultContent>().Single().Result.ShouldBeAssignableTo<IReadOnlyList<AIContent>>()!;
+        parts[0].ShouldBeOfType<TextContent>().Text.ShouldBe("the okapi page");
+        DataContent image = parts[1].ShouldBeOfType<DataContent>();
+        image.MediaType.ShouldBe("image/png");
+        image.Data.ToArray().ShouldBe(png);
+
+        (await Sessions.SearchAsync("okapi")).ShouldHaveSingleItem().Sequence.ShouldBe(3);
+        (await Sessions.SearchAsync(Convert.ToBase64String(png).TrimEnd('='))).ShouldBeEmpty("image bytes are not searchable text");
+
+        // A resumed session sends the provider exactly what the live one sent.
+        await using FakeProviderServer server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeTurn.Text("a"), FakeTurn.Text("b"));
+        IChatClient chat = server.CreateClient("anthropic/claude-sonnet-4-5");
+        await chat.GetResponseAsync(original);
+        await chat.GetResponseAsync(loaded);
+        server.Requests[1].Body.ShouldBe(server.Requests[0].Body);
+        server.Requests[1].Body.ShouldContain(Convert.ToBase64String(png));
+    }
+
     private static string Json(ChatMessage message) => JsonSerializer.Serialize(message, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage)));
 
     [Fact]

@@ -104,4 +104,20 @@ public sealed class AgentTeamTests
         error.Message.ShouldContain("teleport");
         error.Message.ShouldContain("one");
     }
+
+    [Fact]
+    public void LoadYaml_PromptNamesAnMcpPrompt_IsAnErrorSayingToRunItAsTheTask()
+    {
+        const string yaml = """
+            agents:
+              - name: helper
+                prompt: mcp__everything__simple-prompt
+            """;
+
+        ConfigurationException error = Should.Throw<ConfigurationException>(() => AgentTeam.LoadYaml(yaml, prompts: () => throw new InvalidOperationException("prompt files are not read for an MCP prompt")));
+
+        error.Message.ShouldContain("agents.yaml:3");
+        error.Message.ShouldContain("uses the MCP prompt 'mcp__everything__simple-prompt'");
+        error.Message.ShouldContain("`allos run --prompt mcp__everything__simple-prompt`");
+    }
 }

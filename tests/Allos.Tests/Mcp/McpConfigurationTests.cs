@@ -57,6 +57,23 @@ public sealed class McpConfigurationTests : IDisposable
         search.Transport.ShouldBe("http");
     }
 
+    [Fact]
+    public void Load_Sampling_IsReadPerServerAndAsksByDefault()
+    {
+        AllosOptions options = Load("""
+            mcp_servers:
+              tools: { command: npx, sampling: allow, sampling_model: openai/gpt-4o-mini }
+              quiet: { command: npx, sampling: deny }
+              plain: { command: npx }
+            """);
+
+        options.McpServers[0].Sampling.ShouldBe(ToolPermission.Allow);
+        options.McpServers[0].SamplingModel.ShouldBe("openai/gpt-4o-mini");
+        options.McpServers[1].Sampling.ShouldBe(ToolPermission.Deny);
+        options.McpServers[2].Sampling.ShouldBe(ToolPermission.Ask, "the default");
+        options.McpServers[2].SamplingModel.ShouldBeNull("the run's model");
+    }
+
     [Theory]
     [InlineData("mcp_servers:\n  files:\n    comand: npx\n", "allos.yaml:3: unknown key 'comand' in MCP server 'files'; did you mean 'command'?")]
     [InlineData("mcp_servers:\n  files:\n    args: [x]\n", "allos.yaml:2: MCP server 'files' needs a command (a program started over stdio) or a url")]
@@ -64,6 +81,9 @@ public sealed class McpConfigurationTests : IDisposable
     [InlineData("mcp_servers:\n  files:\n    command: npx\n    headers: { A: b }\n", "allos.yaml:4: headers applies only to a server with a url")]
     [InlineData("mcp_servers:\n  files:\n    command: npx\n    approval: sometimes\n", "allos.yaml:4: unknown approval 'sometimes'; valid values: ask, allow, deny")]
     [InlineData("mcp_servers:\n  files:\n    command: npx\n    timeout: soon\n", "allos.yaml:4: timeout must be a duration")]
+    [InlineData("mcp_servers:\n  files:\n    command: npx\n    sampling: yes-please\n", "allos.yaml:4: unknown sampling 'yes-please'; valid values: ask, allow, deny")]
+    [InlineData("mcp_servers:\n  files:\n    command: npx\n    sampling_model: \"  \"\n", "allos.yaml:4: sampling_model must name a model or alias")]
+    [InlineData("mcp_servers:\n  files:\n    command: npx\n    sampling_modle: x\n", "allos.yaml:4: unknown key 'sampling_modle' in MCP server 'files'; did you mean 'sampling_model'?")]
     [InlineData("mcp_servers:\n  web:\n    url: ftp://x.example\n", "allos.yaml:3: url must be an http:// or https:// address")]
     [InlineData("mcp_servers:\n  files:\n    command: npx\n    env: { T: \"${NOT_SET_ANYWHERE}\" }\n", "allos.yaml:4: environment variable NOT_SET_ANYWHERE is not set")]
     [InlineData("mcp_server:\n  files: { command: npx }\n", "allos.yaml:1: unknown key 'mcp_server' in allos.yaml; did you mean 'mcp_servers'?")]

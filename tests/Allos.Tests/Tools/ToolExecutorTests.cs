@@ -601,6 +601,63 @@ public sealed class ToolExecutorTests
         exception.ToString().ShouldNotContain(secret);
     }
 
+    [Fact]
+    public async Task ExecuteAsync_ResultWithAnImage_KeepsTheImageAndRedactsTheText()
+    {
+        string secret = "sk-image-" + Guid.NewGuid().ToString("N");
+        SecretRedactor.Register("IMAGE_API_KEY", secret);
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4];
+        Tool tool = Returning(new List<AIContent> { new TextContent($"token {secret}"), new DataContent(png, "image/png") });
+
+        ToolCallResult result = await Executor().ExecuteAsync(tool, Call("r"), Context(), ["r"], CancellationToken.None);
+
+        result.Outcome.ShouldBe(ToolCallOutcome.Ok);
+        IReadOnlyList<AIContent> parts = result.Content.Result.ShouldBeAssignableTo<IReadOnlyList<AIContent>>()!;
+        parts.Count.ShouldBe(2);
+        parts[0].ShouldBeOfType<TextContent>().Text.ShouldBe("token [redacted IMAGE_API_KEY]");
+        DataContent image = parts[1].ShouldBeOfType<DataContent>();
+        image.MediaType.ShouldBe("image/png");
+        image.Data.ToArray().ShouldBe(png);
+        result.Text.ShouldBe("token [redacted IMAGE_API_KEY]\n[image: image/png, 8 bytes]");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ImageOverTheLimit_IsALineTellingTheModel()
+    {
+        Tool tool = Returning(new List<AIContent> { new TextContent("shot:"), new DataContent(new byte[2048], "image/png") });
+
+        ToolCallResult result = await Executor(new() { MaxResultImageBytes = 1024 }).ExecuteAsync(tool, Call("r"), Context(), ["r"], CancellationToken.None);
+
+        // No image left: the result is plain text, as every result without pictures is.
+        result.Content.Result.ShouldBe("shot:\n[image: image/png, 2 KB; not shown: larger than the 1 KB limit for images in tool results]");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TextPartsOfAnImageResult_ShareTheCap()
+    {
+        Tool tool = Returning(new List<AIContent> { new TextContent("aaaaaaaa"), new DataContent(new byte[4], "image/jpeg"), new TextContent("bbbbbbbb"), new TextContent("cccc") });
+
+        ToolCallResult result = await Executor(new() { MaxResultCharacters = 10 }).ExecuteAsync(tool, Call("r"), Context(), ["r"], CancellationToken.None);
+
+        IReadOnlyList<AIContent> parts = result.Content.Result.ShouldBeAssignableTo<IReadOnlyList<AIContent>>()!;
+        parts.Select(p => p is TextContent t ? t.Text : ((DataContent)p).MediaType).ShouldBe([
+            "aaaaaaaa",
+            "image/jpeg",
+            "bb\n[... output truncated: 2 of 8 characters shown ...]",
+            "\n[... output truncated: 0 of 4 characters shown ...]",
+        ]);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_ListOfTextOnly_StaysOneString()
+    {
+        Tool tool = Returning(new List<AIContent> { new TextContent("a"), new TextContent("b") });
+
+        ToolCallResult result = await Executor().ExecuteAsync(tool, Call("r"), Context(), ["r"], CancellationToken.None);
+
+        result.Content.Result.ShouldBe("ab");
+    }
+
     private static ToolExecutor Executor(ToolExecutionOptions? options = null) => new(options ?? new ToolExecutionOptions());
 
     private static ToolContext Context(string tool = "t", string callId = "call-1") =>

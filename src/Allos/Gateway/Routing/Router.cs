@@ -68,6 +68,8 @@ public sealed class Router : IChatClient
         _attempts = new RouteAttempts(options, new BudgetLedger(options.Budgets, options.Telemetry, _time), _recorder, _logger, Group);
     }
 
+    internal RouterOptions Options => _options;
+
     /// <summary>Gets the aliases of the configured model groups.</summary>
     public IReadOnlyCollection<string> Aliases => _groups.Keys;
 
@@ -137,6 +139,9 @@ public sealed class Router : IChatClient
             group.Dispose();
         }
     }
+
+    /// <summary>Returns the first deployment (by priority) that <paramref name="alias"/> routes to, for calls the Router does not route itself (token counting).</summary>
+    internal DeploymentState FirstDeployment(string alias) => Group(alias.Trim()).Deployments[0];
 
     internal async Task<ChatResponse> GetResponseAsync(string? alias, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {

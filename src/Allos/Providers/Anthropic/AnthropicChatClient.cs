@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Anthropic;
@@ -8,6 +10,7 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     private const string ApiVersion = "2023-06-01";
 
     private readonly Uri _url;
+    private readonly Uri _countUrl;
 
     public AnthropicChatClient(ProviderSettings settings)
         : base(settings, AnthropicErrorParser.Parse)
@@ -16,6 +19,21 @@ internal sealed class AnthropicChatClient : ProviderChatClient
         _url = settings.Endpoint.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal)
             ? settings.Combine("messages")
             : settings.Combine("v1/messages");
+        _countUrl = new Uri(_url.AbsoluteUri + "/count_tokens");
+    }
+
+    /// <summary>
+    /// Counts the input tokens of a Messages request with <c>POST /v1/messages/count_tokens</c>: <paramref name="request"/>'s
+    /// fields are sent as they are, with this client's model in place of its <c>model</c>.
+    /// </summary>
+    /// <remarks>The gateway's <c>/v1/messages/count_tokens</c> forwards through this, so the count is the provider's own.</remarks>
+    internal async Task<long> CountTokensAsync(JsonElement request, CancellationToken cancellationToken = default)
+    {
+        ChatResponse counted = await PostAsync(_countUrl, new AnthropicCountTokensRequest(request, Settings.Model), AnthropicJsonContext.Default.AnthropicCountTokensRequest,
+            AnthropicJsonContext.Default.AnthropicCountTokensResponse, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
+                ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }
+                : throw ProviderTransport.NotAResponse(provider, "\"input_tokens\""), cancellationToken).ConfigureAwait(false);
+        return counted.Usage!.InputTokenCount!.Value;
     }
 
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

@@ -8,6 +8,10 @@ namespace Allos.Providers.Anthropic;
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(AnthropicRequest))]
 [JsonSerializable(typeof(AnthropicContentBlock))]
+[JsonSerializable(typeof(List<AnthropicContentBlock>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(AnthropicCountTokensRequest))]
+[JsonSerializable(typeof(AnthropicCountTokensResponse))]
 [JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(AnthropicStreamEvent))]
 internal sealed partial class AnthropicJsonContext : JsonSerializerContext;

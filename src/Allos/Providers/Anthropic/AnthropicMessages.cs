@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Anthropic;
@@ -118,12 +119,23 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
                     json.WriteStartObject();
                     json.WriteString("type"u8, "text"u8);
                     json.WriteString("text"u8, ((TextContent)content).Text);
+                    if (AnthropicRequestBuilder.CacheControl(content.AdditionalProperties) is { } cache)
+                    {
+                        json.WritePropertyName("cache_control"u8);
+                        cache.WriteTo(json);
+                    }
+
                     json.WriteEndObject();
+                }
+                else if (kind == BlockKind.Result && ToolResultMedia.Parts(((FunctionResultContent)content).Result) is { } parts)
+                {
+                    WriteToolResult(json, (FunctionResultContent)content, parts);
                 }
                 else
                 {
                     AnthropicContentBlock block = kind == BlockKind.Result ? ToolResult((FunctionResultContent)content)
                         : message.Role == ChatRole.Assistant ? AssistantBlock(content) : UserBlock(content);
+                    block.CacheControl = AnthropicRequestBuilder.CacheControl(content.AdditionalProperties);
                     JsonSerializer.Serialize(json, block, AnthropicJsonContext.Default.AnthropicContentBlock);
                 }
             }
@@ -225,6 +237,45 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
         Content = WireContent.ResultToText(result),
         IsError = result.Exception is not null ? true : null,
     };
+
+    /// <summary>A result with images: <c>content</c> is an array of <c>text</c> and <c>image</c> blocks, in the tool's order.</summary>
+    private void WriteToolResult(Utf8JsonWriter json, FunctionResultContent result, IReadOnlyList<AIContent> parts)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "tool_result"u8);
+        json.WriteString("tool_use_id"u8, result.CallId);
+        json.WriteStartArray("content"u8);
+        foreach (AIContent part in parts)
+        {
+            if (part is TextContent { Text.Length: > 0 } text)
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "text"u8);
+                json.WriteString("text"u8, text.Text);
+                json.WriteEndObject();
+            }
+            else if (part is DataContent data && data.MediaType is "image/jpeg" or "image/png" or "image/gif" or "image/webp" or "image/jpg")
+            {
+                JsonSerializer.Serialize(json, UserBlock(data), AnthropicJsonContext.Default.AnthropicContentBlock);
+            }
+            else if (part is DataContent other)
+            {
+                // A tool's picture the API cannot take should not fail the whole request: the model reads what it was.
+                json.WriteStartObject();
+                json.WriteString("type"u8, "text"u8);
+                json.WriteString("text"u8, ToolResultMedia.Describe(other, "not shown: Anthropic takes JPEG, PNG, GIF or WebP"));
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+        if (result.Exception is not null)
+        {
+            json.WriteBoolean("is_error"u8, true);
+        }
+
+        json.WriteEndObject();
+    }
 
     private static string ImageMediaType(string mediaType, string provider) => mediaType switch
     {

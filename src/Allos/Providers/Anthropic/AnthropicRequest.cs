@@ -71,6 +71,9 @@ internal sealed class AnthropicContentBlock
     public string? Signature { get; set; }
 
     public string? Data { get; set; }
+
+    /// <summary>The block's prompt-cache breakpoint (<see cref="AnthropicProperties.CacheControlKey"/>).</summary>
+    public JsonElement? CacheControl { get; set; }
 }
 
 /// <summary>An image or document source: <c>base64</c> (media type + data) or <c>url</c>.</summary>
@@ -92,6 +95,9 @@ internal sealed class AnthropicTool
     public string? Description { get; set; }
 
     public JsonElement InputSchema { get; set; }
+
+    /// <summary>The tool's prompt-cache breakpoint (<see cref="AnthropicProperties.CacheControlKey"/>).</summary>
+    public JsonElement? CacheControl { get; set; }
 }
 
 internal sealed class AnthropicToolChoice

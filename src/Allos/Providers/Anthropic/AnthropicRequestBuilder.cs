@@ -51,7 +51,7 @@ internal static class AnthropicRequestBuilder
         request.TopK = options.TopK;
         request.StopSequences = options.StopSequences is { Count: > 0 } stop ? stop : null;
 
-        if (ThinkingBudget(options.Reasoning?.Effort) is int budget)
+        if (ThinkingBudget(options) is int budget)
         {
             request.Thinking = new AnthropicThinking("enabled", budget);
 
@@ -72,6 +72,7 @@ internal static class AnthropicRequestBuilder
                     Name = function.Name,
                     Description = string.IsNullOrEmpty(function.Description) ? null : function.Description,
                     InputSchema = ToolDeclarations.ObjectSchema(function),
+                    CacheControl = CacheControl(function.AdditionalProperties),
                 });
             }
         }
@@ -86,7 +87,76 @@ internal static class AnthropicRequestBuilder
 
         request.Extra = AdditionalProperties.ToJson(options.AdditionalProperties);
         MergeOutputConfig(request);
+        CachedSystem(request, history, options);
         return request;
+    }
+
+    /// <summary>
+    /// Reads a block's <c>cache_control</c> (<see cref="AnthropicProperties.CacheControlKey"/>): a JSON object as is, or a
+    /// string naming its type. <see langword="null"/> when there is none.
+    /// </summary>
+    internal static JsonElement? CacheControl(IReadOnlyDictionary<string, object?>? properties)
+    {
+        if (properties is null || properties.Count == 0 || !properties.TryGetValue(AnthropicProperties.CacheControlKey, out object? value))
+        {
+            return null;
+        }
+
+        return value switch
+        {
+            JsonElement { ValueKind: JsonValueKind.Object } element => element,
+            "ephemeral" => Ephemeral,
+            string type => JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["type"] = type }, AnthropicJsonContext.Default.DictionaryStringString),
+            _ => null,
+        };
+    }
+
+    private static readonly JsonElement Ephemeral = JsonDocument.Parse("{\"type\":\"ephemeral\"}").RootElement.Clone();
+
+    /// <summary>
+    /// A system prompt with a cache breakpoint is sent as text blocks (one per text of the instructions and system
+    /// messages), since only a block carries <c>cache_control</c>; otherwise it stays one string.
+    /// </summary>
+    private static void CachedSystem(AnthropicRequest request, IReadOnlyList<ChatMessage> history, ChatOptions options)
+    {
+        List<AnthropicContentBlock>? blocks = null;
+        bool cached = false;
+        for (int i = 0; i < history.Count; i++)
+        {
+            if (history[i].Role != ChatRole.System)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in history[i].Contents)
+            {
+                if (content is TextContent { Text.Length: > 0 } text)
+                {
+                    JsonElement? cache = CacheControl(text.AdditionalProperties);
+                    cached |= cache is not null;
+                    (blocks ??= []).Add(new AnthropicContentBlock { Type = "text", Text = text.Text, CacheControl = cache });
+                }
+            }
+        }
+
+        if (!cached || blocks is null)
+        {
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(options.Instructions))
+        {
+            blocks.Insert(0, new AnthropicContentBlock { Type = "text", Text = options.Instructions });
+        }
+
+        if (request.System?.EndsWith(JsonInstruction, StringComparison.Ordinal) == true)
+        {
+            blocks.Add(new AnthropicContentBlock { Type = "text", Text = JsonInstruction });
+        }
+
+        (request.Extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))["system"] =
+            JsonSerializer.SerializeToElement(blocks, AnthropicJsonContext.Default.ListAnthropicContentBlock);
+        request.System = null;
     }
 
     /// <summary>
@@ -104,6 +174,23 @@ internal static class AnthropicRequestBuilder
         && !model.StartsWith("claude-3-7", StringComparison.OrdinalIgnoreCase)
             ? 4096
             : 8192;
+
+    /// <summary>The <c>budget_tokens</c> to send: an exact one the caller set (see <see cref="AnthropicProperties.ThinkingBudgetKey"/>) or its effort's.</summary>
+    private static int? ThinkingBudget(ChatOptions options)
+    {
+        int? budget = ThinkingBudget(options.Reasoning?.Effort);
+        if (budget is not null && options.AdditionalProperties?.TryGetValue(AnthropicProperties.ThinkingBudgetKey, out object? exact) == true)
+        {
+            return exact switch
+            {
+                int tokens when tokens > 0 => tokens,
+                long tokens when tokens is > 0 and <= int.MaxValue => (int)tokens,
+                _ => budget,
+            };
+        }
+
+        return budget;
+    }
 
     private static int? ThinkingBudget(ReasoningEffort? effort) => effort switch
     {

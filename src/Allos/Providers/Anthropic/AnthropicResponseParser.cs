@@ -54,13 +54,17 @@ internal static class AnthropicResponseParser
             RawRepresentation = response,
         };
 
-        if (response.StopReason == "pause_turn")
-        {
-            chat.AdditionalProperties = new() { [StopReasonKey] = "pause_turn" };
-        }
-
+        chat.AdditionalProperties = StopDetails(response.StopReason, response.StopSequence);
         return chat;
     }
+
+    /// <summary>The raw stop reason when the finish reason loses it: <c>pause_turn</c>, or <c>stop_sequence</c> with the sequence.</summary>
+    public static AdditionalPropertiesDictionary? StopDetails(string? stopReason, string? stopSequence) => stopReason switch
+    {
+        "pause_turn" => new() { [StopReasonKey] = "pause_turn" },
+        "stop_sequence" => new() { [StopReasonKey] = "stop_sequence", [AnthropicProperties.StopSequenceKey] = stopSequence },
+        _ => null,
+    };
 
     public static TextReasoningContent Thinking(string text, string? signature) =>
         new(text) { ProtectedData = string.IsNullOrEmpty(signature) ? null : signature };

@@ -18,6 +18,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
     private string? _messageId;
     private string? _model;
     private string? _stopReason;
+    private string? _stopSequence;
     private bool _calls;
     private bool _jsonAnswer;
 
@@ -45,6 +46,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
                 return Stop(e.Index ?? _blocks.Count - 1, e);
             case "message_delta":
                 _stopReason = e.Delta?.StopReason ?? _stopReason;
+                _stopSequence = e.Delta?.StopSequence ?? _stopSequence;
                 MergeUsage(e.Usage);
                 return null;
             case "message_stop":
@@ -146,10 +148,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
 
         ChatResponseUpdate update = NewUpdate(contents, raw);
         update.FinishReason = AnthropicResponseParser.MapFinishReason(_stopReason, _calls, _jsonAnswer);
-        if (_stopReason == "pause_turn")
-        {
-            update.AdditionalProperties = new() { [AnthropicResponseParser.StopReasonKey] = "pause_turn" };
-        }
+        update.AdditionalProperties = AnthropicResponseParser.StopDetails(_stopReason, _stopSequence);
 
         return update;
     }

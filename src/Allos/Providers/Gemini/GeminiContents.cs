@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Gemini;
@@ -78,6 +79,14 @@ internal sealed class GeminiContents(IReadOnlyList<ChatMessage> history, string 
                         break;
                     case FunctionResultContent result:
                         turn.Write(UserRole, new GeminiPart { FunctionResponse = ResponsePart(result, calls) });
+
+                        // Images as inlineData parts after the response, in the same user turn: every Gemini model takes
+                        // those (functionResponse.parts, the newer place, is accepted by Gemini 3 only).
+                        foreach (DataContent image in ToolResultMedia.Images(result))
+                        {
+                            turn.Write(UserRole, new GeminiPart { InlineData = new GeminiBlob { MimeType = image.MediaType, Data = image.Base64Data.ToString() } });
+                        }
+
                         break;
                     case UsageContent:
                         break;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Ollama;
@@ -174,6 +175,25 @@ internal sealed class OllamaMessages(IEnumerable<ChatMessage> messages, string? 
                 json.WriteStartObject();
                 json.WriteString("role"u8, "tool"u8);
                 json.WriteString("content"u8, WireContent.ResultToText(r));
+
+                // api.Message takes images on every role, the tool's too: base64 without a data: prefix.
+                bool images = false;
+                foreach (DataContent image in ToolResultMedia.Images(r))
+                {
+                    if (!images)
+                    {
+                        json.WriteStartArray("images"u8);
+                        images = true;
+                    }
+
+                    json.WriteStringValue(image.Base64Data.Span);
+                }
+
+                if (images)
+                {
+                    json.WriteEndArray();
+                }
+
                 if (toolNames?.GetValueOrDefault(r.CallId) is { } name)
                 {
                     json.WriteString("tool_name"u8, name);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.OpenAI;
@@ -8,8 +9,16 @@ namespace Allos.Providers.OpenAI;
 /// is serialized: a 200-message history costs no object per message. Rare parts (tool calls, images) still go through
 /// their DTOs.
 /// </summary>
+/// <remarks>
+/// A <c>tool</c> message's content can only be text, so the images of tool results go in one <c>user</c> message after the
+/// tool messages of their turn (written when the next other message starts, or at the end), with a text part naming
+/// the calls they came from.
+/// </remarks>
 internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? instructions, OpenAIDialect dialect) : JsonWritable
 {
+    /// <summary>Images of tool results written as tool messages, waiting for the user message after them.</summary>
+    private List<(string CallId, DataContent Image)>? _images;
+
     public override void WriteTo(Utf8JsonWriter json)
     {
         json.WriteStartArray();
@@ -23,6 +32,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
             if (message.Role == ChatRole.System)
             {
                 // OpenAI accepts system messages anywhere, so they stay where the caller put them.
+                WriteImages(json);
                 WriteMessage(json, "system"u8, message.Text, message.AuthorName);
             }
             else if (message.Role == ChatRole.Assistant)
@@ -35,6 +45,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
             }
         }
 
+        WriteImages(json);
         json.WriteEndArray();
     }
 
@@ -53,6 +64,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
 
     private void WriteAssistant(Utf8JsonWriter json, ChatMessage message)
     {
+        WriteImages(json);
         TextParts text = default, reasoning = default;
         bool hasCalls = false;
         IList<AIContent> contents = message.Contents;
@@ -125,6 +137,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
         // The common case, a message of one text, is the caller's string as it is: no parts to join.
         if (contents is [TextContent only])
         {
+            WriteImages(json);
             WriteMessage(json, "user"u8, only.Text, message.AuthorName);
             return;
         }
@@ -154,6 +167,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
             return;
         }
 
+        WriteImages(json);
         json.WriteStartObject();
         json.WriteString("role"u8, "user"u8);
         if (onlyText)
@@ -189,7 +203,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
         json.WriteEndObject();
     }
 
-    private static void WriteToolResults(Utf8JsonWriter json, IList<AIContent> contents)
+    private void WriteToolResults(Utf8JsonWriter json, IList<AIContent> contents)
     {
         for (int i = 0; i < contents.Count; i++)
         {
@@ -200,8 +214,38 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
                 json.WriteString("content"u8, WireContent.ResultToText(r));
                 json.WriteString("tool_call_id"u8, r.CallId);
                 json.WriteEndObject();
+                foreach (DataContent image in ToolResultMedia.Images(r))
+                {
+                    (_images ??= []).Add((r.CallId, image));
+                }
             }
         }
+    }
+
+    /// <summary>The waiting tool-result images, as one user message: a text part naming the calls, then the images.</summary>
+    private void WriteImages(Utf8JsonWriter json)
+    {
+        if (_images is not { Count: > 0 } images)
+        {
+            return;
+        }
+
+        json.WriteStartObject();
+        json.WriteString("role"u8, "user"u8);
+        json.WriteStartArray("content"u8);
+        json.WriteStartObject();
+        json.WriteString("type"u8, "text"u8);
+        string calls = string.Join(", ", images.Select(i => i.CallId).Distinct(StringComparer.Ordinal));
+        json.WriteString("text"u8, $"Images from the result of tool call {calls}:");
+        json.WriteEndObject();
+        foreach ((_, DataContent image) in images)
+        {
+            JsonSerializer.Serialize(json, Part(image, dialect.Provider), OpenAIJsonContext.Default.OpenAIContentPart);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        images.Clear();
     }
 
     private static OpenAIContentPart Part(AIContent content, string provider) => content switch

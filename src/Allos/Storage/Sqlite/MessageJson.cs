@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Allos.Tools;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Storage.Sqlite;
@@ -21,12 +22,13 @@ internal static class MessageJson
 
     public static string Serialize(ChatMessage message) => JsonSerializer.Serialize(message, MessageType);
 
+    /// <summary>Reads a stored message; a tool result with images comes back as its list of contents (see <see cref="ToolResultMedia"/>).</summary>
     public static ChatMessage Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, MessageType) ?? throw new JsonException("A stored message is empty.");
+        ToolResultMedia.Restore(JsonSerializer.Deserialize(json, MessageType) ?? throw new JsonException("A stored message is empty."));
 
     /// <summary>
     /// The text indexed for search: the message's text parts, and its tool calls (name and argument values) and tool
-    /// results; not reasoning, whose text is the model's private working.
+    /// results (images as a line naming them, never their bytes); not reasoning, whose text is the model's private working.
     /// </summary>
     public static string SearchText(ChatMessage message)
     {
@@ -47,7 +49,7 @@ internal static class MessageJson
 
                     break;
                 case FunctionResultContent result:
-                    Append(builder, ValueText(result.Result));
+                    Append(builder, ToolResultMedia.Parts(result.Result) is { } parts ? ToolResultMedia.Text(parts) : ValueText(result.Result));
                     break;
             }
         }

@@ -534,7 +534,15 @@ public sealed class AnthropicChatClientTests : IAsyncLifetime
         ChatResponse response = await _server.CreateClient(Model).GetResponseAsync("Hi");
 
         response.FinishReason.ShouldBe(new ChatFinishReason(expected));
-        response.AdditionalProperties.ShouldBeNull();
+        if (stopReason == "stop_sequence")
+        {
+            // A stop sequence is kept beside the finish reason (AnthropicProperties.StopSequenceKey); the others are not.
+            response.AdditionalProperties!["anthropic.stop_reason"].ShouldBe("stop_sequence");
+        }
+        else
+        {
+            response.AdditionalProperties.ShouldBeNull();
+        }
     }
 
     [Fact]

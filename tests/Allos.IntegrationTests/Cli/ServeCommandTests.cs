@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Allos.IntegrationTests.Cli;
+
+/// <summary><c>allos serve</c> as a real process: it prints the bound URL, answers OpenAI requests and stops gracefully on SIGTERM.</summary>
+public sealed class ServeCommandTests : FakeServerCliTests
+{
+    [Fact]
+    public async Task Serve_Port0_PrintsTheUrlServesChatCompletionsAndStopsOnSigterm()
+    {
+        Server.Enqueue(FakeTurn.Text("served through allos serve").WithUsage(5, 4));
+        File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), $"""
+            models:
+              fast:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: sk-a
+                    base_url: {Server.OpenAIEndpoint}
+            """);
+
+        using Process process = Start("serve", "--port", "0");
+        var stderr = new StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        try
+        {
+            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            line.ShouldNotBeNull($"allos serve printed nothing; stderr: {stderr}");
+            line.ShouldStartWith("Allos gateway listening on http://127.0.0.1:");
+            var url = new Uri(line["Allos gateway listening on ".Length..].Trim() + "/");
+            url.Port.ShouldNotBe(0);
+
+            using var http = new HttpClient { BaseAddress = url };
+            using HttpResponseMessage response = await http.PostAsync("v1/chat/completions",
+                new StringContent("""{"model":"fast","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"));
+            string body = await response.Content.ReadAsStringAsync();
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+            using JsonDocument json = JsonDocument.Parse(body);
+            json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString().ShouldBe("served through allos serve");
+            json.RootElement.GetProperty("model").GetString().ShouldBe("fast");
+
+            // SIGTERM (what a service manager or container runtime sends): the server drains and the command exits 0. The test
+            // host starts children with SIGINT ignored or blocked, so Ctrl-C itself is tried by hand (README), not here.
+            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            process.ExitCode.ShouldBe(0, stderr.ToString());
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Serve_BadGatewaySection_Exits3WithFileAndLine()
+    {
+        File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), "gateway:\n  port: lots\n");
+
+        CliResult result = await Cli.RunAsync("serve");
+
+        result.ExitCode.ShouldBe(ExitCodes3, result.ToString());
+        result.Stderr.ShouldContain("allos.yaml:2: ");
+        result.Stderr.ShouldContain("port must be a whole number, not 'lots'.");
+        result.Stderr.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Serve_MissingConfigFile_Exits3SayingSo()
+    {
+        CliResult result = await Cli.RunAsync("serve", "--config", "nope.yaml");
+
+        result.ExitCode.ShouldBe(ExitCodes3, result.ToString());
+        result.Stderr.ShouldContain("nope.yaml' does not exist. Pass an existing allos.yaml to --config.");
+    }
+
+    private const int ExitCodes3 = 3;
+
+    /// <summary>Starts the command with its output readable line by line (CliProcess reads it only at exit).</summary>
+    private Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Cli.Workspace,
+        };
+        start.ArgumentList.Add(CliProcess.CommandPath);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (string name in start.Environment.Keys.ToList())
+        {
+            if (name.EndsWith("_API_KEY", StringComparison.Ordinal) || name.EndsWith("_BASE_URL", StringComparison.Ordinal) || name is "AI_PROVIDER" or "ALLOS_MODEL" or "XDG_CONFIG_HOME")
+            {
+                start.Environment.Remove(name);
+            }
+        }
+
+        start.Environment["ALLOS_HOME"] = Cli.Home;
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return Process.Start(start) ?? throw new InvalidOperationException("allos serve did not start.");
+    }
+}
