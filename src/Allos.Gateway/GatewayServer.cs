@@ -35,6 +35,7 @@ public static class GatewayServer
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
+        EmbeddingsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);
         AnthropicEndpoints.Map(endpoints);
         return endpoints;
