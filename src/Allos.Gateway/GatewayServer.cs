@@ -43,6 +43,7 @@ public static class GatewayServer
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
+        EmbeddingsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);
         AnthropicEndpoints.Map(endpoints);
         return endpoints;

@@ -16,7 +16,7 @@ namespace Allos.Testing;
 
 /// <summary>
 /// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini and Ollama wire
-/// formats (JSON and streaming), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
+/// formats (JSON and streaming, and their embeddings endpoints), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
 /// </summary>
 /// <example>
 /// <code>
@@ -129,6 +129,15 @@ public sealed class FakeProviderServer : IAsyncDisposable
         return ChatClients.Create(modelId, options);
     }
 
+    /// <summary>Creates an Allos embedding generator for <paramref name="modelId"/> pointed at this server.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string modelId, string apiKey = "test-key", ChatClientOptions? options = null)
+    {
+        options ??= new ChatClientOptions();
+        options.ApiKey ??= apiKey;
+        options.Endpoint ??= EndpointFor(ProviderRegistry.Default.Resolve(modelId).Provider);
+        return EmbeddingGenerators.Create(modelId, options);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -146,7 +155,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         string path = request.Path.Value ?? "/";
-        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams))
+        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings))
         {
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync($"FakeProviderServer: no endpoint for {request.Method} {path}", context.RequestAborted).ConfigureAwait(false);
@@ -154,7 +163,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         JsonElement json = ParseBody(body);
-        bool streaming = format switch
+        bool streaming = !embeddings && format switch
         {
             FakeWireFormat.Gemini => pathStreams,
             FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
@@ -207,6 +216,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
             {
                 await exchange.WriteBodyAsync(turn.ErrorBody ?? renderer.ErrorBody(status, turn.ErrorMessage ?? "error", turn.ErrorType), status).ConfigureAwait(false);
             }
+            else if (embeddings)
+            {
+                await EmbeddingsFakeFormat.WriteAsync(exchange, format, renderer).ConfigureAwait(false);
+            }
             else
             {
                 await renderer.WriteAsync(exchange).ConfigureAwait(false);
@@ -225,14 +238,22 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
     }
 
-    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams)
+    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings)
     {
         format = FakeWireFormat.OpenAI;
         model = null;
         streams = false;
+        embeddings = false;
         if (!HttpMethods.IsPost(method))
         {
             return false;
+        }
+
+        if (path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith("/api/embed", StringComparison.Ordinal))
+        {
+            format = path.EndsWith("/api/embed", StringComparison.Ordinal) ? FakeWireFormat.Ollama : FakeWireFormat.OpenAI;
+            embeddings = true;
+            return true;
         }
 
         if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
@@ -259,8 +280,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
         if (models >= 0 && colon > models)
         {
             string action = path[(colon + 1)..];
-            if (action is "generateContent" or "streamGenerateContent")
+            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents")
             {
+                embeddings = action == "batchEmbedContents";
                 format = FakeWireFormat.Gemini;
                 model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
                 streams = action == "streamGenerateContent";

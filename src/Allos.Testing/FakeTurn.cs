@@ -69,6 +69,12 @@ public sealed class FakeTurn
     /// <summary>Gets the content type of <see cref="RawChunks"/>.</summary>
     public string? RawContentType { get; private set; }
 
+    /// <summary>Gets the vectors an embeddings request is answered with, one per input in order, or <see langword="null"/>.</summary>
+    public IReadOnlyList<float[]>? EmbeddingVectors { get; private set; }
+
+    /// <summary>Gets the function that computes each input's vector for an embeddings request, or <see langword="null"/>.</summary>
+    public Func<string, float[]>? EmbeddingFunction { get; private set; }
+
     /// <summary>Gets extra response headers.</summary>
     public IReadOnlyDictionary<string, string> Headers => _headers;
 
@@ -85,6 +91,24 @@ public sealed class FakeTurn
         }
 
         return turn;
+    }
+
+    /// <summary>
+    /// A turn that answers an embeddings request (OpenAI <c>/embeddings</c>, Gemini <c>batchEmbedContents</c>, Ollama
+    /// <c>/api/embed</c>) with these vectors, the first for the first input; a request with more inputs than vectors fails
+    /// with HTTP 500. OpenAI-style requests asking for <c>encoding_format: "base64"</c> get little-endian float32 base64.
+    /// </summary>
+    public static FakeTurn Embeddings(params float[][] vectors)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        return new FakeTurn { EmbeddingVectors = vectors };
+    }
+
+    /// <summary>A turn that answers an embeddings request with <paramref name="embed"/>'s vector for each input (for batches of any size).</summary>
+    public static FakeTurn Embeddings(Func<string, float[]> embed)
+    {
+        ArgumentNullException.ThrowIfNull(embed);
+        return new FakeTurn { EmbeddingFunction = embed };
     }
 
     /// <summary>An empty turn, to fill with the builder methods.</summary>

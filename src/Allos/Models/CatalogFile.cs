@@ -58,6 +58,8 @@ internal sealed class CatalogCapabilities
 
     public bool JsonSchema { get; set; }
 
+    public bool Embeddings { get; set; }
+
     /// <summary>Absent means the same as <see cref="JsonSchema"/>: only older Anthropic models say <see langword="false"/>.</summary>
     public bool? NativeJsonSchema { get; set; }
 }

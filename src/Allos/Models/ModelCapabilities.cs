@@ -22,6 +22,11 @@ public sealed record ModelCapabilities(bool Tools = false, bool Vision = false, 
     /// </remarks>
     public bool NativeJsonSchema { get; init; } = JsonSchema;
 
+    /// <summary>Gets whether the model turns text into vectors (an embedding model) rather than chatting.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// <remarks>An embedding model's <see cref="ModelInfo.ContextWindow"/> is the most tokens one input may have; its <see cref="ModelInfo.MaxOutputTokens"/> is a placeholder of 1.</remarks>
+    public bool Embeddings { get; init; }
+
     /// <summary>Gets capabilities that promise nothing: what an unknown model is assumed to have.</summary>
     public static ModelCapabilities None { get; } = new();
 }

@@ -217,7 +217,7 @@ public sealed class ModelCatalog
                 Pricing = price is null ? null : new ModelPricing(price.Input, price.Output, price.CachedInput, price.CacheWrite),
                 Capabilities = can is null
                     ? ModelCapabilities.None
-                    : new ModelCapabilities(can.Tools, can.Vision, can.Reasoning, can.JsonSchema) { NativeJsonSchema = can.NativeJsonSchema ?? can.JsonSchema },
+                    : new ModelCapabilities(can.Tools, can.Vision, can.Reasoning, can.JsonSchema) { NativeJsonSchema = can.NativeJsonSchema ?? can.JsonSchema, Embeddings = can.Embeddings },
                 Aliases = entry.Aliases is null ? [] : [.. entry.Aliases],
             });
         }

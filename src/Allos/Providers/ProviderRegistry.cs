@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Allos.Providers.Anthropic;
+using Allos.Providers.Embeddings;
 using Allos.Providers.Gemini;
 using Allos.Providers.Ollama;
 using Allos.Providers.OpenAI;
@@ -18,6 +19,9 @@ public sealed class ProviderRegistry
     private readonly ConcurrentDictionary<string, ProviderFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, string?> _environment;
 
+    // The built-in factories, to tell whether Register replaced one (then its embeddings are not ours to create either).
+    private readonly Dictionary<string, ProviderFactory> _builtIns = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Initializes a registry holding the built-in providers, configured from the process environment.</summary>
     public ProviderRegistry()
         : this(Environment.GetEnvironmentVariable)
@@ -29,7 +33,7 @@ public sealed class ProviderRegistry
         _environment = environment;
         foreach (BuiltInProvider provider in BuiltInProvider.All)
         {
-            _factories[provider.Name] = (model, options) => CreateBuiltIn(provider, model, options);
+            _factories[provider.Name] = _builtIns[provider.Name] = (model, options) => CreateBuiltIn(provider, model, options);
         }
     }
 
@@ -148,7 +152,51 @@ public sealed class ProviderRegistry
         ProviderFactory factory = _factories[reference.Provider];
         options = (options ?? new ChatClientOptions()).Validate();
 
-        // A key handed over in code is as secret as one from the environment: no tool result or error may show it.
+        RegisterSecrets(reference, options);
+        return factory(reference.Model, options);
+    }
+
+    /// <summary>Creates an embedding generator for <paramref name="modelId"/>, with the key and endpoint resolved as for chat.</summary>
+    /// <remarks>
+    /// Built-in providers with an embeddings API have one: OpenAI and every OpenAI-compatible provider (<c>/embeddings</c>),
+    /// Gemini (<c>batchEmbedContents</c>) and Ollama (<c>/api/embed</c>). Inputs beyond the provider's per-request limit are
+    /// split into several requests, reassembled in order.
+    /// </remarks>
+    /// <exception cref="ConfigurationException">
+    /// The provider is unknown, has no embeddings API (Anthropic), was registered with <see cref="Register"/> (a chat
+    /// factory only), or a required key or endpoint is missing.
+    /// </exception>
+    public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string modelId, ChatClientOptions? options = null)
+    {
+        ModelReference reference = Resolve(modelId);
+        BuiltInProvider? provider = BuiltInProvider.All.FirstOrDefault(p => p.Name == reference.Provider);
+        if (provider is null || !ReferenceEquals(_builtIns[provider.Name], _factories[provider.Name]))
+        {
+            throw new ConfigurationException(
+                $"The provider '{reference.Provider}' is registered with a chat factory only, so Allos cannot create embeddings for it. "
+                + "Give the Router deployment a ready-made Deployment.EmbeddingGenerator instead.");
+        }
+
+        if (provider.Format == WireFormat.Anthropic)
+        {
+            throw new ConfigurationException(
+                $"{provider.Name} has no embeddings API. Use an embedding model of another provider, for example openai/text-embedding-3-small, gemini/gemini-embedding-001 or ollama/nomic-embed-text.");
+        }
+
+        options = (options ?? new ChatClientOptions()).Validate();
+        RegisterSecrets(reference, options);
+        ProviderSettings settings = Settings(provider, reference.Model, options);
+        return provider.Format switch
+        {
+            WireFormat.OpenAIChat => new OpenAIEmbeddingGenerator(settings, OpenAIDialect.For(provider.Name, options.ApiVersion ?? NonEmpty(_environment("AZURE_OPENAI_API_VERSION")))),
+            WireFormat.Gemini => new GeminiEmbeddingGenerator(settings),
+            _ => new OllamaEmbeddingGenerator(settings),
+        };
+    }
+
+    /// <summary>A key handed over in code is as secret as one from the environment: no tool result or error may show it.</summary>
+    private static void RegisterSecrets(ModelReference reference, ChatClientOptions options)
+    {
         SecretRedactor.Register($"{reference.Provider} API key", options.ApiKey);
         foreach ((string header, string value) in options.Headers)
         {
@@ -157,8 +205,6 @@ public sealed class ProviderRegistry
                 SecretRedactor.Register($"{header} header", value);
             }
         }
-
-        return factory(reference.Model, options);
     }
 
     private static string? BareNameProvider(string model)
@@ -186,6 +232,19 @@ public sealed class ProviderRegistry
 
     private IChatClient CreateBuiltIn(BuiltInProvider provider, string model, ChatClientOptions options)
     {
+        ProviderSettings settings = Settings(provider, model, options);
+        return provider.Format switch
+        {
+            WireFormat.OpenAIChat => new OpenAIChatClient(settings, OpenAIDialect.For(provider.Name, options.ApiVersion ?? NonEmpty(_environment("AZURE_OPENAI_API_VERSION")))),
+            WireFormat.Anthropic => new AnthropicChatClient(settings),
+            WireFormat.Gemini => new GeminiChatClient(settings),
+            _ => new OllamaChatClient(settings),
+        };
+    }
+
+    /// <summary>Resolves a built-in provider's key and endpoint from the options, then the environment, then its defaults.</summary>
+    private ProviderSettings Settings(BuiltInProvider provider, string model, ChatClientOptions options)
+    {
         string? apiKey = options.ApiKey;
         foreach (string variable in provider.ApiKeyVariables)
         {
@@ -211,14 +270,7 @@ public sealed class ProviderRegistry
                 : throw new ConfigurationException(
                     $"No endpoint for {provider.Name}: set {provider.EndpointVariable}, or pass ChatClientOptions.Endpoint.", provider.EndpointVariable));
 
-        var settings = new ProviderSettings(provider.Name, model, endpoint, apiKey, options);
-        return provider.Format switch
-        {
-            WireFormat.OpenAIChat => new OpenAIChatClient(settings, OpenAIDialect.For(provider.Name, options.ApiVersion ?? NonEmpty(_environment("AZURE_OPENAI_API_VERSION")))),
-            WireFormat.Anthropic => new AnthropicChatClient(settings),
-            WireFormat.Gemini => new GeminiChatClient(settings),
-            _ => new OllamaChatClient(settings),
-        };
+        return new ProviderSettings(provider.Name, model, endpoint, apiKey, options);
     }
 
     private static Uri? ParseEndpoint(BuiltInProvider provider, string? value)

@@ -32,4 +32,7 @@ internal static class GenAISemantics
     public const string CostMetric = "allos.client.cost";
 
     public const string Chat = "chat";
+
+    /// <summary>The operation name of an embeddings call.</summary>
+    public const string Embeddings = "embeddings";
 }

@@ -433,6 +433,25 @@ public sealed class ModelCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("openai/text-embedding-3-small", 0.02)]
+    [InlineData("openai/text-embedding-3-large", 0.13)]
+    [InlineData("openai/text-embedding-ada-002", 0.10)]
+    [InlineData("gemini/gemini-embedding-001", 0.15)]
+    [InlineData("gemini/text-embedding-004", 0)]
+    [InlineData("ollama/nomic-embed-text", 0)]
+    public void EmbeddedCatalog_EmbeddingModel_IsPricedByInput(string id, double inputPrice)
+    {
+        ModelInfo model = CatalogFixture.Embedded().Get(id);
+
+        model.Pricing.ShouldNotBeNull().Input.ShouldBe((decimal)inputPrice);
+        CostCalculator.Cost(model, new Microsoft.Extensions.AI.UsageDetails { InputTokenCount = 2_000_000 }).ShouldBe(2 * (decimal)inputPrice);
+        if (model.IsKnown)
+        {
+            model.Capabilities.Embeddings.ShouldBeTrue();
+        }
+    }
+
     [Fact]
     public void EmbeddedCatalog_SaysWhenItsPricesWereTaken()
     {

@@ -16,10 +16,11 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
             return;
         }
 
-        Activity? activity = AllosInstruments.Source.StartActivity($"{GenAISemantics.Chat} {request.Alias}", ActivityKind.Client);
+        string operation = request.EmbeddingInputs is null ? GenAISemantics.Chat : GenAISemantics.Embeddings;
+        Activity? activity = AllosInstruments.Source.StartActivity($"{operation} {request.Alias}", ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(GenAISemantics.OperationName, GenAISemantics.Chat);
+            activity.SetTag(GenAISemantics.OperationName, operation);
             activity.SetTag(GenAISemantics.Alias, request.Alias);
             if (request.Prompt is var (promptName, promptVersion))
             {

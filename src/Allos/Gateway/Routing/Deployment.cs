@@ -55,4 +55,7 @@ public sealed class Deployment
     /// <summary>Gets a ready-made client to call instead of creating one from the provider registry. Default: <see langword="null"/>.</summary>
     /// <remarks>Lets any <see cref="IChatClient"/> (an official SDK adapter, a test double) sit behind the Router.</remarks>
     public IChatClient? Client { get; init; }
+
+    /// <summary>Gets a ready-made embedding generator to call for <see cref="Router.EmbeddingsFor"/> instead of creating one from the provider registry. Default: <see langword="null"/>.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; init; }
 }

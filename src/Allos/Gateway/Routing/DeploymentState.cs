@@ -14,6 +14,7 @@ internal sealed class DeploymentState : IDisposable
     private readonly Lock _gate = new();
     private readonly DeploymentHealth _health;
     private IChatClient? _client;
+    private IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
     private int _inFlight;
     private double _latencyMs = double.NaN;
     private double _firstTokenMs = double.NaN;
@@ -83,6 +84,25 @@ internal sealed class DeploymentState : IDisposable
         }
     }
 
+    /// <summary>Gets the embedding generator, creating it on first use.</summary>
+    /// <exception cref="ConfigurationException">The provider is unknown, has no embeddings API, or its key is missing.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> Embeddings
+    {
+        get
+        {
+            IEmbeddingGenerator<string, Embedding<float>>? embeddings = Volatile.Read(ref _embeddings);
+            if (embeddings is not null)
+            {
+                return embeddings;
+            }
+
+            lock (_gate)
+            {
+                return _embeddings ??= Deployment.EmbeddingGenerator ?? _options.Providers.CreateEmbeddingGenerator(ModelId, ClientOptions());
+            }
+        }
+    }
+
     /// <summary>Returns when this deployment can take a request again (0 when it can now), and whether the wait comes from a provider's retry-after.</summary>
     public long UnavailableUntil(long now, out bool retryAfter) => _health.UnavailableUntil(now, out retryAfter);
 
@@ -131,11 +151,16 @@ internal sealed class DeploymentState : IDisposable
         {
             _client?.Dispose();
         }
+
+        if (Deployment.EmbeddingGenerator is null)
+        {
+            _embeddings?.Dispose();
+        }
     }
 
     private static (string Provider, string Model) ResolveModel(Deployment deployment, ProviderRegistry providers)
     {
-        if (deployment.Client is null)
+        if (deployment.Client is null && deployment.EmbeddingGenerator is null)
         {
             ModelReference reference = providers.Resolve(deployment.Model);
             return (reference.Provider, reference.Model);
@@ -143,7 +168,9 @@ internal sealed class DeploymentState : IDisposable
 
         // A ready-made client may serve a model no registered provider knows.
         int slash = deployment.Model.IndexOf('/', StringComparison.Ordinal);
-        string provider = deployment.Client.GetService<ChatClientMetadata>()?.ProviderName ?? (slash > 0 ? deployment.Model[..slash] : "custom");
+        string provider = deployment.Client?.GetService<ChatClientMetadata>()?.ProviderName
+            ?? deployment.EmbeddingGenerator?.GetService<EmbeddingGeneratorMetadata>()?.ProviderName
+            ?? (slash > 0 ? deployment.Model[..slash] : "custom");
         return (provider, slash > 0 ? deployment.Model[(slash + 1)..] : deployment.Model);
     }
 
@@ -152,11 +179,11 @@ internal sealed class DeploymentState : IDisposable
 
     private IChatClient CreateClient()
     {
-        if (Deployment.Client is not null)
-        {
-            return Deployment.Client;
-        }
+        return Deployment.Client ?? _options.Providers.Create(ModelId, ClientOptions());
+    }
 
+    private ChatClientOptions ClientOptions()
+    {
         var options = new ChatClientOptions
         {
             ApiKey = Deployment.ApiKey,
@@ -179,6 +206,6 @@ internal sealed class DeploymentState : IDisposable
             }
         }
 
-        return _options.Providers.Create(ModelId, options);
+        return options;
     }
 }

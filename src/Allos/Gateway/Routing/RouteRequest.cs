@@ -54,6 +54,12 @@ internal sealed class RouteRequest
 
     public RouteGroup Group { get; }
 
+    /// <summary>Gets the texts of an embeddings request (<see cref="Router.EmbeddingsFor"/>), or <see langword="null"/> for chat.</summary>
+    public IReadOnlyList<string>? EmbeddingInputs { get; init; }
+
+    /// <summary>Gets the options sent to an embeddings deployment: the caller's, without the alias.</summary>
+    public EmbeddingGenerationOptions? EmbeddingOptions { get; init; }
+
     public string Alias => Group.Alias;
 
     public IEnumerable<ChatMessage> Messages { get; }
@@ -116,7 +122,8 @@ internal sealed class RouteRequest
     }
 
     /// <summary>Returns the most output this request may produce on <paramref name="deployment"/>.</summary>
-    public long OutputAllowance(DeploymentState deployment) => Forwarded?.MaxOutputTokens ?? deployment.Info.MaxOutputTokens;
+    public long OutputAllowance(DeploymentState deployment) =>
+        EmbeddingInputs is not null ? 0 : Forwarded?.MaxOutputTokens ?? deployment.Info.MaxOutputTokens; // embeddings write no tokens
 
     /// <summary>Returns the tokens this request may use on <paramref name="deployment"/>, what TPM limits reserve.</summary>
     public long TokenAllowance(DeploymentState deployment) => InputTokens + OutputAllowance(deployment);

@@ -30,6 +30,9 @@ public sealed class Router : IChatClient
 
     private static readonly Func<RouteRequest, CancellationToken, Task<StreamStart>> StreamOnce = StartStreamAsync;
 
+    private static readonly Func<RouteRequest, CancellationToken, Task<GeneratedEmbeddings<Embedding<float>>>> EmbedOnce =
+        static (request, cancellationToken) => request.Deployment!.Embeddings.GenerateAsync(request.EmbeddingInputs!, request.EmbeddingOptions, cancellationToken);
+
     private static readonly Action<(Router Router, RouteRequest Request), Exception> CacheFailed =
         static (call, error) => call.Router._recorder.CacheFailed(call.Request, error);
 
@@ -85,6 +88,29 @@ public sealed class Router : IChatClient
         // An alias is as small as its smallest deployment: agents fit their history to that.
         Models.ModelInfo limits = group.Deployments.Select(deployment => deployment.Info).MinBy(info => info.ContextWindow)!;
         return new AliasChatClient(this, group.Alias, metadata, limits);
+    }
+
+    /// <summary>
+    /// Returns an embedding generator that sends requests to <paramref name="alias"/> (a group alias or a model id) unless a
+    /// request's <see cref="EmbeddingGenerationOptions.ModelId"/> names another, with the chat path's retries, fallbacks,
+    /// cooldowns, RPM/TPM limits, budgets, deadline and recording; the cost is reported under <see cref="CostProperty"/>
+    /// in <see cref="GeneratedEmbeddings{TEmbedding}.AdditionalProperties"/> when the price and usage are known.
+    /// </summary>
+    /// <remarks>
+    /// The group's deployments must name embedding models (<c>openai/text-embedding-3-small</c>, <c>ollama/nomic-embed-text</c>)
+    /// or carry a <see cref="Deployment.EmbeddingGenerator"/>. The response cache is not used for embeddings. A fallback
+    /// group should produce vectors of the same model and width, or the caller's index will mix incomparable vectors.
+    /// </remarks>
+    /// <exception cref="ConfigurationException">The alias is neither a group nor a model id a provider serves.</exception>
+    public IEmbeddingGenerator<string, Embedding<float>> EmbeddingsFor(string alias)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        RouteGroup group = Group(alias.Trim());
+        DeploymentState? single = _groups.ContainsKey(group.Alias) ? null : group.Deployments[0];
+        var metadata = single is null
+            ? new EmbeddingGeneratorMetadata("allos-router", defaultModelId: group.Alias)
+            : new EmbeddingGeneratorMetadata(single.Provider, defaultModelId: single.ModelName);
+        return new RouterEmbeddingGenerator(this, group.Alias, metadata);
     }
 
     /// <inheritdoc />
@@ -151,6 +177,59 @@ public sealed class Router : IChatClient
 
             _recorder.Succeeded(request, deployment, usage, cost, response.ModelId, response.FinishReason, null);
             return response;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Exception error = Failure(ex, deadline, cancellationToken, request);
+            _recorder.Failed(request, error);
+            if (ReferenceEquals(error, ex))
+            {
+                throw;
+            }
+
+            throw error;
+        }
+        catch (OperationCanceledException ex)
+        {
+            _recorder.Failed(request, ex);
+            throw;
+        }
+    }
+
+    internal async Task<GeneratedEmbeddings<Embedding<float>>> GenerateEmbeddingsAsync(string alias, IEnumerable<string> values, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        string[] inputs = [.. values];
+        EmbeddingGenerationOptions? forwarded = options;
+        if (options?.ModelId is not null)
+        {
+            // The alias is the Router's business; deployments get their own model.
+            forwarded = options.Clone();
+            forwarded.ModelId = null;
+        }
+
+        // The inputs as messages, so budgets and TPM limits estimate their tokens as they do a prompt's.
+        ChatMessage[] asMessages = [.. inputs.Select(input => new ChatMessage(ChatRole.User, input))];
+        var request = new RouteRequest(Group(alias), asMessages, null, streaming: false, _time.GetTimestamp()) { EmbeddingInputs = inputs, EmbeddingOptions = forwarded };
+        _recorder.Started(request);
+        using TimeoutScope? deadline = Deadline(cancellationToken);
+        CancellationToken token = deadline?.Token ?? cancellationToken;
+        try
+        {
+            GeneratedEmbeddings<Embedding<float>> result = await _attempts.RouteAsync(request, EmbedOnce, token).ConfigureAwait(false);
+            DeploymentState deployment = request.Deployment!;
+            request.AttemptSource?.Dispose();
+            UsageDetails? usage = result.Usage;
+            decimal? cost = usage is null ? null : Models.CostCalculator.Cost(deployment.Info, usage);
+            deployment.Succeeded(request.Probe, _time.GetElapsedTime(request.AttemptStart).TotalMilliseconds, null);
+            _attempts.Release(request, deployment, usage, cost);
+            if (cost is decimal known)
+            {
+                ResponseCost.Set(result, known);
+            }
+
+            _recorder.Succeeded(request, deployment, usage, cost, result.Count > 0 ? result[0].ModelId : null, null, null);
+            return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -60,7 +60,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
     }
 
     /// <summary>The endpoint documented without a version gets <c>/v1beta</c>; one that already names a version keeps it.</summary>
-    private static string ApiRoot(Uri endpoint)
+    internal static string ApiRoot(Uri endpoint)
     {
         string root = endpoint.AbsoluteUri.TrimEnd('/');
         string last = root[(root.LastIndexOf('/') + 1)..];

@@ -8,4 +8,6 @@ namespace Allos.Providers.Gemini;
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(GeminiRequest))]
 [JsonSerializable(typeof(GeminiResponse))]
+[JsonSerializable(typeof(GeminiBatchEmbedRequest))]
+[JsonSerializable(typeof(GeminiBatchEmbedResponse))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;

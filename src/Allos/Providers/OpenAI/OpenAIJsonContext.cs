@@ -8,6 +8,8 @@ namespace Allos.Providers.OpenAI;
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(OpenAIRequest))]
 [JsonSerializable(typeof(OpenAIResponse))]
+[JsonSerializable(typeof(OpenAIEmbeddingRequest))]
+[JsonSerializable(typeof(OpenAIEmbeddingResponse))]
 [JsonSerializable(typeof(List<OpenAIContentPart>))]
 [JsonSerializable(typeof(OpenAINamedToolChoice))]
 [JsonSerializable(typeof(string))]
