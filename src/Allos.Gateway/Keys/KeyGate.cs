@@ -410,7 +410,8 @@ internal sealed class KeyGate
     private static KeyAdmission Limited(GatewayErrorKind kind, TimeSpan? retryAfter, string message) =>
         KeyAdmission.Refuse(new GatewayError(StatusCodes.Status429TooManyRequests, kind, message, retryAfter));
 
-    private ModelInfo? InfoOf(string model)
+    /// <summary>The catalog entry of the model an alias or id resolves to, or <see langword="null"/> when unknown.</summary>
+    public ModelInfo? InfoOf(string model)
     {
         if (_router is null || string.IsNullOrWhiteSpace(model))
         {

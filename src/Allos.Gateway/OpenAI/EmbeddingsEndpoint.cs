@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Keys;
+using Allos.Models;
 using Allos.Gateway.Server.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -44,6 +46,25 @@ internal static class EmbeddingsEndpoint
             return;
         }
 
+        // As for chat: the key, its allow-list, limits and budget first. Embeddings have no output, so the reservation is the
+        // input alone, estimated from its length (about four characters a token) at the catalog's input price.
+        KeyGate gate = context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate;
+        long tokens = 0;
+        foreach (string input in request.Inputs)
+        {
+            tokens += (input.Length / 4) + 1;
+        }
+
+        ModelInfo? info = gate.InfoOf(request.Model);
+        decimal? estimate = info?.Pricing is { } price ? tokens * price.Input / 1_000_000m : null;
+        KeyAdmission admission = await gate.AdmitAsync(context, request.Model, estimate, tokens, info, aborted).ConfigureAwait(false);
+        if (!admission.Admitted)
+        {
+            await OpenAIErrorWriter.WriteAsync(context, admission.Error).ConfigureAwait(false);
+            return;
+        }
+
+        using KeyLease lease = admission.Lease;
         if (!models.Allows(request.Model))
         {
             await OpenAIErrorWriter.WriteAsync(context, ModelsEndpoint.NotServed(request.Model)).ConfigureAwait(false);
@@ -55,6 +76,7 @@ internal static class EmbeddingsEndpoint
         {
             var options = request.Dimensions is int dimensions ? new EmbeddingGenerationOptions { Dimensions = dimensions } : null;
             embeddings = await router.EmbeddingsFor(request.Model).GenerateAsync(request.Inputs, options, aborted).ConfigureAwait(false);
+            lease.Settle(embeddings.Usage, ResponseCost.Get(embeddings));
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {

@@ -76,6 +76,28 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
         (await _gateway.SpendAsync(key)).ShouldBe(0.015m);
     }
 
+    [Fact]
+    public async Task Embeddings_KeyRequired_AndTheSpendIsCountedAtTheInputPrice()
+    {
+        string key = await _gateway.GenerateAsync();
+        _gateway.Upstream.Enqueue(FakeTurn.Embeddings([1f, 2f]).WithUsage(1_000_000, 0));
+        const string body = """{"model":"embed","input":"hello"}""";
+
+        using (var anonymous = new HttpRequestMessage(HttpMethod.Post, "v1/embeddings") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") })
+        using (HttpResponseMessage refused = await _gateway.Http.SendAsync(anonymous))
+        {
+            (await ErrorAsync(refused, HttpStatusCode.Unauthorized)).GetProperty("type").GetString().ShouldBe("authentication_error");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/embeddings") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using HttpResponseMessage response = await _gateway.Http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        // A million input tokens of text-embedding-3-small at $0.02 per million.
+        (await _gateway.SpendAsync(key)).ShouldBe(0.02m);
+    }
+
     [Theory]
     [MemberData(nameof(Formats))]
     public async Task Chat_ModelNotAllowed_403(string format)

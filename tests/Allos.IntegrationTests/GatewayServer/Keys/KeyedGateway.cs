@@ -42,7 +42,7 @@ public sealed class KeyedGateway : IAsyncDisposable
             ApiKey = "sk-upstream-secret",
             Endpoint = gateway.Upstream.EndpointFor(model[..model.IndexOf('/', StringComparison.Ordinal)]),
         });
-        RouterOptions options = RouterFixture.Options(Group("claude", "anthropic/claude-sonnet-4-5"), Group("gpt", "openai/gpt-4o-mini"));
+        RouterOptions options = RouterFixture.Options(Group("claude", "anthropic/claude-sonnet-4-5"), Group("gpt", "openai/gpt-4o-mini"), Group("embed", "openai/text-embedding-3-small"));
         options.MaxRetries = 0;
         gateway._router = new Router(options);
         gateway._options = new GatewayServerOptions
