@@ -44,7 +44,7 @@ public sealed class ServeCommandTests : FakeServerCliTests
             json.RootElement.GetProperty("model").GetString().ShouldBe("fast");
 
             // SIGTERM (what a service manager or container runtime sends): the server drains and the command exits 0. The test
-            // host starts children with SIGINT ignored or blocked, so Ctrl-C itself is tried by hand (README), not here.
+            // host starts children with SIGINT ignored or blocked, so Ctrl-C itself was tried by hand, not here.
             using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
             {
                 await kill.WaitForExitAsync();
