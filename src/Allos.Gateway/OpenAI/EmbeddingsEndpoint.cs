@@ -47,13 +47,9 @@ internal static class EmbeddingsEndpoint
         }
 
         // As for chat: the key, its allow-list, limits and budget first. Embeddings have no output, so the reservation is the
-        // input alone, estimated from its length (about four characters a token) at the catalog's input price.
+        // input alone, estimated as the Router estimates it (each input as a message) at the catalog's input price.
         KeyGate gate = context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate;
-        long tokens = 0;
-        foreach (string input in request.Inputs)
-        {
-            tokens += (input.Length / 4) + 1;
-        }
+        long tokens = InputTokenEstimate.Of(request.Inputs.Select(input => new ChatMessage(ChatRole.User, input)), null);
 
         ModelInfo? info = gate.InfoOf(request.Model);
         decimal? estimate = info?.Pricing is { } price ? tokens * price.Input / 1_000_000m : null;
