@@ -1,4 +1,5 @@
 using Allos.Gateway.Server.Keys;
+using Allos.Gateway.Server.Models;
 using Allos.Storage;
 
 namespace Allos.Gateway.Server;
@@ -7,6 +8,7 @@ namespace Allos.Gateway.Server;
 public sealed class GatewayServerOptions
 {
     private KeyGate? _gate;
+    private ServedModels? _served;
 
     /// <summary>Gets or sets the Router every request goes through: its aliases are the server's models.</summary>
     public required Router Router { get; set; }
@@ -40,5 +42,8 @@ public sealed class GatewayServerOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Gets the check every model request passes (created from these options on first use, when the endpoints are mapped).</summary>
-    internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router));
+    internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router, Served));
+
+    /// <summary>Gets the models the server answers for, from <see cref="Router"/> and <see cref="Models"/> (created on first use, when the endpoints are mapped).</summary>
+    internal ServedModels Served => LazyInitializer.EnsureInitialized(ref _served, () => new ServedModels(Router, Models));
 }

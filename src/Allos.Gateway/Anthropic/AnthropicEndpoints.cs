@@ -44,7 +44,7 @@ internal static class AnthropicEndpoints
             return;
         }
 
-        // The one path every Messages call takes to the upstream: the caller's key check and spend record go here.
+        // The one path every Messages call takes to the upstream: served model, key, limits, budget.
         KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
         if (!admission.Admitted)
         {

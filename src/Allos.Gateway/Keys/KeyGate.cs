@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Models;
 using Allos.Models;
 using Allos.Storage;
 using Microsoft.AspNetCore.Http;
@@ -12,16 +13,18 @@ using Microsoft.Extensions.Primitives;
 namespace Allos.Gateway.Server.Keys;
 
 /// <summary>
-/// The one check every model request passes before it reaches the Router: which key sent it, and whether that key may
-/// make it now (model allow-list, expiry, blocked, parallel requests, requests and tokens per minute, budget).
+/// The one check every model request passes before it reaches the Router: which key sent it, whether the server serves
+/// the model (<see cref="GatewayServerOptions.Models"/>), and whether that key may make it now (model allow-list, expiry,
+/// blocked, parallel requests, requests and tokens per minute, budget).
 /// </summary>
 /// <remarks>
 /// <para>
 /// An ingress endpoint calls <see cref="AdmitAsync(HttpContext, string, IEnumerable{ChatMessage}, ChatOptions?, CancellationToken)"/>
 /// once, writes the refusal in its own format if there is one, and settles the lease when the call ends. All checks of one
 /// key run under that key's lock, and the budget is reserved there at the call's estimated maximum cost (input estimate
-/// plus the output limit, at catalog prices) before anything is sent; so no number of concurrent requests can spend past
-/// <see cref="VirtualKey.MaxBudget"/>, unless a call costs more than its estimate.
+/// plus the output limit, at the catalog price of the dearest deployment the call may reach, fallbacks included) before
+/// anything is sent; so no number of concurrent requests can spend past <see cref="VirtualKey.MaxBudget"/>, unless a call
+/// costs more than its estimate (its input was underestimated).
 /// </para>
 /// <para>
 /// Key records are cached in memory after their first request and refreshed by <see cref="RefreshAsync"/> and
@@ -43,18 +46,20 @@ internal sealed class KeyGate
     private readonly byte[]? _masterHash;
     private readonly TimeProvider _time;
     private readonly Router? _router;
+    private readonly ServedModels? _served;
     private readonly ConcurrentDictionary<string, KeyAccount> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<KeyAccount, byte> _saving = new();
     private readonly Lock _accountsLock = new();
     private int _generation;
 
-    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null)
+    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
         _masterHash = string.IsNullOrEmpty(masterKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(masterKey));
         _time = time;
         _router = router;
+        _served = served;
     }
 
     /// <summary>Gets a value indicating whether a master key is set, and so every model request needs a key.</summary>
@@ -72,14 +77,34 @@ internal sealed class KeyGate
         ArgumentNullException.ThrowIfNull(messages);
         if (_masterHash is null)
         {
-            return ValueTask.FromResult(KeyAdmission.Admit(KeyLease.Unlimited));
+            return ValueTask.FromResult(Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited));
         }
 
-        ModelInfo? info = InfoOf(model);
         long input = InputTokenEstimate.Of(messages, options);
-        long output = options?.MaxOutputTokens ?? info?.MaxOutputTokens ?? 0;
-        decimal? cost = info?.Pricing is { } price ? ((input * price.Input) + (output * price.Output)) / 1_000_000m : null;
+        (decimal? cost, ModelInfo? info, long output) = Price(model, input, options?.MaxOutputTokens);
         return AdmitAsync(context, model, cost, input + output, info, cancellationToken);
+    }
+
+    /// <summary>
+    /// Prices a call at its most: <paramref name="input"/> tokens plus the output limit (the request's, else the largest
+    /// deployment maximum) on the dearest deployment <paramref name="model"/> may reach, fallbacks included.
+    /// </summary>
+    /// <returns>The cost (<see langword="null"/> when no price is known), the catalog entry that prices it, and the output tokens allowed.</returns>
+    public (decimal? Cost, ModelInfo? Info, long OutputTokens) Price(string model, long input, int? maxOutputTokens)
+    {
+        if (_router is null || string.IsNullOrWhiteSpace(model))
+        {
+            return (null, null, maxOutputTokens ?? 0);
+        }
+
+        try
+        {
+            return _router.MostExpensive(model, input, maxOutputTokens);
+        }
+        catch (ConfigurationException)
+        {
+            return (null, null, maxOutputTokens ?? 0); // A model the Router cannot serve: the Router's own error reaches the caller.
+        }
     }
 
     /// <summary>Admits a request for <paramref name="model"/> whose maximum cost and tokens the caller estimated.</summary>
@@ -95,9 +120,10 @@ internal sealed class KeyGate
         ArgumentNullException.ThrowIfNull(model);
         if (_masterHash is null)
         {
-            return KeyAdmission.Admit(KeyLease.Unlimited);
+            return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
         }
 
+        // Who is asking comes first: a caller without a valid key learns nothing about which models are served.
         if (KeyOf(context.Request.Headers) is not { } key)
         {
             return Unauthorized(NoKey);
@@ -106,7 +132,7 @@ internal sealed class KeyGate
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
         {
-            return KeyAdmission.Admit(KeyLease.Unlimited);
+            return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
         }
 
         KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
@@ -120,7 +146,8 @@ internal sealed class KeyGate
 
     /// <summary>
     /// Checks only who is asking, for calls that spend nothing (<c>count_tokens</c>, the model list): the key must exist and be
-    /// neither blocked nor expired, and may use <paramref name="model"/> when one is given. No limit or budget is taken.
+    /// neither blocked nor expired, and may use <paramref name="model"/> when one is given (and the server serves it). No
+    /// limit or budget is taken.
     /// </summary>
     /// <returns>The refusal to send back, or <see langword="null"/> when the caller may proceed.</returns>
     public async ValueTask<GatewayError?> CheckAsync(HttpContext context, string? model, CancellationToken cancellationToken)
@@ -128,7 +155,7 @@ internal sealed class KeyGate
         ArgumentNullException.ThrowIfNull(context);
         if (_masterHash is null)
         {
-            return null;
+            return Served(model);
         }
 
         if (KeyOf(context.Request.Headers) is not { } key)
@@ -139,7 +166,7 @@ internal sealed class KeyGate
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
         {
-            return null;
+            return Served(model);
         }
 
         KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
@@ -150,7 +177,7 @@ internal sealed class KeyGate
 
         lock (account.Gate)
         {
-            return Identify(account, model, _time.GetUtcNow())?.Error;
+            return Identify(account, model, _time.GetUtcNow())?.Error ?? Served(model);
         }
     }
 
@@ -285,6 +312,11 @@ internal sealed class KeyGate
                 return refused;
             }
 
+            if (Served(model) is { } notServed)
+            {
+                return KeyAdmission.Refuse(notServed);
+            }
+
             if (account.ResetAt is { } resetAt && now >= resetAt)
             {
                 // A new budget period: what the old one spent no longer counts (calls still in flight settle into the new one).
@@ -410,23 +442,8 @@ internal sealed class KeyGate
     private static KeyAdmission Limited(GatewayErrorKind kind, TimeSpan? retryAfter, string message) =>
         KeyAdmission.Refuse(new GatewayError(StatusCodes.Status429TooManyRequests, kind, message, retryAfter));
 
-    /// <summary>The catalog entry of the model an alias or id resolves to, or <see langword="null"/> when unknown.</summary>
-    public ModelInfo? InfoOf(string model)
-    {
-        if (_router is null || string.IsNullOrWhiteSpace(model))
-        {
-            return null;
-        }
-
-        try
-        {
-            return _router.For(model).GetService<ModelInfo>();
-        }
-        catch (ConfigurationException)
-        {
-            return null; // A model the Router cannot serve: the Router's own error reaches the caller.
-        }
-    }
+    /// <summary>The 404 for a model outside <see cref="GatewayServerOptions.Models"/>, or <see langword="null"/> when it is served (or none is named).</summary>
+    private GatewayError? Served(string? model) => model is null || _served is null || _served.Allows(model) ? null : ServedModels.NotServed(model);
 
     private async ValueTask<KeyAccount?> AccountAsync(string hash, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using Allos.Gateway.Server.Errors;
 using Allos.Models;
+using Microsoft.AspNetCore.Http;
 
 namespace Allos.Gateway.Server.Models;
 
@@ -38,6 +40,10 @@ internal sealed class ServedModels
 
         return false;
     }
+
+    /// <summary>The refusal of a model this server does not serve: 404, in either ingress format.</summary>
+    public static GatewayError NotServed(string model) => new(StatusCodes.Status404NotFound, GatewayErrorKind.NotFound,
+        $"The model '{model}' is not served by this gateway: use an alias or a model GET /v1/models lists (allos.yaml gateway.models allows more).", Param: "model");
 
     /// <summary>The ids <c>GET /v1/models</c> lists, aliases first, each once.</summary>
     public List<string> List()

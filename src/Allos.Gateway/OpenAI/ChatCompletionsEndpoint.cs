@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Allos.Gateway.Server.Errors;
 using Allos.Gateway.Server.Keys;
-using Allos.Gateway.Server.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,11 +18,10 @@ internal static class ChatCompletionsEndpoint
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         GatewayServerOptions options = endpoints.ServiceProvider.GetRequiredService<GatewayServerOptions>();
-        var models = new ServedModels(options.Router, options.Models);
-        endpoints.MapPost("/v1/chat/completions", context => HandleAsync(context, options.Router, models));
+        endpoints.MapPost("/v1/chat/completions", context => HandleAsync(context, options.Router, options.Gate));
     }
 
-    private static async Task HandleAsync(HttpContext context, Router router, ServedModels models)
+    private static async Task HandleAsync(HttpContext context, Router router, KeyGate gate)
     {
         // The caller hanging up cancels the upstream call too: nobody pays for an answer nobody reads.
         CancellationToken aborted = context.RequestAborted;
@@ -42,8 +40,8 @@ internal static class ChatCompletionsEndpoint
             return;
         }
 
-        // The one place every chat completion passes before it reaches the Router: the key check and the spend record go here.
-        KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
+        // The one place every chat completion passes before it reaches the Router: served model, key, limits, budget.
+        KeyAdmission admission = await gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
         if (!admission.Admitted)
         {
             await OpenAIErrorWriter.WriteAsync(context, admission.Error).ConfigureAwait(false);
@@ -51,11 +49,6 @@ internal static class ChatCompletionsEndpoint
         }
 
         using KeyLease lease = admission.Lease;
-        if (!models.Allows(request.Model))
-        {
-            await OpenAIErrorWriter.WriteAsync(context, ModelsEndpoint.NotServed(request.Model)).ConfigureAwait(false);
-            return;
-        }
 
         IChatClient client = router;
         if (request.Stream)

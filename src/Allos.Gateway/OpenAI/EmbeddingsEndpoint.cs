@@ -3,7 +3,6 @@ using System.Text.Json;
 using Allos.Gateway.Server.Errors;
 using Allos.Gateway.Server.Keys;
 using Allos.Models;
-using Allos.Gateway.Server.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,11 +17,10 @@ internal static class EmbeddingsEndpoint
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         GatewayServerOptions options = endpoints.ServiceProvider.GetRequiredService<GatewayServerOptions>();
-        var models = new ServedModels(options.Router, options.Models);
-        endpoints.MapPost("/v1/embeddings", context => HandleAsync(context, options.Router, models));
+        endpoints.MapPost("/v1/embeddings", context => HandleAsync(context, options.Router, options.Gate));
     }
 
-    private static async Task HandleAsync(HttpContext context, Router router, ServedModels models)
+    private static async Task HandleAsync(HttpContext context, Router router, KeyGate gate)
     {
         CancellationToken aborted = context.RequestAborted;
         Request request;
@@ -46,13 +44,10 @@ internal static class EmbeddingsEndpoint
             return;
         }
 
-        // As for chat: the key, its allow-list, limits and budget first. Embeddings have no output, so the reservation is the
-        // input alone, estimated as the Router estimates it (each input as a message) at the catalog's input price.
-        KeyGate gate = context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate;
+        // As for chat: served model, key, allow-list, limits and budget first. Embeddings have no output, so the reservation is
+        // the input alone, estimated as the Router estimates it (each input as a message) at the dearest input price.
         long tokens = InputTokenEstimate.Of(request.Inputs.Select(input => new ChatMessage(ChatRole.User, input)), null);
-
-        ModelInfo? info = gate.InfoOf(request.Model);
-        decimal? estimate = info?.Pricing is { } price ? tokens * price.Input / 1_000_000m : null;
+        (decimal? estimate, ModelInfo? info, _) = gate.Price(request.Model, tokens, 0);
         KeyAdmission admission = await gate.AdmitAsync(context, request.Model, estimate, tokens, info, aborted).ConfigureAwait(false);
         if (!admission.Admitted)
         {
@@ -61,11 +56,6 @@ internal static class EmbeddingsEndpoint
         }
 
         using KeyLease lease = admission.Lease;
-        if (!models.Allows(request.Model))
-        {
-            await OpenAIErrorWriter.WriteAsync(context, ModelsEndpoint.NotServed(request.Model)).ConfigureAwait(false);
-            return;
-        }
 
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try

@@ -15,7 +15,7 @@ internal static class ModelsEndpoint
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         GatewayServerOptions options = endpoints.ServiceProvider.GetRequiredService<GatewayServerOptions>();
-        var models = new ServedModels(options.Router, options.Models);
+        ServedModels models = options.Served;
         endpoints.MapGet("/v1/models", context => ListAsync(context, models));
 
         // {**id}: provider/model ids hold a slash.
@@ -63,7 +63,7 @@ internal static class ModelsEndpoint
     {
         if (!models.Lists(id))
         {
-            await OpenAIErrorWriter.WriteAsync(context, NotServed(id)).ConfigureAwait(false);
+            await OpenAIErrorWriter.WriteAsync(context, ServedModels.NotServed(id)).ConfigureAwait(false);
             return;
         }
 
@@ -77,9 +77,6 @@ internal static class ModelsEndpoint
     }
 
     /// <summary>The error for a model the server does not serve, as OpenAI words it.</summary>
-    public static GatewayError NotServed(string model) => new(StatusCodes.Status404NotFound, GatewayErrorKind.NotFound,
-        $"The model '{model}' is not served by this gateway: use an alias or a model GET /v1/models lists (allos.yaml gateway.models allows more).", Param: "model");
-
     private static void WriteModel(Utf8JsonWriter json, string id)
     {
         int slash = id.IndexOf('/', StringComparison.Ordinal);

@@ -143,6 +143,50 @@ public sealed class Router : IChatClient
     /// <summary>Returns the first deployment (by priority) that <paramref name="alias"/> routes to, for calls the Router does not route itself (token counting).</summary>
     internal DeploymentState FirstDeployment(string alias) => Group(alias.Trim()).Deployments[0];
 
+    /// <summary>
+    /// Returns the most a call to <paramref name="alias"/> could cost on any deployment it may reach: its own group's and
+    /// those of every fallback group it names (fallbacks are one level deep, as routing takes them), with the catalog entry
+    /// that prices it. A gateway key reserves this, so a fallback to a dearer deployment cannot spend past the reservation.
+    /// </summary>
+    /// <param name="alias">A group alias or a model id.</param>
+    /// <param name="inputTokens">The estimated input tokens.</param>
+    /// <param name="maxOutputTokens">The request's output limit; <see langword="null"/> takes each deployment's own maximum.</param>
+    /// <returns>The dearest cost and its model, the largest output allowance seen; a <see langword="null"/> cost when no deployment has a price.</returns>
+    /// <exception cref="ConfigurationException">The alias is neither a group nor a model id a provider serves.</exception>
+    internal (decimal? Cost, Models.ModelInfo Info, long OutputTokens) MostExpensive(string alias, long inputTokens, int? maxOutputTokens)
+    {
+        RouteGroup group = Group(alias.Trim());
+        decimal? dearest = null;
+        Models.ModelInfo info = group.Deployments[0].Info;
+        long output = 0;
+
+        // Runs on every gateway request: plain loops, no enumerator or closure allocations.
+        Consider(group, inputTokens, maxOutputTokens, ref dearest, ref info, ref output);
+        foreach (string[] fallbacks in (ReadOnlySpan<string[]>)[group.Fallbacks, group.ContextWindowFallbacks, group.ContentPolicyFallbacks])
+        {
+            foreach (string fallback in fallbacks)
+            {
+                Consider(Group(fallback), inputTokens, maxOutputTokens, ref dearest, ref info, ref output);
+            }
+        }
+
+        return (dearest, info, output);
+
+        static void Consider(RouteGroup candidate, long inputTokens, int? maxOutputTokens, ref decimal? dearest, ref Models.ModelInfo info, ref long output)
+        {
+            foreach (DeploymentState deployment in candidate.Deployments)
+            {
+                long allowance = maxOutputTokens ?? deployment.Info.MaxOutputTokens;
+                output = Math.Max(output, allowance);
+                if (deployment.Info.Pricing is { } price && ((inputTokens * price.Input) + (allowance * price.Output)) / 1_000_000m is var cost && (dearest is null || cost > dearest))
+                {
+                    dearest = cost;
+                    info = deployment.Info;
+                }
+            }
+        }
+    }
+
     internal async Task<ChatResponse> GetResponseAsync(string? alias, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);

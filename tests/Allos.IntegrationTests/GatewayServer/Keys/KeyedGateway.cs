@@ -32,32 +32,37 @@ public sealed class KeyedGateway : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
-    public static async Task<KeyedGateway> StartAsync()
+    /// <summary>Starts the gateway; <paramref name="configure"/> may add groups (see <see cref="Group"/>) and server settings before it starts.</summary>
+    public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null)
     {
         var gateway = new KeyedGateway { Upstream = await FakeProviderServer.StartAsync() };
         gateway.Store = await gateway._database.OpenAsync();
-        ModelGroup Group(string alias, string model) => new(alias, new Deployment(model)
-        {
-            Name = alias,
-            ApiKey = "sk-upstream-secret",
-            Endpoint = gateway.Upstream.EndpointFor(model[..model.IndexOf('/', StringComparison.Ordinal)]),
-        });
-        RouterOptions options = RouterFixture.Options(Group("claude", "anthropic/claude-sonnet-4-5"), Group("gpt", "openai/gpt-4o-mini"), Group("embed", "openai/text-embedding-3-small"));
+        RouterOptions options = RouterFixture.Options(gateway.Group("claude", "anthropic/claude-sonnet-4-5"), gateway.Group("gpt", "openai/gpt-4o-mini"), gateway.Group("embed", "openai/text-embedding-3-small"));
         options.MaxRetries = 0;
-        gateway._router = new Router(options);
         gateway._options = new GatewayServerOptions
         {
-            Router = gateway._router,
+            Router = null!,
             Port = 0,
             MasterKey = MasterKey,
             Keys = gateway.Store.Keys,
             TimeProvider = gateway.Time,
         };
+        configure?.Invoke(gateway, options, gateway._options);
+        gateway._router = new Router(options);
+        gateway._options.Router = gateway._router;
         gateway._app = Allos.Gateway.Server.GatewayServer.Create(gateway._options);
         await gateway._app.StartAsync();
         gateway.Http = new HttpClient { BaseAddress = new Uri(gateway._app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
         return gateway;
     }
+
+    /// <summary>A group of one deployment of <paramref name="model"/> (<c>provider/model</c>) on the fake upstream.</summary>
+    public ModelGroup Group(string alias, string model) => new(alias, new Deployment(model)
+    {
+        Name = alias,
+        ApiKey = "sk-upstream-secret",
+        Endpoint = Upstream.EndpointFor(model[..model.IndexOf('/', StringComparison.Ordinal)]),
+    });
 
     /// <summary>Generates a key through the admin API and returns it.</summary>
     public async Task<string> GenerateAsync(string json = "{}")
