@@ -4,7 +4,7 @@ namespace Allos;
 
 /// <summary>
 /// <see cref="AdditionalPropertiesDictionary"/> keys that the Anthropic provider client reads or sets: prompt caching,
-/// an exact thinking budget, and the stop sequence that ended an answer. Other providers ignore them.
+/// an exact thinking budget, beta flags, and the stop sequence that ended an answer. Other providers ignore them.
 /// </summary>
 public static class AnthropicProperties
 {
@@ -22,6 +22,13 @@ public static class AnthropicProperties
     /// to send while <see cref="ChatOptions.Reasoning"/> is on, instead of the budget its effort maps to. Never sent as a field.
     /// </summary>
     public const string ThinkingBudgetKey = "allos.anthropic.thinking_budget";
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key holding a string sent as the request's <c>anthropic-beta</c>
+    /// header (comma-separated flags, <c>interleaved-thinking-2025-05-14</c>): how the gateway passes a caller's betas on.
+    /// A configured <c>anthropic-beta</c> header (<c>ChatClientOptions.Headers</c>) wins over it.
+    /// </summary>
+    public const string BetaKey = "allos.anthropic.beta";
 
     /// <summary>
     /// The key, on a response's or final update's <see cref="ChatResponse.AdditionalProperties"/>, of the stop sequence

@@ -12,8 +12,8 @@ namespace Allos.Gateway.Server.Anthropic;
 
 /// <summary>
 /// The Anthropic-compatible endpoints: <c>POST /v1/messages</c> (whole or streamed) and <c>POST /v1/messages/count_tokens</c>,
-/// served through the Router whatever the upstream's format. The <c>anthropic-version</c> and <c>anthropic-beta</c>
-/// headers are accepted and not needed: the body says everything the gateway uses.
+/// served through the Router whatever the upstream's format. The <c>anthropic-version</c> header is accepted and not
+/// needed (the body says everything the gateway uses); <c>anthropic-beta</c> is passed on to an Anthropic upstream.
 /// </summary>
 internal static class AnthropicEndpoints
 {
@@ -42,6 +42,12 @@ internal static class AnthropicEndpoints
         {
             await AnthropicErrors.WriteAsync(context, InvalidRequest(ex.Message)).ConfigureAwait(false);
             return;
+        }
+
+        // Betas (Claude Code sends its own) reach an Anthropic upstream as they came; other upstreams ignore them.
+        if (context.Request.Headers["anthropic-beta"] is { Count: > 0 } beta && !string.IsNullOrWhiteSpace(beta.ToString()))
+        {
+            (request.Options.AdditionalProperties ??= [])[AnthropicProperties.BetaKey] = beta.ToString();
         }
 
         // The one path every Messages call takes to the upstream: served model, key, limits, budget.

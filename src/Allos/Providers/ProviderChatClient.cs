@@ -57,13 +57,18 @@ internal abstract class ProviderChatClient : IChatClient
     /// <summary>Adds the provider's authentication headers (API key, version pins).</summary>
     protected abstract void Authenticate(HttpRequestMessage request);
 
+    /// <summary>Adds headers a request's options ask for (Anthropic's <c>anthropic-beta</c>); none by default. Runs before the configured headers, which win.</summary>
+    protected virtual void AddRequestHeaders(HttpRequestMessage request, ChatOptions? options)
+    {
+    }
+
     /// <summary>
     /// Posts <paramref name="body"/>, deserializes the whole answer and maps it with <paramref name="map"/>, under the
     /// call's clock and error mapping: whatever goes wrong on the way, including in the mapping, leaves as an
     /// <see cref="AllosException"/> (or the caller's own cancellation).
     /// </summary>
     protected async Task<ChatResponse> PostAsync<TRequest, TResponse, TState>(Uri url, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
-        TState state, Func<TResponse, TState, ChatResponse> map, CancellationToken cancellationToken)
+        ChatOptions? options, TState state, Func<TResponse, TState, ChatResponse> map, CancellationToken cancellationToken)
         where TResponse : class
     {
         // Outside the error mapping: content Allos cannot send is the caller's error, not the provider's.
@@ -72,7 +77,7 @@ internal abstract class ProviderChatClient : IChatClient
         bool reading = false;
         try
         {
-            using HttpRequestMessage request = CreateRequest(url, content, streaming: false);
+            using HttpRequestMessage request = CreateRequest(url, content, options, streaming: false);
             using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
             reading = true;
             var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
@@ -109,7 +114,7 @@ internal abstract class ProviderChatClient : IChatClient
         // The only async iterator of a stream: sending, reading, decoding, error translation and cleanup all happen here,
         // since every layer of iterators costs each streamed token a MoveNextAsync.
         using CancellationTokenSource call = Transport.StartCall(cancellationToken);
-        using HttpRequestMessage request = CreateRequest(url, content, streaming: true);
+        using HttpRequestMessage request = CreateRequest(url, content, options, streaming: true);
         HttpResponseMessage response;
         ResponseBodyStream stream;
         try
@@ -202,12 +207,13 @@ internal abstract class ProviderChatClient : IChatClient
         }
     }
 
-    private HttpRequestMessage CreateRequest(Uri url, HttpContent content, bool streaming)
+    private HttpRequestMessage CreateRequest(Uri url, HttpContent content, ChatOptions? options, bool streaming)
     {
         // The host only: the path and query can carry a key (Gemini's ?key=), and the body is the user's prompt.
         _logger.RequestSent(Settings.Provider, Settings.Model, _host, streaming);
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         Authenticate(request);
+        AddRequestHeaders(request, options);
         foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
         {
             request.Headers.Remove(header.Key);

@@ -43,6 +43,22 @@ public sealed class AnthropicIngressTests : IAsyncLifetime
         upstream.Json.GetProperty("model").GetString().ShouldBe("claude-sonnet-4-5");
         upstream.Json.GetProperty("max_tokens").GetInt32().ShouldBe(256);
         upstream.Json.GetProperty("messages").GetRawText().ShouldBe("""[{"role":"user","content":[{"type":"text","text":"Hi"}]}]""");
+
+        // The caller's betas reach the Anthropic upstream as they came (Claude Code's need them).
+        upstream.Headers["anthropic-beta"].ShouldBe("prompt-caching-2024-07-31,interleaved-thinking-2025-05-14");
+    }
+
+    [Fact]
+    public async Task Messages_ToAnOpenAIUpstream_SendsNoAnthropicHeadersOrBetaField()
+    {
+        _gateway.Upstream.Enqueue(FakeTurn.Text("Hi."));
+
+        using HttpResponseMessage response = await _gateway.PostAsync("""{"model":"gpt","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}""");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        RecordedRequest upstream = _gateway.Upstream.Requests.ShouldHaveSingleItem();
+        upstream.Headers.Keys.ShouldNotContain(key => key.StartsWith("anthropic", StringComparison.OrdinalIgnoreCase));
+        upstream.Body.ShouldNotContain("beta");
     }
 
     [Fact]

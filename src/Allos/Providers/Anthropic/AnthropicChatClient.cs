@@ -30,7 +30,7 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     internal async Task<long> CountTokensAsync(JsonElement request, CancellationToken cancellationToken = default)
     {
         ChatResponse counted = await PostAsync(_countUrl, new AnthropicCountTokensRequest(request, Settings.Model), AnthropicJsonContext.Default.AnthropicCountTokensRequest,
-            AnthropicJsonContext.Default.AnthropicCountTokensResponse, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
+            AnthropicJsonContext.Default.AnthropicCountTokensResponse, null, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
                 ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }
                 : throw ProviderTransport.NotAResponse(provider, "\"input_tokens\""), cancellationToken).ConfigureAwait(false);
         return counted.Usage!.InputTokenCount!.Value;
@@ -41,7 +41,7 @@ internal sealed class AnthropicChatClient : ProviderChatClient
         ArgumentNullException.ThrowIfNull(messages);
         AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
         return await PostAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, AnthropicJsonContext.Default.AnthropicResponse,
-            (Transport, body.JsonToolName), static (response, state) =>
+            options, (Transport, body.JsonToolName), static (response, state) =>
             {
                 if (response.Error is { } error)
                 {
@@ -68,5 +68,14 @@ internal sealed class AnthropicChatClient : ProviderChatClient
 
         // Options.Headers are applied after this and win, so a newer anthropic-version can be pinned through them.
         request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+    }
+
+    protected override void AddRequestHeaders(HttpRequestMessage request, ChatOptions? options)
+    {
+        // The gateway passes a caller's betas on (Claude Code needs its own), so the upstream enables what the body uses.
+        if (options?.AdditionalProperties?.TryGetValue(AnthropicProperties.BetaKey, out object? beta) == true && beta is string { Length: > 0 } betas)
+        {
+            request.Headers.TryAddWithoutValidation("anthropic-beta", betas);
+        }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class GeminiChatClient : ProviderChatClient
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
         Uri url = options?.ModelId is null ? _generateUrl : ModelUrl(options.ModelId, "generateContent");
         return await PostAsync(url, body, GeminiJsonContext.Default.GeminiRequest, GeminiJsonContext.Default.GeminiResponse,
-            Settings.Provider, static (response, provider) => GeminiResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
+            options, Settings.Provider, static (response, provider) => GeminiResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

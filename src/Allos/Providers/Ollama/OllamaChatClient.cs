@@ -27,7 +27,7 @@ internal sealed class OllamaChatClient : ProviderChatClient
         ArgumentNullException.ThrowIfNull(messages);
         OllamaRequest body = OllamaRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
         return await PostAsync(_url, body, OllamaJsonContext.Default.OllamaRequest, OllamaJsonContext.Default.OllamaResponse,
-            Settings.Provider, static (response, provider) => OllamaResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
+            options, Settings.Provider, static (response, provider) => OllamaResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

@@ -22,7 +22,7 @@ internal sealed class OpenAIChatClient : ProviderChatClient
         ArgumentNullException.ThrowIfNull(messages);
         OpenAIRequest body = OpenAIRequestBuilder.Build(messages, options, Settings.Model, _dialect, stream: false);
         return await PostAsync(_url, body, OpenAIJsonContext.Default.OpenAIRequest, OpenAIJsonContext.Default.OpenAIResponse,
-            Settings.Provider, static (response, provider) => OpenAIResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
+            options, Settings.Provider, static (response, provider) => OpenAIResponseParser.ToChatResponse(response, provider), cancellationToken).ConfigureAwait(false);
     }
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
