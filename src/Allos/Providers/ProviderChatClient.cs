@@ -73,25 +73,7 @@ internal abstract class ProviderChatClient : IChatClient
     {
         // Outside the error mapping: content Allos cannot send is the caller's error, not the provider's.
         HttpContent content = ProviderTransport.JsonBody(body, requestType);
-        using CancellationTokenSource call = Transport.StartCall(cancellationToken);
-        bool reading = false;
-        try
-        {
-            using HttpRequestMessage request = CreateRequest(url, content, options, streaming: false);
-            using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
-            reading = true;
-            var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
-            await using (stream.ConfigureAwait(false))
-            {
-                TResponse parsed = await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
-                    ?? throw ProviderTransport.NotAResponse(Settings.Provider, "a JSON object");
-                return map(parsed, state);
-            }
-        }
-        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading, body: null, out Exception translated))
-        {
-            throw translated;
-        }
+        return await Transport.PostJsonAsync(CreateRequest(url, content, options, streaming: false), responseType, state, map, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -214,11 +196,7 @@ internal abstract class ProviderChatClient : IChatClient
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
         Authenticate(request);
         AddRequestHeaders(request, options);
-        foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
-        {
-            request.Headers.Remove(header.Key);
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
+        ProviderTransport.ApplyHeaders(request, Settings.Options.Headers);
 
         return request;
     }

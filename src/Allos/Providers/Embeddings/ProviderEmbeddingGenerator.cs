@@ -122,33 +122,11 @@ internal abstract class ProviderEmbeddingGenerator : IEmbeddingGenerator<string,
         where TResponse : class
     {
         HttpContent content = ProviderTransport.JsonBody(body, requestType);
-        using CancellationTokenSource call = Transport.StartCall(cancellationToken);
-        bool reading = false;
-        try
-        {
-            _logger.RequestSent(Settings.Provider, Settings.Model, _host, streaming: false);
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
-            Authenticate(request);
-            foreach (KeyValuePair<string, string> header in Settings.Options.Headers)
-            {
-                request.Headers.Remove(header.Key);
-                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            using HttpResponseMessage response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
-            reading = true;
-            var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), Timeout.InfiniteTimeSpan, Transport.TimeProvider, onIdle: null);
-            await using (stream.ConfigureAwait(false))
-            {
-                TResponse parsed = await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
-                    ?? throw ProviderTransport.NotAResponse(Settings.Provider, "a JSON object");
-                return map(parsed);
-            }
-        }
-        catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading, body: null, out Exception translated))
-        {
-            throw translated;
-        }
+        _logger.RequestSent(Settings.Provider, Settings.Model, _host, streaming: false);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        Authenticate(request);
+        ProviderTransport.ApplyHeaders(request, Settings.Options.Headers);
+        return await Transport.PostJsonAsync(request, responseType, map, static (parsed, map) => map(parsed), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The error for an answer whose vectors do not match the inputs one to one.</summary>

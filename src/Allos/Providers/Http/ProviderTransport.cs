@@ -55,6 +55,48 @@ internal sealed class ProviderTransport
     public static HttpContent JsonBody<T>(T value, JsonTypeInfo<T> typeInfo) => PooledJsonContent.Create(value, typeInfo);
 
     /// <summary>
+    /// Sends <paramref name="request"/> (and disposes it) and maps the whole JSON answer with <paramref name="map"/>, under the
+    /// call's clock and the error mapping: whatever goes wrong on the way, mapping included, leaves as an
+    /// <see cref="AllosException"/> (or the caller's own cancellation). Chat and embeddings codecs both post through it.
+    /// </summary>
+    public async Task<TResult> PostJsonAsync<TResponse, TState, TResult>(HttpRequestMessage request, JsonTypeInfo<TResponse> responseType, TState state,
+        Func<TResponse, TState, TResult> map, CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        using (request)
+        {
+            using CancellationTokenSource call = StartCall(cancellationToken);
+            bool reading = false;
+            try
+            {
+                using HttpResponseMessage response = await SendAsync(request, call.Token).ConfigureAwait(false);
+                reading = true;
+                var stream = new ResponseBodyStream(await response.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false), System.Threading.Timeout.InfiniteTimeSpan, TimeProvider, onIdle: null);
+                await using (stream.ConfigureAwait(false))
+                {
+                    TResponse parsed = await JsonSerializer.DeserializeAsync(stream, responseType, call.Token).ConfigureAwait(false)
+                        ?? throw NotAResponse(Provider, "a JSON object");
+                    return map(parsed, state);
+                }
+            }
+            catch (Exception ex) when (TryTranslate(ex, cancellationToken, reading, body: null, out Exception translated))
+            {
+                throw translated;
+            }
+        }
+    }
+
+    /// <summary>Sets the headers configured for every request (<c>ChatClientOptions.Headers</c>), replacing any of the same name.</summary>
+    public static void ApplyHeaders(HttpRequestMessage request, IDictionary<string, string> headers)
+    {
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            request.Headers.Remove(header.Key);
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+    }
+
+    /// <summary>
     /// Sends the request and returns the response once its headers arrived; a non-success status becomes an exception.
     /// Redirects are followed here, not by the handler, and only within the request's origin: .NET strips only
     /// <c>Authorization</c> on a redirect, so a handler following one to another host would hand it <c>x-api-key</c>
