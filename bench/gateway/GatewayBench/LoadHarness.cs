@@ -45,7 +45,7 @@ internal static class LoadHarness
             (List<double> directLatency, List<double> latency) = await LatencyAsync(client, settings.Requests, direct, target, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.RpsSeconds} s at concurrency {settings.Concurrency}");
-            directRps.Add(await ThroughputAsync(client, direct, settings, new Counter()));
+            directRps.Add(await ThroughputAsync(client, direct, settings, errors));
             double rps = await ThroughputAsync(client, target, settings, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.StreamRounds} rounds of {settings.Streams} concurrent streams");
@@ -101,8 +101,15 @@ internal static class LoadHarness
         await LatencyAsync(client, settings.Warmup, direct, target, ignored);
         await Parallel.ForEachAsync(Enumerable.Range(0, Math.Min(settings.Streams, 20)), async (_, ct) =>
         {
-            await StreamProbe.RunAsync(direct, client, ct);
-            await StreamProbe.RunAsync(target, client, ct);
+            try
+            {
+                await StreamProbe.RunAsync(direct, client, ct);
+                await StreamProbe.RunAsync(target, client, ct);
+            }
+            catch (Exception ex) when (IsFailure(ex))
+            {
+                ignored.Add(ex);
+            }
         });
     }
 
@@ -118,9 +125,9 @@ internal static class LoadHarness
                 directTimes.Add(await direct.CallAsync(client, buffer));
                 targetTimes.Add(await target.CallAsync(client, buffer));
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (IsFailure(ex))
             {
-                errors.Add();
+                errors.Add(ex);
             }
         }
 
@@ -142,9 +149,9 @@ internal static class LoadHarness
                     await target.CallAsync(client, buffer);
                     done.Add();
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (IsFailure(ex))
                 {
-                    errors.Add();
+                    errors.Add(ex);
                 }
             }
         })));
@@ -171,9 +178,9 @@ internal static class LoadHarness
                 {
                     return await StreamProbe.RunAsync(server, client);
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (IsFailure(ex))
                 {
-                    errors.Add();
+                    errors.Add(ex);
                     return (double.NaN, 0, 0);
                 }
             }));
@@ -228,9 +235,9 @@ internal static class LoadHarness
                         await StreamProbe.RunAsync(target, client);
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (IsFailure(ex))
                 {
-                    errors.Add();
+                    errors.Add(ex);
                 }
             }
         }))];
@@ -246,6 +253,9 @@ internal static class LoadHarness
         double last = samples.TakeLast(tenth).Average();
         return string.Create(CultureInfo.InvariantCulture, $"{first:F0} → {last:F0} MB ({(last - first) / first:+0.0%;-0.0%}), max {samples.Max():F0} MB");
     }
+
+    // A failed or timed-out call is counted in the errors column, not fatal: one bad proxy must not lose the other rows.
+    private static bool IsFailure(Exception ex) => ex is HttpRequestException or TaskCanceledException or IOException;
 
     private static double Percentile(List<double> values, double percent)
     {
@@ -275,6 +285,15 @@ internal static class LoadHarness
         public long Value => Interlocked.Read(ref _value);
 
         public void Add() => Interlocked.Increment(ref _value);
+
+        /// <summary>Counts a failure; the first one is printed, so a broken proxy says why.</summary>
+        public void Add(Exception ex)
+        {
+            if (Interlocked.Increment(ref _value) == 1)
+            {
+                Console.Error.WriteLine($"  first error: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
     }
 
     /// <summary>Every stream's TTFT, the largest gap seen and how many streams had a gap above the stall threshold.</summary>
