@@ -79,6 +79,20 @@ internal sealed class BenchTarget
         return elapsed;
     }
 
+    /// <summary>User plus system CPU time the server's process has used, in seconds, from /proc (Linux; USER_HZ is 100 there).</summary>
+    public double? CpuSeconds()
+    {
+        if (Pid is not int pid || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return null;
+        }
+
+        // The command name may hold spaces, so the fields are counted from after its closing parenthesis (field 3 on).
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>The resident set of the server's process in MB, from /proc (Linux).</summary>
     public double? ResidentMegabytes()
     {

@@ -45,8 +45,8 @@ internal static class LoadHarness
             (List<double> directLatency, List<double> latency) = await LatencyAsync(client, settings.Requests, direct, target, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.RpsSeconds} s at concurrency {settings.Concurrency}");
-            directRps.Add(await ThroughputAsync(client, direct, settings, errors));
-            double rps = await ThroughputAsync(client, target, settings, errors);
+            directRps.Add((await ThroughputAsync(client, direct, settings, errors)).Rps);
+            (double rps, double? cpuPerCall) = await ThroughputAsync(client, target, settings, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.StreamRounds} rounds of {settings.Streams} concurrent streams");
             (Streams directStreams, Streams streams) = await StreamsAsync(client, settings, direct, target, errors);
@@ -60,6 +60,7 @@ internal static class LoadHarness
                 Ms(Percentile(latency, 50) - Percentile(directLatency, 50)),
                 Ms(Percentile(latency, 99) - Percentile(directLatency, 99)),
                 rps.ToString("N0", CultureInfo.InvariantCulture),
+                cpuPerCall is double cpu ? string.Create(CultureInfo.InvariantCulture, $"{cpu:F0} µs") : "n/a",
                 Ms(Percentile(streams.Ttft, 50) - Percentile(directStreams.Ttft, 50)),
                 Ms(Percentile(streams.Ttft, 99) - Percentile(directStreams.Ttft, 99)),
                 Ms(streams.MaxGap),
@@ -74,13 +75,14 @@ internal static class LoadHarness
             return 2;
         }
 
-        Console.WriteLine($"| server | added p50, c=1 | added p99, c=1 | RPS, c={settings.Concurrency}, server on 1 core | added TTFT p50, {settings.Streams} streams | added TTFT p99 | largest frame gap | streams with a stall (gap > {settings.StallMs} ms) | RSS over {settings.SoakSeconds} s soak (first → last tenth) | errors |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine($"| server | added p50, c=1 | added p99, c=1 | RPS, c={settings.Concurrency}, server on 1 core | server CPU per call | added TTFT p50, {settings.Streams} streams | added TTFT p99 | largest frame gap | streams with a stall (gap > {settings.StallMs} ms) | RSS over {settings.SoakSeconds} s soak (first → last tenth) | errors |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         Console.WriteLine(Row(
             "direct to upstream (absolute)",
             Ms(directResult.P50),
             Ms(directResult.P99),
             directRps.Average().ToString("N0", CultureInfo.InvariantCulture),
+            "—",
             Ms(Percentile(directResult.Streams.Ttft, 50)),
             Ms(Percentile(directResult.Streams.Ttft, 99)),
             Ms(directResult.Streams.MaxGap),
@@ -134,10 +136,12 @@ internal static class LoadHarness
         return (directTimes, targetTimes);
     }
 
-    private static async Task<double> ThroughputAsync(HttpClient client, BenchTarget target, Settings settings, Counter errors)
+    /// <summary>Calls completed per second by <c>--concurrency</c> callers, and the server's CPU time per call (its own cost, whatever the load on the machine).</summary>
+    private static async Task<(double Rps, double? CpuPerCallUs)> ThroughputAsync(HttpClient client, BenchTarget target, Settings settings, Counter errors)
     {
         var done = new Counter();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(settings.RpsSeconds));
+        double? cpuBefore = target.CpuSeconds();
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(async () =>
         {
@@ -155,7 +159,9 @@ internal static class LoadHarness
                 }
             }
         })));
-        return done.Value / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double rps = done.Value / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double? cpu = target.CpuSeconds() - cpuBefore;
+        return (rps, done.Value > 0 ? cpu * 1e6 / done.Value : null);
     }
 
     private static async Task<(Streams Direct, Streams Target)> StreamsAsync(HttpClient client, Settings settings, BenchTarget direct, BenchTarget target, Counter errors)
