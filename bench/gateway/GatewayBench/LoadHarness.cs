@@ -88,7 +88,7 @@ internal static class LoadHarness
             Ms(directResult.Streams.MaxGap),
             $"{directResult.Streams.Stalled} / {directResult.Streams.Count}",
             "—",
-            "0"));
+            "—"));
         foreach (string row in rows)
         {
             Console.WriteLine(row);
