@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Allos.Bench.Gateway;
+
+/// <summary>
+/// Measures each proxy against the upstream it fronts and prints one Markdown table. "Added" figures are the proxy's
+/// minus the upstream's own, measured interleaved (a direct call, then a proxied one) so a load change on the machine
+/// moves both sides alike.
+/// </summary>
+internal static class LoadHarness
+{
+    public static async Task<int> RunAsync(BenchArguments args)
+    {
+        string upstream = args.String("upstream");
+        var direct = new BenchTarget("direct", upstream, pid: null);
+        BenchTarget[] targets = [.. args.All("target").Select(spec => BenchTarget.Parse(spec, upstream))];
+        var settings = new Settings(
+            Warmup: args.Int("warmup", 2000),
+            Requests: args.Int("requests", 10_000),
+            RpsSeconds: args.Int("rps-seconds", 20),
+            Concurrency: args.Int("concurrency", 50),
+            Streams: args.Int("streams", 100),
+            StreamRounds: args.Int("stream-rounds", 10),
+            Chunks: args.Int("chunks", 20),
+            StallMs: args.Int("stall-ms", 50),
+            SoakSeconds: args.Int("soak-seconds", 600));
+
+        using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseProxy = false })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+        var rows = new List<string>();
+        var directRps = new List<double>();
+        Result? directResult = null;
+        foreach (BenchTarget target in targets)
+        {
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up");
+            await WarmUpAsync(client, settings, direct, target);
+
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.Requests} calls at concurrency 1");
+            var errors = new Counter();
+            (List<double> directLatency, List<double> latency) = await LatencyAsync(client, settings.Requests, direct, target, errors);
+
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.RpsSeconds} s at concurrency {settings.Concurrency}");
+            directRps.Add((await ThroughputAsync(client, direct, settings, errors)).Rps);
+            (double rps, double? cpuPerCall) = await ThroughputAsync(client, target, settings, errors);
+
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.StreamRounds} rounds of {settings.Streams} concurrent streams");
+            (Streams directStreams, Streams streams) = await StreamsAsync(client, settings, direct, target, errors);
+
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.SoakSeconds} s soak");
+            string rss = await SoakAsync(client, settings, target, errors);
+
+            directResult ??= new Result(Percentile(directLatency, 50), Percentile(directLatency, 99), directStreams);
+            rows.Add(Row(
+                target.Name,
+                Ms(Percentile(latency, 50) - Percentile(directLatency, 50)),
+                Ms(Percentile(latency, 99) - Percentile(directLatency, 99)),
+                rps.ToString("N0", CultureInfo.InvariantCulture),
+                cpuPerCall is double cpu ? string.Create(CultureInfo.InvariantCulture, $"{cpu:F0} µs") : "n/a",
+                Ms(Percentile(streams.Ttft, 50) - Percentile(directStreams.Ttft, 50)),
+                Ms(Percentile(streams.Ttft, 99) - Percentile(directStreams.Ttft, 99)),
+                Ms(streams.MaxGap),
+                $"{streams.Stalled} / {streams.Count}",
+                rss,
+                errors.Value.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (directResult is null)
+        {
+            Console.Error.WriteLine("no --target given: nothing to measure");
+            return 2;
+        }
+
+        Console.WriteLine($"| server | added p50, c=1 | added p99, c=1 | RPS, c={settings.Concurrency}, server on 1 core | server CPU per call | added TTFT p50, {settings.Streams} streams | added TTFT p99 | largest frame gap | streams with a stall (gap > {settings.StallMs} ms) | RSS over {settings.SoakSeconds} s soak (first → last tenth) | errors |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine(Row(
+            "direct to upstream (absolute)",
+            Ms(directResult.P50),
+            Ms(directResult.P99),
+            directRps.Average().ToString("N0", CultureInfo.InvariantCulture),
+            "—",
+            Ms(Percentile(directResult.Streams.Ttft, 50)),
+            Ms(Percentile(directResult.Streams.Ttft, 99)),
+            Ms(directResult.Streams.MaxGap),
+            $"{directResult.Streams.Stalled} / {directResult.Streams.Count}",
+            "—",
+            "—"));
+        foreach (string row in rows)
+        {
+            Console.WriteLine(row);
+        }
+
+        return 0;
+    }
+
+    private static async Task WarmUpAsync(HttpClient client, Settings settings, BenchTarget direct, BenchTarget target)
+    {
+        var ignored = new Counter();
+        await LatencyAsync(client, settings.Warmup, direct, target, ignored);
+        await Parallel.ForEachAsync(Enumerable.Range(0, Math.Min(settings.Streams, 20)), async (_, ct) =>
+        {
+            try
+            {
+                await StreamProbe.RunAsync(direct, client, ct);
+                await StreamProbe.RunAsync(target, client, ct);
+            }
+            catch (Exception ex) when (IsFailure(ex))
+            {
+                ignored.Add(ex);
+            }
+        });
+    }
+
+    private static async Task<(List<double> Direct, List<double> Target)> LatencyAsync(HttpClient client, int count, BenchTarget direct, BenchTarget target, Counter errors)
+    {
+        var directTimes = new List<double>(count);
+        var targetTimes = new List<double>(count);
+        byte[] buffer = new byte[16 * 1024];
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                directTimes.Add(await direct.CallAsync(client, buffer));
+                targetTimes.Add(await target.CallAsync(client, buffer));
+            }
+            catch (Exception ex) when (IsFailure(ex))
+            {
+                errors.Add(ex);
+            }
+        }
+
+        return (directTimes, targetTimes);
+    }
+
+    /// <summary>Calls completed per second by <c>--concurrency</c> callers, and the server's CPU time per call (its own cost, whatever the load on the machine).</summary>
+    private static async Task<(double Rps, double? CpuPerCallUs)> ThroughputAsync(HttpClient client, BenchTarget target, Settings settings, Counter errors)
+    {
+        var done = new Counter();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(settings.RpsSeconds));
+        double? cpuBefore = target.CpuSeconds();
+        long start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(async () =>
+        {
+            byte[] buffer = new byte[16 * 1024];
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await target.CallAsync(client, buffer);
+                    done.Add();
+                }
+                catch (Exception ex) when (IsFailure(ex))
+                {
+                    errors.Add(ex);
+                }
+            }
+        })));
+        double rps = done.Value / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double? cpu = target.CpuSeconds() - cpuBefore;
+        return (rps, done.Value > 0 ? cpu * 1e6 / done.Value : null);
+    }
+
+    private static async Task<(Streams Direct, Streams Target)> StreamsAsync(HttpClient client, Settings settings, BenchTarget direct, BenchTarget target, Counter errors)
+    {
+        var directStreams = new Streams(settings);
+        var targetStreams = new Streams(settings);
+        for (int round = 0; round < settings.StreamRounds; round++)
+        {
+            await RoundAsync(direct, directStreams);
+            await RoundAsync(target, targetStreams);
+        }
+
+        return (directStreams, targetStreams);
+
+        async Task RoundAsync(BenchTarget server, Streams into)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, settings.Streams).Select(async _ =>
+            {
+                try
+                {
+                    return await StreamProbe.RunAsync(server, client);
+                }
+                catch (Exception ex) when (IsFailure(ex))
+                {
+                    errors.Add(ex);
+                    return (double.NaN, 0, 0);
+                }
+            }));
+            foreach ((double ttft, double gap, int frames) in results)
+            {
+                if (frames < settings.Chunks)
+                {
+                    // A stream that lost text frames is an error, not a fast stream.
+                    errors.Add();
+                    continue;
+                }
+
+                into.Add(ttft, gap);
+            }
+        }
+    }
+
+    private static async Task<string> SoakAsync(HttpClient client, Settings settings, BenchTarget target, Counter errors)
+    {
+        if (target.ResidentMegabytes() is null)
+        {
+            return "n/a (no /proc)";
+        }
+
+        // Mixed load (eight callers of whole answers, two of streams) while the server's RSS is sampled once a second.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(settings.SoakSeconds));
+        var samples = new List<double>();
+        Task sampler = Task.Run(async () =>
+        {
+            using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (await tick.WaitForNextTickAsync(CancellationToken.None) && !stop.IsCancellationRequested)
+            {
+                if (target.ResidentMegabytes() is double mb)
+                {
+                    samples.Add(mb);
+                }
+            }
+        });
+        Task[] load = [.. Enumerable.Range(0, 10).Select(worker => Task.Run(async () =>
+        {
+            byte[] buffer = new byte[16 * 1024];
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (worker < 8)
+                    {
+                        await target.CallAsync(client, buffer);
+                    }
+                    else
+                    {
+                        await StreamProbe.RunAsync(target, client);
+                    }
+                }
+                catch (Exception ex) when (IsFailure(ex))
+                {
+                    errors.Add(ex);
+                }
+            }
+        }))];
+        await Task.WhenAll(load);
+        await sampler;
+        if (samples.Count < 2)
+        {
+            return "too short to sample";
+        }
+
+        int tenth = Math.Max(1, samples.Count / 10);
+        double first = samples.Take(tenth).Average();
+        double last = samples.TakeLast(tenth).Average();
+        return string.Create(CultureInfo.InvariantCulture, $"{first:F0} → {last:F0} MB ({(last - first) / first:+0.0%;-0.0%}), max {samples.Max():F0} MB");
+    }
+
+    // A failed or timed-out call is counted in the errors column, not fatal: one bad proxy must not lose the other rows.
+    private static bool IsFailure(Exception ex) => ex is HttpRequestException or TaskCanceledException or IOException;
+
+    private static double Percentile(List<double> values, double percent)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        int index = (int)Math.Ceiling(percent / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+
+    private static string Ms(double value) => double.IsNaN(value) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{value:F3} ms");
+
+    private static string Row(params string[] cells) => new StringBuilder("| ").AppendJoin(" | ", cells).Append(" |").ToString();
+
+    private sealed record Settings(int Warmup, int Requests, int RpsSeconds, int Concurrency, int Streams, int StreamRounds, int Chunks, int StallMs, int SoakSeconds);
+
+    private sealed record Result(double P50, double P99, Streams Streams);
+
+    private sealed class Counter
+    {
+        private long _value;
+
+        public long Value => Interlocked.Read(ref _value);
+
+        public void Add() => Interlocked.Increment(ref _value);
+
+        /// <summary>Counts a failure; the first one is printed, so a broken proxy says why.</summary>
+        public void Add(Exception ex)
+        {
+            if (Interlocked.Increment(ref _value) == 1)
+            {
+                Console.Error.WriteLine($"  first error: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Every stream's TTFT, the largest gap seen and how many streams had a gap above the stall threshold.</summary>
+    private sealed class Streams(Settings settings)
+    {
+        public List<double> Ttft { get; } = [];
+
+        public double MaxGap { get; private set; }
+
+        public int Stalled { get; private set; }
+
+        public int Count => Ttft.Count;
+
+        public void Add(double ttft, double maxGap)
+        {
+            Ttft.Add(ttft);
+            MaxGap = Math.Max(MaxGap, maxGap);
+            if (maxGap > settings.StallMs)
+            {
+                Stalled++;
+            }
+        }
+    }
+}
