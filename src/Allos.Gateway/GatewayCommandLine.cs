@@ -157,7 +157,15 @@ internal static class GatewayCommandLine
             router?.Dispose();
 
             // The last calls' rows were queued as their streams ended: write them before the file closes.
-            await store.Telemetry.FlushAsync().ConfigureAwait(false);
+            try
+            {
+                await store.Telemetry.FlushAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                await error.WriteLineAsync($"error: the last spend-log rows could not be written to {store.FilePath}: {ex.Message}").ConfigureAwait(false);
+            }
+
             await store.DisposeAsync().ConfigureAwait(false);
         }
     }
