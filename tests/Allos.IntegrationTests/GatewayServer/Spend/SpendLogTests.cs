@@ -65,6 +65,35 @@ public sealed class SpendLogTests : IAsyncLifetime
         (await _gateway.SpendAsync(key)).ShouldBe(spend, "/key/info and the spend log agree");
     }
 
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public async Task Chat_TheCallerTag_NeverReachesTheUpstream(string format)
+    {
+        string key = await _gateway.GenerateAsync(KeyJson);
+        _gateway.Upstream.Enqueue(FakeTurn.Text("Hello.").WithUsage(10, 2));
+        _gateway.Upstream.Enqueue(FakeTurn.Embeddings([1f, 2f]).WithUsage(10, 0));
+
+        using (HttpResponseMessage response = await _gateway.ChatAsync(format, "gpt", key))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var embed = new HttpRequestMessage(HttpMethod.Post, "v1/embeddings") { Content = new StringContent("""{"model":"embed","input":"hello"}""", Encoding.UTF8, "application/json") };
+        embed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using (HttpResponseMessage response = await _gateway.Http.SendAsync(embed))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        _gateway.Upstream.Requests.Count.ShouldBe(2);
+        foreach (RecordedRequest upstream in _gateway.Upstream.Requests)
+        {
+            upstream.Body.ShouldNotContain("allos.");
+            upstream.Body.ShouldNotContain(Sha256(key));
+            upstream.Body.ShouldNotContain("research");
+        }
+    }
+
     [Fact]
     public async Task SpendLogs_Stream_RecordsTimeToFirstToken()
     {
