@@ -74,13 +74,17 @@ internal static class GatewayCommandLine
     }
 
     /// <summary>Builds the Router from <paramref name="options"/>, starts the server, prints where it listens and runs until Ctrl-C or SIGTERM.</summary>
-    /// <remarks><c>allos serve</c> calls it after its own settings discovery. A configuration error is printed (with file and line) and returns 3.</remarks>
+    /// <remarks>
+    /// <c>allos serve</c> calls it after its own settings discovery. A configuration error is printed (with file and line) and
+    /// returns 3. Every request is recorded in the Allos database's spend log; on shutdown, after in-flight requests drain,
+    /// the log is flushed before the file is closed, so no row is lost.
+    /// </remarks>
     public static async Task<int> ServeAsync(AllosOptions options, string? host, int? port, TextWriter output, TextWriter error)
     {
-        Router router;
+        RouterOptions routerOptions;
         try
         {
-            router = new Router(options.CreateRouterOptions());
+            routerOptions = options.CreateRouterOptions();
         }
         catch (ConfigurationException ex)
         {
@@ -88,22 +92,44 @@ internal static class GatewayCommandLine
             return ConfigurationError;
         }
 
-        GatewayServerOptions server = ServerOptions(router, options.Gateway, host, port);
-        if (GatewayServer.ExposureProblem(server) is { } exposed)
+        SqliteStore store;
+        try
         {
-            await error.WriteLineAsync(exposed).ConfigureAwait(false);
-            router.Dispose();
+            // Virtual keys and the spend log live in the Allos database beside sessions and telemetry.
+            store = await SqliteStore.OpenDefaultAsync().ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ConfigurationError;
         }
 
-        SqliteStore? store = null;
+        Router? router = null;
         WebApplication? app = null;
+        GatewayServerOptions? server = null;
         try
         {
+            routerOptions.Telemetry ??= store.Telemetry;
+            try
+            {
+                router = new Router(routerOptions);
+            }
+            catch (ConfigurationException ex)
+            {
+                await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return ConfigurationError;
+            }
+
+            server = ServerOptions(router, options.Gateway, host, port);
+            if (GatewayServer.ExposureProblem(server) is { } exposed)
+            {
+                await error.WriteLineAsync(exposed).ConfigureAwait(false);
+                return ConfigurationError;
+            }
+
+            server.SpendLog = routerOptions.Telemetry;
             if (server.MasterKey is not null)
             {
-                // Virtual keys live in the Allos database beside sessions and telemetry.
-                store = await SqliteStore.OpenDefaultAsync().ConfigureAwait(false);
                 server.Keys = store.Keys;
             }
 
@@ -114,30 +140,33 @@ internal static class GatewayCommandLine
             await output.WriteLineAsync($"Allos gateway listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
             await output.WriteLineAsync(server.MasterKey is null
                 ? "No master key: listening on loopback only, and requests need no key. Set ALLOS_MASTER_KEY (or gateway.master_key) to require keys and turn on the /key admin API."
-                : $"Master key set: every request needs a key; virtual keys are in {store!.FilePath}.").ConfigureAwait(false);
+                : $"Master key set: every request needs a key; virtual keys are in {store.FilePath}.").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
-        }
-        catch (StoreUnavailableException ex)
-        {
-            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return ConfigurationError;
         }
         finally
         {
             if (app is not null)
             {
+                // Disposing stops the host: in-flight requests and streams finish first (up to DrainTimeout).
                 await app.DisposeAsync().ConfigureAwait(false);
-                await server.Gate.FlushAsync().ConfigureAwait(false);
+                await server!.Gate.FlushAsync().ConfigureAwait(false);
             }
 
-            if (store is not null)
+            router?.Dispose();
+
+            // The last calls' rows were queued as their streams ended: write them before the file closes.
+            try
             {
-                await store.DisposeAsync().ConfigureAwait(false);
+                await store.Telemetry.FlushAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                await error.WriteLineAsync($"error: the last spend-log rows could not be written to {store.FilePath}: {ex.Message}").ConfigureAwait(false);
             }
 
-            router.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

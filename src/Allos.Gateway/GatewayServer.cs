@@ -3,6 +3,7 @@ using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
 using Allos.Gateway.Server.Keys;
 using Allos.Gateway.Server.OpenAI;
+using Allos.Gateway.Server.Spend;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -42,6 +43,7 @@ public static class GatewayServer
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
+        SpendEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
         EmbeddingsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);

@@ -38,6 +38,13 @@ public sealed class GatewayServerOptions
     /// <summary>Gets or sets where virtual keys are stored. Default: <see langword="null"/> (only the master key works; <c>allos serve</c> uses the Allos database).</summary>
     public IKeyStore? Keys { get; set; }
 
+    /// <summary>
+    /// Gets or sets the spend log <c>GET /spend/logs</c> reads: the telemetry store the <see cref="Router"/> records calls in
+    /// (<see cref="RouterOptions.Telemetry"/>). Default: <see langword="null"/> (<c>/spend/logs</c> answers 503; <c>allos serve</c>
+    /// uses the Allos database).
+    /// </summary>
+    public ITelemetryStore? SpendLog { get; set; }
+
     /// <summary>Gets or sets the clock of key expiry, budget periods and rate limits. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

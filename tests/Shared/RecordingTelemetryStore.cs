@@ -43,6 +43,9 @@ internal sealed class RecordingTelemetryStore : ITelemetryStore
 
     public Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default) => Task.FromResult(0m);
 
+    public Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ModelCallRecord>>([.. Calls.Reverse().Take(query.Limit)]);
+
     public Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<StoredRunStep>>([]);
 

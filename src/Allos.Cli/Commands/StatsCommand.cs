@@ -8,16 +8,16 @@ using Spectre.Console;
 
 namespace Allos.Cli.Commands;
 
-/// <summary><c>allos stats [--by model|provider|day] [--since 30d]</c>: tokens and cost of the model calls the Router recorded.</summary>
+/// <summary><c>allos stats [--by model|provider|day|key|team|user] [--since 30d]</c>: tokens and cost of the model calls the Router recorded.</summary>
 internal static class StatsCommand
 {
     public static Command Create()
     {
-        var by = new Option<string>("--by") { Description = "Group by model (default), provider or day (UTC)", DefaultValueFactory = _ => "model" };
-        by.AcceptOnlyFromAmong("model", "provider", "day");
+        var by = new Option<string>("--by") { Description = "Group by model (default), provider, day (UTC), or the gateway's key (alias, else hash prefix), team or user", DefaultValueFactory = _ => "model" };
+        by.AcceptOnlyFromAmong("model", "provider", "day", "key", "team", "user");
         var since = new Option<string>("--since") { Description = $"Count calls since: {SinceParser.Help} (default 30d)", DefaultValueFactory = _ => "30d" };
         var json = new Option<bool>("--json") { Description = "Print the rows as one JSON object" };
-        var command = new Command("stats", "Tokens and cost of model calls, per model, provider or day (a bar chart on a terminal)") { by, since, json };
+        var command = new Command("stats", "Tokens and cost of model calls, per model, provider, day, gateway key, team or user (a bar chart on a terminal)") { by, since, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             var console = new CliConsole();
@@ -34,6 +34,9 @@ internal static class StatsCommand
             {
                 "provider" => StatsGrouping.Provider,
                 "day" => StatsGrouping.Day,
+                "key" => StatsGrouping.Key,
+                "team" => StatsGrouping.Team,
+                "user" => StatsGrouping.User,
                 _ => StatsGrouping.Model,
             };
 
@@ -59,7 +62,7 @@ internal static class StatsCommand
             string period = from is DateTimeOffset start ? $"since {start.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "ever";
             if (rows.Count == 0)
             {
-                console.Error.WriteLine($"No model calls {period}. Calls are recorded by `allos run` and `allos chat`; try --since all.");
+                console.Error.WriteLine($"No model calls {period}. Calls are recorded by `allos run`, `allos chat` and `allos serve`; try --since all.");
                 return ExitCodes.Success;
             }
 

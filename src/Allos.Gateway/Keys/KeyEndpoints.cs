@@ -239,7 +239,7 @@ internal static class KeyEndpoints
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    internal static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
         context.Response.ContentType = "application/json";
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, KeyJson.Options))
@@ -250,7 +250,7 @@ internal static class KeyEndpoints
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static Task ErrorAsync(HttpContext context, int status, string type, string message, string? param = null)
+    internal static Task ErrorAsync(HttpContext context, int status, string type, string message, string? param = null)
     {
         context.Response.StatusCode = status;
         return WriteAsync(context, json =>

@@ -44,6 +44,7 @@ internal sealed class KeyGate
 
     private readonly IKeyStore? _store;
     private readonly byte[]? _masterHash;
+    private readonly string? _masterHex;
     private readonly TimeProvider _time;
     private readonly Router? _router;
     private readonly ServedModels? _served;
@@ -57,6 +58,7 @@ internal sealed class KeyGate
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
         _masterHash = string.IsNullOrEmpty(masterKey) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(masterKey));
+        _masterHex = _masterHash is null ? null : Convert.ToHexStringLower(_masterHash);
         _time = time;
         _router = router;
         _served = served;
@@ -71,18 +73,79 @@ internal sealed class KeyGate
     /// <summary>Gets the key store, or <see langword="null"/> when the server has none (only the master key works then).</summary>
     public IKeyStore? Store => _store;
 
-    /// <summary>Admits a request for <paramref name="model"/>, estimating its maximum cost and tokens from the messages and options.</summary>
-    public ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Admits a request for <paramref name="model"/>, estimating its maximum cost and tokens from the messages and options,
+    /// and tags admitted <paramref name="options"/> with the caller for the spend log (see <see cref="Tag(HttpContext, KeyLease, ChatOptions)"/>).
+    /// </summary>
+    public async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        KeyAdmission admission;
         if (_masterHash is null)
         {
-            return ValueTask.FromResult(Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited));
+            admission = Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
+        }
+        else
+        {
+            long input = InputTokenEstimate.Of(messages, options);
+            (decimal? cost, ModelInfo? info, long output) = Price(model, input, options?.MaxOutputTokens);
+            admission = await AdmitAsync(context, model, cost, input + output, info, cancellationToken).ConfigureAwait(false);
         }
 
-        long input = InputTokenEstimate.Of(messages, options);
-        (decimal? cost, ModelInfo? info, long output) = Price(model, input, options?.MaxOutputTokens);
-        return AdmitAsync(context, model, cost, input + output, info, cancellationToken);
+        if (admission.Admitted && options is not null)
+        {
+            Tag(context, admission.Lease, options);
+        }
+
+        return admission;
+    }
+
+    /// <summary>
+    /// Tags an admitted request's options with who sent it, which the Router records in the spend log: the key's hash (the
+    /// master key's, for the master key), alias and team, and the ingress path; and the key's <c>user_id</c> as the user key,
+    /// in place of the request's own <c>user</c>.
+    /// </summary>
+    /// <returns>The same <paramref name="options"/>.</returns>
+    public ChatOptions Tag(HttpContext context, KeyLease lease, ChatOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.WithCaller(CallerOf(context, lease));
+        if (lease.Key?.UserId is { Length: > 0 } user)
+        {
+            options.WithUser(user);
+        }
+
+        return options;
+    }
+
+    /// <summary>Tags an admitted embeddings request's options as <see cref="Tag(HttpContext, KeyLease, ChatOptions)"/> does chat options.</summary>
+    /// <returns><paramref name="options"/>, or new options when it is <see langword="null"/>.</returns>
+    public EmbeddingGenerationOptions Tag(HttpContext context, KeyLease lease, EmbeddingGenerationOptions? options)
+    {
+        options ??= new EmbeddingGenerationOptions();
+        options.WithCaller(CallerOf(context, lease));
+        if (lease.Key?.UserId is { Length: > 0 } user)
+        {
+            options.AdditionalProperties![RouterChatOptions.UserKey] = user;
+        }
+
+        return options;
+    }
+
+    private RequestCaller CallerOf(HttpContext context, KeyLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(lease);
+        VirtualKey? key = lease.Key;
+
+        // An unlimited lease under a master key is the master key's (without one, no key was asked for).
+        return new RequestCaller
+        {
+            KeyHash = key?.Hash ?? _masterHex,
+            KeyAlias = key?.Alias,
+            TeamId = key?.TeamId,
+            Endpoint = context.Request.Path.Value,
+        };
     }
 
     /// <summary>

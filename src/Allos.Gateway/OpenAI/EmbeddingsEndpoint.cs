@@ -60,7 +60,7 @@ internal static class EmbeddingsEndpoint
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try
         {
-            var options = request.Dimensions is int dimensions ? new EmbeddingGenerationOptions { Dimensions = dimensions } : null;
+            EmbeddingGenerationOptions options = gate.Tag(context, lease, new EmbeddingGenerationOptions { Dimensions = request.Dimensions });
             embeddings = await router.EmbeddingsFor(request.Model).GenerateAsync(request.Inputs, options, aborted).ConfigureAwait(false);
             lease.Settle(embeddings.Usage, ResponseCost.Get(embeddings));
         }

@@ -42,6 +42,15 @@ public interface ITelemetryStore
     Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Gets the model calls matching <paramref name="query"/>, newest first, at most <see cref="ModelCallQuery.Limit"/>: the
+    /// spend log the gateway's <c>/spend/logs</c> reports. Includes calls recorded but not yet written: it flushes first.
+    /// </summary>
+    /// <remarks>Meant for reports, not for every request: the flush waits for the background writer.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="ModelCallQuery.Limit"/> is below 1.</exception>
+    /// <exception cref="Exception">The background writer failed to write a batch; the error is the writer's.</exception>
+    Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Gets a session's recorded run steps (its reasoning trace), oldest first. Reads only what is written: call
     /// <see cref="FlushAsync"/> first to include queued steps.
     /// </summary>

@@ -90,4 +90,25 @@ public sealed record ModelCallRecord
 
     /// <summary>Gets the version of the prompt template the call came from. Default <see langword="null"/>.</summary>
     public int? PromptVersion { get; init; }
+
+    /// <summary>
+    /// Gets the request's id: the provider's response id when it reported one. Default <see langword="null"/>, and the
+    /// SQLite store then writes a generated one, so every stored row has an id.
+    /// </summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>
+    /// Gets the lowercase hex SHA-256 of the gateway API key the request carried (<see cref="Gateway.RequestCaller.KeyHash"/>).
+    /// Default <see langword="null"/> (no gateway, or no key).
+    /// </summary>
+    public string? KeyHash { get; init; }
+
+    /// <summary>Gets the alias of the gateway key the request carried. Default <see langword="null"/>.</summary>
+    public string? KeyAlias { get; init; }
+
+    /// <summary>Gets the team of the gateway key the request carried. Default <see langword="null"/>.</summary>
+    public string? TeamId { get; init; }
+
+    /// <summary>Gets the gateway path the request came in on (<c>/v1/chat/completions</c>, <c>/v1/messages</c>, ...). Default <see langword="null"/>.</summary>
+    public string? Endpoint { get; init; }
 }

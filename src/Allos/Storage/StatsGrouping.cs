@@ -26,4 +26,13 @@ public enum StatsGrouping
 
     /// <summary>By the prompt template the call came from, as <c>name@version</c> (calls without one are grouped under an empty key).</summary>
     Prompt,
+
+    /// <summary>
+    /// By the gateway key the call came with: its alias, else the first 12 hex digits of its hash (calls without a key are
+    /// grouped under an empty key).
+    /// </summary>
+    Key,
+
+    /// <summary>By the team of the gateway key the call came with (calls without one are grouped under an empty key).</summary>
+    Team,
 }

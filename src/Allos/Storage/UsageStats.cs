@@ -2,8 +2,8 @@ namespace Allos.Storage;
 
 /// <summary>Totals for one group of model calls.</summary>
 /// <param name="Key">
-/// The group: <c>provider/model</c>, provider, <c>yyyy-MM-dd</c> (UTC), session id, alias, deployment or user key; calls
-/// without a session, alias, deployment or user key are grouped under an empty key.
+/// The group: <c>provider/model</c>, provider, <c>yyyy-MM-dd</c> (UTC), session id, alias, deployment, user key, prompt, key
+/// (alias or hash prefix) or team; calls without one are grouped under an empty key.
 /// </param>
 /// <param name="Calls">The number of calls.</param>
 /// <param name="InputTokens">Input tokens.</param>

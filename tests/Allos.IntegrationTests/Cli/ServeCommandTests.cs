@@ -63,6 +63,92 @@ public sealed class ServeCommandTests : FakeServerCliTests
     }
 
     [Fact]
+    public async Task Serve_SigtermMidStream_TheStreamFinishesExit0AndTheSpendLogHoldsItsRow()
+    {
+        const string text = "a slow answer that is still streaming when the server is told to stop";
+        Server.Enqueue(FakeTurn.Text(text).WithTextChunkSize(4).WithChunkDelay(TimeSpan.FromMilliseconds(100)).WithUsage(12, 18));
+        File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), $"""
+            gateway:
+              master_key: sk-master-serve-test-0123
+            models:
+              fast:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: sk-a
+                    base_url: {Server.OpenAIEndpoint}
+            """);
+
+        using Process process = Start("serve", "--port", "0");
+        var stderr = new StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        try
+        {
+            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            line.ShouldNotBeNull($"allos serve printed nothing; stderr: {stderr}");
+            var url = new Uri(line["Allos gateway listening on ".Length..].Trim() + "/");
+            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+
+            using var generate = new HttpRequestMessage(HttpMethod.Post, "key/generate") { Content = new StringContent("""{"key_alias":"ci-bot","team_id":"research"}""", Encoding.UTF8, "application/json") };
+            generate.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-serve-test-0123");
+            using HttpResponseMessage generated = await http.SendAsync(generate);
+            string key = JsonDocument.Parse(await generated.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+
+            using var chat = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+            {
+                Content = new StringContent("""{"model":"fast","stream":true,"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+            };
+            chat.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using HttpResponseMessage response = await http.SendAsync(chat, HttpCompletionOption.ResponseHeadersRead);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var received = new StringBuilder();
+            string? first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            first.ShouldNotBeNull();
+            first.ShouldStartWith("data: ");
+            received.AppendLine(first);
+
+            // Mid-stream (about 1.8 s of chunks are still to come): the server must drain it, not cut it.
+            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            received.Append(await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            string body = received.ToString();
+            body.ShouldContain("data: [DONE]");
+            string streamed = string.Concat(body.Split('\n')
+                .Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+                .Select(l => JsonDocument.Parse(l["data: ".Length..]).RootElement.GetProperty("choices"))
+                .Where(choices => choices.GetArrayLength() > 0)
+                .Select(choices => choices[0].GetProperty("delta").TryGetProperty("content", out JsonElement content) ? content.GetString() : null));
+            streamed.ShouldBe(text);
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            process.ExitCode.ShouldBe(0, stderr.ToString());
+
+            // The row was queued as the stream ended, during the drain: the shutdown flush wrote it.
+            CliResult stats = await Cli.RunAsync("stats", "--by", "key", "--json");
+            stats.ExitCode.ShouldBe(0, stats.ToString());
+            JsonElement row = stats.Json().GetProperty("rows").EnumerateArray().ShouldHaveSingleItem();
+            row.GetProperty("key").GetString().ShouldBe("ci-bot");
+            row.GetProperty("calls").GetInt64().ShouldBe(1);
+            row.GetProperty("input_tokens").GetInt64().ShouldBe(12);
+            row.GetProperty("output_tokens").GetInt64().ShouldBe(18);
+            CliResult teams = await Cli.RunAsync("stats", "--by", "team", "--json");
+            teams.Json().GetProperty("rows").EnumerateArray().ShouldHaveSingleItem().GetProperty("key").GetString().ShouldBe("research");
+            (await Cli.RunAsync("stats", "--by", "key")).Stdout.ShouldContain("ci-bot");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Serve_BadGatewaySection_Exits3WithFileAndLine()
     {
         File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), "gateway:\n  port: lots\n");

@@ -29,7 +29,8 @@ internal sealed class RouteRequest
             UserKey = properties.TryGetValue(RouterChatOptions.UserKey, out object? user) ? user?.ToString() : null;
             SessionId = properties.TryGetValue(RouterChatOptions.SessionKey, out object? session) ? session?.ToString() : null;
             CacheRequested = properties.TryGetValue(RouterChatOptions.CacheKey, out object? cache) ? AsBool(cache) : null;
-            hasRouterKeys = UserKey is not null || SessionId is not null || CacheRequested is not null;
+            Caller = properties.TryGetValue(RouterChatOptions.CallerKey, out object? caller) ? caller as RequestCaller : null;
+            hasRouterKeys = UserKey is not null || SessionId is not null || CacheRequested is not null || properties.ContainsKey(RouterChatOptions.CallerKey);
         }
 
         // The alias is the Router's business; providers get their own model, and none of the allos.* keys.
@@ -42,6 +43,7 @@ internal sealed class RouteRequest
                 forwarded.AdditionalProperties!.Remove(RouterChatOptions.UserKey);
                 forwarded.AdditionalProperties.Remove(RouterChatOptions.SessionKey);
                 forwarded.AdditionalProperties.Remove(RouterChatOptions.CacheKey);
+                forwarded.AdditionalProperties.Remove(RouterChatOptions.CallerKey);
                 if (forwarded.AdditionalProperties.Count == 0)
                 {
                     forwarded.AdditionalProperties = null;
@@ -72,9 +74,15 @@ internal sealed class RouteRequest
     /// <summary>Gets the timestamp (<see cref="TimeProvider.GetTimestamp"/>) the call started.</summary>
     public long Start { get; }
 
-    public string? UserKey { get; }
+    public string? UserKey { get; init; }
 
     public string? SessionId { get; }
+
+    /// <summary>Gets who sent the request through a gateway (<see cref="RouterChatOptions.CallerKey"/>), recorded with the call.</summary>
+    public RequestCaller? Caller { get; init; }
+
+    /// <summary>Gets or sets the provider's id of the answer, recorded as the call's request id.</summary>
+    public string? ResponseId { get; set; }
 
     /// <summary>Gets the prompt template the request came from (<see cref="PromptChatOptions"/>), recorded with the call.</summary>
     public (string Name, int? Version)? Prompt { get; }

@@ -219,6 +219,7 @@ public sealed class Router : IChatClient
                 await StoreAsync(request, response, token).ConfigureAwait(false);
             }
 
+            request.ResponseId = response.ResponseId;
             _recorder.Succeeded(request, deployment, usage, cost, response.ModelId, response.FinishReason, null);
             return response;
         }
@@ -245,16 +246,36 @@ public sealed class Router : IChatClient
         ArgumentNullException.ThrowIfNull(values);
         string[] inputs = [.. values];
         EmbeddingGenerationOptions? forwarded = options;
-        if (options?.ModelId is not null)
+        AdditionalPropertiesDictionary? properties = options?.AdditionalProperties;
+        object? user = null;
+        object? caller = null;
+        bool hasRouterKeys = properties is { Count: > 0 }
+            && (properties.TryGetValue(RouterChatOptions.UserKey, out user) | properties.TryGetValue(RouterChatOptions.CallerKey, out caller));
+        if (options?.ModelId is not null || hasRouterKeys)
         {
-            // The alias is the Router's business; deployments get their own model.
-            forwarded = options.Clone();
+            // The alias and the allos.* keys are the Router's business; deployments get their own model.
+            forwarded = options!.Clone();
             forwarded.ModelId = null;
+            if (hasRouterKeys)
+            {
+                forwarded.AdditionalProperties!.Remove(RouterChatOptions.UserKey);
+                forwarded.AdditionalProperties.Remove(RouterChatOptions.CallerKey);
+                if (forwarded.AdditionalProperties.Count == 0)
+                {
+                    forwarded.AdditionalProperties = null;
+                }
+            }
         }
 
         // The inputs as messages, so budgets and TPM limits estimate their tokens as they do a prompt's.
         ChatMessage[] asMessages = [.. inputs.Select(input => new ChatMessage(ChatRole.User, input))];
-        var request = new RouteRequest(Group(alias), asMessages, null, streaming: false, _time.GetTimestamp()) { EmbeddingInputs = inputs, EmbeddingOptions = forwarded };
+        var request = new RouteRequest(Group(alias), asMessages, null, streaming: false, _time.GetTimestamp())
+        {
+            EmbeddingInputs = inputs,
+            EmbeddingOptions = forwarded,
+            UserKey = user?.ToString(),
+            Caller = caller as RequestCaller,
+        };
         _recorder.Started(request);
         using TimeoutScope? deadline = Deadline(cancellationToken);
         CancellationToken token = deadline?.Token ?? cancellationToken;
@@ -425,6 +446,7 @@ public sealed class Router : IChatClient
             await StoreAsync(request, response, cancellationToken).ConfigureAwait(false);
         }
 
+        request.ResponseId = observed.ResponseId;
         if (completed)
         {
             _recorder.Succeeded(request, deployment, observed.Usage, cost, observed.ModelId, observed.FinishReason, firstChunkMs);

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway;
 
-/// <summary>Per-request Router settings carried in <see cref="ChatOptions.AdditionalProperties"/>: budget scope and cache opt-in.</summary>
+/// <summary>Per-request Router settings carried in <see cref="ChatOptions.AdditionalProperties"/>: budget scope, cache opt-in and the caller recorded in the spend log.</summary>
 /// <remarks>The Router removes these entries before the request reaches a provider.</remarks>
 public static class RouterChatOptions
 {
@@ -14,6 +14,9 @@ public static class RouterChatOptions
 
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key holding a <see cref="bool"/> that turns the response cache on or off for this request.</summary>
     public const string CacheKey = "allos.cache";
+
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> (or <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>) key holding the <see cref="RequestCaller"/> recorded with the call.</summary>
+    public const string CallerKey = "allos.caller";
 
     /// <summary>Tags <paramref name="options"/> with the user key that <see cref="BudgetScope.User"/> budgets count against.</summary>
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>
@@ -35,6 +38,20 @@ public static class RouterChatOptions
     /// <summary>Turns the response cache on or off for this request, whatever the group says.</summary>
     /// <returns>The same <paramref name="options"/>, for chaining.</returns>
     public static ChatOptions WithCache(this ChatOptions options, bool enabled = true) => Set(options, CacheKey, enabled);
+
+    /// <summary>Tags <paramref name="options"/> with who sent the request (key hash, key alias, team, ingress endpoint), recorded in the spend log.</summary>
+    /// <returns>The same <paramref name="options"/>, for chaining.</returns>
+    public static ChatOptions WithCaller(this ChatOptions options, RequestCaller caller) => Set(options, CallerKey, caller);
+
+    /// <summary>Tags embeddings <paramref name="options"/> with who sent the request, recorded in the spend log.</summary>
+    /// <returns>The same <paramref name="options"/>, for chaining.</returns>
+    public static EmbeddingGenerationOptions WithCaller(this EmbeddingGenerationOptions options, RequestCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(caller);
+        (options.AdditionalProperties ??= [])[CallerKey] = caller;
+        return options;
+    }
 
     /// <summary>Returns the text of the <paramref name="key"/> entry of <paramref name="options"/>, or <see langword="null"/>.</summary>
     internal static string? Read(ChatOptions? options, string key) =>

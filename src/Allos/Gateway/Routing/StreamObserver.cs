@@ -13,10 +13,13 @@ internal sealed class StreamObserver(bool collect)
 
     public ChatFinishReason? FinishReason { get; private set; }
 
+    public string? ResponseId { get; private set; }
+
     public void Observe(ChatResponseUpdate update)
     {
         _updates?.Add(update);
         ModelId ??= update.ModelId;
+        ResponseId ??= update.ResponseId;
         FinishReason = update.FinishReason ?? FinishReason;
         // Indexed: this runs once per streamed token, and foreach over IList<T> would box an enumerator each time.
         IList<AIContent> contents = update.Contents;

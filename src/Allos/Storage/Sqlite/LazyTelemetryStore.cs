@@ -24,6 +24,9 @@ internal sealed class LazyTelemetryStore(LazySqliteStore store) : ITelemetryStor
     public async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default) =>
         await (await TelemetryAsync(cancellationToken).ConfigureAwait(false)).SpentAsync(query, cancellationToken).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default) =>
+        await (await TelemetryAsync(cancellationToken).ConfigureAwait(false)).GetModelCallsAsync(query, cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default) =>
         await (await TelemetryAsync(cancellationToken).ConfigureAwait(false)).GetRunStepsAsync(sessionId, cancellationToken).ConfigureAwait(false);
 

@@ -179,6 +179,17 @@ internal static class SqliteMigrations
             CREATE INDEX virtual_keys_user ON virtual_keys (user_id);
             CREATE INDEX virtual_keys_team ON virtual_keys (team_id);
             """),
+
+        // The gateway's spend log: each call's request id and who sent it (the key's hash, never the key; its alias and
+        // team; the ingress path). Old rows get NULL. /spend/logs and key spend read by key hash over a period.
+        new(6, """
+            ALTER TABLE model_calls ADD COLUMN request_id TEXT;
+            ALTER TABLE model_calls ADD COLUMN key_hash TEXT;
+            ALTER TABLE model_calls ADD COLUMN key_alias TEXT;
+            ALTER TABLE model_calls ADD COLUMN team_id TEXT;
+            ALTER TABLE model_calls ADD COLUMN endpoint TEXT;
+            CREATE INDEX model_calls_key_time ON model_calls (key_hash, time);
+            """),
     ];
 
     /// <summary>Gets the schema version of a file with every migration applied.</summary>

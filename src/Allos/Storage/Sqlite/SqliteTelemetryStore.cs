@@ -43,6 +43,8 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
             StatsGrouping.Deployment => "COALESCE(deployment, '')",
             StatsGrouping.User => "COALESCE(user_key, '')",
             StatsGrouping.Prompt => "CASE WHEN prompt_name IS NULL THEN '' ELSE prompt_name || COALESCE('@' || prompt_version, '') END",
+            StatsGrouping.Key => "CASE WHEN key_hash IS NULL THEN '' ELSE COALESCE(key_alias, substr(key_hash, 1, 12)) END",
+            StatsGrouping.Team => "COALESCE(team_id, '')",
             _ => throw new ArgumentOutOfRangeException(nameof(by), by, "Unknown grouping."),
         };
 
@@ -107,6 +109,81 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         select.CommandText = sql.Append(';').ToString();
         long nanos = (long)(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return nanos / 1_000_000_000m;
+    }
+
+    public async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        var sql = new StringBuilder("""
+            SELECT time, session_id, run_id, provider, model, latency_ms, input_tokens, output_tokens, cached_input_tokens,
+                reasoning_tokens, cost_nanos, status, error, alias, deployment, user_key, cache_hit, retries, fallbacks, streaming,
+                ttft_ms, prompt_name, prompt_version, request_id, key_hash, key_alias, team_id, endpoint
+            FROM model_calls WHERE 1
+            """);
+        using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, "");
+        void Filter(string condition, string parameter, object? value)
+        {
+            // Only the filters set go into the SQL, so SQLite can pick the (key, time) index for the one given.
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(condition);
+                select.Parameters.AddWithValue(parameter, value);
+            }
+        }
+
+        Filter("time >= $since", "$since", query.Since?.ToUnixTimeMilliseconds());
+        Filter("time < $until", "$until", query.Until?.ToUnixTimeMilliseconds());
+        Filter("key_hash = $key", "$key", query.KeyHash);
+        Filter("user_key = $user", "$user", query.UserKey);
+        Filter("team_id = $team", "$team", query.TeamId);
+        Filter("(alias = $model OR model = $model)", "$model", query.Model);
+        select.CommandText = sql.Append(" ORDER BY time DESC, id DESC LIMIT $limit;").ToString();
+        select.Parameters.AddWithValue("$limit", query.Limit);
+
+        var calls = new List<ModelCallRecord>();
+        using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+        long? Number(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            calls.Add(new ModelCallRecord
+            {
+                Time = SqliteDatabase.FromMs(reader.GetInt64(0)),
+                SessionId = Text(1),
+                RunId = Text(2),
+                Provider = reader.GetString(3),
+                Model = reader.GetString(4),
+                LatencyMs = reader.GetDouble(5),
+                InputTokens = Number(6),
+                OutputTokens = Number(7),
+                CachedInputTokens = Number(8),
+                ReasoningTokens = Number(9),
+                Cost = SqliteDatabase.FromNanos(reader, 10),
+                Status = reader.GetString(11),
+                Error = Text(12),
+                Alias = Text(13),
+                Deployment = Text(14),
+                UserKey = Text(15),
+                CacheHit = reader.GetInt64(16) != 0,
+                Retries = reader.GetInt32(17),
+                Fallbacks = reader.GetInt32(18),
+                Streaming = reader.GetInt64(19) != 0,
+                TimeToFirstTokenMs = reader.IsDBNull(20) ? null : reader.GetDouble(20),
+                PromptName = Text(21),
+                PromptVersion = reader.IsDBNull(22) ? null : reader.GetInt32(22),
+                RequestId = Text(23),
+                KeyHash = Text(24),
+                KeyAlias = Text(25),
+                TeamId = Text(26),
+                Endpoint = Text(27),
+            });
+        }
+
+        return calls;
     }
 
     public async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)

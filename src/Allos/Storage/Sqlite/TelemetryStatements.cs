@@ -14,11 +14,13 @@ internal sealed class TelemetryStatements(SqliteConnection connection, SqliteTra
         _modelCall ??= Prepare("""
             INSERT INTO model_calls (time, session_id, run_id, provider, model, latency_ms, input_tokens, output_tokens,
                 cached_input_tokens, reasoning_tokens, cost_nanos, status, error, alias, deployment, user_key, cache_hit,
-                retries, fallbacks, streaming, ttft_ms, prompt_name, prompt_version)
+                retries, fallbacks, streaming, ttft_ms, prompt_name, prompt_version, request_id, key_hash, key_alias, team_id, endpoint)
             VALUES ($time, $session, $run, $provider, $model, $latency, $in, $out, $cached, $reasoning, $cost, $status, $error,
-                $alias, $deployment, $user, $cacheHit, $retries, $fallbacks, $streaming, $ttft, $promptName, $promptVersion);
+                $alias, $deployment, $user, $cacheHit, $retries, $fallbacks, $streaming, $ttft, $promptName, $promptVersion,
+                $requestId, $keyHash, $keyAlias, $team, $endpoint);
             """, "$time", "$session", "$run", "$provider", "$model", "$latency", "$in", "$out", "$cached", "$reasoning", "$cost", "$status", "$error",
-            "$alias", "$deployment", "$user", "$cacheHit", "$retries", "$fallbacks", "$streaming", "$ttft", "$promptName", "$promptVersion");
+            "$alias", "$deployment", "$user", "$cacheHit", "$retries", "$fallbacks", "$streaming", "$ttft", "$promptName", "$promptVersion",
+            "$requestId", "$keyHash", "$keyAlias", "$team", "$endpoint");
 
         // A cache hit spent nothing: storing 0 (known and free) keeps stats and budget spend in agreement.
         decimal? cost = call.CacheHit ? 0m : call.Cost;
@@ -26,7 +28,9 @@ internal sealed class TelemetryStatements(SqliteConnection connection, SqliteTra
             call.Time.ToUnixTimeMilliseconds(), call.SessionId, call.RunId, call.Provider, call.Model, call.LatencyMs,
             call.InputTokens, call.OutputTokens, call.CachedInputTokens, call.ReasoningTokens, SqliteDatabase.ToNanos(cost),
             call.Status, call.Error, call.Alias, call.Deployment, call.UserKey, call.CacheHit ? 1 : 0, call.Retries, call.Fallbacks,
-            call.Streaming ? 1 : 0, call.TimeToFirstTokenMs, call.PromptName, call.PromptVersion);
+            call.Streaming ? 1 : 0, call.TimeToFirstTokenMs, call.PromptName, call.PromptVersion,
+            // Generated here, in the background writer, so the request path never pays for an id nobody reported.
+            call.RequestId ?? "req_" + Guid.NewGuid().ToString("N"), call.KeyHash, call.KeyAlias, call.TeamId, call.Endpoint);
     }
 
     public Task InsertAsync(ToolExecutionRecord execution)
