@@ -2,6 +2,7 @@ using System.Net;
 using Allos.Gateway.Server.Anthropic;
 using Allos.Gateway.Server.Health;
 using Allos.Gateway.Server.Keys;
+using Allos.Gateway.Server.Metrics;
 using Allos.Gateway.Server.OpenAI;
 using Allos.Gateway.Server.Spend;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,9 @@ public static class GatewayServer
         builder.WebHost.UseUrls($"http://{UrlHost(options.Host)}:{options.Port}");
         builder.Services.AddSingleton(options);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.DrainTimeout);
+        GatewayTelemetry.AddServices(builder.Services, options);
         WebApplication app = builder.Build();
+        GatewayTelemetry.Use(app, options);
         app.MapAllosGateway();
         return app;
     }

@@ -48,6 +48,22 @@ public sealed class GatewayServerOptions
     /// <summary>Gets or sets the clock of key expiry, budget periods and rate limits. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>GET /metrics</c> serves the gateway's and the Router's metrics in
+    /// Prometheus's text format (with a master key set, the scrape must send it). Default: <see langword="true"/>.
+    /// </summary>
+    public bool Metrics { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the base URL of an OpenTelemetry collector (OTLP over HTTP/protobuf, <c>http://host:4318</c>) that traces
+    /// and metrics are exported to. Default: <see langword="null"/>: exported only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
+    /// set, with the exporter's standard variables (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>OTEL_EXPORTER_OTLP_HEADERS</c>).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>Gets or sets how often metrics are pushed over OTLP. Default: 60 seconds, OpenTelemetry's.</summary>
+    public TimeSpan OtlpExportInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Gets the check every model request passes (created from these options on first use, when the endpoints are mapped).</summary>
     internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router, Served));
 

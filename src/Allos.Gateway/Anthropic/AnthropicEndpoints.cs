@@ -114,7 +114,9 @@ internal static class AnthropicEndpoints
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !aborted.IsCancellationRequested)
             {
-                await AnthropicErrors.WriteEventAsync(response.BodyWriter, GatewayError.From(ex), aborted).ConfigureAwait(false);
+                GatewayError error = GatewayError.From(ex);
+                Metrics.GatewayInstruments.Failed(context, error.Kind);
+                await AnthropicErrors.WriteEventAsync(response.BodyWriter, error, aborted).ConfigureAwait(false);
                 return;
             }
 

@@ -35,6 +35,7 @@ internal static class AnthropicErrors
     /// <summary>Writes <paramref name="error"/> as the whole response.</summary>
     public static async Task WriteAsync(HttpContext context, GatewayError error)
     {
+        Metrics.GatewayInstruments.Failed(context, error.Kind);
         HttpResponse response = context.Response;
         response.StatusCode = Status(error);
         response.ContentType = "application/json";

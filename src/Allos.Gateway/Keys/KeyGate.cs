@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Allos.Gateway.Server.Errors;
+using Allos.Gateway.Server.Metrics;
 using Allos.Gateway.Server.Models;
 using Allos.Models;
 using Allos.Storage;
@@ -181,6 +182,7 @@ internal sealed class KeyGate
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(model);
+        GatewayInstruments.Admitted(context, model, key: null);
         if (_masterHash is null)
         {
             return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
@@ -195,6 +197,7 @@ internal sealed class KeyGate
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         if (CryptographicOperations.FixedTimeEquals(hash, _masterHash))
         {
+            GatewayInstruments.Admitted(context, model, "master");
             return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
         }
 
@@ -204,6 +207,7 @@ internal sealed class KeyGate
             return Unauthorized(UnknownKey);
         }
 
+        GatewayInstruments.Admitted(context, model, account.Record.Alias ?? account.Record.Hash[..8]);
         return Admit(account, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
     }
 

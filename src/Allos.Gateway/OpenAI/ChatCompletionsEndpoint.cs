@@ -125,7 +125,9 @@ internal static class ChatCompletionsEndpoint
                 catch (Exception ex)
                 {
                     // The status line is gone: the failure becomes an error event, and the stream ends without [DONE].
-                    writer.Fail(GatewayError.From(ex));
+                    GatewayError error = GatewayError.From(ex);
+                    Metrics.GatewayInstruments.Failed(context, error.Kind);
+                    writer.Fail(error);
                     await body.FlushAsync(aborted).ConfigureAwait(false);
                     return;
                 }

@@ -11,6 +11,7 @@ internal static class OpenAIErrorWriter
     /// <summary>Answers the request with the error's status, its <c>retry-after</c> header and the error body.</summary>
     public static async Task WriteAsync(HttpContext context, GatewayError error)
     {
+        Metrics.GatewayInstruments.Failed(context, error.Kind);
         HttpResponse response = context.Response;
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
