@@ -12,8 +12,9 @@ using ChatFinishReason = OpenAI.Chat.ChatFinishReason;
 namespace Allos.ConformanceTests;
 
 /// <summary>
-/// The official OpenAI .NET SDK's <see cref="ChatClient"/> pointed at the gateway's /v1/chat/completions, with an OpenAI and
-/// an Anthropic fake upstream behind it: what the SDK parses is what the upstream said.
+/// The official OpenAI .NET SDK's <see cref="ChatClient"/> pointed at the gateway's /v1/chat/completions, with an OpenAI,
+/// Anthropic, Gemini and Ollama fake upstream behind it: what the SDK parses is what the upstream said. Cached and reasoning
+/// tokens are checked where the upstream reports them (Ollama reports neither: 0, as OpenAI sends unknown details).
 /// </summary>
 public sealed class GatewayOpenAISdkTests : IAsyncLifetime
 {
@@ -22,7 +23,7 @@ public sealed class GatewayOpenAISdkTests : IAsyncLifetime
     private WebApplication _gateway = null!;
     private Uri _endpoint = null!;
 
-    public static TheoryData<string> Upstreams => new() { "oa", "an" };
+    public static TheoryData<string> Upstreams => new() { "oa", "an", "ge", "ol" };
 
     public async Task InitializeAsync()
     {
@@ -30,6 +31,8 @@ public sealed class GatewayOpenAISdkTests : IAsyncLifetime
         var options = new RouterOptions { MaxRetries = 0 };
         options.Groups.Add(Group("oa", "openai/gpt-4.1"));
         options.Groups.Add(Group("an", "anthropic/claude-sonnet-4-5"));
+        options.Groups.Add(Group("ge", "gemini/gemini-2.5-flash"));
+        options.Groups.Add(Group("ol", "ollama/llama3.1"));
         _router = new Router(options);
         _gateway = Allos.Gateway.Server.GatewayServer.Create(new Allos.Gateway.Server.GatewayServerOptions { Router = _router, Port = 0 });
         await _gateway.StartAsync();
@@ -66,7 +69,24 @@ public sealed class GatewayOpenAISdkTests : IAsyncLifetime
         .WithText("Let me check both.")
         .WithToolCall("call_1", "get_weather", """{"city":"Paris"}""")
         .WithToolCall("call_2", "get_time", """{"zone":"Europe/Paris"}""")
-        .WithUsage(120, 30, cachedInputTokens: 64);
+        .WithUsage(120, 30, cachedInputTokens: 64, reasoningTokens: 12);
+
+    /// <summary>The upstream's call ids; Gemini's calls have none, so the gateway gives each its own.</summary>
+    private static void CheckIds(string alias, string?[] ids)
+    {
+        if (alias == "ge")
+        {
+            ids.ShouldAllBe(id => id != null && id.StartsWith("call_"));
+            ids.Distinct().Count().ShouldBe(ids.Length);
+        }
+        else
+        {
+            ids.ShouldBe(["call_1", "call_2"]);
+        }
+    }
+
+    /// <summary>Ollama reports no cached or reasoning tokens.</summary>
+    private static (int Cached, int Reasoning) Details(string alias) => alias == "ol" ? (0, 0) : (64, 12);
 
     [Theory]
     [MemberData(nameof(Upstreams))]
@@ -80,11 +100,13 @@ public sealed class GatewayOpenAISdkTests : IAsyncLifetime
         completion.Model.ShouldBe(alias);
         completion.Content.ShouldHaveSingleItem().Text.ShouldBe("Let me check both.");
         completion.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
-        completion.ToolCalls.Select(call => (call.Id, call.FunctionName, call.FunctionArguments.ToString()))
-            .ShouldBe([("call_1", "get_weather", """{"city":"Paris"}"""), ("call_2", "get_time", """{"zone":"Europe/Paris"}""")]);
+        completion.ToolCalls.Select(call => (call.FunctionName, call.FunctionArguments.ToString()))
+            .ShouldBe([("get_weather", """{"city":"Paris"}"""), ("get_time", """{"zone":"Europe/Paris"}""")]);
+        CheckIds(alias, [.. completion.ToolCalls.Select(call => call.Id)]);
         completion.Usage.InputTokenCount.ShouldBe(120);
         completion.Usage.OutputTokenCount.ShouldBe(30);
-        completion.Usage.InputTokenDetails.CachedTokenCount.ShouldBe(64);
+        completion.Usage.InputTokenDetails.CachedTokenCount.ShouldBe(Details(alias).Cached);
+        completion.Usage.OutputTokenDetails.ReasoningTokenCount.ShouldBe(Details(alias).Reasoning);
         _upstream.Requests[^1].Body.ShouldContain("Weather for a city");
     }
 
@@ -121,15 +143,38 @@ public sealed class GatewayOpenAISdkTests : IAsyncLifetime
 
         text.ToString().ShouldBe("Let me check both.");
         finish.ShouldBe(ChatFinishReason.ToolCalls);
-        calls.Values.Select(call => (call.Id, call.Name, call.Args.ToString()))
-            .ShouldBe([("call_1", "get_weather", """{"city":"Paris"}"""), ("call_2", "get_time", """{"zone":"Europe/Paris"}""")]);
+        calls.Values.Select(call => (call.Name, call.Args.ToString()))
+            .ShouldBe([("get_weather", """{"city":"Paris"}"""), ("get_time", """{"zone":"Europe/Paris"}""")]);
+        CheckIds(alias, [.. calls.Values.Select(call => call.Id)]);
 
         // The SDK asks for include_usage itself: the usage chunk arrives after the finish chunk.
         usage.ShouldNotBeNull();
         usage.InputTokenCount.ShouldBe(120);
         usage.OutputTokenCount.ShouldBe(30);
-        usage.InputTokenDetails.CachedTokenCount.ShouldBe(64);
+        usage.InputTokenDetails.CachedTokenCount.ShouldBe(Details(alias).Cached);
+        usage.OutputTokenDetails.ReasoningTokenCount.ShouldBe(Details(alias).Reasoning);
     }
+
+    [Theory]
+    [InlineData("oa", "\"url\":\"data:image/png;base64,")]
+    [InlineData("an", "\"media_type\":\"image/png\",\"data\":\"")]
+    [InlineData("ge", "\"mimeType\":\"image/png\",\"data\":\"")]
+    [InlineData("ol", "\"images\":[\"")]
+    public async Task CompleteChat_DataUriImage_ReachesTheUpstreamInItsFormat(string alias, string expected)
+    {
+        byte[] png = Convert.FromBase64String(Pixel);
+        _upstream.Enqueue(FakeTurn.Text("A red pixel."));
+
+        ChatCompletion completion = (await Sdk(alias).CompleteChatAsync([new UserChatMessage(
+            ChatMessageContentPart.CreateTextPart("What is this?"),
+            ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(png), "image/png"))])).Value;
+
+        completion.Content.ShouldHaveSingleItem().Text.ShouldBe("A red pixel.");
+        string body = _upstream.Requests[^1].Body.Replace(" ", "", StringComparison.Ordinal);
+        body.ShouldContain(expected + Pixel.TrimEnd('='));
+    }
+
+    private const string Pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
     [Fact]
     public async Task CompleteChat_Upstream429_SdkThrowsWithTheStatus()

@@ -102,7 +102,7 @@ internal static class AnthropicEndpoints
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             using var events = new AnthropicEventStream(response.BodyWriter, request.Model, aborted);
-            await events.StartAsync(more ? updates.Current.ResponseId ?? updates.Current.MessageId : null).ConfigureAwait(false);
+            await events.StartAsync(more ? updates.Current : null).ConfigureAwait(false);
             try
             {
                 while (more)

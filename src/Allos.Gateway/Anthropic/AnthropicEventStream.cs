@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Allos.Providers;
 using Allos.Providers.Anthropic;
+using Allos.Providers.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway.Server.Anthropic;
@@ -14,13 +15,18 @@ namespace Allos.Gateway.Server.Anthropic;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Text and thinking stream as they come. A tool call arrives whole from every codec, so its arguments go out as one
-/// <c>input_json_delta</c>. A thinking block's signature (an empty reasoning update carrying
+/// Text and thinking stream as they come. A tool call's arguments pass through in the upstream's pieces where the codec
+/// shows them (Anthropic's <c>input_json_delta</c>, OpenAI's <c>tool_calls</c> fragments, as the update's raw event), one
+/// <c>input_json_delta</c> each; the whole call that follows only closes the block. Other upstreams (Gemini, Ollama) send
+/// a call whole, so its arguments go out as one <c>input_json_delta</c>. A thinking block's signature (an empty reasoning update carrying
 /// <see cref="TextReasoningContent.ProtectedData"/>) becomes its <c>signature_delta</c> and closes it.
 /// </para>
 /// <para>
-/// Usage is known only when the upstream ends, so <c>message_start</c> reports zeros and <c>message_delta</c> the whole
-/// count, input and cache tokens included (as Anthropic's own <c>message_delta</c> does). Not thread-safe: one per stream.
+/// <c>message_start</c> carries the input and cache tokens when the upstream reported them before its first content
+/// (Anthropic does, in its own <c>message_start</c>; the SDKs read the input there and the output from
+/// <c>message_delta</c>). OpenAI and Ollama report usage only at the end (Gemini's codec too), and the Router's estimate
+/// is not a report, so then <c>message_start</c> says zero. <c>message_delta</c> always has the whole count, input and
+/// cache tokens included (as Anthropic's own does). Not thread-safe: one per stream.
 /// </para>
 /// </remarks>
 internal sealed class AnthropicEventStream(PipeWriter pipe, string model, CancellationToken cancellationToken) : IDisposable
@@ -40,6 +46,8 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
     private int _index = -1;
     private bool _pinged;
     private bool _calls;
+    private readonly HashSet<string> _streamedCalls = new(StringComparer.Ordinal);
+    private int? _streamedIndex;
     private ChatFinishReason? _finish;
     private AdditionalPropertiesDictionary? _stopDetails;
     private UsageDetails? _usage;
@@ -49,10 +57,16 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
         None,
         Text,
         Thinking,
+        ToolUse,
     }
 
-    public async ValueTask StartAsync(string? upstreamId)
+    /// <summary>Writes <c>message_start</c>, with the id and early usage of the stream's first update if there is one.</summary>
+    public async ValueTask StartAsync(ChatResponseUpdate? first)
     {
+        string? upstreamId = first is null ? null : first.ResponseId ?? first.MessageId;
+        UsageDetails? early = first?.RawRepresentation is AnthropicStreamEvent { Type: "message_start", Message.Usage: { } usage }
+            ? AnthropicResponseParser.MapUsage(usage)
+            : null;
         Begin("message_start"u8);
         _json.WriteStartObject();
         _json.WriteString("type"u8, "message_start"u8);
@@ -65,7 +79,7 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
         _json.WriteEndArray();
         _json.WriteNull("stop_reason"u8);
         _json.WriteNull("stop_sequence"u8);
-        AnthropicMessageWriter.WriteUsage(_json, null);
+        AnthropicMessageWriter.WriteUsage(_json, early);
         _json.WriteEndObject();
         _json.WriteEndObject();
         await EndAsync().ConfigureAwait(false);
@@ -73,6 +87,16 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
 
     public async ValueTask AddAsync(ChatResponseUpdate update)
     {
+        switch (update.RawRepresentation)
+        {
+            case AnthropicStreamEvent raw:
+                await AnthropicPieceAsync(raw).ConfigureAwait(false);
+                break;
+            case OpenAIResponse { Choices: [{ Delta.ToolCalls: { } fragments }, ..] }:
+                await OpenAIPiecesAsync(fragments).ConfigureAwait(false);
+                break;
+        }
+
         IList<AIContent> contents = update.Contents;
         for (int i = 0; i < contents.Count; i++)
         {
@@ -101,6 +125,11 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
                         await CloseAsync().ConfigureAwait(false);
                     }
 
+                    break;
+                case FunctionCallContent call when _streamedCalls.Contains(call.CallId):
+                    // Its pieces went out already: the whole call only ends its block, if still open.
+                    await CloseAsync().ConfigureAwait(false);
+                    _calls = true;
                     break;
                 case FunctionCallContent call:
                     await CloseAsync().ConfigureAwait(false);
@@ -143,6 +172,47 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
     }
 
     public void Dispose() => _json.Dispose();
+
+    private async ValueTask AnthropicPieceAsync(AnthropicStreamEvent raw)
+    {
+        if (raw is { Type: "content_block_start", ContentBlock: { Type: "tool_use", Id: { Length: > 0 } id, Name: { } name } })
+        {
+            await StartToolUseAsync(id, name).ConfigureAwait(false);
+        }
+        else if (raw is { Type: "content_block_delta", Delta: { Type: "input_json_delta", PartialJson: { Length: > 0 } piece } } && _open == Open.ToolUse)
+        {
+            await DeltaAsync(InputJsonDelta, PartialJsonField, piece).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// OpenAI streams a call as fragments: the first has its id and name, the rest pieces of the arguments, each call's
+    /// in turn (OpenAI does not interleave parallel calls), so a fragment of another call than the open one starts it.
+    /// </summary>
+    private async ValueTask OpenAIPiecesAsync(List<OpenAIToolCall> fragments)
+    {
+        foreach (OpenAIToolCall fragment in fragments)
+        {
+            if (fragment is { Id: { Length: > 0 } id, Function.Name: { Length: > 0 } name } && !_streamedCalls.Contains(id))
+            {
+                await StartToolUseAsync(id, name).ConfigureAwait(false);
+                _streamedIndex = fragment.Index;
+            }
+
+            if (fragment.Function?.Arguments is { Length: > 0 } piece && _open == Open.ToolUse && fragment.Index == _streamedIndex)
+            {
+                await DeltaAsync(InputJsonDelta, PartialJsonField, piece).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask StartToolUseAsync(string id, string name)
+    {
+        await CloseAsync().ConfigureAwait(false);
+        await ToolUseStartAsync(id, name).ConfigureAwait(false);
+        _streamedCalls.Add(id);
+        _open = Open.ToolUse;
+    }
 
     private async ValueTask OpenAsync(Open kind)
     {
@@ -187,6 +257,13 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
 
     private async ValueTask ToolUseAsync(FunctionCallContent call)
     {
+        await ToolUseStartAsync(call.CallId, call.Name).ConfigureAwait(false);
+        await DeltaAsync(InputJsonDelta, PartialJsonField, WireContent.ArgumentsToJson(call.Arguments)).ConfigureAwait(false);
+        await StopBlockAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask ToolUseStartAsync(string id, string name)
+    {
         _index++;
         Begin("content_block_start"u8);
         _json.WriteStartObject();
@@ -194,17 +271,14 @@ internal sealed class AnthropicEventStream(PipeWriter pipe, string model, Cancel
         _json.WriteNumber("index"u8, _index);
         _json.WriteStartObject("content_block"u8);
         _json.WriteString("type"u8, "tool_use"u8);
-        _json.WriteString("id"u8, call.CallId);
-        _json.WriteString("name"u8, call.Name);
+        _json.WriteString("id"u8, id);
+        _json.WriteString("name"u8, name);
         _json.WriteStartObject("input"u8);
         _json.WriteEndObject();
         _json.WriteEndObject();
         _json.WriteEndObject();
         await EndAsync().ConfigureAwait(false);
         await PingOnceAsync().ConfigureAwait(false);
-
-        await DeltaAsync(InputJsonDelta, PartialJsonField, WireContent.ArgumentsToJson(call.Arguments)).ConfigureAwait(false);
-        await StopBlockAsync().ConfigureAwait(false);
     }
 
     private async ValueTask DeltaAsync(JsonEncodedText type, JsonEncodedText field, string value)

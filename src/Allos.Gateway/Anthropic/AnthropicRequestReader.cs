@@ -395,10 +395,15 @@ internal static class AnthropicRequestReader
                 };
                 (options.AdditionalProperties ??= [])[AnthropicProperties.ThinkingBudgetKey] = budget;
                 break;
+            case "adaptive":
+                // The model decides how much to think (what Anthropic's SDKs send for newer models); Anthropic's default
+                // effort is high, so that is the effort other upstreams get and the budget an Anthropic one gets.
+                options.Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High };
+                break;
             case "disabled":
                 break;
             case string other:
-                throw new AnthropicRequestException($"thinking.type: Input should be 'enabled' or 'disabled', not '{other}'");
+                throw new AnthropicRequestException($"thinking.type: Input should be 'enabled', 'adaptive' or 'disabled', not '{other}'");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Allos.Providers;
+using Allos.Providers.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway.Server.OpenAI;
@@ -116,6 +117,11 @@ internal static class ChatCompletionRequestReader
                     break;
                 case "response_format":
                     options.ResponseFormat = ResponseFormat(value);
+                    if (IsStrictSchema(value))
+                    {
+                        (options.AdditionalProperties ??= [])[OpenAIRequestBuilder.StrictSchemaKey] = true;
+                    }
+
                     break;
                 case "reasoning_effort":
                     options.Reasoning = Effort(value);
@@ -431,7 +437,7 @@ internal static class ChatCompletionRequestReader
                 string? name = spec.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 string? description = spec.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
 
-                // "strict" has no field in ChatResponseFormatJson: the schema itself is what every provider is held to.
+                // "strict" has no field in ChatResponseFormatJson; IsStrictSchema carries it beside the format.
                 return ChatResponseFormat.ForJsonSchema(schema.Clone(), name, description);
             case "json_schema":
                 throw new ChatCompletionRequestException("response_format.json_schema", "response_format json_schema needs {\"json_schema\":{\"name\":…,\"schema\":{JSON schema}}}.");
@@ -439,6 +445,12 @@ internal static class ChatCompletionRequestReader
                 throw new ChatCompletionRequestException("response_format", "response_format.type must be text, json_object or json_schema.");
         }
     }
+
+    /// <summary>Whether a <c>json_schema</c> response format asks for <c>strict</c>, which OpenAI upstreams enforce.</summary>
+    private static bool IsStrictSchema(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object
+        && value.TryGetProperty("json_schema", out JsonElement spec) && spec.ValueKind == JsonValueKind.Object
+        && spec.TryGetProperty("strict", out JsonElement strict) && strict.ValueKind == JsonValueKind.True;
 
     private static ReasoningOptions? Effort(JsonElement value) => value.ValueKind switch
     {

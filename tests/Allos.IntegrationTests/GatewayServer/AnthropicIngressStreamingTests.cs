@@ -28,7 +28,7 @@ public sealed class AnthropicIngressStreamingTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
         AnthropicGateway.NormalizeIds(body).ShouldBe(string.Concat(
-            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_ID\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":0}}}\n\n",
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_ID\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":1}}}\n\n",
             "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
             "event: ping\ndata: {\"type\": \"ping\"}\n\n",
             "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n",
@@ -59,9 +59,12 @@ public sealed class AnthropicIngressStreamingTests : IAsyncLifetime
             "message_start",
             "content_block_start", "ping", "content_block_delta", "content_block_delta", "content_block_stop",
             "content_block_start", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_stop",
+            "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
             "message_delta", "message_stop"]);
         string[] data = [.. events.Select(e => e.Data)];
+        data[0].ShouldContain("""
+            "usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":30,"output_tokens":1}
+            """, customMessage: "Anthropic reports the input in message_start; so does the gateway");
         data[1].ShouldBe("""{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}""");
         data[3].ShouldBe("""{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Think first."}}""");
         data[4].ShouldBe($$$"""{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"{{{Signature}}}"}}""");
@@ -70,9 +73,11 @@ public sealed class AnthropicIngressStreamingTests : IAsyncLifetime
         data[7].ShouldBe("""{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Checking."}}""");
         data[8].ShouldBe("""{"type":"content_block_stop","index":1}""");
         data[9].ShouldBe("""{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{}}}""");
-        data[10].ShouldBe("""{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"city\":\"Paris\"}"}}""");
-        data[11].ShouldBe("""{"type":"content_block_stop","index":2}""");
-        data[12].ShouldBe("""{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":30,"output_tokens":20}}""");
+        // The upstream's pieces (8 characters each), as they came.
+        data[10].ShouldBe("""{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}""");
+        data[11].ShouldBe("""{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"\"Paris\"}"}}""");
+        data[12].ShouldBe("""{"type":"content_block_stop","index":2}""");
+        data[13].ShouldBe("""{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":30,"output_tokens":20}}""");
     }
 
     [Fact]
@@ -142,8 +147,16 @@ public sealed class AnthropicIngressStreamingTests : IAsyncLifetime
         JsonElement tool = JsonDocument.Parse(events[toolStart].Data).RootElement;
         tool.GetProperty("index").GetInt32().ShouldBe(1);
         tool.GetProperty("content_block").GetProperty("name").GetString().ShouldBe("get_weather");
-        events[toolStart + 1].Data.ShouldBe("""{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"city\":\"Paris\"}"}}""");
-        events[toolStart + 2].Data.ShouldBe("""{"type":"content_block_stop","index":1}""");
+        // OpenAI streams the arguments in pieces (8 characters each from the fake) and they pass through as they come;
+        // Gemini and Ollama send a call whole, so it is one delta.
+        int toolStop = events.FindIndex(toolStart, e => e.Event == "content_block_stop");
+        string[] pieces = [.. events[(toolStart + 1)..toolStop].Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("delta").GetProperty("partial_json").GetString()!)];
+        pieces.Length.ShouldBe(alias == "gpt" ? 2 : 1);
+        string.Concat(pieces).ShouldBe("""{"city":"Paris"}""");
+        events[toolStop].Data.ShouldBe("""{"type":"content_block_stop","index":1}""");
+        events[0].Data.ShouldContain("""
+            "usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}
+            """, customMessage: "these upstreams report usage only at the end, and an estimate is not a report");
         events[^2].Data.ShouldBe("""{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"input_tokens":30,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":12}}""");
         events[^1].Event.ShouldBe("message_stop");
     }

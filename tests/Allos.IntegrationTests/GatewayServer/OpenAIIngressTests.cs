@@ -96,6 +96,8 @@ public sealed class OpenAIIngressTests : IAsyncLifetime
         format.GetProperty("type").GetString().ShouldBe("json_schema");
         format.GetProperty("json_schema").GetProperty("name").GetString().ShouldBe("sum");
         format.GetProperty("json_schema").GetProperty("schema").GetProperty("required")[0].GetString().ShouldBe("answer");
+        format.GetProperty("json_schema").GetProperty("strict").GetBoolean().ShouldBeTrue("the caller asked for strict");
+        sent.TryGetProperty("allos.strict_json_schema", out _).ShouldBeFalse("the gateway's note is not a request field");
         sent.GetProperty("temperature").GetDouble().ShouldBe(0.2, 1e-6);
         sent.GetProperty("top_p").GetDouble().ShouldBe(0.9, 1e-6);
         sent.GetProperty("stop")[0].GetString().ShouldBe("END");
@@ -107,6 +109,20 @@ public sealed class OpenAIIngressTests : IAsyncLifetime
         sent.TryGetProperty("some_future_field", out _).ShouldBeFalse();
         sent.GetProperty("messages")[0].GetProperty("role").GetString().ShouldBe("system");
         sent.GetProperty("messages").GetArrayLength().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task ChatCompletions_JsonSchemaWithoutStrict_SendsNoStrict()
+    {
+        _fx.Upstream.Enqueue(FakeTurn.Text("""{"answer":4}"""));
+
+        using HttpResponseMessage response = await _fx.PostAsync("""
+            {"model":"oa","messages":[{"role":"user","content":"2+2"}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"sum","strict":false,"schema":{"type":"object"}}}}
+            """);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        _fx.Upstream.Requests[^1].Json.GetProperty("response_format").GetProperty("json_schema").TryGetProperty("strict", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -9,7 +9,12 @@ namespace Allos.Providers.Anthropic;
 /// (Microsoft.Extensions.AI's coalescing merges it into the block's text, keeping the signature); tool calls are emitted
 /// whole at their <c>content_block_stop</c>; usage and the finish reason come with <c>message_stop</c>.
 /// </summary>
-/// <remarks>Not thread-safe: one instance per stream.</remarks>
+/// <remarks>
+/// <c>message_start</c>, a tool call's <c>content_block_start</c> and its <c>input_json_delta</c> pieces also yield an update
+/// with no contents whose <see cref="ChatResponseUpdate.RawRepresentation"/> is the event: consumers that ignore raw events
+/// see nothing new, and the gateway passes the early input usage and the arguments' pieces on as they come.
+/// Not thread-safe: one instance per stream.
+/// </remarks>
 internal sealed class AnthropicStreamAssembler(string? jsonToolName)
 {
     private readonly Dictionary<int, Block> _blocks = [];
@@ -37,7 +42,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
                 _messageId = e.Message?.Id;
                 _model = e.Message?.Model;
                 MergeUsage(e.Message?.Usage);
-                return null;
+                return NewUpdate([], e);
             case "content_block_start" when e.ContentBlock is { } start:
                 return Start(e.Index ?? _blocks.Count, start, e);
             case "content_block_delta" when e.Delta is { } delta:
@@ -80,6 +85,8 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
             case "redacted_thinking":
                 block.Signature = start.Data;
                 return null;
+            case "tool_use" when !IsJsonAnswer(block):
+                return NewUpdate([], raw);
             default:
                 return null;
         }
@@ -103,7 +110,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
                 return null;
             case "input_json_delta" when block.Type == "tool_use":
                 block.Json.Append(delta.PartialJson);
-                return null;
+                return IsJsonAnswer(block) || string.IsNullOrEmpty(delta.PartialJson) ? null : NewUpdate([], raw);
             default:
                 return null; // citations_delta, server tool input, and delta types added later
         }
@@ -125,7 +132,7 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
             case "tool_use":
                 // A tool without arguments may stream nothing but partial_json "": that is {}.
                 string json = block.Json.Length == 0 ? "{}" : block.Json.ToString();
-                if (jsonToolName is not null && block.Name == jsonToolName)
+                if (IsJsonAnswer(block))
                 {
                     _jsonAnswer = true;
                     return NewUpdate([new TextContent(json)], raw);
@@ -152,6 +159,9 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
 
         return update;
     }
+
+    /// <summary>Whether the block is the tool that carries a JSON answer (sent as text, never as a call).</summary>
+    private bool IsJsonAnswer(Block block) => jsonToolName is not null && block.Name == jsonToolName;
 
     /// <summary>Usage counts are cumulative: each value present replaces the earlier one, nothing is summed.</summary>
     private void MergeUsage(AnthropicUsage? usage)

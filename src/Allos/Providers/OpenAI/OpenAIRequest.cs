@@ -102,4 +102,7 @@ internal sealed class OpenAIJsonSchema
     public string? Description { get; set; }
 
     public JsonElement Schema { get; set; }
+
+    /// <summary><see langword="true"/> or absent: OpenAI's default is not strict.</summary>
+    public bool? Strict { get; set; }
 }

@@ -6,6 +6,12 @@ namespace Allos.Providers.OpenAI;
 /// <summary>Maps Microsoft.Extensions.AI messages and options to a Chat Completions request.</summary>
 internal static class OpenAIRequestBuilder
 {
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key (a <see cref="bool"/>) asking for <c>json_schema.strict</c>:
+    /// <see cref="ChatResponseFormatJson"/> has no place for it. Never sent as a field of its own (an <c>allos.</c> key).
+    /// </summary>
+    public const string StrictSchemaKey = "allos.strict_json_schema";
+
     public static OpenAIRequest Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, OpenAIDialect dialect, bool stream)
     {
         string provider = dialect.Provider;
@@ -91,7 +97,13 @@ internal static class OpenAIRequestBuilder
             ChatResponseFormatJson { Schema: JsonElement schema } json => new OpenAIResponseFormat
             {
                 Type = "json_schema",
-                JsonSchema = new OpenAIJsonSchema { Name = json.SchemaName ?? "response", Description = json.SchemaDescription, Schema = schema },
+                JsonSchema = new OpenAIJsonSchema
+                {
+                    Name = json.SchemaName ?? "response",
+                    Description = json.SchemaDescription,
+                    Schema = schema,
+                    Strict = options.AdditionalProperties?.TryGetValue(StrictSchemaKey, out object? strict) == true && strict is true ? true : null,
+                },
             },
             ChatResponseFormatJson => new OpenAIResponseFormat { Type = "json_object" },
             _ => null,

@@ -5,7 +5,8 @@ namespace Allos.Providers.OpenAI;
 /// <summary>
 /// Turns Chat Completions chunks into updates. Text and reasoning pass through as they arrive; tool calls are assembled
 /// from fragments (by <c>index</c>, or by <c>id</c> where a server omits the index) and emitted whole when the choice
-/// finishes; usage is emitted at <c>[DONE]</c>, wherever it arrived.
+/// finishes; usage is emitted at <c>[DONE]</c>, wherever it arrived. A chunk carrying only a call's pieces yields an
+/// update with no contents whose <see cref="ChatResponseUpdate.RawRepresentation"/> is the chunk.
 /// </summary>
 /// <remarks>Not thread-safe: one instance per stream.</remarks>
 internal sealed class OpenAIStreamAssembler(string provider)
@@ -44,6 +45,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
 
         HasChoices = true;
         List<AIContent>? contents = null;
+        bool fragments = false;
         if (choice.Delta is { } delta)
         {
             if ((delta.ReasoningContent ?? delta.Reasoning ?? delta.Content.Thinking) is { Length: > 0 } reasoning)
@@ -65,6 +67,7 @@ internal sealed class OpenAIStreamAssembler(string provider)
             foreach (OpenAIToolCall fragment in delta.ToolCalls ?? [])
             {
                 Accumulate(fragment);
+                fragments = true;
             }
         }
 
@@ -82,7 +85,13 @@ internal sealed class OpenAIStreamAssembler(string provider)
             contents = FlushCalls(contents);
         }
 
-        return contents is null && finish is null ? null : NewUpdate(contents ?? [], finish);
+        if (contents is null && finish is null)
+        {
+            // A call's pieces: nothing to show yet, but the raw chunk lets a gateway stream the arguments as they come.
+            return fragments ? NewUpdate([], finish: null, chunk) : null;
+        }
+
+        return NewUpdate(contents ?? [], finish);
     }
 
     /// <summary>Gets a value indicating whether the response's id, model and creation time are known, so later chunks' copies can be skipped.</summary>
@@ -163,8 +172,9 @@ internal sealed class OpenAIStreamAssembler(string provider)
         return contents;
     }
 
-    private ChatResponseUpdate NewUpdate(IList<AIContent> contents, ChatFinishReason? finish) => new(ChatRole.Assistant, contents)
+    private ChatResponseUpdate NewUpdate(IList<AIContent> contents, ChatFinishReason? finish, OpenAIResponse? raw = null) => new(ChatRole.Assistant, contents)
     {
+        RawRepresentation = raw,
         ResponseId = _responseId,
         MessageId = _responseId,
         ModelId = _model,
