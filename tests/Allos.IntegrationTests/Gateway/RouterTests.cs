@@ -316,6 +316,30 @@ public sealed class RouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_AnthropicErrorAfterMessageStartBeforeAnyContent_FallsBack()
+    {
+        // Anthropic sends message_start (its raw event reaches the caller for the gateway) and then overloaded_error: no
+        // content was streamed yet, so the request is still the Router's to reroute.
+        await using FakeProviderServer server = await FakeProviderServer.StartAsync();
+        server.Enqueue(FakeTurn.Empty().WithStreamError("Overloaded", "overloaded_error"));
+        server.Enqueue(FakeTurn.Text("streamed from the fallback"));
+        RouterOptions options = RouterFixture.Options(
+            new ModelGroup("primary", new Deployment("anthropic/claude-sonnet-4-5") { ApiKey = "sk-a", Endpoint = server.EndpointFor("anthropic") }) { Fallbacks = { "backup" } },
+            new ModelGroup("backup", new Deployment("openai/gpt-4o-mini") { ApiKey = "sk-o", Endpoint = server.EndpointFor("openai") }));
+        options.MaxRetries = 0;
+        using var router = new Router(options);
+
+        List<ChatResponseUpdate> updates = [];
+        await foreach (ChatResponseUpdate update in router.GetStreamingResponseAsync(Hello, new ChatOptions { ModelId = "primary" }))
+        {
+            updates.Add(update);
+        }
+
+        updates.ToChatResponse().Text.ShouldBe("streamed from the fallback");
+        server.Requests.Select(request => request.Path).ShouldBe(["/v1/messages", "/v1/chat/completions"]);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_FailureAfterFirstChunk_IsRaisedNotRerouted()
     {
         _fx[0].Enqueue(FakeTurn.Text("partial answer that breaks").WithTextChunkSize(4).WithChunkDelay(TimeSpan.FromMilliseconds(20)).DropConnectionAfter(3));

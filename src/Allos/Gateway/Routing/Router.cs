@@ -363,6 +363,11 @@ public sealed class Router : IChatClient
         decimal? cost = null;
         try
         {
+            foreach (ChatResponseUpdate update in start.Preamble ?? [])
+            {
+                yield return update;
+            }
+
             ChatResponseUpdate? current = start.First;
             while (current is not null)
             {
@@ -409,8 +414,19 @@ public sealed class Router : IChatClient
             .GetAsyncEnumerator(cancellationToken);
         try
         {
-            bool any = await stream.MoveNextAsync().ConfigureAwait(false);
-            return new StreamStart(stream, any ? stream.Current : null);
+            List<ChatResponseUpdate>? preamble = null;
+            while (await stream.MoveNextAsync().ConfigureAwait(false))
+            {
+                ChatResponseUpdate update = stream.Current;
+                if (update.Contents.Count > 0 || update.FinishReason is not null || update.RawRepresentation is null)
+                {
+                    return new StreamStart(stream, update, preamble);
+                }
+
+                (preamble ??= []).Add(update);
+            }
+
+            return new StreamStart(stream, null, preamble);
         }
         catch
         {
