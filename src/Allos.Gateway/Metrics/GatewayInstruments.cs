@@ -54,8 +54,13 @@ internal static class GatewayInstruments
                 { "http.response.status_code", context.Response.StatusCode },
                 { "allos.gateway.alias", feature.Model },
                 { "allos.gateway.key", feature.Key },
-                { "error.type", feature.Error is { } kind ? ErrorTypes[(int)kind] : context.RequestAborted.IsCancellationRequested ? "cancelled" : null },
             };
+            string? error = feature.Error is { } kind ? ErrorTypes[(int)kind] : context.RequestAborted.IsCancellationRequested ? "cancelled" : null;
+            if (error is not null)
+            {
+                tags.Add("error.type", error); // absent, not empty, on success: `error_type=""` would be a series of its own
+            }
+
             Requests.Add(1, tags);
             Duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, tags);
         }

@@ -23,6 +23,11 @@ internal static class AllosInstruments
         GenAISemantics.OperationDurationMetric, "s", "Duration of a chat call through the Router, retries and fallbacks included.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] });
 
+    /// <summary>Gets the time from a streamed call's start to its first content, in seconds (Allos's own: no GenAI client convention exists).</summary>
+    public static Histogram<double> TimeToFirstToken { get; } = Meter.CreateHistogram<double>(
+        GenAISemantics.TimeToFirstTokenMetric, "s", "Time from the start of a streamed call through the Router to its first content, retries and fallbacks included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48] });
+
     /// <summary>Gets the cost counter in US dollars (no GenAI convention exists for cost).</summary>
     public static Counter<double> Cost { get; } = Meter.CreateCounter<double>(GenAISemantics.CostMetric, "USD", "Cost of chat calls at catalog prices.");
 }

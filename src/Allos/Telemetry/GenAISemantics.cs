@@ -30,6 +30,8 @@ internal static class GenAISemantics
     public const string PromptName = "allos.prompt.name";
     public const string PromptVersion = "allos.prompt.version";
     public const string CostMetric = "allos.client.cost";
+    public const string TimeToFirstTokenMetric = "allos.client.time_to_first_token";
+    public const string Key = "allos.gateway.key";
 
     public const string Chat = "chat";
 

@@ -112,14 +112,22 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
             activity.Dispose();
         }
 
-        if (AllosInstruments.OperationDuration.Enabled || AllosInstruments.TokenUsage.Enabled || AllosInstruments.Cost.Enabled)
+        if (AllosInstruments.OperationDuration.Enabled || AllosInstruments.TokenUsage.Enabled || AllosInstruments.Cost.Enabled || AllosInstruments.TimeToFirstToken.Enabled)
         {
             TagList tags = Tags(request, deployment, responseModel, null);
             AllosInstruments.OperationDuration.Record(latencyMs / 1000, tags);
+            if (firstChunkMs is double first)
+            {
+                AllosInstruments.TimeToFirstToken.Record(first / 1000, tags);
+            }
+
             if (usage is not null)
             {
+                // cached is part of input and reasoning part of output (a sum over every type counts them twice); zeros are left out.
                 RecordTokens(tags, "input", usage.InputTokenCount);
                 RecordTokens(tags, "output", usage.OutputTokenCount);
+                RecordTokens(tags, "cached", usage.CachedInputTokenCount is > 0 ? usage.CachedInputTokenCount : null);
+                RecordTokens(tags, "reasoning", usage.ReasoningTokenCount is > 0 ? usage.ReasoningTokenCount : null);
             }
 
             if (cost is decimal spent)
@@ -192,6 +200,7 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         {
             tags.Add(GenAISemantics.ProviderName, GenAIProviderNames.ToSemanticName(deployment.Provider));
             tags.Add(GenAISemantics.RequestModel, deployment.ModelName);
+            tags.Add(GenAISemantics.Deployment, deployment.Name);
             if (deployment.Endpoint is { IsAbsoluteUri: true } endpoint)
             {
                 tags.Add(GenAISemantics.ServerAddress, endpoint.DnsSafeHost);
@@ -210,6 +219,12 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         if (error is not null)
         {
             tags.Add(GenAISemantics.ErrorType, error.GetType().Name);
+        }
+
+        // A gateway's caller, by its key's alias or hash prefix: never the key.
+        if (request.Caller is { } caller && (caller.KeyAlias ?? caller.KeyHash) is { } key)
+        {
+            tags.Add(GenAISemantics.Key, caller.KeyAlias ?? key[..Math.Min(8, key.Length)]);
         }
 
         return tags;
