@@ -179,6 +179,27 @@ internal static class SqliteMigrations
             CREATE INDEX virtual_keys_user ON virtual_keys (user_id);
             CREATE INDEX virtual_keys_team ON virtual_keys (team_id);
             """),
+
+        // The gateway's users and teams: a budget, limits and models shared by their keys. Kind is 'user' or 'team'.
+        new(7, """
+            CREATE TABLE budget_accounts (
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                alias TEXT,
+                models TEXT NOT NULL DEFAULT '[]',
+                max_budget_nanos INTEGER,
+                budget_duration TEXT,
+                budget_reset_at INTEGER,
+                spend_nanos INTEGER NOT NULL DEFAULT 0,
+                rpm_limit INTEGER,
+                tpm_limit INTEGER,
+                max_parallel_requests INTEGER,
+                metadata TEXT,
+                created INTEGER NOT NULL,
+                blocked INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (kind, id)
+            );
+            """),
     ];
 
     /// <summary>Gets the schema version of a file with every migration applied.</summary>
