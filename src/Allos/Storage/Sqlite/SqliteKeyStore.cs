@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Allos.Storage.Sqlite;
 
-/// <summary>Virtual keys in SQLite: one row per key hash; spend in nano-dollars so additions are exact. Users and teams: SqliteKeyStore.Accounts.cs.</summary>
+/// <summary>Virtual keys in SQLite: one row per key hash; spend in nano-dollars so additions are exact. Users and teams: SqliteKeyStore.Owners.cs.</summary>
 internal sealed partial class SqliteKeyStore(SqliteDatabase database) : IKeyStore
 {
     private const string Columns =

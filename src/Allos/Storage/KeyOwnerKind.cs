@@ -1,7 +1,7 @@
 namespace Allos.Storage;
 
-/// <summary>Whose budget a <see cref="BudgetAccount"/> is: a user's or a team's (LiteLLM's <c>user_id</c> and <c>team_id</c> on keys).</summary>
-public enum BudgetAccountKind
+/// <summary>Whose budget a <see cref="KeyOwner"/> is: a user's or a team's (LiteLLM's <c>user_id</c> and <c>team_id</c> on keys).</summary>
+public enum KeyOwnerKind
 {
     /// <summary>A user: the keys whose <see cref="VirtualKey.UserId"/> is the account's id share its budget and limits.</summary>
     User,

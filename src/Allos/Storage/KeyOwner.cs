@@ -4,10 +4,10 @@ namespace Allos.Storage;
 /// A gateway user or team as stored: the budget, limits and allowed models that every key of it shares, and its spend.
 /// </summary>
 /// <remarks>The field names follow LiteLLM's user and team records (<c>/user/new</c>, <c>/team/new</c>).</remarks>
-public sealed record BudgetAccount
+public sealed record KeyOwner
 {
     /// <summary>Gets whether this is a user or a team.</summary>
-    public required BudgetAccountKind Kind { get; init; }
+    public required KeyOwnerKind Kind { get; init; }
 
     /// <summary>Gets the user's or team's id (LiteLLM's <c>user_id</c> or <c>team_id</c>), unique per kind.</summary>
     public required string Id { get; init; }

@@ -5,16 +5,16 @@ namespace Allos.Storage.Sqlite;
 /// <summary>Users and teams in SQLite: one row per kind and id in <c>budget_accounts</c>; spend in nano-dollars like keys.</summary>
 internal sealed partial class SqliteKeyStore
 {
-    private const string AccountColumns =
+    private const string OwnerColumns =
         "kind, id, alias, models, max_budget_nanos, budget_duration, budget_reset_at, spend_nanos, rpm_limit, tpm_limit, max_parallel_requests, metadata, created, blocked";
 
-    public async Task CreateAccountAsync(BudgetAccount account, CancellationToken cancellationToken = default)
+    public async Task CreateOwnerAsync(KeyOwner account, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrWhiteSpace(account.Id, nameof(account));
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand insert = SqliteDatabase.Command(connection, null, $"""
-            INSERT INTO budget_accounts ({AccountColumns})
+            INSERT INTO budget_accounts ({OwnerColumns})
             VALUES ($kind, $id, $alias, $models, $budget, $duration, $reset, $spend, $rpm, $tpm, $parallel, $metadata, $created, $blocked);
             """);
         Bind(insert, account);
@@ -30,33 +30,33 @@ internal sealed partial class SqliteKeyStore
         }
     }
 
-    public async Task<BudgetAccount?> GetAccountAsync(BudgetAccountKind kind, string id, CancellationToken cancellationToken = default)
+    public async Task<KeyOwner?> GetOwnerAsync(KeyOwnerKind kind, string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using SqliteCommand select = SqliteDatabase.Command(connection, null, $"SELECT {AccountColumns} FROM budget_accounts WHERE kind = $kind AND id = $id;");
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, $"SELECT {OwnerColumns} FROM budget_accounts WHERE kind = $kind AND id = $id;");
         select.Parameters.AddWithValue("$kind", Kind(kind));
         select.Parameters.AddWithValue("$id", id);
         using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadAccount(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOwner(reader) : null;
     }
 
-    public async Task<IReadOnlyList<BudgetAccount>> ListAccountsAsync(BudgetAccountKind kind, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<KeyOwner>> ListOwnersAsync(KeyOwnerKind kind, CancellationToken cancellationToken = default)
     {
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using SqliteCommand select = SqliteDatabase.Command(connection, null, $"SELECT {AccountColumns} FROM budget_accounts WHERE kind = $kind ORDER BY created DESC, id;");
+        using SqliteCommand select = SqliteDatabase.Command(connection, null, $"SELECT {OwnerColumns} FROM budget_accounts WHERE kind = $kind ORDER BY created DESC, id;");
         select.Parameters.AddWithValue("$kind", Kind(kind));
         using SqliteDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var accounts = new List<BudgetAccount>();
+        var accounts = new List<KeyOwner>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            accounts.Add(ReadAccount(reader));
+            accounts.Add(ReadOwner(reader));
         }
 
         return accounts;
     }
 
-    public async Task<bool> UpdateAccountAsync(BudgetAccount account, CancellationToken cancellationToken = default)
+    public async Task<bool> UpdateOwnerAsync(KeyOwner account, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -70,7 +70,7 @@ internal sealed partial class SqliteKeyStore
         return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    public async Task<IReadOnlyList<string>> DeleteAccountsAsync(BudgetAccountKind kind, IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> DeleteOwnersAsync(KeyOwnerKind kind, IEnumerable<string> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         using SqliteConnection connection = await database.OpenSessionConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,7 @@ internal sealed partial class SqliteKeyStore
         return deleted;
     }
 
-    public async Task AddAccountSpendAsync(BudgetAccountKind kind, string id, decimal amount, CancellationToken cancellationToken = default)
+    public async Task AddOwnerSpendAsync(KeyOwnerKind kind, string id, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -103,7 +103,7 @@ internal sealed partial class SqliteKeyStore
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task ResetAccountSpendAsync(BudgetAccountKind kind, string id, DateTimeOffset? nextReset, CancellationToken cancellationToken = default)
+    public async Task ResetOwnerSpendAsync(KeyOwnerKind kind, string id, DateTimeOffset? nextReset, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -114,9 +114,9 @@ internal sealed partial class SqliteKeyStore
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Kind(BudgetAccountKind kind) => kind == BudgetAccountKind.Team ? "team" : "user";
+    private static string Kind(KeyOwnerKind kind) => kind == KeyOwnerKind.Team ? "team" : "user";
 
-    private static void Bind(SqliteCommand command, BudgetAccount account)
+    private static void Bind(SqliteCommand command, KeyOwner account)
     {
         command.Parameters.AddWithValue("$kind", Kind(account.Kind));
         command.Parameters.AddWithValue("$id", account.Id);
@@ -132,9 +132,9 @@ internal sealed partial class SqliteKeyStore
         command.Parameters.AddWithValue("$blocked", account.Blocked);
     }
 
-    private static BudgetAccount ReadAccount(SqliteDataReader reader) => new()
+    private static KeyOwner ReadOwner(SqliteDataReader reader) => new()
     {
-        Kind = reader.GetString(0) == "team" ? BudgetAccountKind.Team : BudgetAccountKind.User,
+        Kind = reader.GetString(0) == "team" ? KeyOwnerKind.Team : KeyOwnerKind.User,
         Id = reader.GetString(1),
         Alias = reader.IsDBNull(2) ? null : reader.GetString(2),
         Models = ParseModels(reader.GetString(3)),
