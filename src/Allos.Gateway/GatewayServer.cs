@@ -42,6 +42,7 @@ public static class GatewayServer
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
+        OwnerEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
         EmbeddingsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);
