@@ -27,6 +27,12 @@ namespace Allos.Gateway.Server.Keys;
 /// costs more than its estimate (its input was underestimated).
 /// </para>
 /// <para>
+/// A key's team and user (<see cref="VirtualKey.TeamId"/>, <see cref="VirtualKey.UserId"/>, when <c>/team/new</c> or
+/// <c>/user/new</c> created them) are checked and reserved in the same step: their locks are taken team, then user, then
+/// key, and every check of all three passes before anything is reserved on any, so a refusal leaves nothing behind
+/// (except a request slot on an earlier rate limiter, which it gives back at the end of its minute).
+/// </para>
+/// <para>
 /// Key records are cached in memory after their first request and refreshed by <see cref="RefreshAsync"/> and
 /// <see cref="Forget"/>, which the admin endpoints call on every update and delete: a change made through this process takes
 /// effect at the key's next request. Another process sharing the store sees changes only for keys it has not cached yet;
