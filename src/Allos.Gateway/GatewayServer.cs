@@ -47,6 +47,7 @@ public static class GatewayServer
         HealthEndpoints.Map(endpoints);
         KeyEndpoints.Map(endpoints);
         SpendEndpoints.Map(endpoints);
+        OwnerEndpoints.Map(endpoints);
         ChatCompletionsEndpoint.Map(endpoints);
         EmbeddingsEndpoint.Map(endpoints);
         ModelsEndpoint.Map(endpoints);

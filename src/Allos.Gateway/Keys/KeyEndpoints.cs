@@ -32,7 +32,7 @@ internal static class KeyEndpoints
         endpoints.MapGet("/key/list", context => GuardedAsync(context, gate, ListAsync));
     }
 
-    private static async Task GuardedAsync(HttpContext context, KeyGate gate, Func<HttpContext, KeyGate, IKeyStore, Task> handle)
+    internal static async Task GuardedAsync(HttpContext context, KeyGate gate, Func<HttpContext, KeyGate, IKeyStore, Task> handle)
     {
         if (!gate.RequiresKey)
         {
@@ -84,6 +84,7 @@ internal static class KeyEndpoints
         string key = VirtualKeys.Generate();
         DateTimeOffset now = DateTimeOffset.FromUnixTimeMilliseconds(gate.Now.ToUnixTimeMilliseconds());
         VirtualKey record = KeyRequest.Apply(body, new VirtualKey { Hash = VirtualKeys.Hash(key), KeyName = VirtualKeys.Name(key), Created = now }, now);
+        await RequireTeamAsync(store, record, context.RequestAborted).ConfigureAwait(false);
         await store.CreateAsync(record, context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, json =>
         {
@@ -119,6 +120,10 @@ internal static class KeyEndpoints
         JsonElement body = await ReadAsync(context).ConfigureAwait(false);
         VirtualKey existing = await FindAsync(store, KeyRequest.Text(body, "key", required: true)!, context.RequestAborted).ConfigureAwait(false);
         VirtualKey changed = KeyRequest.Apply(body, existing, gate.Now);
+        if (changed.TeamId != existing.TeamId)
+        {
+            await RequireTeamAsync(store, changed, context.RequestAborted).ConfigureAwait(false);
+        }
         if (!await store.UpdateAsync(changed, context.RequestAborted).ConfigureAwait(false))
         {
             throw new KeyRequestException("No such key: it was deleted meanwhile.", "key");
@@ -200,6 +205,15 @@ internal static class KeyEndpoints
         }).ConfigureAwait(false);
     }
 
+    /// <summary>Refuses a key for a team that does not exist, as LiteLLM does: its budget would silently not apply.</summary>
+    private static async Task RequireTeamAsync(IKeyStore store, VirtualKey key, CancellationToken cancellationToken)
+    {
+        if (key.TeamId is { } team && await store.GetOwnerAsync(KeyOwnerKind.Team, team, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new KeyRequestException($"No team '{team}': create it first with /team/new (or leave out team_id).", "team_id");
+        }
+    }
+
     private static int Number(IQueryCollection query, string name, int fallback)
     {
         string? text = query[name].FirstOrDefault();
@@ -217,7 +231,7 @@ internal static class KeyEndpoints
         await store.GetAsync(VirtualKeys.HashOf(keyOrHash), cancellationToken).ConfigureAwait(false)
             ?? throw new KeyRequestException("No such key: check the key (sk-...) or hash; /key/list lists the hashes.", "key");
 
-    private static async Task<JsonElement> ReadAsync(HttpContext context)
+    internal static async Task<JsonElement> ReadAsync(HttpContext context)
     {
         PipeReader reader = context.Request.BodyReader;
         while (true)

@@ -28,6 +28,12 @@ namespace Allos.Gateway.Server.Keys;
 /// costs more than its estimate (its input was underestimated).
 /// </para>
 /// <para>
+/// A key's team and user (<see cref="VirtualKey.TeamId"/>, <see cref="VirtualKey.UserId"/>, when <c>/team/new</c> or
+/// <c>/user/new</c> created them) are checked and reserved in the same step: their locks are taken team, then user, then
+/// key, and every check of all three passes before anything is reserved on any, so a refusal leaves nothing behind
+/// (except a request slot on an earlier rate limiter, which it gives back at the end of its minute).
+/// </para>
+/// <para>
 /// Key records are cached in memory after their first request and refreshed by <see cref="RefreshAsync"/> and
 /// <see cref="Forget"/>, which the admin endpoints call on every update and delete: a change made through this process takes
 /// effect at the key's next request. Another process sharing the store sees changes only for keys it has not cached yet;
@@ -49,6 +55,7 @@ internal sealed class KeyGate
     private readonly TimeProvider _time;
     private readonly Router? _router;
     private readonly ServedModels? _served;
+    private readonly OwnerAccounts? _owners;
     private readonly ConcurrentDictionary<string, KeyAccount> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<KeyAccount, byte> _saving = new();
     private readonly Lock _accountsLock = new();
@@ -63,6 +70,7 @@ internal sealed class KeyGate
         _time = time;
         _router = router;
         _served = served;
+        _owners = store is null ? null : new OwnerAccounts(store, time);
     }
 
     /// <summary>Gets a value indicating whether a master key is set, and so every model request needs a key.</summary>
@@ -73,6 +81,9 @@ internal sealed class KeyGate
 
     /// <summary>Gets the key store, or <see langword="null"/> when the server has none (only the master key works then).</summary>
     public IKeyStore? Store => _store;
+
+    /// <summary>Gets the users and teams this process has cached, or <see langword="null"/> without a key store.</summary>
+    public OwnerAccounts? Owners => _owners;
 
     /// <summary>
     /// Admits a request for <paramref name="model"/>, estimating its maximum cost and tokens from the messages and options,
@@ -208,7 +219,12 @@ internal sealed class KeyGate
         }
 
         GatewayInstruments.Admitted(context, model, account.Record.Alias ?? account.Record.Hash[..8]);
-        return Admit(account, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
+
+        // The key's team and user share their budget and limits with its other keys; both are cached after the first request.
+        VirtualKey record = account.Record;
+        OwnerAccount? team = await _owners!.GetAsync(KeyOwnerKind.Team, record.TeamId, cancellationToken).ConfigureAwait(false);
+        OwnerAccount? user = await _owners.GetAsync(KeyOwnerKind.User, record.UserId, cancellationToken).ConfigureAwait(false);
+        return Admit(account, team, user, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
     }
 
     /// <summary>
@@ -242,10 +258,18 @@ internal sealed class KeyGate
             return Unauthorized(UnknownKey).Error;
         }
 
+        OwnerAccount? team = await _owners!.GetAsync(KeyOwnerKind.Team, account.Record.TeamId, cancellationToken).ConfigureAwait(false);
+        OwnerAccount? user = await _owners.GetAsync(KeyOwnerKind.User, account.Record.UserId, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset now = _time.GetUtcNow();
         lock (account.Gate)
         {
-            return Identify(account, model, _time.GetUtcNow())?.Error ?? Served(model);
+            if (Identify(account, model, now) is { } refused)
+            {
+                return refused.Error;
+            }
         }
+
+        return IdentifyOwner(team, model)?.Error ?? IdentifyOwner(user, model)?.Error ?? Served(model);
     }
 
     /// <summary>Returns whether <paramref name="context"/> carries the master key (what the admin API requires).</summary>
@@ -316,6 +340,11 @@ internal sealed class KeyGate
     /// <summary>Waits until the spend settled so far is written to the store (for shutdown and tests).</summary>
     public async Task FlushAsync()
     {
+        if (_owners is not null)
+        {
+            await _owners.FlushAsync().ConfigureAwait(false);
+        }
+
         // Deleted keys' accounts are no longer in _accounts but may still be writing their last spend.
         foreach (KeyAccount account in _accounts.Values.Concat(_saving.Keys).Distinct())
         {
@@ -330,8 +359,18 @@ internal sealed class KeyGate
     }
 
     /// <summary>Ends a lease: gives back its place and reservation, counts its cost, corrects its token count.</summary>
-    internal void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens)
+    internal void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens, in OwnerLeases owners = default)
     {
+        if (owners.Team is { } team)
+        {
+            _owners!.Settle(team, reserved, actual, owners.TeamTicket, tokens);
+        }
+
+        if (owners.User is { } user)
+        {
+            _owners!.Settle(user, reserved, actual, owners.UserTicket, tokens);
+        }
+
         DeploymentRateLimiter? limiter;
         lock (account.Gate)
         {
@@ -366,81 +405,196 @@ internal sealed class KeyGate
         static string? NonEmpty(StringValues values) => values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
     }
 
-    private KeyAdmission Admit(KeyAccount account, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info)
+    private KeyAdmission Admit(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info)
+    {
+        // One fixed lock order, team, then user, then key (nothing takes them the other way), so admissions cannot deadlock,
+        // and all three are checked and reserved together or not at all.
+        team?.Gate.Enter();
+        try
+        {
+            user?.Gate.Enter();
+            try
+            {
+                lock (account.Gate)
+                {
+                    return AdmitLocked(account, team, user, model, estimatedCost, estimatedTokens, info);
+                }
+            }
+            finally
+            {
+                user?.Gate.Exit();
+            }
+        }
+        finally
+        {
+            team?.Gate.Exit();
+        }
+    }
+
+    private KeyAdmission AdmitLocked(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info)
     {
         DateTimeOffset now = _time.GetUtcNow();
         decimal amount = estimatedCost ?? 0;
         bool newPeriod = false;
-        lock (account.Gate)
+        VirtualKey key = account.Record;
+        if ((Identify(account, model, now) ?? IdentifyOwner(team, model) ?? IdentifyOwner(user, model)) is { } refused)
         {
-            VirtualKey key = account.Record;
-            if (Identify(account, model, now) is { } refused)
-            {
-                return refused;
-            }
-
-            if (Served(model) is { } notServed)
-            {
-                return KeyAdmission.Refuse(notServed);
-            }
-
-            if (account.ResetAt is { } resetAt && now >= resetAt)
-            {
-                // A new budget period: what the old one spent no longer counts (calls still in flight settle into the new one).
-                account.Spent = 0;
-                account.Unsaved = 0;
-                account.ResetAt = KeyDuration.TryParse(key.BudgetDuration, out KeyDuration? duration) ? NextReset(resetAt, duration.Value, now) : null;
-                account.UnsavedReset = (account.ResetAt, true);
-                newPeriod = true;
-            }
-
-            if (key.MaxParallelRequests is int parallel && account.InFlight >= parallel)
-            {
-                return Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
-                    $"The key '{account.DisplayName}' has {account.InFlight} requests in flight, its max_parallel_requests; retry when one ends.");
-            }
-
-            if (key.MaxBudget is decimal max)
-            {
-                decimal committed = account.Spent + account.Reserved;
-                if (committed >= max || committed + amount > max)
-                {
-                    // Only calls in flight stand in the way: their reservations come back when they settle.
-                    TimeSpan? retry = account.Spent + amount <= max && account.Spent < max ? TimeSpan.FromSeconds(1) : account.ResetAt - now;
-                    string wait = account.ResetAt is { } at ? $", wait for the budget to reset at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty;
-                    string call = estimatedCost is null ? string.Empty : $"; this call could cost up to ${amount.ToString("0.######", CultureInfo.InvariantCulture)}";
-                    return Limited(GatewayErrorKind.Budget, retry,
-                        $"Budget exceeded: the key '{account.DisplayName}' has ${Math.Max(0, max - committed).ToString("0.######", CultureInfo.InvariantCulture)} left of its max_budget of " +
-                        $"${max.ToString("0.######", CultureInfo.InvariantCulture)} (spent or reserved ${committed.ToString("0.######", CultureInfo.InvariantCulture)}){call}. " +
-                        $"Raise max_budget with /key/update{wait}, or lower max_tokens.");
-                }
-            }
-
-            RateLimitTicket ticket = default;
-            if (account.Limiter is { } limiter)
-            {
-                ticket = limiter.TryAcquire(estimatedTokens);
-                if (!ticket.Acquired)
-                {
-                    return Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
-                        $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {Limit(key.RpmLimit)}, tpm_limit {Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
-                }
-            }
-
-            account.InFlight++;
-            account.Reserved += amount;
-            if (newPeriod)
-            {
-                StartSavingLocked(account, out bool start);
-                if (start)
-                {
-                    _saving[account] = 0;
-                    account.SaveTask = SaveAsync(account);
-                }
-            }
-
-            return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket));
+            return refused;
         }
+
+        if (Served(model) is { } notServed)
+        {
+            return KeyAdmission.Refuse(notServed);
+        }
+
+        if (account.ResetAt is { } resetAt && now >= resetAt)
+        {
+            // A new budget period: what the old one spent no longer counts (calls still in flight settle into the new one).
+            account.Spent = 0;
+            account.Unsaved = 0;
+            account.ResetAt = KeyDuration.TryParse(key.BudgetDuration, out KeyDuration? duration) ? NextReset(resetAt, duration.Value, now) : null;
+            account.UnsavedReset = (account.ResetAt, true);
+            newPeriod = true;
+        }
+
+        team = team is { Deleted: false } ? team : null;
+        user = user is { Deleted: false } ? user : null;
+        if (team is not null)
+        {
+            _owners!.ResetIfDueLocked(team, now);
+        }
+
+        if (user is not null)
+        {
+            _owners!.ResetIfDueLocked(user, now);
+        }
+
+        if (key.MaxParallelRequests is int parallel && account.InFlight >= parallel)
+        {
+            return Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+                $"The key '{account.DisplayName}' has {account.InFlight} requests in flight, its max_parallel_requests; retry when one ends.");
+        }
+
+        if ((ParallelRefusal(user) ?? ParallelRefusal(team)) is { } busy)
+        {
+            return busy;
+        }
+
+        if ((BudgetRefusal("key", account.DisplayName, "/key/update", key.MaxBudget, account.Spent, account.Reserved, amount, estimatedCost, account.ResetAt, now)
+            ?? BudgetRefusal(user, amount, estimatedCost, now) ?? BudgetRefusal(team, amount, estimatedCost, now)) is { } spent)
+        {
+            return spent;
+        }
+
+        // Rate limits last, team first: a ticket taken before a later refusal gives its tokens back (its request slot stays taken for the minute).
+        RateLimitTicket teamTicket = default, userTicket = default, ticket = default;
+        if (team?.Limiter is { } teamLimiter && !(teamTicket = teamLimiter.TryAcquire(estimatedTokens)).Acquired)
+        {
+            return RateRefusal(team, teamTicket, estimatedTokens);
+        }
+
+        if (user?.Limiter is { } userLimiter && !(userTicket = userLimiter.TryAcquire(estimatedTokens)).Acquired)
+        {
+            team?.Limiter?.Reconcile(teamTicket, 0);
+            return RateRefusal(user, userTicket, estimatedTokens);
+        }
+
+        if (account.Limiter is { } limiter)
+        {
+            ticket = limiter.TryAcquire(estimatedTokens);
+            if (!ticket.Acquired)
+            {
+                team?.Limiter?.Reconcile(teamTicket, 0);
+                user?.Limiter?.Reconcile(userTicket, 0);
+                return Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
+                    $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {Limit(key.RpmLimit)}, tpm_limit {Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
+            }
+        }
+
+        account.InFlight++;
+        account.Reserved += amount;
+        foreach (OwnerAccount? owner in (ReadOnlySpan<OwnerAccount?>)[team, user])
+        {
+            if (owner is not null)
+            {
+                owner.InFlight++;
+                owner.Reserved += amount;
+            }
+        }
+
+        if (newPeriod)
+        {
+            StartSavingLocked(account, out bool start);
+            if (start)
+            {
+                _saving[account] = 0;
+                account.SaveTask = SaveAsync(account);
+            }
+        }
+
+        return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket, new OwnerLeases(team, teamTicket, user, userTicket)));
+    }
+
+    /// <summary>The checks of a key's team or user: blocked (teams only, as LiteLLM) and model not allowed.</summary>
+    private static KeyAdmission? IdentifyOwner(OwnerAccount? owner, string? model)
+    {
+        if (owner is null || owner.Deleted)
+        {
+            return null;
+        }
+
+        KeyOwner record = owner.Record;
+        if (record.Blocked)
+        {
+            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status401Unauthorized, GatewayErrorKind.Authentication,
+                $"The {owner.Noun} '{owner.DisplayName}' is blocked, and with it this key. Ask the gateway's admin to unblock it (/{owner.Noun}/update with \"blocked\": false)."));
+        }
+
+        if (model is not null && !Allows(record.Models, model))
+        {
+            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
+                $"The {owner.Noun} '{owner.DisplayName}' of this key may not use the model '{model}'; it may use: {string.Join(", ", record.Models)}.", Param: "model"));
+        }
+
+        return null;
+    }
+
+    private static KeyAdmission? ParallelRefusal(OwnerAccount? owner) =>
+        owner is not null && owner.Record.MaxParallelRequests is int parallel && owner.InFlight >= parallel
+            ? Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+                $"The {owner.Noun} '{owner.DisplayName}' has {owner.InFlight} requests in flight across its keys, its max_parallel_requests; retry when one ends.")
+            : null;
+
+    private static KeyAdmission RateRefusal(OwnerAccount owner, RateLimitTicket ticket, long estimatedTokens) =>
+        Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
+            $"Rate limit reached for the {owner.Noun} '{owner.DisplayName}' (rpm_limit {Limit(owner.Record.RpmLimit)}, tpm_limit {Limit(owner.Record.TpmLimit)} per minute across its keys; " +
+            $"this request needs about {estimatedTokens} tokens). Retry later.");
+
+    private static KeyAdmission? BudgetRefusal(OwnerAccount? owner, decimal amount, decimal? estimatedCost, DateTimeOffset now) =>
+        owner is null ? null : BudgetRefusal(owner.Noun, owner.DisplayName, $"/{owner.Noun}/update", owner.Record.MaxBudget, owner.Spent, owner.Reserved, amount, estimatedCost, owner.ResetAt, now);
+
+    /// <summary>The 429 of a budget (a key's, user's or team's) that cannot hold the call's reservation, or <see langword="null"/>.</summary>
+    private static KeyAdmission? BudgetRefusal(string noun, string name, string update, decimal? maxBudget, decimal spent, decimal reserved, decimal amount, decimal? estimatedCost, DateTimeOffset? resetAt, DateTimeOffset now)
+    {
+        if (maxBudget is not decimal max)
+        {
+            return null;
+        }
+
+        decimal committed = spent + reserved;
+        if (committed < max && committed + amount <= max)
+        {
+            return null;
+        }
+
+        // Only calls in flight stand in the way: their reservations come back when they settle.
+        TimeSpan? retry = spent + amount <= max && spent < max ? TimeSpan.FromSeconds(1) : resetAt - now;
+        string wait = resetAt is { } at ? $", wait for the budget to reset at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty;
+        string call = estimatedCost is null ? string.Empty : $"; this call could cost up to ${amount.ToString("0.######", CultureInfo.InvariantCulture)}";
+        return Limited(GatewayErrorKind.Budget, retry,
+            $"Budget exceeded: the {noun} '{name}' has ${Math.Max(0, max - committed).ToString("0.######", CultureInfo.InvariantCulture)} left of its max_budget of " +
+            $"${max.ToString("0.######", CultureInfo.InvariantCulture)} (spent or reserved ${committed.ToString("0.######", CultureInfo.InvariantCulture)}){call}. " +
+            $"Raise max_budget with {update}{wait}, or lower max_tokens.");
     }
 
     /// <summary>The checks of who is asking, under the account's lock: deleted, blocked, expired, model not allowed.</summary>
@@ -473,7 +627,7 @@ internal sealed class KeyGate
 
     private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
 
-    private static DateTimeOffset NextReset(DateTimeOffset reset, KeyDuration duration, DateTimeOffset now)
+    internal static DateTimeOffset NextReset(DateTimeOffset reset, KeyDuration duration, DateTimeOffset now)
     {
         // A gateway idle for several periods skips them: the next reset is the first one still ahead.
         DateTimeOffset next = duration.After(reset);

@@ -5,8 +5,8 @@ using Microsoft.Extensions.AI;
 namespace Allos.Gateway.Server.Keys;
 
 /// <summary>
-/// What one admitted request holds against its key: a place among its parallel requests, its budget reservation and its
-/// rate-limit entry. <see cref="Settle(UsageDetails?, decimal?)"/> replaces the reservation with the actual cost and tokens.
+/// What one admitted request holds against its key (and the key's team and user): a place among its parallel requests, its
+/// budget reservation and its rate-limit entry. <see cref="Settle(UsageDetails?, decimal?)"/> replaces the reservation with the actual cost and tokens.
 /// </summary>
 /// <remarks>
 /// Settle once the call has ended (its last byte written); disposing an unsettled lease settles it at zero cost, as a call
@@ -23,12 +23,14 @@ internal sealed class KeyLease : IDisposable
     private readonly decimal _reserved;
     private readonly long _estimatedTokens;
     private readonly RateLimitTicket _ticket;
+    private readonly OwnerLeases _owners;
     private int _settled;
     private UsageDetails? _observedUsage;
     private decimal? _observedCost;
 
-    internal KeyLease(KeyGate? gate, KeyAccount? account, ModelInfo? model, decimal reserved, long estimatedTokens, RateLimitTicket ticket)
+    internal KeyLease(KeyGate? gate, KeyAccount? account, ModelInfo? model, decimal reserved, long estimatedTokens, RateLimitTicket ticket, OwnerLeases owners = default)
     {
+        _owners = owners;
         _gate = gate;
         _account = account;
         _model = model;
@@ -57,7 +59,7 @@ internal sealed class KeyLease : IDisposable
 
         decimal actual = cost ?? (usage is not null && _model is not null ? CostCalculator.Cost(_model, usage) : null) ?? 0;
         long tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
-        _gate!.Settle(_account, _reserved, actual, _ticket, usage is null ? _estimatedTokens : tokens);
+        _gate!.Settle(_account, _reserved, actual, _ticket, usage is null ? _estimatedTokens : tokens, _owners);
     }
 
     /// <summary>Notes a streamed update's usage and reported cost, which <see cref="Dispose"/> settles with when the stream ends.</summary>
@@ -94,6 +96,6 @@ internal sealed class KeyLease : IDisposable
             return;
         }
 
-        _gate!.Settle(_account, _reserved, 0, _ticket, _estimatedTokens);
+        _gate!.Settle(_account, _reserved, 0, _ticket, _estimatedTokens, _owners);
     }
 }

@@ -84,16 +84,16 @@ internal static class KeyRequest
         return [.. value.EnumerateArray().Select(item => item.GetString()!.Trim())];
     }
 
-    private static string[] Models(JsonElement value) => value.ValueKind == JsonValueKind.Null ? [] : Strings(value, "models");
+    internal static string[] Models(JsonElement value) => value.ValueKind == JsonValueKind.Null ? [] : Strings(value, "models");
 
-    private static string? Text(JsonElement value, string name) => value.ValueKind switch
+    internal static string? Text(JsonElement value, string name) => value.ValueKind switch
     {
         JsonValueKind.Null => null,
         JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()) ? null : value.GetString()!.Trim(),
         _ => throw new KeyRequestException($"{name} must be a string.", name),
     };
 
-    private static decimal? Budget(JsonElement value)
+    internal static decimal? Budget(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -108,7 +108,7 @@ internal static class KeyRequest
         return budget;
     }
 
-    private static int? Count(JsonElement value, string name)
+    internal static int? Count(JsonElement value, string name)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -123,7 +123,7 @@ internal static class KeyRequest
         return count;
     }
 
-    private static KeyDuration? Duration(JsonElement value, string name)
+    internal static KeyDuration? Duration(JsonElement value, string name)
     {
         if (value.ValueKind == JsonValueKind.Null || (value.ValueKind == JsonValueKind.String && value.GetString() is "permanent" or ""))
         {

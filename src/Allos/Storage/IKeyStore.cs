@@ -1,6 +1,9 @@
 namespace Allos.Storage;
 
-/// <summary>The gateway's virtual keys, stored by their hash: created, read, changed, deleted, and charged.</summary>
+/// <summary>
+/// The gateway's virtual keys, stored by their hash, and the users and teams they belong to: created, read, changed,
+/// deleted, and charged.
+/// </summary>
 /// <remarks>
 /// Implementations never see a key, only its SHA-256 hash (<see cref="VirtualKey.Hash"/>). Safe to use from several threads.
 /// </remarks>
@@ -33,4 +36,28 @@ public interface IKeyStore
 
     /// <summary>Sets a key's spend to zero and its next reset to <paramref name="nextReset"/>: a new budget period.</summary>
     Task ResetSpendAsync(string hash, DateTimeOffset? nextReset, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new user or team.</summary>
+    /// <exception cref="InvalidOperationException">An account of the same kind and id exists.</exception>
+    Task CreateOwnerAsync(KeyOwner account, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a user or team by its id, or <see langword="null"/> when there is none.</summary>
+    Task<KeyOwner?> GetOwnerAsync(KeyOwnerKind kind, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the users or the teams, newest first.</summary>
+    Task<IReadOnlyList<KeyOwner>> ListOwnersAsync(KeyOwnerKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces an account's alias, models, limits, budget, metadata and blocked flag; its id, creation time and spend are kept.</summary>
+    /// <returns><see langword="false"/> when there is no such account.</returns>
+    Task<bool> UpdateOwnerAsync(KeyOwner account, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes users or teams by id; ids of no account are ignored. Their keys are not deleted here.</summary>
+    /// <returns>The ids of the accounts deleted.</returns>
+    Task<IReadOnlyList<string>> DeleteOwnersAsync(KeyOwnerKind kind, IEnumerable<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds <paramref name="amount"/> US dollars to an account's spend (nothing when it is gone).</summary>
+    Task AddOwnerSpendAsync(KeyOwnerKind kind, string id, decimal amount, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets an account's spend to zero and its next reset to <paramref name="nextReset"/>: a new budget period.</summary>
+    Task ResetOwnerSpendAsync(KeyOwnerKind kind, string id, DateTimeOffset? nextReset, CancellationToken cancellationToken = default);
 }

@@ -4,8 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Allos.Storage.Sqlite;
 
-/// <summary>Virtual keys in SQLite: one row per key hash; spend in nano-dollars so additions are exact.</summary>
-internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
+/// <summary>Virtual keys in SQLite: one row per key hash; spend in nano-dollars so additions are exact. Users and teams: SqliteKeyStore.Owners.cs.</summary>
+internal sealed partial class SqliteKeyStore(SqliteDatabase database) : IKeyStore
 {
     private const string Columns =
         "hash, key_name, alias, models, max_budget_nanos, budget_duration, budget_reset_at, spend_nanos, rpm_limit, tpm_limit, max_parallel_requests, expires, user_id, team_id, metadata, created, blocked";

@@ -190,6 +190,26 @@ internal static class SqliteMigrations
             ALTER TABLE model_calls ADD COLUMN endpoint TEXT;
             CREATE INDEX model_calls_key_time ON model_calls (key_hash, time);
             """),
+        // The gateway's users and teams: a budget, limits and models shared by their keys. Kind is 'user' or 'team'.
+        new(7, """
+            CREATE TABLE budget_accounts (
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                alias TEXT,
+                models TEXT NOT NULL DEFAULT '[]',
+                max_budget_nanos INTEGER,
+                budget_duration TEXT,
+                budget_reset_at INTEGER,
+                spend_nanos INTEGER NOT NULL DEFAULT 0,
+                rpm_limit INTEGER,
+                tpm_limit INTEGER,
+                max_parallel_requests INTEGER,
+                metadata TEXT,
+                created INTEGER NOT NULL,
+                blocked INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (kind, id)
+            );
+            """),
     ];
 
     /// <summary>Gets the schema version of a file with every migration applied.</summary>

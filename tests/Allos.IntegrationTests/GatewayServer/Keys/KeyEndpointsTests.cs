@@ -79,6 +79,7 @@ public sealed class KeyEndpointsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Generate_ReturnsTheKeyOnce_AndStoresOnlyItsHash()
     {
+        await JsonAsync(await SendAsync(HttpMethod.Post, "team/new", """{"team_id": "search"}""")); // A key's team must exist.
         JsonElement generated = await GenerateAsync("""
             {"key_alias": "ci", "models": ["fast"], "max_budget": 5, "budget_duration": "30d", "rpm_limit": 10, "tpm_limit": 5000,
              "max_parallel_requests": 2, "duration": "1h", "user_id": "ann", "team_id": "search", "metadata": {"env": "ci"}, "soft_budget": 4}

@@ -32,6 +32,9 @@ public sealed class KeyedGateway : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>Gets the server's options (its key gate, for flushing spend to the store).</summary>
+    public GatewayServerOptions Options => _options;
+
     /// <summary>Starts the gateway; <paramref name="configure"/> may add groups (see <see cref="Group"/>) and server settings before it starts.</summary>
     public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null)
     {
