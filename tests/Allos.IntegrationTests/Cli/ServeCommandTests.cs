@@ -89,6 +89,10 @@ public sealed class ServeCommandTests : FakeServerCliTests
             var url = new Uri(line["Allos gateway listening on ".Length..].Trim() + "/");
             using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
 
+            using var team = new HttpRequestMessage(HttpMethod.Post, "team/new") { Content = new StringContent("""{"team_id":"research"}""", Encoding.UTF8, "application/json") };
+            team.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-serve-test-0123");
+            (await http.SendAsync(team)).IsSuccessStatusCode.ShouldBeTrue("POST /team/new");
+
             using var generate = new HttpRequestMessage(HttpMethod.Post, "key/generate") { Content = new StringContent("""{"key_alias":"ci-bot","team_id":"research"}""", Encoding.UTF8, "application/json") };
             generate.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-master-serve-test-0123");
             using HttpResponseMessage generated = await http.SendAsync(generate);

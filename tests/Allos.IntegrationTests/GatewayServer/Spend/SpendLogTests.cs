@@ -17,11 +17,21 @@ public sealed class SpendLogTests : IAsyncLifetime
 
     private KeyedGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await KeyedGateway.StartAsync((gateway, router, server) =>
+    public async Task InitializeAsync()
     {
-        router.Telemetry = gateway.Store.Telemetry;
-        server.SpendLog = gateway.Store.Telemetry;
-    });
+        _gateway = await KeyedGateway.StartAsync((gateway, router, server) =>
+        {
+            router.Telemetry = gateway.Store.Telemetry;
+            server.SpendLog = gateway.Store.Telemetry;
+        });
+
+        // Keys may name only teams that exist.
+        foreach (string team in new[] { "research", "ops-team" })
+        {
+            using HttpResponseMessage created = await _gateway.AdminAsync("/team/new", $$"""{"team_id":"{{team}}"}""");
+            created.IsSuccessStatusCode.ShouldBeTrue(await created.Content.ReadAsStringAsync());
+        }
+    }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
