@@ -61,8 +61,8 @@ public sealed class GatewayServerOptions
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
 
-    /// <summary>Gets or sets how often metrics are pushed over OTLP. Default: 60 seconds, OpenTelemetry's.</summary>
-    public TimeSpan OtlpExportInterval { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>Gets or sets how often metrics are pushed over OTLP. Default: <see langword="null"/> (<c>OTEL_METRIC_EXPORT_INTERVAL</c>, else 60 seconds).</summary>
+    public TimeSpan? OtlpExportInterval { get; set; }
 
     /// <summary>Gets the check every model request passes (created from these options on first use, when the endpoints are mapped).</summary>
     internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router, Served));

@@ -42,7 +42,10 @@ internal static class GatewayTelemetry
                 metrics.AddOtlpExporter((exporter, reader) =>
                 {
                     Configure(exporter, options.OtlpEndpoint, "v1/metrics");
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.OtlpExportInterval.TotalMilliseconds;
+                    if (options.OtlpExportInterval is { } interval)
+                    {
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)interval.TotalMilliseconds;
+                    }
                 });
             }
         });
