@@ -528,7 +528,7 @@ internal sealed class KeyGate
             if (start)
             {
                 _saving[account] = 0;
-                account.SaveTask = SaveAsync(account);
+                account.SaveTask = account.SaveAsync(_store!, () => _saving.TryRemove(account, out _));
             }
         }
 
@@ -701,7 +701,7 @@ internal sealed class KeyGate
             if (start)
             {
                 _saving[account] = 0;
-                account.SaveTask = SaveAsync(account);
+                account.SaveTask = account.SaveAsync(_store!, () => _saving.TryRemove(account, out _));
             }
         }
     }
@@ -710,59 +710,5 @@ internal sealed class KeyGate
     {
         start = !account.Saving;
         account.Saving = true;
-    }
-
-    /// <summary>Writes a key's unsaved spend (and a new period, first) until none is left; one writer per key at a time.</summary>
-    private async Task SaveAsync(KeyAccount account)
-    {
-        await Task.Yield(); // Off the request path: the caller only queued.
-        while (true)
-        {
-            decimal amount;
-            (DateTimeOffset? NextReset, bool Pending) reset;
-            lock (account.Gate)
-            {
-                amount = account.Unsaved;
-                reset = account.UnsavedReset;
-                account.Unsaved = 0;
-                account.UnsavedReset = default;
-                if (amount == 0 && !reset.Pending)
-                {
-                    account.Saving = false;
-                    _saving.TryRemove(account, out _);
-                    return;
-                }
-            }
-
-            try
-            {
-                if (reset.Pending)
-                {
-                    await _store!.ResetSpendAsync(account.Record.Hash, reset.NextReset, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (amount != 0)
-                {
-                    await _store!.AddSpendAsync(account.Record.Hash, amount, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The store is unreachable: keep the amounts for the next settle to write; the live counter already holds them.
-                lock (account.Gate)
-                {
-                    account.Unsaved += amount;
-                    if (reset.Pending && !account.UnsavedReset.Pending)
-                    {
-                        account.UnsavedReset = reset;
-                    }
-
-                    account.Saving = false;
-                    _saving.TryRemove(account, out _);
-                }
-
-                return;
-            }
-        }
     }
 }

@@ -7,40 +7,18 @@ namespace Allos.Gateway.Server.Keys;
 /// reserve, its requests in flight, its rate limiter, and the spend not yet written to the store.
 /// </summary>
 /// <remarks>
-/// Every field is read and changed under <see cref="Gate"/>. The gate takes a team's lock, then a user's, then a key's,
+/// Every field is read and changed under <see cref="SpendAccount.Gate"/>. The gate takes a team's lock, then a user's, then a key's,
 /// never the other way round, so admitting a request on all three cannot deadlock.
 /// </remarks>
-internal sealed class OwnerAccount(KeyOwner record)
+internal sealed class OwnerAccount(KeyOwner record) : SpendAccount(record.Spend, record.BudgetResetAt)
 {
-    public Lock Gate { get; } = new();
-
     public KeyOwner Record { get; private set; } = record;
-
-    public decimal Spent { get; set; } = record.Spend;
-
-    public decimal Reserved { get; set; }
-
-    public int InFlight { get; set; }
-
-    public DateTimeOffset? ResetAt { get; set; } = record.BudgetResetAt;
-
-    public DeploymentRateLimiter? Limiter { get; private set; }
-
-    public bool Deleted { get; set; }
-
-    public decimal Unsaved { get; set; }
-
-    public (DateTimeOffset? NextReset, bool Pending) UnsavedReset { get; set; }
-
-    public bool Saving { get; set; }
-
-    public Task SaveTask { get; set; } = Task.CompletedTask;
 
     /// <summary>Gets "team" or "user", as errors name the account.</summary>
     public string Noun => Record.Kind == KeyOwnerKind.Team ? "team" : "user";
 
     /// <summary>Gets the name errors use: the alias, else the id.</summary>
-    public string DisplayName => Record.Alias ?? Record.Id;
+    public override string DisplayName => Record.Alias ?? Record.Id;
 
     /// <summary>Takes a changed record (from <c>/team/update</c> or <c>/user/update</c>): spend and reservations carry on.</summary>
     public void Apply(KeyOwner changed, TimeProvider time)
@@ -54,20 +32,18 @@ internal sealed class OwnerAccount(KeyOwner record)
 
         if (changed.RpmLimit != previous.RpmLimit || changed.TpmLimit != previous.TpmLimit)
         {
-            Limiter?.Dispose();
-            Limiter = null;
-            Start(time);
+            SetLimits(changed.RpmLimit, changed.TpmLimit, time);
         }
     }
 
     /// <summary>Creates the rate limiter of the record's limits, if it has any.</summary>
     public OwnerAccount Start(TimeProvider time)
     {
-        if (Record.RpmLimit is not null || Record.TpmLimit is not null)
-        {
-            Limiter = new DeploymentRateLimiter(Record.RpmLimit, Record.TpmLimit, TimeSpan.FromMinutes(1), time);
-        }
-
+        SetLimits(Record.RpmLimit, Record.TpmLimit, time);
         return this;
     }
+
+    protected override Task ResetSpendAsync(IKeyStore store, DateTimeOffset? nextReset) => store.ResetOwnerSpendAsync(Record.Kind, Record.Id, nextReset, CancellationToken.None);
+
+    protected override Task AddSpendAsync(IKeyStore store, decimal amount) => store.AddOwnerSpendAsync(Record.Kind, Record.Id, amount, CancellationToken.None);
 }

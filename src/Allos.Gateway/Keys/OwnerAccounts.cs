@@ -162,61 +162,7 @@ internal sealed class OwnerAccounts(IKeyStore store, TimeProvider time)
         {
             account.Saving = true;
             _saving[account] = 0;
-            account.SaveTask = SaveAsync(account);
-        }
-    }
-
-    /// <summary>Writes an account's unsaved spend (and a new period, first) until none is left; one writer per account at a time.</summary>
-    private async Task SaveAsync(OwnerAccount account)
-    {
-        await Task.Yield(); // Off the request path (and out of the caller's lock).
-        while (true)
-        {
-            decimal amount;
-            (DateTimeOffset? NextReset, bool Pending) reset;
-            lock (account.Gate)
-            {
-                amount = account.Unsaved;
-                reset = account.UnsavedReset;
-                account.Unsaved = 0;
-                account.UnsavedReset = default;
-                if (amount == 0 && !reset.Pending)
-                {
-                    account.Saving = false;
-                    _saving.TryRemove(account, out _);
-                    return;
-                }
-            }
-
-            try
-            {
-                if (reset.Pending)
-                {
-                    await store.ResetOwnerSpendAsync(account.Record.Kind, account.Record.Id, reset.NextReset, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (amount != 0)
-                {
-                    await store.AddOwnerSpendAsync(account.Record.Kind, account.Record.Id, amount, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The store is unreachable: keep the amounts for the next settle to write; the live counter holds them.
-                lock (account.Gate)
-                {
-                    account.Unsaved += amount;
-                    if (reset.Pending && !account.UnsavedReset.Pending)
-                    {
-                        account.UnsavedReset = reset;
-                    }
-
-                    account.Saving = false;
-                    _saving.TryRemove(account, out _);
-                }
-
-                return;
-            }
+            account.SaveTask = account.SaveAsync(store, () => _saving.TryRemove(account, out _));
         }
     }
 }
