@@ -42,8 +42,8 @@ public sealed class TurnOutputTests : FakeServerCliTests
         await terminal.KeysAsync("C-c");
         string screen = await terminal.WaitForPromptAsync();
 
-        screen.ShouldContain("✗ shell sleep 20 — cancelled");
-        screen.ShouldNotContain("✓ shell");
+        screen.Contains("✗ shell sleep 20 — cancelled", StringComparison.Ordinal).ShouldBeTrue(screen);
+        screen.ShouldNotContain("✓ shell", customMessage: screen);
         await terminal.TypeLineAsync("/exit");
         (await terminal.WaitForExitAsync()).ShouldBe(0, await terminal.ScreenAsync());
     }

@@ -38,6 +38,9 @@ internal static class ShellTool
     /// <summary>How long to wait for the output pipes to close after the process ended (a detached grandchild may hold them).</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>The util-linux <c>setsid</c> the command is started through, when the host has it.</summary>
+    private static readonly string? Setsid = FindSetsid();
+
     private static readonly string Schema = $$"""
         {
           "type": "object",
@@ -82,7 +85,9 @@ internal static class ShellTool
             throw new ToolException($"refused: the command matches the deny list ({rule}). It was not run; do not try to work around this.");
         }
 
-        var startInfo = new ProcessStartInfo("bash")
+        // In a session of its own the command has no controlling terminal, so the Ctrl-C meant for the agent does not kill
+        // it first and pass for an ordinary exit 130: the cancellation kills the tree and says so.
+        var startInfo = new ProcessStartInfo(Setsid ?? "bash")
         {
             WorkingDirectory = context.Workspace.Root,
             UseShellExecute = false,
@@ -93,6 +98,12 @@ internal static class ShellTool
             StandardErrorEncoding = Encoding.UTF8,
             CreateNoWindow = true,
         };
+        if (Setsid is not null)
+        {
+            startInfo.ArgumentList.Add("--wait");
+            startInfo.ArgumentList.Add("bash");
+        }
+
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add(command);
         ShellEnvironment.AddRun(startInfo.Environment, context);
@@ -133,6 +144,25 @@ internal static class ShellTool
 
         await DrainAsync(reading).ConfigureAwait(false);
         return Format(process.ExitCode, stdout, stderr);
+    }
+
+    private static string? FindSetsid()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(Path.PathSeparator))
+        {
+            string candidate = Path.Combine(folder, "setsid");
+            if (folder.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private static string Format(int? exitCode, CappedText stdout, CappedText stderr)

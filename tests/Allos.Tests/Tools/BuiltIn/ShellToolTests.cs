@@ -80,6 +80,17 @@ public sealed class ShellToolTests : IDisposable
     }
 
     [Fact]
+    public async Task Invoke_Command_RunsInASessionOfItsOwnSoTheTerminalsCtrlCDoesNotReachIt()
+    {
+        // Field 6 of /proc/PID/stat is the session id: the shell leads its own session, apart from the test host's.
+        string result = await _temp.InvokeAsync(_tool, """{"command":"echo $$; cut -d' ' -f6 /proc/$$/stat"}""");
+
+        string[] lines = result.Split('\n'); // Exit code, --- stdout ---, pid, session
+        lines[3].ShouldBe(lines[2], result);
+        lines[3].ShouldNotBe(File.ReadAllText($"/proc/{Environment.ProcessId}/stat").Split(' ')[5], result);
+    }
+
+    [Fact]
     public async Task Invoke_ApiKeysInTheEnvironment_AreScrubbed()
     {
         Environment.SetEnvironmentVariable("FOO_API_KEY", "sk-fake-123");
