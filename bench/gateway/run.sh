@@ -96,9 +96,9 @@ portkey_pid=$started
 portkey_url=http://127.0.0.1:$portkey_port
 
 if $quick; then
-  load=(--warmup 300 --requests 1000 --rps-seconds 3 --stream-rounds 2 --soak-seconds 20)
+  load=(--warmup 300 --warmup-seconds 10 --requests 1000 --rps-seconds 3 --stream-rounds 2 --soak-seconds 20)
 else
-  load=(--warmup 2000 --requests 10000 --rps-seconds 20 --stream-rounds 10 --soak-seconds 600)
+  load=(--warmup 2000 --warmup-seconds 30 --requests 10000 --rps-seconds 20 --stream-rounds 10 --soak-seconds 600)
 fi
 
 echo "upstream $upstream_url, floor $floor_url, Allos $allos_url, Portkey $portkey_url (servers on core $server_cpus, harness and upstream on $other_cpus)" >&2

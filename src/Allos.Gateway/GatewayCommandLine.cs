@@ -23,6 +23,8 @@ internal static class GatewayCommandLine
         var options = new GatewayServerOptions { Router = router, MasterKey = MasterKey(Environment.GetEnvironmentVariable, settings) };
         options.Host = host ?? settings?.Host ?? options.Host;
         options.Port = port ?? settings?.Port ?? options.Port;
+        options.Metrics = settings?.Metrics ?? options.Metrics;
+        options.OtlpEndpoint = settings?.OtlpEndpoint;
         foreach (string model in settings?.Models ?? [])
         {
             options.Models.Add(model);
@@ -109,7 +111,12 @@ internal static class GatewayCommandLine
         GatewayServerOptions? server = null;
         try
         {
-            routerOptions.Telemetry ??= store.Telemetry;
+            // gateway.spend_log: false keeps the calls out of the database (the spend log is the Router's call records).
+            if (options.Gateway?.SpendLog is not false)
+            {
+                routerOptions.Telemetry ??= store.Telemetry;
+            }
+
             try
             {
                 router = new Router(routerOptions);

@@ -28,7 +28,7 @@ public static class AllosConfiguration
     private static readonly string[] TopLevelKeys =
         ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway"];
 
-    private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key"];
+    private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint"];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -141,7 +141,22 @@ public static class AllosConfiguration
             throw reader.Error(reader.Get(gateway, "port")!, $"gateway.port must be a port number (0 to 65535), not {port}.");
         }
 
-        var settings = new GatewaySettings { Host = NonBlank(reader.String(gateway, "host")), Port = port, MasterKey = NonBlank(reader.String(gateway, "master_key")) };
+        Uri? otlp = null;
+        if (NonBlank(reader.String(gateway, "otlp_endpoint")) is { } endpoint
+            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https")))
+        {
+            throw reader.Error(reader.Get(gateway, "otlp_endpoint")!, $"gateway.otlp_endpoint must be an http:// or https:// address (an OTLP/HTTP collector such as http://localhost:4318), not '{endpoint}'.");
+        }
+
+        var settings = new GatewaySettings
+        {
+            Host = NonBlank(reader.String(gateway, "host")),
+            Port = port,
+            MasterKey = NonBlank(reader.String(gateway, "master_key")),
+            Metrics = reader.Boolean(gateway, "metrics"),
+            SpendLog = reader.Boolean(gateway, "spend_log"),
+            OtlpEndpoint = otlp,
+        };
         foreach (string model in reader.Names(gateway, "models"))
         {
             settings.Models.Add(model);

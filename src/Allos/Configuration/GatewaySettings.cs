@@ -21,4 +21,19 @@ public sealed class GatewaySettings
     /// Default: <see langword="null"/> (none: loopback only, no keys needed).
     /// </summary>
     public string? MasterKey { get; set; }
+
+    /// <summary>Gets or sets <c>gateway.metrics</c>: whether <c>GET /metrics</c> serves Prometheus text. Default: <see langword="null"/> (on).</summary>
+    public bool? Metrics { get; set; }
+
+    /// <summary>
+    /// Gets or sets <c>gateway.spend_log</c>: whether each request is written to the spend log (<c>GET /spend/logs</c>,
+    /// <c>allos stats</c>). Default: <see langword="null"/> (on). Budgets on keys, users and teams are kept either way.
+    /// </summary>
+    public bool? SpendLog { get; set; }
+
+    /// <summary>
+    /// Gets or sets <c>gateway.otlp_endpoint</c>: the OTLP/HTTP collector traces and metrics are exported to
+    /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> does the same). Default: <see langword="null"/> (no export).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; }
 }

@@ -22,16 +22,9 @@ public sealed class ServeCommandTests : FakeServerCliTests
                     base_url: {Server.OpenAIEndpoint}
             """);
 
-        using Process process = Start("serve", "--port", "0");
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
-        process.BeginErrorReadLine();
+        (Process process, Uri url, StringBuilder stderr) = await ServeAsync();
         try
         {
-            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            line.ShouldNotBeNull($"allos serve printed nothing; stderr: {stderr}");
-            line.ShouldStartWith("Allos gateway listening on http://127.0.0.1:");
-            var url = new Uri(line["Allos gateway listening on ".Length..].Trim() + "/");
             url.Port.ShouldNotBe(0);
 
             using var http = new HttpClient { BaseAddress = url };
@@ -59,6 +52,8 @@ public sealed class ServeCommandTests : FakeServerCliTests
             {
                 process.Kill(entireProcessTree: true);
             }
+
+            process.Dispose();
         }
     }
 
@@ -78,15 +73,9 @@ public sealed class ServeCommandTests : FakeServerCliTests
                     base_url: {Server.OpenAIEndpoint}
             """);
 
-        using Process process = Start("serve", "--port", "0");
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
-        process.BeginErrorReadLine();
+        (Process process, Uri url, StringBuilder stderr) = await ServeAsync();
         try
         {
-            string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            line.ShouldNotBeNull($"allos serve printed nothing; stderr: {stderr}");
-            var url = new Uri(line["Allos gateway listening on ".Length..].Trim() + "/");
             using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
 
             using var team = new HttpRequestMessage(HttpMethod.Post, "team/new") { Content = new StringContent("""{"team_id":"research"}""", Encoding.UTF8, "application/json") };
@@ -149,6 +138,8 @@ public sealed class ServeCommandTests : FakeServerCliTests
             {
                 process.Kill(entireProcessTree: true);
             }
+
+            process.Dispose();
         }
     }
 
@@ -174,7 +165,68 @@ public sealed class ServeCommandTests : FakeServerCliTests
         result.Stderr.ShouldContain("nope.yaml' does not exist. Pass an existing allos.yaml to --config.");
     }
 
+    [Fact]
+    public async Task Serve_MetricsAndSpendLogOff_NoMetricsEndpointAndNoRows()
+    {
+        Server.Enqueue(FakeTurn.Text("not logged").WithUsage(5, 4));
+        File.WriteAllText(Path.Combine(Cli.Workspace, "allos.yaml"), $"""
+            gateway:
+              metrics: false
+              spend_log: false
+            models:
+              fast:
+                deployments:
+                  - model: openai/gpt-4o-mini
+                    api_key: sk-a
+                    base_url: {Server.OpenAIEndpoint}
+            """);
+
+        (Process process, Uri url, StringBuilder stderr) = await ServeAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url };
+            using HttpResponseMessage response = await http.PostAsync("v1/chat/completions",
+                new StringContent("""{"model":"fast","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"));
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            (await http.GetAsync("metrics")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await http.GetAsync("health/readiness")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            process.ExitCode.ShouldBe(0, stderr.ToString());
+            CliResult stats = await Cli.RunAsync("stats", "--json");
+            stats.ExitCode.ShouldBe(0, stats.ToString());
+            stats.Json().GetProperty("rows").GetArrayLength().ShouldBe(0, stats.Stdout);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+        }
+    }
+
     private const int ExitCodes3 = 3;
+
+    /// <summary>Starts <c>allos serve --port 0</c> and waits for the address it prints; stderr is collected as it comes.</summary>
+    private async Task<(Process Process, Uri Url, StringBuilder Stderr)> ServeAsync()
+    {
+        Process process = Start("serve", "--port", "0");
+        var stderr = new StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
+        process.BeginErrorReadLine();
+        string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        line.ShouldNotBeNull($"allos serve printed nothing; stderr: {stderr}");
+        line.ShouldStartWith("Allos gateway listening on http://127.0.0.1:");
+        return (process, new Uri(line["Allos gateway listening on ".Length..].Trim() + "/"), stderr);
+    }
 
     /// <summary>Starts the command with its output readable line by line (CliProcess reads it only at exit).</summary>
     private Process Start(params string[] args)

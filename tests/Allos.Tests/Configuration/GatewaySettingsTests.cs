@@ -26,12 +26,28 @@ public sealed class GatewaySettingsTests
     }
 
     [Fact]
+    public void LoadYaml_MetricsSpendLogAndOtlp_AreRead_AndAbsentAreNull()
+    {
+        GatewaySettings set = Load("gateway:\n  metrics: false\n  spend_log: false\n  otlp_endpoint: http://collector:4318\n").Gateway!;
+        set.Metrics.ShouldBe(false);
+        set.SpendLog.ShouldBe(false);
+        set.OtlpEndpoint.ShouldBe(new Uri("http://collector:4318"));
+
+        GatewaySettings unset = Load("gateway:\n  port: 4000\n").Gateway!;
+        unset.Metrics.ShouldBeNull();
+        unset.SpendLog.ShouldBeNull();
+        unset.OtlpEndpoint.ShouldBeNull();
+    }
+
+    [Fact]
     public void LoadYaml_NoGatewaySection_LeavesItNull() => Load("default_model: fast\n").Gateway.ShouldBeNull();
 
     [Theory]
     [InlineData("gateway:\n  prot: 80\n", 2, "unknown key 'prot' in gateway; did you mean 'port'?")]
     [InlineData("gateway:\n  port: 70000\n", 2, "gateway.port must be a port number (0 to 65535), not 70000.")]
     [InlineData("gateway:\n  port: many\n", 2, "port must be a whole number, not 'many'.")]
+    [InlineData("gateway:\n  port: 1\n  otlp_endpoint: collector:4318\n", 3, "gateway.otlp_endpoint must be an http:// or https:// address")]
+    [InlineData("gateway:\n  spend_log: maybe\n", 2, "spend_log")]
     public void LoadYaml_BadGatewaySection_ErrorGivesLineAndWhatToFix(string yaml, int line, string message)
     {
         ConfigurationException error = Should.Throw<ConfigurationException>(() => Load(yaml));
