@@ -113,10 +113,18 @@ internal static class ChatCompletionsEndpoint
             {
                 lease.Observe(updates.Current);
                 writer.Add(updates.Current);
-                await body.FlushAsync(aborted).ConfigureAwait(false);
                 try
                 {
-                    more = await updates.MoveNextAsync().ConfigureAwait(false);
+                    // Updates that are already here (a finish, the usage, a burst of chunks) go out in one write; the
+                    // frames are sent as soon as the next one has to be waited for. The flush takes no token: a caller
+                    // who hangs up completes it, and the pending update then sees the cancellation and ends the loop.
+                    ValueTask<bool> next = updates.MoveNextAsync();
+                    if (!next.IsCompleted)
+                    {
+                        await body.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    more = await next.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (aborted.IsCancellationRequested)
                 {
