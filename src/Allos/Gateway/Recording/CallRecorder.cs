@@ -174,13 +174,10 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
         activity.DisplayName = $"{GenAISemantics.Chat} {deployment.ModelName}";
         activity.SetTag(GenAISemantics.ProviderName, GenAIProviderNames.ToSemanticName(deployment.Provider));
         activity.SetTag(GenAISemantics.RequestModel, deployment.ModelName);
-        if (deployment.Endpoint is { IsAbsoluteUri: true } endpoint)
+        if (deployment.Server is { } server)
         {
-            // DnsSafeHost: an IPv6 address without its URL brackets.
-            activity.SetTag(GenAISemantics.ServerAddress, endpoint.DnsSafeHost);
-
-            // Uri.Port is the scheme's default (443, 80) when the URL names none, and -1 for a scheme without one.
-            activity.SetTag(GenAISemantics.ServerPort, endpoint.Port >= 0 ? endpoint.Port : null);
+            activity.SetTag(GenAISemantics.ServerAddress, server.Address);
+            activity.SetTag(GenAISemantics.ServerPort, server.Port);
         }
 
         activity.SetTag(GenAISemantics.Deployment, deployment.Name);
@@ -201,12 +198,12 @@ internal sealed class CallRecorder(ITelemetryStore? store, TimeProvider time)
             tags.Add(GenAISemantics.ProviderName, GenAIProviderNames.ToSemanticName(deployment.Provider));
             tags.Add(GenAISemantics.RequestModel, deployment.ModelName);
             tags.Add(GenAISemantics.Deployment, deployment.Name);
-            if (deployment.Endpoint is { IsAbsoluteUri: true } endpoint)
+            if (deployment.Server is { } server)
             {
-                tags.Add(GenAISemantics.ServerAddress, endpoint.DnsSafeHost);
-                if (endpoint.Port >= 0)
+                tags.Add(GenAISemantics.ServerAddress, server.Address);
+                if (server.Port is not null)
                 {
-                    tags.Add(GenAISemantics.ServerPort, endpoint.Port);
+                    tags.Add(GenAISemantics.ServerPort, server.Port);
                 }
             }
         }

@@ -18,6 +18,7 @@ internal sealed class DeploymentState : IDisposable
     private int _inFlight;
     private double _latencyMs = double.NaN;
     private double _firstTokenMs = double.NaN;
+    private ServerTags? _server;
 
     public DeploymentState(Deployment deployment, string name, int index, RouterOptions options)
     {
@@ -64,6 +65,31 @@ internal sealed class DeploymentState : IDisposable
     /// <summary>Gets the endpoint the client reports (<see cref="ChatClientMetadata.ProviderUri"/>), or <see langword="null"/> before the client exists.</summary>
     /// <remarks>Never creates the client: a deployment whose key is missing is still described in telemetry.</remarks>
     public Uri? Endpoint => Volatile.Read(ref _client)?.GetService<ChatClientMetadata>()?.ProviderUri;
+
+    /// <summary>
+    /// Gets <see cref="Endpoint"/> as telemetry tag values, worked out once (every call's span and metrics carry them):
+    /// the host without an IPv6 address's brackets, and the port, boxed once (<see langword="null"/> for a scheme without one).
+    /// </summary>
+    public ServerTags? Server
+    {
+        get
+        {
+            if (Volatile.Read(ref _server) is { } server)
+            {
+                return server;
+            }
+
+            if (Endpoint is not { IsAbsoluteUri: true } endpoint)
+            {
+                return null;
+            }
+
+            // Uri.Port is the scheme's default (443, 80) when the URL names none, and -1 for a scheme without one.
+            server = new ServerTags(endpoint.DnsSafeHost, endpoint.Port >= 0 ? endpoint.Port : null);
+            Volatile.Write(ref _server, server);
+            return server;
+        }
+    }
 
     /// <summary>Gets the client, creating it on first use (so a deployment never used never needs its key).</summary>
     /// <exception cref="ConfigurationException">The provider is unknown or its key is missing.</exception>
@@ -208,4 +234,7 @@ internal sealed class DeploymentState : IDisposable
 
         return options;
     }
+
+    /// <summary>A deployment's <c>server.address</c> and <c>server.port</c>.</summary>
+    internal sealed record ServerTags(string Address, object? Port);
 }
