@@ -202,7 +202,7 @@ internal sealed class KeyGate
         // Who is asking comes first: a caller without a valid key learns nothing about which models are served.
         if (KeyOf(context.Request.Headers) is not { } key)
         {
-            return Unauthorized(NoKey);
+            return KeyRefusals.Unauthorized(NoKey);
         }
 
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -215,7 +215,7 @@ internal sealed class KeyGate
         KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return Unauthorized(UnknownKey);
+            return KeyRefusals.Unauthorized(UnknownKey);
         }
 
         GatewayInstruments.Admitted(context, model, account.Record.Alias ?? account.Record.Hash[..8]);
@@ -243,7 +243,7 @@ internal sealed class KeyGate
 
         if (KeyOf(context.Request.Headers) is not { } key)
         {
-            return Unauthorized(NoKey).Error;
+            return KeyRefusals.Unauthorized(NoKey).Error;
         }
 
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -255,7 +255,7 @@ internal sealed class KeyGate
         KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return Unauthorized(UnknownKey).Error;
+            return KeyRefusals.Unauthorized(UnknownKey).Error;
         }
 
         OwnerAccount? team = await _owners!.GetAsync(KeyOwnerKind.Team, account.Record.TeamId, cancellationToken).ConfigureAwait(false);
@@ -263,13 +263,13 @@ internal sealed class KeyGate
         DateTimeOffset now = _time.GetUtcNow();
         lock (account.Gate)
         {
-            if (Identify(account, model, now) is { } refused)
+            if (KeyRefusals.Identify(account, model, now) is { } refused)
             {
                 return refused.Error;
             }
         }
 
-        return IdentifyOwner(team, model)?.Error ?? IdentifyOwner(user, model)?.Error ?? Served(model);
+        return KeyRefusals.IdentifyOwner(team, model)?.Error ?? KeyRefusals.IdentifyOwner(user, model)?.Error ?? Served(model);
     }
 
     /// <summary>Returns whether <paramref name="context"/> carries the master key (what the admin API requires).</summary>
@@ -437,7 +437,7 @@ internal sealed class KeyGate
         decimal amount = estimatedCost ?? 0;
         bool newPeriod = false;
         VirtualKey key = account.Record;
-        if ((Identify(account, model, now) ?? IdentifyOwner(team, model) ?? IdentifyOwner(user, model)) is { } refused)
+        if ((KeyRefusals.Identify(account, model, now) ?? KeyRefusals.IdentifyOwner(team, model) ?? KeyRefusals.IdentifyOwner(user, model)) is { } refused)
         {
             return refused;
         }
@@ -471,17 +471,17 @@ internal sealed class KeyGate
 
         if (key.MaxParallelRequests is int parallel && account.InFlight >= parallel)
         {
-            return Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+            return KeyRefusals.Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
                 $"The key '{account.DisplayName}' has {account.InFlight} requests in flight, its max_parallel_requests; retry when one ends.");
         }
 
-        if ((ParallelRefusal(user) ?? ParallelRefusal(team)) is { } busy)
+        if ((KeyRefusals.ParallelRefusal(user) ?? KeyRefusals.ParallelRefusal(team)) is { } busy)
         {
             return busy;
         }
 
-        if ((BudgetRefusal("key", account.DisplayName, "/key/update", key.MaxBudget, account.Spent, account.Reserved, amount, estimatedCost, account.ResetAt, now)
-            ?? BudgetRefusal(user, amount, estimatedCost, now) ?? BudgetRefusal(team, amount, estimatedCost, now)) is { } spent)
+        if ((KeyRefusals.BudgetRefusal("key", account.DisplayName, "/key/update", key.MaxBudget, account.Spent, account.Reserved, amount, estimatedCost, account.ResetAt, now)
+            ?? KeyRefusals.BudgetRefusal(user, amount, estimatedCost, now) ?? KeyRefusals.BudgetRefusal(team, amount, estimatedCost, now)) is { } spent)
         {
             return spent;
         }
@@ -490,13 +490,13 @@ internal sealed class KeyGate
         RateLimitTicket teamTicket = default, userTicket = default, ticket = default;
         if (team?.Limiter is { } teamLimiter && !(teamTicket = teamLimiter.TryAcquire(estimatedTokens)).Acquired)
         {
-            return RateRefusal(team, teamTicket, estimatedTokens);
+            return KeyRefusals.RateRefusal(team, teamTicket, estimatedTokens);
         }
 
         if (user?.Limiter is { } userLimiter && !(userTicket = userLimiter.TryAcquire(estimatedTokens)).Acquired)
         {
             team?.Limiter?.Reconcile(teamTicket, 0);
-            return RateRefusal(user, userTicket, estimatedTokens);
+            return KeyRefusals.RateRefusal(user, userTicket, estimatedTokens);
         }
 
         if (account.Limiter is { } limiter)
@@ -506,8 +506,8 @@ internal sealed class KeyGate
             {
                 team?.Limiter?.Reconcile(teamTicket, 0);
                 user?.Limiter?.Reconcile(userTicket, 0);
-                return Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
-                    $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {Limit(key.RpmLimit)}, tpm_limit {Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
+                return KeyRefusals.Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
+                    $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {KeyRefusals.Limit(key.RpmLimit)}, tpm_limit {KeyRefusals.Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
             }
         }
 
@@ -535,98 +535,6 @@ internal sealed class KeyGate
         return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket, new OwnerLeases(team, teamTicket, user, userTicket)));
     }
 
-    /// <summary>The checks of a key's team or user: blocked (teams only, as LiteLLM) and model not allowed.</summary>
-    private static KeyAdmission? IdentifyOwner(OwnerAccount? owner, string? model)
-    {
-        if (owner is null || owner.Deleted)
-        {
-            return null;
-        }
-
-        KeyOwner record = owner.Record;
-        if (record.Blocked)
-        {
-            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status401Unauthorized, GatewayErrorKind.Authentication,
-                $"The {owner.Noun} '{owner.DisplayName}' is blocked, and with it this key. Ask the gateway's admin to unblock it (/{owner.Noun}/update with \"blocked\": false)."));
-        }
-
-        if (model is not null && !Allows(record.Models, model))
-        {
-            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
-                $"The {owner.Noun} '{owner.DisplayName}' of this key may not use the model '{model}'; it may use: {string.Join(", ", record.Models)}.", Param: "model"));
-        }
-
-        return null;
-    }
-
-    private static KeyAdmission? ParallelRefusal(OwnerAccount? owner) =>
-        owner is not null && owner.Record.MaxParallelRequests is int parallel && owner.InFlight >= parallel
-            ? Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
-                $"The {owner.Noun} '{owner.DisplayName}' has {owner.InFlight} requests in flight across its keys, its max_parallel_requests; retry when one ends.")
-            : null;
-
-    private static KeyAdmission RateRefusal(OwnerAccount owner, RateLimitTicket ticket, long estimatedTokens) =>
-        Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
-            $"Rate limit reached for the {owner.Noun} '{owner.DisplayName}' (rpm_limit {Limit(owner.Record.RpmLimit)}, tpm_limit {Limit(owner.Record.TpmLimit)} per minute across its keys; " +
-            $"this request needs about {estimatedTokens} tokens). Retry later.");
-
-    private static KeyAdmission? BudgetRefusal(OwnerAccount? owner, decimal amount, decimal? estimatedCost, DateTimeOffset now) =>
-        owner is null ? null : BudgetRefusal(owner.Noun, owner.DisplayName, $"/{owner.Noun}/update", owner.Record.MaxBudget, owner.Spent, owner.Reserved, amount, estimatedCost, owner.ResetAt, now);
-
-    /// <summary>The 429 of a budget (a key's, user's or team's) that cannot hold the call's reservation, or <see langword="null"/>.</summary>
-    private static KeyAdmission? BudgetRefusal(string noun, string name, string update, decimal? maxBudget, decimal spent, decimal reserved, decimal amount, decimal? estimatedCost, DateTimeOffset? resetAt, DateTimeOffset now)
-    {
-        if (maxBudget is not decimal max)
-        {
-            return null;
-        }
-
-        decimal committed = spent + reserved;
-        if (committed < max && committed + amount <= max)
-        {
-            return null;
-        }
-
-        // Only calls in flight stand in the way: their reservations come back when they settle.
-        TimeSpan? retry = spent + amount <= max && spent < max ? TimeSpan.FromSeconds(1) : resetAt - now;
-        string wait = resetAt is { } at ? $", wait for the budget to reset at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : string.Empty;
-        string call = estimatedCost is null ? string.Empty : $"; this call could cost up to ${amount.ToString("0.######", CultureInfo.InvariantCulture)}";
-        return Limited(GatewayErrorKind.Budget, retry,
-            $"Budget exceeded: the {noun} '{name}' has ${Math.Max(0, max - committed).ToString("0.######", CultureInfo.InvariantCulture)} left of its max_budget of " +
-            $"${max.ToString("0.######", CultureInfo.InvariantCulture)} (spent or reserved ${committed.ToString("0.######", CultureInfo.InvariantCulture)}){call}. " +
-            $"Raise max_budget with {update}{wait}, or lower max_tokens.");
-    }
-
-    /// <summary>The checks of who is asking, under the account's lock: deleted, blocked, expired, model not allowed.</summary>
-    private static KeyAdmission? Identify(KeyAccount account, string? model, DateTimeOffset now)
-    {
-        VirtualKey key = account.Record;
-        if (account.Deleted)
-        {
-            return Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
-        }
-
-        if (key.Blocked)
-        {
-            return Unauthorized($"The key '{account.DisplayName}' is blocked. Ask the gateway's admin to unblock it (/key/update with \"blocked\": false).");
-        }
-
-        if (key.Expires is { } expires && now >= expires)
-        {
-            return Unauthorized($"The key '{account.DisplayName}' expired at {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Ask the gateway's admin for a new key or a later expiry.");
-        }
-
-        if (model is not null && !Allows(key.Models, model))
-        {
-            return KeyAdmission.Refuse(new GatewayError(StatusCodes.Status403Forbidden, GatewayErrorKind.Permission,
-                $"The key '{account.DisplayName}' may not use the model '{model}'; it may use: {string.Join(", ", key.Models)}.", Param: "model"));
-        }
-
-        return null;
-    }
-
-    private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
-
     internal static DateTimeOffset NextReset(DateTimeOffset reset, KeyDuration duration, DateTimeOffset now)
     {
         // A gateway idle for several periods skips them: the next reset is the first one still ahead.
@@ -638,30 +546,6 @@ internal sealed class KeyGate
 
         return next <= now ? duration.After(now) : next;
     }
-
-    private static bool Allows(IReadOnlyList<string> models, string model)
-    {
-        if (models.Count == 0)
-        {
-            return true;
-        }
-
-        foreach (string allowed in models)
-        {
-            if (allowed.EndsWith('*') ? model.StartsWith(allowed.AsSpan(0, allowed.Length - 1), StringComparison.OrdinalIgnoreCase) : string.Equals(allowed, model, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static KeyAdmission Unauthorized(string message) =>
-        KeyAdmission.Refuse(new GatewayError(StatusCodes.Status401Unauthorized, GatewayErrorKind.Authentication, message));
-
-    private static KeyAdmission Limited(GatewayErrorKind kind, TimeSpan? retryAfter, string message) =>
-        KeyAdmission.Refuse(new GatewayError(StatusCodes.Status429TooManyRequests, kind, message, retryAfter));
 
     /// <summary>The 404 for a model outside <see cref="GatewayServerOptions.Models"/>, or <see langword="null"/> when it is served (or none is named).</summary>
     private GatewayError? Served(string? model) => model is null || _served is null || _served.Allows(model) ? null : ServedModels.NotServed(model);
