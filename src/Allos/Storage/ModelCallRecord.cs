@@ -3,7 +3,7 @@ namespace Allos.Storage;
 /// <summary>One call to a model, for usage and cost accounting.</summary>
 public sealed record ModelCallRecord
 {
-    /// <summary>Gets when the call started.</summary>
+    /// <summary>Gets when the call ended (its answer, or its failure, was known); it started <see cref="LatencyMs"/> earlier.</summary>
     public required DateTimeOffset Time { get; init; }
 
     /// <summary>Gets the session the call was made for, if any.</summary>
