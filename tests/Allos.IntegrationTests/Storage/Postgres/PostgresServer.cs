@@ -200,10 +200,3 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 }
-
-/// <summary>The tests sharing the one PostgreSQL server of the run.</summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "PostgreSQL server";
-}
