@@ -88,7 +88,8 @@ public sealed class PostgresStoreTests(PostgresServer server)
     [Fact]
     public async Task AddSpendAsync_ManyInstancesAtOnce_LosesNoAddition()
     {
-        string database = await server.CreateDatabaseAsync("spend");
+        // 20 connections each: many writers at once, within the server's connection limit.
+        string database = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("spend")) { MaxPoolSize = 20 }.ConnectionString;
         await using PostgresStore first = await PostgresStore.OpenAsync(database);
         await using PostgresStore second = await PostgresStore.OpenAsync(database);
         await first.Keys.CreateAsync(new VirtualKey { Hash = "h", Created = Day1 });
