@@ -8,6 +8,7 @@ namespace Allos.Storage.Postgres;
 /// Creates the spend log's monthly partitions as rows need them (and the current and next month at open), under an
 /// advisory lock so instances creating the same month do not race. Months known to exist are remembered.
 /// </summary>
+/// <remarks>Not thread-safe for writes: only the single telemetry writer (and opening) call it.</remarks>
 internal sealed class PostgresPartitions
 {
     private const long PartitionLock = 0x616c6c6f735f70;
@@ -22,6 +23,8 @@ internal sealed class PostgresPartitions
 
     public async Task EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<long> timesMs, CancellationToken cancellationToken)
     {
+        // A batch that rolled back left its months pending: they were never created.
+        _pendingAfterCommit = null;
         var missing = timesMs.Select(MonthOf).Distinct().Where(month => !_known.ContainsKey(month)).ToList();
         if (missing.Count == 0)
         {
