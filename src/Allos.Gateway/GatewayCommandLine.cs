@@ -1,6 +1,6 @@
 using System.Globalization;
 using Allos.Configuration;
-using Allos.Storage.Sqlite;
+using Allos.Storage;
 using Microsoft.AspNetCore.Builder;
 
 namespace Allos.Gateway.Server;
@@ -94,11 +94,12 @@ internal static class GatewayCommandLine
             return ConfigurationError;
         }
 
-        SqliteStore store;
+        AllosStore store;
         try
         {
-            // Virtual keys and the spend log live in the Allos database beside sessions and telemetry.
-            store = await SqliteStore.OpenDefaultAsync().ConfigureAwait(false);
+            // Virtual keys and the spend log live in the Allos database beside sessions and telemetry: the SQLite file,
+            // or the PostgreSQL database store: (or ALLOS_DATABASE_URL) names, which several instances can share.
+            store = await AllosStore.OpenAsync(options.Store).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
@@ -147,7 +148,7 @@ internal static class GatewayCommandLine
             await output.WriteLineAsync($"Allos gateway listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
             await output.WriteLineAsync(server.MasterKey is null
                 ? "No master key: listening on loopback only, and requests need no key. Set ALLOS_MASTER_KEY (or gateway.master_key) to require keys and turn on the /key admin API."
-                : $"Master key set: every request needs a key; virtual keys are in {store.FilePath}.").ConfigureAwait(false);
+                : $"Master key set: every request needs a key; virtual keys are in {store.Location}.").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
@@ -170,7 +171,7 @@ internal static class GatewayCommandLine
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                await error.WriteLineAsync($"error: the last spend-log rows could not be written to {store.FilePath}: {ex.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: the last spend-log rows could not be written to {store.Location}: {ex.Message}").ConfigureAwait(false);
             }
 
             await store.DisposeAsync().ConfigureAwait(false);

@@ -7,19 +7,19 @@ namespace Allos.Cli.Admin;
 /// <summary>The user's store opened for the admin commands (sessions, stats): no model, no Router, no settings needed.</summary>
 internal sealed class AdminStore : IAsyncDisposable
 {
-    private AdminStore(SqliteStore store)
+    private AdminStore(AllosStore store)
     {
         Store = store;
         Sessions = new SessionManager(store.Sessions, store.Telemetry);
     }
 
-    public SqliteStore Store { get; }
+    public AllosStore Store { get; }
 
     public SessionManager Sessions { get; }
 
     /// <summary>Opens the store to change it (delete, pin, prune): creating and upgrading it as needed.</summary>
     public static async Task<AdminStore> OpenAsync(CancellationToken cancellationToken) =>
-        new(await SqliteStore.OpenDefaultAsync(cancellationToken));
+        new(await AllosStore.OpenAsync(Settings.CliSettings.StoreSetting(), cancellationToken));
 
     /// <summary>
     /// Opens the store for the commands that only read (list, show, search, stats): read-only when the file is there with
@@ -28,6 +28,13 @@ internal sealed class AdminStore : IAsyncDisposable
     /// </summary>
     public static async Task<AdminStore> OpenForReadingAsync(CancellationToken cancellationToken)
     {
+        string? setting = AllosStore.ResolveSetting(Settings.CliSettings.StoreSetting());
+        if (setting is not null)
+        {
+            // PostgreSQL (or a file named in allos.yaml) is opened as any command opens it.
+            return await OpenAsync(cancellationToken);
+        }
+
         string file = AllosPaths.DatabasePath;
         if (!File.Exists(file))
         {
@@ -37,7 +44,7 @@ internal sealed class AdminStore : IAsyncDisposable
         StoreUnavailableException readOnlyError;
         try
         {
-            return new(await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = file, ReadOnly = true }, cancellationToken));
+            return new(new AllosStore(await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = file, ReadOnly = true }, cancellationToken)));
         }
         catch (StoreUnavailableException ex)
         {

@@ -5,7 +5,7 @@ using Allos.Hosting;
 using Allos.Mcp;
 using Allos.Prompts;
 using Allos.Sessions;
-using Allos.Storage.Sqlite;
+using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
 
@@ -18,7 +18,7 @@ internal sealed class AgentHost : IAsyncDisposable
     private string? _model;
     private ChatOptions? _promptOptions;
 
-    private AgentHost(CliSettings settings, SqliteStore store, Router router, HttpClient? http)
+    private AgentHost(CliSettings settings, AllosStore store, Router router, HttpClient? http)
     {
         Settings = settings;
         Store = store;
@@ -37,7 +37,7 @@ internal sealed class AgentHost : IAsyncDisposable
 
     public CliSettings Settings { get; }
 
-    public SqliteStore Store { get; }
+    public AllosStore Store { get; }
 
     public Router Router { get; }
 
@@ -104,7 +104,7 @@ internal sealed class AgentHost : IAsyncDisposable
         {
             options.OnRetry = Output.RetryNotice.Create(Console.Error);
         }
-        SqliteStore store = await SqliteStore.OpenDefaultAsync(cancellationToken).ConfigureAwait(false);
+        AllosStore store = await AllosStore.OpenAsync(settings.Store, cancellationToken).ConfigureAwait(false);
         options.Telemetry = store.Telemetry;
         try
         {

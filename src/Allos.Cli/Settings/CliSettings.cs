@@ -62,6 +62,9 @@ internal sealed class CliSettings
 
     public string? AgentsFile { get; init; }
 
+    /// <summary>Gets the <c>store:</c> of allos.yaml (the project's, then the user's); <c>ALLOS_DATABASE_URL</c> overrides it when the store opens.</summary>
+    public string? Store => ProjectConfig?.Store ?? UserConfig?.Store;
+
     /// <summary>Gets <c>./allos.yaml</c>, bound once here, or <see langword="null"/> when there is none.</summary>
     public AllosOptions? ProjectConfig { get; init; }
 
@@ -132,6 +135,11 @@ internal sealed class CliSettings
     /// <summary>The file whose router and models sections apply: the project's if it has them, else the user's.</summary>
     private static AllosOptions? RouterConfig(AllosOptions? project, AllosOptions? user) =>
         project?.HasRouter == true ? project : user?.HasRouter == true ? user : null;
+
+    /// <summary>The <c>store:</c> setting for the commands that need no other settings (sessions, stats).</summary>
+    /// <exception cref="ConfigurationException">A config file is invalid.</exception>
+    public static string? StoreSetting() =>
+        ReadConfig(Path.GetFullPath("allos.yaml"))?.Store ?? ReadConfig(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml"))?.Store;
 
     /// <summary>Binds one config file, or returns <see langword="null"/> when it does not exist.</summary>
     /// <exception cref="ConfigurationException">The file is not valid YAML or has an unknown key or a bad value; the message gives the line.</exception>

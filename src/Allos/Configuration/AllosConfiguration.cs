@@ -26,7 +26,7 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store"];
 
     private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint"];
 
@@ -103,6 +103,7 @@ public static class AllosConfiguration
             AgentsFile = NonBlank(reader.String(root, "agents")) is { } agents ? Path.GetFullPath(agents, baseDirectory) : null,
             PromptFolders = reader.Get(root, "prompts") is null ? null : [.. reader.Names(root, "prompts").Select(folder => Path.GetFullPath(folder, baseDirectory))],
             HasRouter = reader.Get(root, "router") is not null || reader.Get(root, "models") is not null,
+            Store = NonBlank(reader.String(root, "store")),
         };
 
         options.Router.DefaultModel = options.DefaultModel;

@@ -51,6 +51,13 @@ public sealed class AllosOptions
     /// <summary>Gets or sets the response cache of <c>router.cache</c>. Default: <see langword="null"/> (no cache).</summary>
     public ResponseCacheOptions? Cache { get; set; }
 
+    /// <summary>
+    /// Gets or sets the store (<c>store:</c>): a <c>postgres://user:password@host:port/database</c> URL or <c>Host=…</c>
+    /// connection string for the shared PostgreSQL store, or a SQLite file. Default: <see langword="null"/> (the user's
+    /// SQLite file). The <c>ALLOS_DATABASE_URL</c> environment variable overrides it (see <see cref="Storage.AllosStore"/>).
+    /// </summary>
+    public string? Store { get; set; }
+
     /// <summary>Gets or sets the gateway server's settings (<c>gateway:</c>). Default: <see langword="null"/> (none given).</summary>
     public GatewaySettings? Gateway { get; set; }
 

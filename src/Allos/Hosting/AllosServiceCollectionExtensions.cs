@@ -66,16 +66,24 @@ public static class AllosServiceCollectionExtensions
         return Register(services, options);
     }
 
+    /// <summary>A <c>store:</c> that names a file (not PostgreSQL) is the SQLite file to use; nothing set is the user's default.</summary>
+    private static string ResolveSqlitePath(string? store) =>
+        AllosStore.ResolveSetting(store) is { } setting && !AllosStore.IsPostgresSetting(setting) ? setting : AllosPaths.DatabasePath;
+
     private static IServiceCollection Register(IServiceCollection services, AllosOptions options)
     {
         // As when read from allos.yaml: the run's default model is the Router's.
         options.Router.DefaultModel ??= options.DefaultModel;
 
         services.TryAddSingleton(options);
-        services.TryAddSingleton(_ => new SqliteStoreOptions { Path = AllosPaths.DatabasePath });
-        services.TryAddSingleton(provider => new LazySqliteStore(provider.GetRequiredService<SqliteStoreOptions>()));
-        services.TryAddSingleton<ISessionStore>(provider => new LazySessionStore(provider.GetRequiredService<LazySqliteStore>()));
-        services.TryAddSingleton<ITelemetryStore>(provider => new LazyTelemetryStore(provider.GetRequiredService<LazySqliteStore>()));
+        services.TryAddSingleton(_ => new SqliteStoreOptions { Path = ResolveSqlitePath(options.Store) });
+        // store: (or ALLOS_DATABASE_URL) naming PostgreSQL chooses the shared store; otherwise the SQLite file of SqliteStoreOptions.
+        services.TryAddSingleton(provider => new LazyStore(async () =>
+            AllosStore.IsPostgresSetting(AllosStore.ResolveSetting(options.Store))
+                ? await AllosStore.OpenAsync(options.Store).ConfigureAwait(false)
+                : new AllosStore(await SqliteStore.OpenAsync(provider.GetRequiredService<SqliteStoreOptions>()).ConfigureAwait(false))));
+        services.TryAddSingleton<ISessionStore>(provider => new LazySessionStore(provider.GetRequiredService<LazyStore>()));
+        services.TryAddSingleton<ITelemetryStore>(provider => new LazyTelemetryStore(provider.GetRequiredService<LazyStore>()));
         services.TryAddSingleton(CreateRouter);
         services.TryAddSingleton(DefaultClient);
 

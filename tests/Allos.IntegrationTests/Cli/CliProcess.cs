@@ -9,7 +9,7 @@ namespace Allos.IntegrationTests.Cli;
 /// </summary>
 public sealed class CliProcess : IDisposable
 {
-    private static readonly string[] Cleared = ["AI_PROVIDER", "ALLOS_MODEL", "ALLOS_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "OLLAMA_HOST", "NO_COLOR"];
+    private static readonly string[] Cleared = ["AI_PROVIDER", "ALLOS_DATABASE_URL", "ALLOS_MODEL", "ALLOS_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "OLLAMA_HOST", "NO_COLOR"];
 
     public CliProcess()
     {

@@ -166,7 +166,7 @@ internal sealed partial class SqliteKeyStore(SqliteDatabase database) : IKeyStor
 
     private static object Ms(DateTimeOffset? time) => time is { } value ? value.ToUnixTimeMilliseconds() : DBNull.Value;
 
-    private static string ModelsJson(IReadOnlyList<string> models)
+    internal static string ModelsJson(IReadOnlyList<string> models)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -183,7 +183,7 @@ internal sealed partial class SqliteKeyStore(SqliteDatabase database) : IKeyStor
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static string[] ParseModels(string json)
+    internal static string[] ParseModels(string json)
     {
         using JsonDocument document = JsonDocument.Parse(json);
         return [.. document.RootElement.EnumerateArray().Select(model => model.GetString() ?? "")];

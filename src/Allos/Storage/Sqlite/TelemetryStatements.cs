@@ -96,7 +96,7 @@ internal sealed class TelemetryStatements(SqliteConnection connection, SqliteTra
         _ => Enum.TryParse(text, ignoreCase: true, out RunStepKind kind) ? kind : RunStepKind.Respond,
     };
 
-    private static string KindText(RunStepKind kind) => kind switch
+    internal static string KindText(RunStepKind kind) => kind switch
     {
         RunStepKind.ModelCall => "model_call",
         RunStepKind.ToolCall => "tool_call",

@@ -9,7 +9,9 @@ namespace Allos.Storage.Sqlite;
 /// </summary>
 internal sealed class TelemetryWriter : IAsyncDisposable
 {
-    private readonly SqliteDatabase _database;
+    private readonly SqliteDatabase? _database;
+    private readonly Func<List<object>, Task>? _write;
+    private readonly Func<Exception, bool> _transient;
     private readonly int _batchSize;
     private readonly TimeSpan _interval;
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
@@ -18,10 +20,16 @@ internal sealed class TelemetryWriter : IAsyncDisposable
     private int _pending;
 
     public TelemetryWriter(SqliteDatabase database, SqliteStoreOptions options)
-    {
+        : this(options.TelemetryBatchSize, options.TelemetryFlushInterval, null, e => e is SqliteException) =>
         _database = database;
-        _batchSize = options.TelemetryBatchSize;
-        _interval = options.TelemetryFlushInterval;
+
+    /// <summary>A writer whose batches go to <paramref name="write"/> (the PostgreSQL store's); <paramref name="transient"/> failures are retried.</summary>
+    public TelemetryWriter(int batchSize, TimeSpan interval, Func<List<object>, Task>? write, Func<Exception, bool> transient)
+    {
+        _batchSize = batchSize;
+        _interval = interval;
+        _write = write;
+        _transient = transient;
         _loop = Task.Run(RunAsync);
     }
 
@@ -122,7 +130,7 @@ internal sealed class TelemetryWriter : IAsyncDisposable
                 await WriteAsync(batch).ConfigureAwait(false);
                 return null;
             }
-            catch (SqliteException e)
+            catch (Exception e) when (_transient(e))
             {
                 // Beyond the busy timeout (another process holding the lock for long): try again shortly, then give up on this batch.
                 last = e;
@@ -140,7 +148,13 @@ internal sealed class TelemetryWriter : IAsyncDisposable
 
     private async Task WriteAsync(List<object> batch)
     {
-        using SqliteConnection connection = await _database.OpenTelemetryConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_write is not null)
+        {
+            await _write(batch).ConfigureAwait(false);
+            return;
+        }
+
+        using SqliteConnection connection = await _database!.OpenTelemetryConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         using SqliteTransaction transaction = connection.BeginTransaction();
         using var statements = new TelemetryStatements(connection, transaction);
         foreach (object item in batch)

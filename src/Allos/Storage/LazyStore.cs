@@ -1,18 +1,19 @@
-namespace Allos.Storage.Sqlite;
+namespace Allos.Storage;
 
 /// <summary>
-/// A <see cref="SqliteStore"/> opened on first use, so registering or resolving the stores creates no file.
+/// An <see cref="AllosStore"/> (SQLite or PostgreSQL) opened on first use, so registering or resolving the stores creates
+/// no file and opens no connection.
 /// What <c>AddAllos</c> registers behind <see cref="ISessionStore"/> and <see cref="ITelemetryStore"/>.
 /// </summary>
 /// <remarks>Thread-safe: the store is opened once, whichever caller comes first. A failed open is retried by the next caller.</remarks>
-internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDisposable, IDisposable
+internal sealed class LazyStore(Func<Task<AllosStore>> open) : IAsyncDisposable, IDisposable
 {
     private readonly Lock _gate = new();
-    private Task<SqliteStore>? _opening;
+    private Task<AllosStore>? _opening;
     private bool _disposed;
 
     /// <summary>Gets the store, opening it on the first call.</summary>
-    public Task<SqliteStore> GetAsync()
+    public Task<AllosStore> GetAsync()
     {
         lock (_gate)
         {
@@ -20,7 +21,7 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
             if (_opening is null || _opening.IsFaulted || _opening.IsCanceled)
             {
                 // Not under the caller's token: the store outlives the call that happened to open it.
-                _opening = SqliteStore.OpenAsync(options, CancellationToken.None);
+                _opening = open();
             }
 
             return _opening;
@@ -29,9 +30,9 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
 
     /// <summary>Runs <paramref name="action"/> on the store once it is open, without blocking the caller.</summary>
     /// <remarks>For the telemetry store's fire-and-forget writes; continuations run in the order they were added.</remarks>
-    public void Post(Action<SqliteStore> action)
+    public void Post(Action<AllosStore> action)
     {
-        Task<SqliteStore> opening;
+        Task<AllosStore> opening;
         lock (_gate)
         {
             if (_disposed)
@@ -50,7 +51,7 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
 
         // If the file cannot be opened the record is dropped: telemetry never fails the call that produced it.
         _ = opening.ContinueWith(
-            static (task, state) => ((Action<SqliteStore>)state!)(task.Result),
+            static (task, state) => ((Action<AllosStore>)state!)(task.Result),
             action,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
@@ -59,7 +60,7 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
 
     public async ValueTask DisposeAsync()
     {
-        Task<SqliteStore>? opening;
+        Task<AllosStore>? opening;
         lock (_gate)
         {
             if (_disposed)
@@ -73,7 +74,7 @@ internal sealed class LazySqliteStore(SqliteStoreOptions options) : IAsyncDispos
 
         if (opening is not null)
         {
-            SqliteStore store;
+            AllosStore store;
             try
             {
                 store = await opening.ConfigureAwait(false);

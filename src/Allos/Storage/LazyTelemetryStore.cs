@@ -1,8 +1,8 @@
-namespace Allos.Storage.Sqlite;
+namespace Allos.Storage;
 
-/// <summary>The <see cref="ITelemetryStore"/> of a <see cref="LazySqliteStore"/>: the first record or query opens the file.</summary>
+/// <summary>The <see cref="ITelemetryStore"/> of a <see cref="LazyStore"/>: the first record or query opens the store.</summary>
 /// <remarks>Records never block: one that arrives while the file is opening is written once it is open.</remarks>
-internal sealed class LazyTelemetryStore(LazySqliteStore store) : ITelemetryStore
+internal sealed class LazyTelemetryStore(LazyStore store) : ITelemetryStore
 {
     public void RecordModelCall(ModelCallRecord call) => store.Post(open => open.Telemetry.RecordModelCall(call));
 

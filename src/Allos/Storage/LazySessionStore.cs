@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 
-namespace Allos.Storage.Sqlite;
+namespace Allos.Storage;
 
-/// <summary>The <see cref="ISessionStore"/> of a <see cref="LazySqliteStore"/>: each call opens the file if it is not open yet.</summary>
-internal sealed class LazySessionStore(LazySqliteStore store) : ISessionStore
+/// <summary>The <see cref="ISessionStore"/> of a <see cref="LazyStore"/>: each call opens the store if it is not open yet.</summary>
+internal sealed class LazySessionStore(LazyStore store) : ISessionStore
 {
     public async Task<SessionRecord> CreateAsync(SessionRecord session, CancellationToken cancellationToken = default) =>
         await (await SessionsAsync(cancellationToken).ConfigureAwait(false)).CreateAsync(session, cancellationToken).ConfigureAwait(false);
