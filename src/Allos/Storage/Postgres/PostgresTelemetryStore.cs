@@ -9,7 +9,7 @@ namespace Allos.Storage.Postgres;
 /// each batch one transaction that inserts the rows and adds them to the daily rollup. Spend and stats read the rollup
 /// for whole days and the log only for the part of the first day a period starts in.
 /// </summary>
-internal sealed class PostgresTelemetryStore(PostgresDatabase database, TelemetryWriter writer) : ITelemetryStore
+internal sealed class PostgresTelemetryStore(PostgresDatabase database, TelemetryWriter writer) : QueuedTelemetryStore(writer)
 {
     private const string CallColumns = """
         time, session_id, run_id, provider, model, latency_ms, input_tokens, output_tokens, cached_input_tokens,
@@ -17,31 +17,7 @@ internal sealed class PostgresTelemetryStore(PostgresDatabase database, Telemetr
         ttft_ms, prompt_name, prompt_version, request_id, key_hash, key_alias, team_id, endpoint
         """;
 
-    public void RecordModelCall(ModelCallRecord call)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        writer.Enqueue(call);
-    }
-
-    public void RecordToolExecution(ToolExecutionRecord execution)
-    {
-        ArgumentNullException.ThrowIfNull(execution);
-        writer.Enqueue(execution);
-    }
-
-    public void RecordRunSteps(string? sessionId, string runId, IEnumerable<RunStep> steps)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        ArgumentNullException.ThrowIfNull(steps);
-        foreach (RunStep step in steps)
-        {
-            writer.Enqueue(new TelemetryWriter.StepRow(sessionId, runId, step));
-        }
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
-
-    public async Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         string dimension = PostgresRollup.Dimension(by);
         var totals = new Dictionary<string, PostgresRollup.Totals>(StringComparer.Ordinal);
@@ -102,10 +78,10 @@ internal sealed class PostgresTelemetryStore(PostgresDatabase database, Telemetr
             .Select(t => t.Value.ToStats(t.Key))];
     }
 
-    public async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default)
+    public override async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string Column, string Dimension, string Value)>();
         if (query.Alias is not null)
@@ -155,11 +131,11 @@ internal sealed class PostgresTelemetryStore(PostgresDatabase database, Telemetr
         return Convert.ToDecimal(result, System.Globalization.CultureInfo.InvariantCulture) / 1_000_000_000m;
     }
 
-    public async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var where = new StringBuilder("true");
         var binds = new List<Action<NpgsqlParameterCollection>>();
@@ -230,7 +206,7 @@ internal sealed class PostgresTelemetryStore(PostgresDatabase database, Telemetr
         return calls;
     }
 
-    public async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -264,7 +240,7 @@ internal sealed class PostgresTelemetryStore(PostgresDatabase database, Telemetr
         return steps;
     }
 
-    public async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
+    public override async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
     {
         long cutoff = olderThan.ToUnixTimeMilliseconds();
         string pinnedFilter = keepPinned ? "AND session_id NOT IN (SELECT id FROM sessions WHERE pinned)" : "";

@@ -26,7 +26,7 @@ public sealed class SqliteStore : IAsyncDisposable
     private SqliteStore(SqliteDatabase database, SqliteStoreOptions options)
     {
         _database = database;
-        _writer = new TelemetryWriter(database, options);
+        _writer = new TelemetryWriter(options.TelemetryBatchSize, options.TelemetryFlushInterval, new SqliteTelemetryBatch(database).WriteAsync, static e => e is SqliteException);
         Sessions = new SqliteSessionStore(database);
         Telemetry = new SqliteTelemetryStore(database, _writer);
         Keys = new SqliteKeyStore(database);

@@ -4,33 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Allos.Storage.Sqlite;
 
 /// <summary>Telemetry in SQLite: records go through <see cref="TelemetryWriter"/>; queries read the tables directly.</summary>
-internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWriter writer) : ITelemetryStore
+internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWriter writer) : QueuedTelemetryStore(writer)
 {
-    public void RecordModelCall(ModelCallRecord call)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        writer.Enqueue(call);
-    }
-
-    public void RecordToolExecution(ToolExecutionRecord execution)
-    {
-        ArgumentNullException.ThrowIfNull(execution);
-        writer.Enqueue(execution);
-    }
-
-    public void RecordRunSteps(string? sessionId, string runId, IEnumerable<RunStep> steps)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        ArgumentNullException.ThrowIfNull(steps);
-        foreach (RunStep step in steps)
-        {
-            writer.Enqueue(new TelemetryWriter.StepRow(sessionId, runId, step));
-        }
-    }
-
-    public Task FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
-
-    public async Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<UsageStats>> StatsAsync(StatsGrouping by, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         string key = by switch
         {
@@ -84,10 +60,10 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
     }
 
     /// <remarks>Flushes first (rather than summing the queue) so one query over the table answers, whatever is queued.</remarks>
-    public async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default)
+    public override async Task<decimal> SpentAsync(SpendQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         // Only the filters set go into the SQL, so SQLite can pick the (key, time) index for the one given.
         var sql = new StringBuilder("SELECT COALESCE(SUM(cost_nanos), 0) FROM model_calls WHERE time >= $since");
@@ -111,11 +87,11 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         return nanos / 1_000_000_000m;
     }
 
-    public async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<ModelCallRecord>> GetModelCallsAsync(ModelCallQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var sql = new StringBuilder("""
             SELECT time, session_id, run_id, provider, model, latency_ms, input_tokens, output_tokens, cached_input_tokens,
@@ -186,7 +162,7 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         return calls;
     }
 
-    public async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<StoredRunStep>> GetRunStepsAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         using SqliteConnection connection = await database.OpenTelemetryConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -222,7 +198,7 @@ internal sealed class SqliteTelemetryStore(SqliteDatabase database, TelemetryWri
         return steps;
     }
 
-    public async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
+    public override async Task<CleanupResult> CleanupAsync(DateTimeOffset olderThan, bool keepPinned = true, CancellationToken cancellationToken = default)
     {
         long cutoff = olderThan.ToUnixTimeMilliseconds();
         string pinnedFilter = keepPinned ? "AND session_id NOT IN (SELECT id FROM sessions WHERE pinned = 1)" : "";

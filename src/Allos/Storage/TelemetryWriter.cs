@@ -1,16 +1,14 @@
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 
-namespace Allos.Storage.Sqlite;
+namespace Allos.Storage;
 
 /// <summary>
-/// Writes telemetry rows in the background: callers only enqueue; one loop drains the queue in batches of up to
-/// <see cref="SqliteStoreOptions.TelemetryBatchSize"/> rows, each batch in one transaction.
+/// Writes telemetry rows in the background, for both stores: callers only enqueue; one loop drains the queue in batches
+/// of up to the store's batch size and hands each to the store's batch writer (one transaction per batch).
 /// </summary>
 internal sealed class TelemetryWriter : IAsyncDisposable
 {
-    private readonly SqliteDatabase? _database;
-    private readonly Func<List<object>, Task>? _write;
+    private readonly Func<List<object>, Task> _write;
     private readonly Func<Exception, bool> _transient;
     private readonly int _batchSize;
     private readonly TimeSpan _interval;
@@ -19,12 +17,8 @@ internal sealed class TelemetryWriter : IAsyncDisposable
     private readonly Task _loop;
     private int _pending;
 
-    public TelemetryWriter(SqliteDatabase database, SqliteStoreOptions options)
-        : this(options.TelemetryBatchSize, options.TelemetryFlushInterval, null, e => e is SqliteException) =>
-        _database = database;
-
-    /// <summary>A writer whose batches go to <paramref name="write"/> (the PostgreSQL store's); <paramref name="transient"/> failures are retried.</summary>
-    public TelemetryWriter(int batchSize, TimeSpan interval, Func<List<object>, Task>? write, Func<Exception, bool> transient)
+    /// <summary>A writer whose batches go to <paramref name="write"/>; <paramref name="transient"/> failures (a lock held too long, a dropped connection) are retried.</summary>
+    public TelemetryWriter(int batchSize, TimeSpan interval, Func<List<object>, Task> write, Func<Exception, bool> transient)
     {
         _batchSize = batchSize;
         _interval = interval;
@@ -38,7 +32,7 @@ internal sealed class TelemetryWriter : IAsyncDisposable
     {
         if (!_queue.Writer.TryWrite(item))
         {
-            throw new ObjectDisposedException(nameof(SqliteStore), "The store is disposed; telemetry can no longer be recorded.");
+            throw new ObjectDisposedException("telemetry store", "The store is disposed; telemetry can no longer be recorded.");
         }
 
         // A full batch is written at once instead of waiting out the interval.
@@ -127,12 +121,13 @@ internal sealed class TelemetryWriter : IAsyncDisposable
         {
             try
             {
-                await WriteAsync(batch).ConfigureAwait(false);
+                await _write(batch).ConfigureAwait(false);
                 return null;
             }
             catch (Exception e) when (_transient(e))
             {
-                // Beyond the busy timeout (another process holding the lock for long): try again shortly, then give up on this batch.
+                // A transient failure (SQLite: the lock held beyond the busy timeout; PostgreSQL: a dropped connection): try
+                // again shortly, then give up on this batch.
                 last = e;
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1))).ConfigureAwait(false);
             }
@@ -144,38 +139,6 @@ internal sealed class TelemetryWriter : IAsyncDisposable
         }
 
         return last;
-    }
-
-    private async Task WriteAsync(List<object> batch)
-    {
-        if (_write is not null)
-        {
-            await _write(batch).ConfigureAwait(false);
-            return;
-        }
-
-        using SqliteConnection connection = await _database!.OpenTelemetryConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-        using SqliteTransaction transaction = connection.BeginTransaction();
-        using var statements = new TelemetryStatements(connection, transaction);
-        foreach (object item in batch)
-        {
-            switch (item)
-            {
-                case ModelCallRecord call:
-                    await statements.InsertAsync(call).ConfigureAwait(false);
-                    break;
-                case ToolExecutionRecord execution:
-                    await statements.InsertAsync(execution).ConfigureAwait(false);
-                    break;
-                case StepRow step:
-                    await statements.InsertAsync(step).ConfigureAwait(false);
-                    break;
-                default:
-                    throw new InvalidOperationException($"Unexpected telemetry item {item.GetType().Name}.");
-            }
-        }
-
-        await transaction.CommitAsync().ConfigureAwait(false);
     }
 
     /// <summary>A run step with the ids it belongs to.</summary>
