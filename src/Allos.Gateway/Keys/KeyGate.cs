@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -56,10 +55,7 @@ internal sealed class KeyGate
     private readonly Router? _router;
     private readonly ServedModels? _served;
     private readonly OwnerAccounts? _owners;
-    private readonly ConcurrentDictionary<string, KeyAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<KeyAccount, byte> _saving = new();
-    private readonly Lock _accountsLock = new();
-    private int _generation;
+    private readonly KeyAccounts? _keys;
 
     public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null)
     {
@@ -71,6 +67,7 @@ internal sealed class KeyGate
         _router = router;
         _served = served;
         _owners = store is null ? null : new OwnerAccounts(store, time);
+        _keys = store is null ? null : new KeyAccounts(store, time);
     }
 
     /// <summary>Gets a value indicating whether a master key is set, and so every model request needs a key.</summary>
@@ -212,7 +209,7 @@ internal sealed class KeyGate
             return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
         }
 
-        KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+        KeyAccount? account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
             return KeyRefusals.Unauthorized(UnknownKey);
@@ -252,7 +249,7 @@ internal sealed class KeyGate
             return Served(model);
         }
 
-        KeyAccount? account = _store is null ? null : await AccountAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+        KeyAccount? account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
             return KeyRefusals.Unauthorized(UnknownKey).Error;
@@ -281,61 +278,13 @@ internal sealed class KeyGate
     }
 
     /// <summary>Returns the live spend of a key this process has served (newer than the store's until written), or <see langword="null"/>.</summary>
-    public decimal? LiveSpend(string hash)
-    {
-        if (!_accounts.TryGetValue(hash, out KeyAccount? account))
-        {
-            return null;
-        }
-
-        lock (account.Gate)
-        {
-            return account.Spent;
-        }
-    }
+    public decimal? LiveSpend(string hash) => _keys?.LiveSpend(hash);
 
     /// <summary>Reads a changed key's record again, so its next request sees the change (the admin API calls it after each update).</summary>
-    public async Task RefreshAsync(string hash, CancellationToken cancellationToken)
-    {
-        VirtualKey? record = _store is null ? null : await _store.GetAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (record is null)
-        {
-            Forget([hash]);
-            return;
-        }
-
-        lock (_accountsLock)
-        {
-            _generation++;
-            if (_accounts.TryGetValue(hash, out KeyAccount? account))
-            {
-                lock (account.Gate)
-                {
-                    account.Apply(record, _time);
-                }
-            }
-        }
-    }
+    public Task RefreshAsync(string hash, CancellationToken cancellationToken) => _keys?.RefreshAsync(hash, cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Drops deleted keys: their next request is refused; calls in flight finish and settle.</summary>
-    public void Forget(IEnumerable<string> hashes)
-    {
-        lock (_accountsLock)
-        {
-            _generation++;
-            foreach (string hash in hashes)
-            {
-                if (_accounts.TryRemove(hash, out KeyAccount? account))
-                {
-                    lock (account.Gate)
-                    {
-                        account.Deleted = true;
-                        account.Limiter?.Dispose();
-                    }
-                }
-            }
-        }
-    }
+    public void Forget(IEnumerable<string> hashes) => _keys?.Forget(hashes);
 
     /// <summary>Waits until the spend settled so far is written to the store (for shutdown and tests).</summary>
     public async Task FlushAsync()
@@ -345,16 +294,9 @@ internal sealed class KeyGate
             await _owners.FlushAsync().ConfigureAwait(false);
         }
 
-        // Deleted keys' accounts are no longer in _accounts but may still be writing their last spend.
-        foreach (KeyAccount account in _accounts.Values.Concat(_saving.Keys).Distinct())
+        if (_keys is not null)
         {
-            Task saving;
-            lock (account.Gate)
-            {
-                saving = account.SaveTask;
-            }
-
-            await saving.ConfigureAwait(false);
+            await _keys.FlushAsync().ConfigureAwait(false);
         }
     }
 
@@ -371,24 +313,7 @@ internal sealed class KeyGate
             _owners!.Settle(user, reserved, actual, owners.UserTicket, tokens);
         }
 
-        DeploymentRateLimiter? limiter;
-        lock (account.Gate)
-        {
-            account.InFlight--;
-            account.Reserved -= reserved;
-            account.Spent += actual;
-            limiter = account.Limiter;
-            if (actual != 0)
-            {
-                account.Unsaved += actual;
-            }
-        }
-
-        limiter?.Reconcile(ticket, tokens);
-        if (actual != 0)
-        {
-            StartSaving(account);
-        }
+        _keys!.Settle(account, reserved, actual, ticket, tokens);
     }
 
     /// <summary>The key a request carries: a bearer token, else <c>x-api-key</c> (Anthropic), else <c>x-goog-api-key</c> (Gemini).</summary>
@@ -524,12 +449,7 @@ internal sealed class KeyGate
 
         if (newPeriod)
         {
-            StartSavingLocked(account, out bool start);
-            if (start)
-            {
-                _saving[account] = 0;
-                account.SaveTask = account.SaveAsync(_store!, () => _saving.TryRemove(account, out _));
-            }
+            _keys!.StartSavingLocked(account);
         }
 
         return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket, new OwnerLeases(team, teamTicket, user, userTicket)));
@@ -549,50 +469,4 @@ internal sealed class KeyGate
 
     /// <summary>The 404 for a model outside <see cref="GatewayServerOptions.Models"/>, or <see langword="null"/> when it is served (or none is named).</summary>
     private GatewayError? Served(string? model) => model is null || _served is null || _served.Allows(model) ? null : ServedModels.NotServed(model);
-
-    private async ValueTask<KeyAccount?> AccountAsync(string hash, CancellationToken cancellationToken)
-    {
-        if (_accounts.TryGetValue(hash, out KeyAccount? cached))
-        {
-            return cached;
-        }
-
-        while (true)
-        {
-            int generation = Volatile.Read(ref _generation);
-            VirtualKey? record = await _store!.GetAsync(hash, cancellationToken).ConfigureAwait(false);
-            if (record is null)
-            {
-                return null;
-            }
-
-            lock (_accountsLock)
-            {
-                // An update or delete ran while the record was read: read it again rather than cache the old one.
-                if (generation == _generation)
-                {
-                    return _accounts.GetOrAdd(hash, static (_, state) => new KeyAccount(state.record).Start(state.time), (record, time: _time));
-                }
-            }
-        }
-    }
-
-    private void StartSaving(KeyAccount account)
-    {
-        lock (account.Gate)
-        {
-            StartSavingLocked(account, out bool start);
-            if (start)
-            {
-                _saving[account] = 0;
-                account.SaveTask = account.SaveAsync(_store!, () => _saving.TryRemove(account, out _));
-            }
-        }
-    }
-
-    private static void StartSavingLocked(KeyAccount account, out bool start)
-    {
-        start = !account.Saving;
-        account.Saving = true;
-    }
 }
