@@ -65,7 +65,12 @@ public sealed class GatewayServerOptions
     public TimeSpan? OtlpExportInterval { get; set; }
 
     /// <summary>Gets the check every model request passes (created from these options on first use, when the endpoints are mapped).</summary>
-    internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () => new KeyGate(Keys, MasterKey, TimeProvider, Router, Served));
+    /// <remarks>
+    /// Keys in a PostgreSQL store (<see cref="Allos.Storage.Postgres.PostgresStore.Keys"/>) bring the store's shared limits:
+    /// every instance on that database then enforces one set of budgets and rate limits.
+    /// </remarks>
+    internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () =>
+        new KeyGate(Keys, MasterKey, TimeProvider, Router, Served, (Keys as Allos.Storage.Postgres.PostgresKeyStore)?.SharedLimits()));
 
     /// <summary>Gets the models the server answers for, from <see cref="Router"/> and <see cref="Models"/> (created on first use, when the endpoints are mapped).</summary>
     internal ServedModels Served => LazyInitializer.EnsureInitialized(ref _served, () => new ServedModels(Router, Models));

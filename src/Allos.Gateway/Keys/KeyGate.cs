@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Data.Common;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Allos.Gateway.Server.Errors;
@@ -6,6 +7,7 @@ using Allos.Gateway.Server.Metrics;
 using Allos.Gateway.Server.Models;
 using Allos.Models;
 using Allos.Storage;
+using Allos.Storage.Limits;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Primitives;
@@ -34,13 +36,17 @@ namespace Allos.Gateway.Server.Keys;
 /// </para>
 /// <para>
 /// Key records are cached in memory after their first request and refreshed by <see cref="RefreshAsync"/> and
-/// <see cref="Forget"/>, which the admin endpoints call on every update and delete: a change made through this process takes
-/// effect at the key's next request. Another process sharing the store sees changes only for keys it has not cached yet;
-/// sharing live counters between gateway instances is the later PostgreSQL/Redis work.
+/// <see cref="Forget"/>, which the admin endpoints call on every update and delete (and, on a shared store, every
+/// instance's change feed): a change takes effect at the key's next request.
 /// </para>
 /// <para>
-/// Spend is counted in memory and written to the store off the request path, one coalesced addition per key at a time.
-/// Without a master key the gate admits every request unchecked (the server then listens on loopback only).
+/// With <see cref="ISharedLimits"/> (several instances on one PostgreSQL database), a key whose key, user or team has any
+/// budget or limit is checked and reserved there instead, in one atomic step across all three, so the limits are the
+/// instances' together, not each one's. Identity checks (blocked, expired, models) stay on the cached records.
+/// </para>
+/// <para>
+/// Otherwise spend is counted in memory and written to the store off the request path, one coalesced addition per key at
+/// a time. Without a master key the gate admits every request unchecked (the server then listens on loopback only).
 /// </para>
 /// </remarks>
 internal sealed class KeyGate
@@ -56,8 +62,9 @@ internal sealed class KeyGate
     private readonly ServedModels? _served;
     private readonly OwnerAccounts? _owners;
     private readonly KeyAccounts? _keys;
+    private readonly ISharedLimits? _shared;
 
-    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null)
+    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null, ISharedLimits? shared = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _store = store;
@@ -68,6 +75,7 @@ internal sealed class KeyGate
         _served = served;
         _owners = store is null ? null : new OwnerAccounts(store, time);
         _keys = store is null ? null : new KeyAccounts(store, time);
+        _shared = store is null ? null : shared;
     }
 
     /// <summary>Gets a value indicating whether a master key is set, and so every model request needs a key.</summary>
@@ -209,19 +217,30 @@ internal sealed class KeyGate
             return Served(model) is { } notServed ? KeyAdmission.Refuse(notServed) : KeyAdmission.Admit(KeyLease.Unlimited);
         }
 
-        KeyAccount? account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
-        if (account is null)
+        KeyAccount? account;
+        OwnerAccount? team, user;
+        try
         {
-            return KeyRefusals.Unauthorized(UnknownKey);
+            account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+            if (account is null)
+            {
+                return KeyRefusals.Unauthorized(UnknownKey);
+            }
+
+            // The key's team and user share their budget and limits with its other keys; both are cached after the first request.
+            team = await _owners!.GetAsync(KeyOwnerKind.Team, account.Record.TeamId, cancellationToken).ConfigureAwait(false);
+            user = await _owners.GetAsync(KeyOwnerKind.User, account.Record.UserId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreDown(ex))
+        {
+            return KeyRefusals.Unavailable(StoreDown(ex));
         }
 
         GatewayInstruments.Admitted(context, model, account.Record.Alias ?? account.Record.Hash[..8]);
-
-        // The key's team and user share their budget and limits with its other keys; both are cached after the first request.
-        VirtualKey record = account.Record;
-        OwnerAccount? team = await _owners!.GetAsync(KeyOwnerKind.Team, record.TeamId, cancellationToken).ConfigureAwait(false);
-        OwnerAccount? user = await _owners.GetAsync(KeyOwnerKind.User, record.UserId, cancellationToken).ConfigureAwait(false);
-        return Admit(account, team, user, model, estimatedCost, Math.Max(0, estimatedTokens), modelInfo);
+        estimatedTokens = Math.Max(0, estimatedTokens);
+        return _shared is not null && (HasLimits(account.Record) || HasLimits(team?.Record) || HasLimits(user?.Record))
+            ? await AdmitSharedAsync(account, team, user, model, estimatedCost, estimatedTokens, modelInfo, cancellationToken).ConfigureAwait(false)
+            : Admit(account, team, user, model, estimatedCost, estimatedTokens, modelInfo);
     }
 
     /// <summary>
@@ -249,14 +268,24 @@ internal sealed class KeyGate
             return Served(model);
         }
 
-        KeyAccount? account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
-        if (account is null)
+        KeyAccount? account;
+        OwnerAccount? team, user;
+        try
         {
-            return KeyRefusals.Unauthorized(UnknownKey).Error;
+            account = _keys is null ? null : await _keys.GetAsync(Convert.ToHexStringLower(hash), cancellationToken).ConfigureAwait(false);
+            if (account is null)
+            {
+                return KeyRefusals.Unauthorized(UnknownKey).Error;
+            }
+
+            team = await _owners!.GetAsync(KeyOwnerKind.Team, account.Record.TeamId, cancellationToken).ConfigureAwait(false);
+            user = await _owners.GetAsync(KeyOwnerKind.User, account.Record.UserId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreDown(ex))
+        {
+            return KeyRefusals.Unavailable(StoreDown(ex)).Error;
         }
 
-        OwnerAccount? team = await _owners!.GetAsync(KeyOwnerKind.Team, account.Record.TeamId, cancellationToken).ConfigureAwait(false);
-        OwnerAccount? user = await _owners.GetAsync(KeyOwnerKind.User, account.Record.UserId, cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _time.GetUtcNow();
         lock (account.Gate)
         {
@@ -277,8 +306,14 @@ internal sealed class KeyGate
             && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(key)), _masterHash);
     }
 
-    /// <summary>Returns the live spend of a key this process has served (newer than the store's until written), or <see langword="null"/>.</summary>
-    public decimal? LiveSpend(string hash) => _keys?.LiveSpend(hash);
+    /// <summary>
+    /// Returns the live spend of a key this process has served (newer than the store's until written), or <see langword="null"/>
+    /// to use the store's (always, with shared limits: other instances spend too).
+    /// </summary>
+    public decimal? LiveSpend(string hash) => _shared is null ? _keys?.LiveSpend(hash) : null;
+
+    /// <summary>Returns the live spend of a user or team, as <see cref="LiveSpend(string)"/> does a key's.</summary>
+    public decimal? LiveSpend(KeyOwnerKind kind, string id) => _shared is null ? _owners?.LiveSpend(kind, id) : null;
 
     /// <summary>Reads a changed key's record again, so its next request sees the change (the admin API calls it after each update).</summary>
     public Task RefreshAsync(string hash, CancellationToken cancellationToken) => _keys?.RefreshAsync(hash, cancellationToken) ?? Task.CompletedTask;
@@ -298,7 +333,22 @@ internal sealed class KeyGate
         {
             await _keys.FlushAsync().ConfigureAwait(false);
         }
+
+        if (_shared is not null)
+        {
+            try
+            {
+                await _shared.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The database is away: the leases left are reclaimed at their estimates once this instance stops beating.
+            }
+        }
     }
+
+    /// <summary>Ends a lease held in the shared limits: written off the request path.</summary>
+    internal void Settle(Guid lease, decimal actual, long tokens) => _shared!.Settle(lease, actual, tokens);
 
     /// <summary>Ends a lease: gives back its place and reservation, counts its cost, corrects its token count.</summary>
     internal void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens, in OwnerLeases owners = default)
@@ -396,8 +446,7 @@ internal sealed class KeyGate
 
         if (key.MaxParallelRequests is int parallel && account.InFlight >= parallel)
         {
-            return KeyRefusals.Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
-                $"The key '{account.DisplayName}' has {account.InFlight} requests in flight, its max_parallel_requests; retry when one ends.");
+            return KeyRefusals.KeyParallel(account, account.InFlight);
         }
 
         if ((KeyRefusals.ParallelRefusal(user) ?? KeyRefusals.ParallelRefusal(team)) is { } busy)
@@ -431,8 +480,7 @@ internal sealed class KeyGate
             {
                 team?.Limiter?.Reconcile(teamTicket, 0);
                 user?.Limiter?.Reconcile(userTicket, 0);
-                return KeyRefusals.Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
-                    $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {KeyRefusals.Limit(key.RpmLimit)}, tpm_limit {KeyRefusals.Limit(key.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
+                return KeyRefusals.KeyRate(account, ticket.RetryAfter, estimatedTokens);
             }
         }
 
@@ -453,6 +501,103 @@ internal sealed class KeyGate
         }
 
         return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, ticket, new OwnerLeases(team, teamTicket, user, userTicket)));
+    }
+
+    private static bool HasLimits(VirtualKey key) =>
+        key.MaxBudget is not null || key.BudgetDuration is not null || key.RpmLimit is not null || key.TpmLimit is not null || key.MaxParallelRequests is not null;
+
+    private static bool HasLimits(KeyOwner? owner) =>
+        owner is not null && (owner.MaxBudget is not null || owner.BudgetDuration is not null || owner.RpmLimit is not null || owner.TpmLimit is not null || owner.MaxParallelRequests is not null);
+
+    /// <summary>Whether an exception means the store could not be reached (rather than a bug), so the caller gets a 503 to retry.</summary>
+    private static bool IsStoreDown(Exception ex) => ex is StoreUnavailableException or DbException or SocketException or TimeoutException;
+
+    private static string StoreDown(Exception ex) => ex is StoreUnavailableException ? ex.Message : "the key store cannot be reached.";
+
+    private async ValueTask<KeyAdmission> AdmitSharedAsync(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (account.Gate)
+        {
+            if ((KeyRefusals.Identify(account, model, now) ?? KeyRefusals.IdentifyOwner(team, model) ?? KeyRefusals.IdentifyOwner(user, model)) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        if (Served(model) is { } notServed)
+        {
+            return KeyAdmission.Refuse(notServed);
+        }
+
+        team = team is { Deleted: false } ? team : null;
+        user = user is { Deleted: false } ? user : null;
+        var accounts = new List<LimitAccount>(3);
+        var holders = new List<SpendAccount>(3);
+        foreach (OwnerAccount? owner in (ReadOnlySpan<OwnerAccount?>)[team, user])
+        {
+            if (owner is not null)
+            {
+                accounts.Add(new LimitAccount(owner.Record.Kind == KeyOwnerKind.Team ? LimitAccountKind.Team : LimitAccountKind.User, owner.Record.Id));
+                holders.Add(owner);
+            }
+        }
+
+        accounts.Add(new LimitAccount(LimitAccountKind.Key, account.Record.Hash));
+        holders.Add(account);
+        decimal amount = estimatedCost ?? 0;
+        LimitOutcome outcome;
+        try
+        {
+            outcome = await _shared!.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return KeyRefusals.Unavailable(ex.Message);
+        }
+
+        if (outcome.Lease is null && outcome.Refusal != LimitRefusal.Gone && _shared!.SettlesPending)
+        {
+            // Settles are written off the request path, so a client's previous call may still hold its place: a client
+            // sending one call after another must not be refused for its own last call. Let them land, and ask again once.
+            try
+            {
+                await _shared.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (StoreUnavailableException ex)
+            {
+                return KeyRefusals.Unavailable(ex.Message);
+            }
+        }
+
+        if (outcome.Lease is { } lease)
+        {
+            return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, lease));
+        }
+
+        SpendAccount holder = holders[Math.Clamp(outcome.Account, 0, holders.Count - 1)];
+        switch (outcome.Refusal)
+        {
+            case LimitRefusal.Gone:
+                Forget([account.Record.Hash]);
+                return KeyRefusals.Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
+            case LimitRefusal.Parallel:
+                return holder is OwnerAccount busyOwner ? KeyRefusals.OwnerParallel(busyOwner, outcome.InFlight) : KeyRefusals.KeyParallel(account, outcome.InFlight);
+            case LimitRefusal.Rate:
+                return holder is OwnerAccount limitedOwner ? KeyRefusals.OwnerRate(limitedOwner, outcome.RetryAfter, estimatedTokens) : KeyRefusals.KeyRate(account, outcome.RetryAfter, estimatedTokens);
+            default:
+                (string noun, string update, decimal? max) = holder is OwnerAccount owner
+                    ? (owner.Noun, $"/{owner.Noun}/update", owner.Record.MaxBudget)
+                    : ("key", "/key/update", account.Record.MaxBudget);
+
+                // The record may not have the budget yet (set through another instance a moment ago): the database's word stands.
+                return KeyRefusals.BudgetRefusal(noun, holder.DisplayName, update, max ?? Math.Max(outcome.Spent + outcome.Reserved, 0), outcome.Spent, outcome.Reserved, amount, estimatedCost, outcome.ResetAt, now)
+                    ?? KeyRefusals.Limited(GatewayErrorKind.Budget, outcome.RetryAfter, $"Budget exceeded: the {noun} '{holder.DisplayName}' cannot hold this call. Raise max_budget with {update}.");
+        }
     }
 
     internal static DateTimeOffset NextReset(DateTimeOffset reset, KeyDuration duration, DateTimeOffset now)

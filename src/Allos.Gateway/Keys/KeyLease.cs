@@ -15,7 +15,7 @@ namespace Allos.Gateway.Server.Keys;
 internal sealed class KeyLease : IDisposable
 {
     /// <summary>The lease of a request that counts against no key: the master key's, or any request when no master key is set.</summary>
-    public static readonly KeyLease Unlimited = new(null, null, null, 0, 0, default);
+    public static readonly KeyLease Unlimited = new(null, null, null, 0, 0, default(RateLimitTicket));
 
     private readonly KeyGate? _gate;
     private readonly KeyAccount? _account;
@@ -24,6 +24,7 @@ internal sealed class KeyLease : IDisposable
     private readonly long _estimatedTokens;
     private readonly RateLimitTicket _ticket;
     private readonly OwnerLeases _owners;
+    private readonly Guid? _shared;
     private int _settled;
     private UsageDetails? _observedUsage;
     private decimal? _observedCost;
@@ -37,6 +38,13 @@ internal sealed class KeyLease : IDisposable
         _reserved = reserved;
         _estimatedTokens = estimatedTokens;
         _ticket = ticket;
+    }
+
+    /// <summary>A lease held in the gate's shared limits (<see cref="Allos.Storage.Limits.ISharedLimits"/>) rather than in this process.</summary>
+    internal KeyLease(KeyGate gate, KeyAccount account, ModelInfo? model, decimal reserved, long estimatedTokens, Guid shared)
+        : this(gate, account, model, reserved, estimatedTokens, default(RateLimitTicket))
+    {
+        _shared = shared;
     }
 
     /// <summary>Gets the key's record as admitted (alias, user, team for the spend log), or <see langword="null"/> for an unlimited lease.</summary>
@@ -59,7 +67,7 @@ internal sealed class KeyLease : IDisposable
 
         decimal actual = cost ?? (usage is not null && _model is not null ? CostCalculator.Cost(_model, usage) : null) ?? 0;
         long tokens = usage?.TotalTokenCount ?? ((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));
-        _gate!.Settle(_account, _reserved, actual, _ticket, usage is null ? _estimatedTokens : tokens, _owners);
+        Release(actual, usage is null ? _estimatedTokens : tokens);
     }
 
     /// <summary>Notes a streamed update's usage and reported cost, which <see cref="Dispose"/> settles with when the stream ends.</summary>
@@ -96,6 +104,18 @@ internal sealed class KeyLease : IDisposable
             return;
         }
 
-        _gate!.Settle(_account, _reserved, 0, _ticket, _estimatedTokens, _owners);
+        Release(0, _estimatedTokens);
+    }
+
+    private void Release(decimal actual, long tokens)
+    {
+        if (_shared is { } lease)
+        {
+            _gate!.Settle(lease, actual, tokens);
+        }
+        else
+        {
+            _gate!.Settle(_account!, _reserved, actual, _ticket, tokens, _owners);
+        }
     }
 }

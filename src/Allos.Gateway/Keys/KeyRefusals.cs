@@ -33,15 +33,31 @@ internal static class KeyRefusals
     }
 
     internal static KeyAdmission? ParallelRefusal(OwnerAccount? owner) =>
-        owner is not null && owner.Record.MaxParallelRequests is int parallel && owner.InFlight >= parallel
-            ? Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
-                $"The {owner.Noun} '{owner.DisplayName}' has {owner.InFlight} requests in flight across its keys, its max_parallel_requests; retry when one ends.")
-            : null;
+        owner is not null && owner.Record.MaxParallelRequests is int parallel && owner.InFlight >= parallel ? OwnerParallel(owner, owner.InFlight) : null;
 
-    internal static KeyAdmission RateRefusal(OwnerAccount owner, RateLimitTicket ticket, long estimatedTokens) =>
-        Limited(GatewayErrorKind.RateLimited, ticket.RetryAfter,
+    internal static KeyAdmission OwnerParallel(OwnerAccount owner, int inFlight) =>
+        Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+            $"The {owner.Noun} '{owner.DisplayName}' has {inFlight} requests in flight across its keys, its max_parallel_requests; retry when one ends.");
+
+    internal static KeyAdmission KeyParallel(KeyAccount account, int inFlight) =>
+        Limited(GatewayErrorKind.RateLimited, TimeSpan.FromSeconds(1),
+            $"The key '{account.DisplayName}' has {inFlight} requests in flight, its max_parallel_requests; retry when one ends.");
+
+    internal static KeyAdmission RateRefusal(OwnerAccount owner, RateLimitTicket ticket, long estimatedTokens) => OwnerRate(owner, ticket.RetryAfter, estimatedTokens);
+
+    internal static KeyAdmission OwnerRate(OwnerAccount owner, TimeSpan? retryAfter, long estimatedTokens) =>
+        Limited(GatewayErrorKind.RateLimited, retryAfter,
             $"Rate limit reached for the {owner.Noun} '{owner.DisplayName}' (rpm_limit {Limit(owner.Record.RpmLimit)}, tpm_limit {Limit(owner.Record.TpmLimit)} per minute across its keys; " +
             $"this request needs about {estimatedTokens} tokens). Retry later.");
+
+    internal static KeyAdmission KeyRate(KeyAccount account, TimeSpan? retryAfter, long estimatedTokens) =>
+        Limited(GatewayErrorKind.RateLimited, retryAfter,
+            $"Rate limit reached for the key '{account.DisplayName}' (rpm_limit {Limit(account.Record.RpmLimit)}, tpm_limit {Limit(account.Record.TpmLimit)} per minute; this request needs about {estimatedTokens} tokens). Retry later.");
+
+    /// <summary>The 503 of a store that cannot be reached while a request's key or limits are checked: nothing was reserved.</summary>
+    internal static KeyAdmission Unavailable(string reason) =>
+        KeyAdmission.Refuse(new GatewayError(StatusCodes.Status503ServiceUnavailable, GatewayErrorKind.Overloaded,
+            $"The gateway cannot check this request's key and limits: {reason} Retry shortly.", TimeSpan.FromSeconds(1)));
 
     internal static KeyAdmission? BudgetRefusal(OwnerAccount? owner, decimal amount, decimal? estimatedCost, DateTimeOffset now) =>
         owner is null ? null : BudgetRefusal(owner.Noun, owner.DisplayName, $"/{owner.Noun}/update", owner.Record.MaxBudget, owner.Spent, owner.Reserved, amount, estimatedCost, owner.ResetAt, now);

@@ -78,7 +78,7 @@ internal static class OwnerEndpoints
             json.WriteStartObject();
             json.WriteString(prefix + "_id", owner.Id);
             json.WriteStartObject(prefix + "_info");
-            OwnerJson.WriteFields(json, owner, gate.Owners!.LiveSpend(kind, owner.Id));
+            OwnerJson.WriteFields(json, owner, gate.LiveSpend(kind, owner.Id));
             json.WriteEndObject();
             json.WriteStartArray("keys");
             foreach (VirtualKey key in keys)
@@ -113,7 +113,7 @@ internal static class OwnerEndpoints
             json.WriteStartObject();
             json.WriteString(prefix + "_id", id);
             json.WriteStartObject("data");
-            OwnerJson.WriteFields(json, changed, gate.Owners.LiveSpend(kind, id));
+            OwnerJson.WriteFields(json, changed, gate.LiveSpend(kind, id));
             json.WriteEndObject();
             json.WriteEndObject();
         }).ConfigureAwait(false);
@@ -179,7 +179,7 @@ internal static class OwnerEndpoints
             foreach (KeyOwner owner in owners)
             {
                 json.WriteStartObject();
-                OwnerJson.WriteFields(json, owner, gate.Owners!.LiveSpend(kind, owner.Id));
+                OwnerJson.WriteFields(json, owner, gate.LiveSpend(kind, owner.Id));
                 json.WriteEndObject();
             }
 

@@ -50,6 +50,12 @@ public sealed class AllosStore : IAsyncDisposable
     /// <summary>Gets where the data is, for messages: the SQLite file's path, or "PostgreSQL host:port/database" (never a password).</summary>
     public string Location { get; }
 
+    /// <summary>
+    /// Gets the limits several gateway instances share (PostgreSQL only; <see langword="null"/> for SQLite, whose one
+    /// process counts in memory). Created on first use.
+    /// </summary>
+    internal Limits.ISharedLimits? Limits => _store is PostgresStore postgres ? postgres.Limits : null;
+
     /// <summary>Gets a value indicating whether this is the PostgreSQL store.</summary>
     public bool IsPostgres { get; }
 

@@ -9,6 +9,9 @@ namespace Allos.Storage.Postgres;
 /// </summary>
 internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKeyStore
 {
+    /// <summary>Gets the store's shared limits (set by <see cref="PostgresStore"/>), which the gateway's key checks use.</summary>
+    internal Func<PostgresSharedLimits> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
+
     private const string Columns =
         "hash, key_name, alias, models, max_budget_nanos, budget_duration, budget_reset_at, spend_nanos, rpm_limit, tpm_limit, max_parallel_requests, expires, user_id, team_id, metadata, created, blocked";
 

@@ -23,15 +23,18 @@ public sealed class PostgresStore : IAsyncDisposable
 {
     private readonly PostgresDatabase _database;
     private readonly TelemetryWriter _writer;
+    private readonly PostgresStoreOptions _options;
+    private PostgresSharedLimits? _limits;
 
     private PostgresStore(PostgresDatabase database, PostgresPartitions partitions, PostgresStoreOptions options)
     {
         _database = database;
+        _options = options;
         var batch = new PostgresTelemetryBatch(database, partitions);
         _writer = new TelemetryWriter(options.TelemetryBatchSize, options.TelemetryFlushInterval, batch.WriteAsync, IsTransient);
         Sessions = new PostgresSessionStore(database);
         Telemetry = new PostgresTelemetryStore(database, _writer);
-        Keys = new PostgresKeyStore(database);
+        Keys = new PostgresKeyStore(database) { SharedLimits = () => Limits };
     }
 
     /// <summary>Gets the session store.</summary>
@@ -42,6 +45,21 @@ public sealed class PostgresStore : IAsyncDisposable
 
     /// <summary>Gets the gateway's virtual key store.</summary>
     public IKeyStore Keys { get; }
+
+    /// <summary>
+    /// Gets the budgets and rate limits every gateway instance on this database shares (created, and its heartbeat started,
+    /// on first use).
+    /// </summary>
+    internal PostgresSharedLimits Limits
+    {
+        get
+        {
+            lock (_database)
+            {
+                return _limits ??= new PostgresSharedLimits(_database, _options);
+            }
+        }
+    }
 
     /// <summary>Gets the server as host:port/database (never the password).</summary>
     public string Server => _database.Server;
@@ -107,6 +125,17 @@ public sealed class PostgresStore : IAsyncDisposable
     /// <summary>Writes the queued telemetry, then closes the pool.</summary>
     public async ValueTask DisposeAsync()
     {
+        PostgresSharedLimits? limits;
+        lock (_database)
+        {
+            limits = _limits;
+        }
+
+        if (limits is not null)
+        {
+            await limits.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _database.DisposeAsync().ConfigureAwait(false);
     }

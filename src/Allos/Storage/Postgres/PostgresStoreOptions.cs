@@ -25,6 +25,18 @@ public sealed class PostgresStoreOptions
     /// </summary>
     public bool RecoverOnOpen { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets how often a gateway instance records in the database that it is alive, while it holds shared limits.
+    /// Default 5 seconds.
+    /// </summary>
+    public TimeSpan InstanceHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets how long an instance may go without a heartbeat before the others reclaim its reservations (charging
+    /// each at its estimated maximum cost, and freeing its requests in flight). Default 30 seconds.
+    /// </summary>
+    public TimeSpan InstanceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets the clock. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -39,5 +51,11 @@ public sealed class PostgresStoreOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(TelemetryBatchSize, 1, nameof(TelemetryBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(TelemetryFlushInterval, TimeSpan.Zero, nameof(TelemetryFlushInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InstanceHeartbeat, TimeSpan.Zero, nameof(InstanceHeartbeat));
+        if (InstanceTimeout <= InstanceHeartbeat)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InstanceTimeout), InstanceTimeout,
+                $"{nameof(InstanceTimeout)} must be longer than {nameof(InstanceHeartbeat)} ({InstanceHeartbeat}), or live instances would lose their reservations.");
+        }
     }
 }

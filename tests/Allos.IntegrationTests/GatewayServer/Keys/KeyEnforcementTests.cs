@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Allos.IntegrationTests.GatewayServer.Keys;
 
 /// <summary>Virtual keys enforced on the model endpoints end to end: real HTTP, real SQLite, a fake upstream.</summary>
-public sealed class KeyEnforcementTests : IAsyncLifetime
+public class KeyEnforcementTests : IAsyncLifetime
 {
     public static readonly TheoryData<string> Formats = new() { "anthropic", "openai" };
 
@@ -12,11 +12,14 @@ public sealed class KeyEnforcementTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await KeyedGateway.StartAsync();
+        _gateway = await StartGatewayAsync();
         _gateway.Upstream.FallbackTurn = FakeTurn.Text("Hello.").WithUsage(0, 1000);
     }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    /// <summary>Starts the gateway under test: on SQLite here, on PostgreSQL's shared limits in the derived class.</summary>
+    protected virtual Task<KeyedGateway> StartGatewayAsync() => KeyedGateway.StartAsync();
 
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status)
     {

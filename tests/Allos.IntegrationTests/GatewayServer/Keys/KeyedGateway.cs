@@ -5,6 +5,8 @@ using Allos.Gateway;
 using Allos.Gateway.Server;
 using Allos.IntegrationTests.Gateway;
 using Allos.IntegrationTests.Storage;
+using Allos.Storage;
+using Allos.Storage.Postgres;
 using Allos.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Time.Testing;
@@ -12,8 +14,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace Allos.IntegrationTests.GatewayServer.Keys;
 
 /// <summary>
-/// The gateway with a master key and a real SQLite key store, in front of one fake upstream (aliases <c>claude</c> and
-/// <c>gpt</c>); the keys' clock is fake, so expiry and budget periods move without sleeping.
+/// The gateway with a master key and a real SQLite key store (or a PostgreSQL one, with its shared limits), in front of
+/// one fake upstream (aliases <c>claude</c> and <c>gpt</c>); the keys' clock is fake, so expiry and budget periods move
+/// without sleeping.
 /// </summary>
 public sealed class KeyedGateway : IAsyncDisposable
 {
@@ -26,7 +29,13 @@ public sealed class KeyedGateway : IAsyncDisposable
 
     public FakeProviderServer Upstream { get; private set; } = null!;
 
+    private PostgresStore? _postgres;
+
+    /// <summary>Gets the SQLite store (null on PostgreSQL).</summary>
     public SqliteStore Store { get; private set; } = null!;
+
+    /// <summary>Gets the key store, of either kind.</summary>
+    public IKeyStore Keys { get; private set; } = null!;
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -36,10 +45,21 @@ public sealed class KeyedGateway : IAsyncDisposable
     public GatewayServerOptions Options => _options;
 
     /// <summary>Starts the gateway; <paramref name="configure"/> may add groups (see <see cref="Group"/>) and server settings before it starts.</summary>
-    public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null)
+    /// <param name="postgres">A PostgreSQL database to keep the keys in (its limits shared), instead of a SQLite file.</param>
+    public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null, string? postgres = null)
     {
         var gateway = new KeyedGateway { Upstream = await FakeProviderServer.StartAsync() };
-        gateway.Store = await gateway._database.OpenAsync();
+        if (postgres is null)
+        {
+            gateway.Store = await gateway._database.OpenAsync();
+            gateway.Keys = gateway.Store.Keys;
+        }
+        else
+        {
+            gateway._postgres = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = postgres, TimeProvider = gateway.Time });
+            gateway.Keys = gateway._postgres.Keys;
+        }
+
         RouterOptions options = RouterFixture.Options(gateway.Group("claude", "anthropic/claude-sonnet-4-5"), gateway.Group("gpt", "openai/gpt-4o-mini"), gateway.Group("embed", "openai/text-embedding-3-small"));
         options.MaxRetries = 0;
         gateway._options = new GatewayServerOptions
@@ -47,7 +67,7 @@ public sealed class KeyedGateway : IAsyncDisposable
             Router = null!,
             Port = 0,
             MasterKey = MasterKey,
-            Keys = gateway.Store.Keys,
+            Keys = gateway.Keys,
             TimeProvider = gateway.Time,
         };
         configure?.Invoke(gateway, options, gateway._options);
@@ -91,6 +111,7 @@ public sealed class KeyedGateway : IAsyncDisposable
     /// <summary>The key's live spend, as <c>/key/info</c> reports it.</summary>
     public async Task<decimal> SpendAsync(string key)
     {
+        await _options.Gate.FlushAsync(); // Shared limits settle off the request path.
         using HttpResponseMessage response = await AdminAsync("/key/info?key=" + Uri.EscapeDataString(key));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("info").GetProperty("spend").GetDecimal();
     }
@@ -134,7 +155,15 @@ public sealed class KeyedGateway : IAsyncDisposable
         _router.Dispose();
         await Upstream.DisposeAsync();
         await _options.Gate.FlushAsync();
-        await Store.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+        else
+        {
+            await Store.DisposeAsync();
+        }
+
         _database.Dispose();
     }
 }

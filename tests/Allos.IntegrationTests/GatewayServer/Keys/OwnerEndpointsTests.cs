@@ -89,7 +89,7 @@ public sealed class OwnerEndpointsTests : IAsyncLifetime
 
         error.GetProperty("param").GetString().ShouldBe("team_id");
         error.GetProperty("message").GetString()!.ShouldContain("/team/new");
-        (await _gateway.Store.Keys.ListAsync()).ShouldBeEmpty();
+        (await _gateway.Keys.ListAsync()).ShouldBeEmpty();
         string key = await _gateway.GenerateAsync();
         (await AdminJsonAsync("/key/update", $$"""{"key": "{{key}}", "team_id": "nope"}""", HttpStatusCode.BadRequest)).GetProperty("error").GetProperty("param").GetString().ShouldBe("team_id");
     }
@@ -116,7 +116,7 @@ public sealed class OwnerEndpointsTests : IAsyncLifetime
         using HttpResponseMessage response = await _gateway.Http.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await _gateway.Store.Keys.ListOwnersAsync(Allos.Storage.KeyOwnerKind.Team)).ShouldBeEmpty();
-        (await _gateway.Store.Keys.ListOwnersAsync(Allos.Storage.KeyOwnerKind.User)).ShouldBeEmpty();
+        (await _gateway.Keys.ListOwnersAsync(Allos.Storage.KeyOwnerKind.Team)).ShouldBeEmpty();
+        (await _gateway.Keys.ListOwnersAsync(Allos.Storage.KeyOwnerKind.User)).ShouldBeEmpty();
     }
 }

@@ -5,7 +5,7 @@ using Allos.Storage;
 namespace Allos.IntegrationTests.GatewayServer.Keys;
 
 /// <summary>Team and user budgets, limits and models enforced across their keys end to end: real HTTP, real SQLite, a fake upstream.</summary>
-public sealed class OwnerEnforcementTests : IAsyncLifetime
+public class OwnerEnforcementTests : IAsyncLifetime
 {
     public static readonly TheoryData<string> Formats = new() { "anthropic", "openai" };
 
@@ -13,11 +13,14 @@ public sealed class OwnerEnforcementTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await KeyedGateway.StartAsync();
+        _gateway = await StartGatewayAsync();
         _gateway.Upstream.FallbackTurn = FakeTurn.Text("Hello.").WithUsage(0, 1000);
     }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    /// <summary>Starts the gateway under test: on SQLite here, on PostgreSQL's shared limits in the derived class.</summary>
+    protected virtual Task<KeyedGateway> StartGatewayAsync() => KeyedGateway.StartAsync();
 
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status)
     {
@@ -34,8 +37,11 @@ public sealed class OwnerEnforcementTests : IAsyncLifetime
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private async Task<decimal> OwnerSpendAsync(string kind, string id) =>
-        (await AdminJsonAsync($"/{kind}/info?{kind}_id={id}")).GetProperty($"{kind}_info").GetProperty("spend").GetDecimal();
+    private async Task<decimal> OwnerSpendAsync(string kind, string id)
+    {
+        await _gateway.Options.Gate.FlushAsync(); // Shared limits settle off the request path.
+        return (await AdminJsonAsync($"/{kind}/info?{kind}_id={id}")).GetProperty($"{kind}_info").GetProperty("spend").GetDecimal();
+    }
 
     private async Task<HttpStatusCode> StatusAsync(string format, string model, string key)
     {
@@ -70,7 +76,7 @@ public sealed class OwnerEnforcementTests : IAsyncLifetime
 
         // The spend reaches the store too, off the request path.
         await _gateway.Options.Gate.FlushAsync();
-        (await _gateway.Store.Keys.GetOwnerAsync(KeyOwnerKind.Team, "search"))!.Spend.ShouldBe(spend);
+        (await _gateway.Keys.GetOwnerAsync(KeyOwnerKind.Team, "search"))!.Spend.ShouldBe(spend);
     }
 
     [Theory]
@@ -158,7 +164,7 @@ public sealed class OwnerEnforcementTests : IAsyncLifetime
         (await StatusAsync(format, "claude", key)).ShouldBe(HttpStatusCode.OK);
         (await OwnerSpendAsync("team", "t1")).ShouldBe(0.015m);
         await _gateway.Options.Gate.FlushAsync();
-        KeyOwner stored = (await _gateway.Store.Keys.GetOwnerAsync(KeyOwnerKind.Team, "t1"))!;
+        KeyOwner stored = (await _gateway.Keys.GetOwnerAsync(KeyOwnerKind.Team, "t1"))!;
         stored.Spend.ShouldBe(0.015m);
         stored.BudgetResetAt.ShouldNotBeNull().ShouldBeGreaterThan(_gateway.Time.GetUtcNow());
     }

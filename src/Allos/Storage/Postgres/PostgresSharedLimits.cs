@@ -1,0 +1,330 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Allos.Storage.Limits;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Allos.Storage.Postgres;
+
+/// <summary>
+/// The shared limits on PostgreSQL alone: each reservation is one call of <c>allos_reserve</c>, which locks the accounts'
+/// rows (team, user, key), checks them all and reserves on all in one transaction; each settle one call of
+/// <c>allos_settle</c>, written off the request path.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Budgets cannot be overspent by concurrency, across any number of instances: a call is admitted only while spend plus
+/// every reservation plus its own estimated maximum stays within the budget. What can overspend is a call that costs more
+/// than its estimate (its input was underestimated), by that difference.
+/// </para>
+/// <para>
+/// Each instance beats every <see cref="PostgresStoreOptions.InstanceHeartbeat"/>. Leases of an instance silent for
+/// <see cref="PostgresStoreOptions.InstanceTimeout"/> (it crashed, or lost the database that long) are reclaimed by the
+/// others: charged at their full estimate, so a crash never lets a budget overspend (it may overcharge by the estimate's
+/// margin), and their requests in flight come back. A settle that arrives after its lease was reclaimed changes nothing.
+/// </para>
+/// </remarks>
+internal sealed class PostgresSharedLimits : ISharedLimits
+{
+    private const string ReserveSql = "SELECT refused, reason, in_flight, spent, reserved, reset_at, retry_ms FROM allos_reserve(@lease, @instance, @now, @amount, @tokens, @kinds, @ids);";
+
+    private readonly PostgresDatabase _database;
+    private readonly string _instance;
+    private readonly TimeSpan _heartbeat;
+    private readonly TimeSpan _timeout;
+    /// <summary>The most settles written in one call: one round trip, one transaction.</summary>
+    private const int SettleBatch = 256;
+
+    private readonly Channel<Settlement> _settles = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private readonly Task _beating;
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private long _queued;
+    private long _written;
+
+    public PostgresSharedLimits(PostgresDatabase database, PostgresStoreOptions options)
+    {
+        _database = database;
+        _heartbeat = options.InstanceHeartbeat;
+        _timeout = options.InstanceTimeout;
+        _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        _writer = Task.Run(WriteSettlesAsync);
+        _beating = Task.Run(BeatAsync);
+    }
+
+    /// <summary>Gets this instance's name in <c>limit_instances</c> and its leases.</summary>
+    public string Instance => _instance;
+
+    public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var kinds = new string[accounts.Count];
+        var ids = new string[accounts.Count];
+        for (int i = 0; i < accounts.Count; i++)
+        {
+            kinds[i] = accounts[i].KindName;
+            ids[i] = accounts[i].Id;
+        }
+
+        Guid lease = Guid.CreateVersion7();
+        try
+        {
+            using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using NpgsqlCommand command = PostgresDatabase.Command(connection, null, ReserveSql);
+            command.Parameters.Add(new NpgsqlParameter("lease", NpgsqlDbType.Uuid) { Value = lease });
+            command.Parameters.Text("instance", _instance).Long("now", _database.NowMs).Long("amount", PostgresDatabase.ToNanos(amount)).Long("tokens", tokens);
+            command.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds });
+            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            int refused = reader.GetInt32(0);
+            if (refused == 0)
+            {
+                return LimitOutcome.Admitted(lease);
+            }
+
+            return new LimitOutcome
+            {
+                Account = refused - 1,
+                Refusal = reader.GetString(1) switch
+                {
+                    "parallel" => LimitRefusal.Parallel,
+                    "budget" => LimitRefusal.Budget,
+                    "rate" => LimitRefusal.Rate,
+                    _ => LimitRefusal.Gone,
+                },
+                InFlight = reader.GetInt32(2),
+                Spent = reader.GetInt64(3) / 1_000_000_000m,
+                Reserved = reader.GetInt64(4) / 1_000_000_000m,
+                ResetAt = reader.LongOrNull(5) is { } reset ? PostgresDatabase.FromMs(reset) : null,
+                RetryAfter = reader.LongOrNull(6) is { } retry ? TimeSpan.FromMilliseconds(Math.Max(0, retry)) : null,
+            };
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
+        {
+            throw PostgresStore.Unavailable(_database.Server, ex);
+        }
+    }
+
+    public void Settle(Guid lease, decimal actual, long tokens)
+    {
+        Interlocked.Increment(ref _queued);
+        if (!_settles.Writer.TryWrite(new Settlement(lease, PostgresDatabase.ToNanos(actual) ?? 0, tokens)))
+        {
+            Written(1); // Disposed: the lease is reclaimed at its estimate once this instance's heartbeat stops.
+        }
+    }
+
+    /// <summary>Gets a value indicating whether settles are queued and not yet written.</summary>
+    public bool SettlesPending => Interlocked.Read(ref _written) < Interlocked.Read(ref _queued);
+
+    public Task FlushAsync()
+    {
+        long target = Interlocked.Read(ref _queued);
+        lock (_flushes)
+        {
+            if (Interlocked.Read(ref _written) >= target)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushes.Add((target, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>Reclaims the leases of instances silent for longer than the timeout, and forgets windows over two minutes old.</summary>
+    /// <returns>How many leases were reclaimed.</returns>
+    internal async Task<int> ReclaimAsync(CancellationToken cancellationToken)
+    {
+        long now = _database.NowMs;
+        long stale = now - (long)_timeout.TotalMilliseconds;
+        using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var leases = new List<(Guid Id, long Amount, long Tokens)>();
+        using (NpgsqlCommand find = PostgresDatabase.Command(connection, null, """
+            SELECT l.id, l.amount_nanos, l.tokens FROM limit_leases l
+            WHERE l.created < @stale AND NOT EXISTS (SELECT 1 FROM limit_instances i WHERE i.id = l.instance AND i.seen >= @stale)
+            LIMIT 1000;
+            """))
+        {
+            find.Parameters.Long("stale", stale);
+            using NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                leases.Add((reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+        }
+
+        int reclaimed = 0;
+        foreach ((Guid id, long amount, long tokens) in leases)
+        {
+            // One transaction per lease, as settles run: locking several leases' accounts at once could deadlock with a reservation.
+            reclaimed += await SettleNowAsync(connection, [id], [amount], [tokens], cancellationToken).ConfigureAwait(false);
+        }
+
+        using (NpgsqlCommand prune = PostgresDatabase.Command(connection, null, """
+            DELETE FROM limit_windows WHERE second < @second;
+            DELETE FROM limit_instances WHERE seen < @forgotten;
+            """))
+        {
+            prune.Parameters.Long("second", (now / 1000) - 120).Long("forgotten", now - (long)TimeSpan.FromDays(1).TotalMilliseconds);
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return reclaimed;
+    }
+
+    /// <summary>Records that this instance is alive.</summary>
+    internal async Task BeatOnceAsync(CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand beat = PostgresDatabase.Command(connection, null,
+            "INSERT INTO limit_instances (id, seen) VALUES (@id, @now) ON CONFLICT (id) DO UPDATE SET seen = excluded.seen;");
+        beat.Parameters.Text("id", _instance).Long("now", _database.NowMs);
+        await beat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the heartbeat and writes the settles still queued (for a few seconds at most, if the database is away).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _settles.Writer.TryComplete();
+        await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_writer, _beating).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        try
+        {
+            // Gone on purpose: leases still held (settles the database did not take) need not wait for the heartbeat to
+            // run out; they are reclaimed once older than the timeout.
+            using NpgsqlConnection connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            using NpgsqlCommand leave = PostgresDatabase.Command(connection, null, "DELETE FROM limit_instances WHERE id = @id;");
+            leave.Parameters.Text("id", _instance);
+            await leave.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
+        {
+        }
+
+        _stopping.Dispose();
+    }
+
+    private static async Task<int> SettleNowAsync(NpgsqlConnection connection, Guid[] leases, long[] actual, long[] tokens, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand settle = PostgresDatabase.Command(connection, null, "SELECT allos_settle(@leases, @actual, @tokens);");
+        settle.Parameters.Add(new NpgsqlParameter("leases", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = leases });
+        settle.Parameters.Add(new NpgsqlParameter("actual", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = actual });
+        settle.Parameters.Add(new NpgsqlParameter("tokens", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = tokens });
+        return (int)(await settle.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The one writer: takes what is queued (up to a batch) and writes it in one call, retrying while the database is away.</summary>
+    private async Task WriteSettlesAsync()
+    {
+        ChannelReader<Settlement> reader = _settles.Reader;
+        var batch = new List<Settlement>(SettleBatch);
+        TimeSpan backoff = TimeSpan.FromMilliseconds(100);
+        while (batch.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < SettleBatch && reader.TryRead(out Settlement settlement))
+            {
+                batch.Add(settlement);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using NpgsqlConnection connection = await _database.OpenAsync(_stopping.Token).ConfigureAwait(false);
+                await SettleNowAsync(connection, [.. batch.Select(b => b.Lease)], [.. batch.Select(b => b.ActualNanos)], [.. batch.Select(b => b.Tokens)], _stopping.Token).ConfigureAwait(false);
+                Written(batch.Count);
+                batch.Clear();
+                backoff = TimeSpan.FromMilliseconds(100);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+            {
+                // The database is away: keep the batch and try again; the reservations hold meanwhile.
+                try
+                {
+                    await Task.Delay(backoff, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+
+        // Stopped with settles unwritten: their leases are reclaimed at their estimates once the heartbeat is missed.
+        // Flushes waiting on them are released rather than left hanging.
+        while (reader.TryRead(out _))
+        {
+            batch.Add(default);
+        }
+
+        Written(batch.Count, abandoned: true);
+    }
+
+    private void Written(int count, bool abandoned = false)
+    {
+        long written = Interlocked.Add(ref _written, count);
+        lock (_flushes)
+        {
+            for (int i = _flushes.Count - 1; i >= 0; i--)
+            {
+                if (abandoned || _flushes[i].Target <= written)
+                {
+                    _flushes[i].Done.TrySetResult();
+                    _flushes.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private async Task BeatAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await BeatOnceAsync(_stopping.Token).ConfigureAwait(false);
+                await ReclaimAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+            {
+                // The database is away: beat again at the next interval.
+            }
+
+            try
+            {
+                await Task.Delay(_heartbeat, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private readonly record struct Settlement(Guid Lease, long ActualNanos, long Tokens);
+}
