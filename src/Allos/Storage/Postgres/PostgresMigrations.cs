@@ -198,6 +198,19 @@ internal static class PostgresMigrations
                 PRIMARY KEY (kind, id)
             );
             """),
+        (3, """
+            -- The Router's response cache (PostgresResponseCache), shared by every instance. Unlogged: a crash may empty
+            -- it, which costs provider calls but never a wrong answer, and its writes skip the WAL.
+            CREATE UNLOGGED TABLE response_cache (
+                key text PRIMARY KEY,
+                json text NOT NULL,
+                created bigint NOT NULL,
+                expires bigint NOT NULL,
+                last_used bigint NOT NULL
+            );
+            CREATE INDEX response_cache_expires ON response_cache (expires);
+            CREATE INDEX response_cache_last_used ON response_cache (last_used);
+            """),
     ];
 
     public static int Latest => All.Max(m => m.Version);
