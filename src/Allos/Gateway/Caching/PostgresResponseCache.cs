@@ -305,7 +305,9 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
                 await purge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // Counting here corrects the drift from the other instances sharing the table.
+            // Counting here corrects the drift from the other instances sharing the table. Stores made meanwhile are added
+            // back (some may be counted twice): a count too high costs a sweep, one too low would let the table outgrow the bound.
+            long before = Interlocked.Read(ref _count);
             long count;
             using (var counting = new NpgsqlCommand("SELECT COUNT(*) FROM response_cache;", connection))
             {
@@ -319,7 +321,7 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
                 count -= await evict.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            Interlocked.Exchange(ref _count, count);
+            Interlocked.Add(ref _count, count - before);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
