@@ -201,6 +201,7 @@ internal static class ConfigCommand
             null => "none",
             MemoryResponseCache => $"memory, ttl {ConfigReport.Duration(router.CacheTtl)}",
             SqliteResponseCache => $"sqlite, ttl {ConfigReport.Duration(router.CacheTtl)}",
+            PostgresResponseCache postgres => $"postgres {postgres.Server}, ttl {ConfigReport.Duration(router.CacheTtl)}",
             var other => $"{other.GetType().Name}, ttl {ConfigReport.Duration(router.CacheTtl)}",
         });
         if (router.Budgets.Count == 0)

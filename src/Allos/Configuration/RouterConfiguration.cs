@@ -1,5 +1,7 @@
 using Allos.Gateway;
 using Allos.Gateway.Caching;
+using Allos.Storage;
+using Allos.Storage.Postgres;
 using Allos.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -15,7 +17,8 @@ namespace Allos.Configuration;
 /// <para>
 /// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
 /// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
-/// optional leading <c>$</c>. A <c>type: sqlite</c> cache is opened while loading (its file and folder are created).
+/// optional leading <c>$</c>. A <c>type: sqlite</c> cache is opened while loading (its file and folder are created); a
+/// <c>type: postgres</c> cache (<c>url:</c>, else the <c>store:</c> database) connects on first use.
 /// </para>
 /// </remarks>
 /// <example>
@@ -45,7 +48,7 @@ public static class RouterConfiguration
     ];
 
     private static readonly string[] CooldownKeys = ["failures", "window", "duration"];
-    private static readonly string[] CacheKeys = ["type", "max_entries", "max_bytes", "path", "ttl"];
+    private static readonly string[] CacheKeys = ["type", "max_entries", "max_bytes", "path", "url", "ttl"];
     private static readonly string[] BudgetKeys = ["scope", "key", "period", "limit"];
 
     private static readonly Dictionary<string, RoutingStrategy> Strategies = ModelGroupsConfiguration.Strategies;
@@ -70,6 +73,7 @@ public static class RouterConfiguration
         ["none"] = ResponseCacheType.None,
         ["memory"] = ResponseCacheType.Memory,
         ["sqlite"] = ResponseCacheType.Sqlite,
+        ["postgres"] = ResponseCacheType.Postgres,
     };
 
     /// <summary>Loads router options from YAML text. A relative SQLite cache path is relative to the current directory.</summary>
@@ -119,7 +123,7 @@ public static class RouterConfiguration
 
         if (reader.Get(router, "cache") is { } cacheNode)
         {
-            allos.Cache = ReadCache(reader, cacheNode, options, environment, baseDirectory);
+            allos.Cache = ReadCache(reader, cacheNode, allos, environment, baseDirectory);
         }
 
         switch (reader.Get(router, "budgets"))
@@ -138,19 +142,30 @@ public static class RouterConfiguration
         }
     }
 
-    private static ResponseCacheOptions? ReadCache(ConfigurationReader reader, YamlNode node, RouterOptions options, Func<string, string?> environment, string baseDirectory)
+    private static ResponseCacheOptions? ReadCache(ConfigurationReader reader, YamlNode node, AllosOptions allos, Func<string, string?> environment, string baseDirectory)
     {
-        // `cache: none` (or memory, sqlite) is shorthand for `cache: { type: ... }`.
+        RouterOptions options = allos.Router;
+
+        // `cache: none` (or memory, sqlite, postgres) is shorthand for `cache: { type: ... }`.
         YamlMappingNode cache = node is YamlScalarNode scalar
             ? new YamlMappingNode(new YamlScalarNode("type"), scalar)
             : reader.Mapping(node, "cache");
         reader.CheckKeys(cache, "cache", CacheKeys);
 
         string? path = reader.String(cache, "path");
-        ResponseCacheType type = reader.Choice(cache, "type", CacheTypes, "cache type") ?? (path is null ? ResponseCacheType.Memory : ResponseCacheType.Sqlite);
+        string? url = reader.String(cache, "url");
+
+        // A path or a url alone says which; a PostgreSQL store alone does not (the default stays memory).
+        ResponseCacheType type = reader.Choice(cache, "type", CacheTypes, "cache type")
+            ?? (path is not null ? ResponseCacheType.Sqlite : url is not null ? ResponseCacheType.Postgres : ResponseCacheType.Memory);
         if (type != ResponseCacheType.Sqlite && reader.Get(cache, "path") is { } pathNode)
         {
             throw reader.Error(pathNode, "path applies only to a cache of type: sqlite.");
+        }
+
+        if (type != ResponseCacheType.Postgres && reader.Get(cache, "url") is { } urlNode)
+        {
+            throw reader.Error(urlNode, "url applies only to a cache of type: postgres.");
         }
 
         if (type != ResponseCacheType.Memory && reader.Get(cache, "max_bytes") is { } bytesNode)
@@ -165,9 +180,53 @@ public static class RouterConfiguration
         {
             Type = type,
             Path = type == ResponseCacheType.Sqlite ? ResolveCachePath(path, baseDirectory, environment) : null,
+            Url = type == ResponseCacheType.Postgres ? ResolveCacheUrl(reader, cache, url, allos.Store, environment) : null,
             MaxEntries = maxEntries,
             MaxBytes = maxBytes,
         };
+    }
+
+    /// <summary>
+    /// The PostgreSQL cache's database: <c>cache.url</c>, else the store setting in effect (<c>ALLOS_DATABASE_URL</c>, else
+    /// <c>store:</c> of the same file), which must name PostgreSQL. Checked here so a mistake names its line; messages never
+    /// repeat the setting, which may hold a password.
+    /// </summary>
+    private static string ResolveCacheUrl(ConfigurationReader reader, YamlMappingNode cache, string? url, string? store, Func<string, string?> environment)
+    {
+        if (url is not null)
+        {
+            YamlNode urlNode = reader.Get(cache, "url")!;
+            if (!PostgresConnectionString.IsPostgres(url))
+            {
+                throw reader.Error(urlNode, "cache.url must name a PostgreSQL database: a postgres://user:password@host:port/database URL or a Host=…;Database=… connection string.");
+            }
+
+            CheckParses(reader, urlNode, url, "cache.url");
+            return url;
+        }
+
+        string? setting = AllosStore.ResolveSetting(store, environment);
+        YamlNode at = reader.Get(cache, "type") ?? cache;
+        if (!PostgresConnectionString.IsPostgres(setting))
+        {
+            throw reader.Error(at,
+                $"a cache of type: postgres needs a PostgreSQL database: set cache.url, or store: (or {AllosStore.DatabaseUrlVariable}) to a postgres://user:password@host:port/database URL.");
+        }
+
+        CheckParses(reader, at, setting!, environment(AllosStore.DatabaseUrlVariable) is { Length: > 0 } ? AllosStore.DatabaseUrlVariable : "store");
+        return setting!;
+    }
+
+    private static void CheckParses(ConfigurationReader reader, YamlNode node, string setting, string name)
+    {
+        try
+        {
+            PostgresConnectionString.Parse(setting);
+        }
+        catch (ArgumentException ex)
+        {
+            throw reader.Error(node, $"{name} (for the PostgreSQL cache): {ex.Message}");
+        }
     }
 
     /// <summary>

@@ -63,15 +63,18 @@ public sealed class AllosStore : IAsyncDisposable
     /// Returns the store setting in effect: <see cref="DatabaseUrlVariable"/> when set, else <paramref name="configured"/>
     /// (<c>store:</c> of <c>allos.yaml</c>), else <see langword="null"/> (the default SQLite file).
     /// </summary>
-    public static string? ResolveSetting(string? configured) =>
-        Environment.GetEnvironmentVariable(DatabaseUrlVariable) is { Length: > 0 } url ? url
+    public static string? ResolveSetting(string? configured) => ResolveSetting(configured, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="ResolveSetting(string?)"/>, with the environment the configuration was read with.</summary>
+    internal static string? ResolveSetting(string? configured, Func<string, string?> environment) =>
+        environment(DatabaseUrlVariable) is { Length: > 0 } url ? url
         : string.IsNullOrWhiteSpace(configured) ? null : configured;
 
     /// <summary>Whether a store setting names PostgreSQL (a <c>postgres://</c> URL or a <c>Host=…</c> connection string).</summary>
     public static bool IsPostgresSetting(string? setting) => PostgresConnectionString.IsPostgres(setting);
 
     /// <summary>
-    /// Opens the store the setting names (see <see cref="ResolveSetting"/>): PostgreSQL for a <c>postgres://</c> URL or
+    /// Opens the store the setting names (see <see cref="ResolveSetting(string?)"/>): PostgreSQL for a <c>postgres://</c> URL or
     /// connection string, a SQLite file for a path, the user's default SQLite file (<see cref="AllosPaths.DatabasePath"/>)
     /// when nothing is set.
     /// </summary>

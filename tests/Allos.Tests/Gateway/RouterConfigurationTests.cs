@@ -221,6 +221,51 @@ public sealed class RouterConfigurationTests
     }
 
     [Fact]
+    public void LoadYaml_PostgresCache_TakesCacheUrl_ElseTheStoreSettingInEffect()
+    {
+        static ResponseCacheOptions Cache(string yaml, string? databaseUrl = null) =>
+            AllosConfiguration.Load(yaml, "allos.yaml", name => name == "ALLOS_DATABASE_URL" ? databaseUrl : null, "/base").Cache!;
+
+        ResponseCacheOptions fromUrl = Cache("store: postgres://db/store\nrouter:\n  cache: { type: postgres, url: \"postgres://cache/responses\", max_entries: 50 }\n");
+        fromUrl.Type.ShouldBe(ResponseCacheType.Postgres);
+        fromUrl.Url.ShouldBe("postgres://cache/responses");
+        fromUrl.MaxEntries.ShouldBe(50);
+        fromUrl.Path.ShouldBeNull();
+
+        Cache("router:\n  cache: { url: \"Host=cache;Database=responses\" }\n").Type.ShouldBe(ResponseCacheType.Postgres, "a url alone says postgres, as a path says sqlite");
+        Cache("store: postgres://db/store\nrouter:\n  cache: postgres\n").Url.ShouldBe("postgres://db/store");
+        Cache("store: postgres://db/store\nrouter:\n  cache: postgres\n", databaseUrl: "postgres://env/wins").Url.ShouldBe("postgres://env/wins");
+        Cache("router:\n  cache: postgres\n", databaseUrl: "postgres://env/only").Url.ShouldBe("postgres://env/only");
+    }
+
+    [Fact]
+    public void LoadYaml_CacheWithoutTypeAndAPostgresStore_StaysInMemory()
+    {
+        AllosOptions options = AllosConfiguration.Load("store: postgres://db/store\nrouter:\n  cache: { ttl: 5m }\n", "allos.yaml", _ => null, "/base");
+
+        options.Cache!.Type.ShouldBe(ResponseCacheType.Memory);
+        options.Cache.Url.ShouldBeNull();
+        options.CreateRouterOptions().Cache.ShouldBeOfType<MemoryResponseCache>();
+    }
+
+    [Fact]
+    public void LoadYaml_MalformedPostgresCacheUrl_ErrorGivesTheLineNeverThePassword()
+    {
+        ConfigurationException error = Fails("router:\n  cache:\n    type: postgres\n    url: \"postgres://allos:hunter2secret@db:notaport/allos\"\n");
+
+        error.Message.ShouldStartWith("allos.yaml:4: cache.url (for the PostgreSQL cache): The PostgreSQL URL is malformed");
+        error.Message.ShouldNotContain("hunter2secret");
+    }
+
+    [Fact]
+    public void Create_PostgresWithoutUrl_SaysWhatToSet()
+    {
+        var options = new ResponseCacheOptions { Type = ResponseCacheType.Postgres, Url = "/data/cache.db" };
+
+        Should.Throw<InvalidOperationException>(() => options.Create()).Message.ShouldContain("set ResponseCacheOptions.Url (cache.url in allos.yaml) or ALLOS_DATABASE_URL");
+    }
+
+    [Fact]
     public void LoadYaml_StrategySpellings_AllAccepted()
     {
         Load("router: { strategy: weighted }").Strategy.ShouldBe(RoutingStrategy.WeightedShuffle);
@@ -300,7 +345,7 @@ public sealed class RouterConfigurationTests
     [InlineData("models:\n  fast:\n    strategy: random\n    deployments: [a/b]\n", 3, "unknown strategy 'random'")]
     [InlineData("router:\n  budgets:\n    - { scope: team, period: day, limit: 1 }\n", 3, "unknown scope 'team'; valid values: global, alias, user, session")]
     [InlineData("router:\n  budgets:\n    - { scope: user, period: week, limit: 1 }\n", 3, "unknown period 'week'; valid values: day, month, total")]
-    [InlineData("router:\n  cache: { type: redis }\n", 2, "unknown cache type 'redis'; valid values: none, memory, sqlite")]
+    [InlineData("router:\n  cache: { type: redis }\n", 2, "unknown cache type 'redis'; valid values: none, memory, sqlite, postgres")]
     // Negative numbers.
     [InlineData("router:\n  retries: -1\n", 2, "retries must be 0 or more, not -1")]
     [InlineData("router:\n  retry_delay: -5s\n", 2, "retry_delay must be 0 or more")]
@@ -332,6 +377,12 @@ public sealed class RouterConfigurationTests
     [InlineData("models:\n  fast:\n    deployments:\n      - model: a/b\n        base_url: not a url\n", 5, "base_url must be an absolute http or https URL")]
     [InlineData("models:\n  fast:\n    cache: maybe\n    deployments: [a/b]\n", 3, "cache must be true or false, not 'maybe'")]
     [InlineData("router:\n  cache: { type: memory, path: x.db }\n", 2, "path applies only to a cache of type: sqlite")]
+    [InlineData("router:\n  cache: { type: sqlite, url: \"postgres://db/allos\" }\n", 2, "url applies only to a cache of type: postgres")]
+    [InlineData("router:\n  cache: { type: postgres, path: x.db }\n", 2, "path applies only to a cache of type: sqlite")]
+    [InlineData("router:\n  cache: { type: postgres, max_bytes: 1MB, url: \"postgres://db/allos\" }\n", 2, "max_bytes applies only to a cache of type: memory")]
+    [InlineData("router:\n  cache:\n    type: postgres\n", 3, "a cache of type: postgres needs a PostgreSQL database: set cache.url, or store: (or ALLOS_DATABASE_URL)")]
+    [InlineData("store: /data/allos.db\nrouter:\n  cache: postgres\n", 3, "a cache of type: postgres needs a PostgreSQL database")]
+    [InlineData("router:\n  cache:\n    url: /data/cache.db\n", 3, "cache.url must name a PostgreSQL database")]
     [InlineData("router:\n  budgets:\n    - { scope: global, key: x, period: day, limit: 1 }\n", 3, "a global budget has no key")]
     [InlineData("router:\n  budgets:\n    - { period: day, limit: 1 }\n", 3, "a budget needs a scope: global, alias, user, session")]
     public void LoadYaml_InvalidValue_ErrorSaysWhatToFixOnItsLine(string yaml, int line, string message)

@@ -8,7 +8,7 @@ public static class ResponseCacheChatClientBuilderExtensions
 {
     /// <summary>Answers repeated requests from <paramref name="cache"/> (by default the <see cref="IResponseCache"/> registered in the services), at cost 0.</summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="cache">The cache, for example a <see cref="MemoryResponseCache"/> or a <see cref="SqliteResponseCache"/>.</param>
+    /// <param name="cache">The cache, for example a <see cref="MemoryResponseCache"/>, a <see cref="SqliteResponseCache"/> or a <see cref="PostgresResponseCache"/>.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The <paramref name="builder"/>.</returns>
     /// <exception cref="InvalidOperationException">No cache was given and none is registered.</exception>

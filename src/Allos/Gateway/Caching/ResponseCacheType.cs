@@ -11,4 +11,7 @@ public enum ResponseCacheType
 
     /// <summary>A SQLite file that survives restarts (<see cref="SqliteResponseCache"/>).</summary>
     Sqlite,
+
+    /// <summary>A PostgreSQL database shared by every instance (<see cref="PostgresResponseCache"/>).</summary>
+    Postgres,
 }

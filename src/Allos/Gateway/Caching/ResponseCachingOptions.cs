@@ -6,7 +6,7 @@ namespace Allos.Gateway.Caching;
 /// client's), the messages and the options, from Microsoft.Extensions.AI's own serialization. A request can opt out with
 /// <see cref="RouterChatOptions.WithCache"/>(<see langword="false"/>). Answers stopped by a content filter are never
 /// stored. MEAI's <c>UseDistributedCache</c> works too, over any <c>IDistributedCache</c>; this layer adds the Allos
-/// caches (memory with a size bound, SQLite) and reports hits at cost 0.
+/// caches (memory with a size bound, SQLite, PostgreSQL) and reports hits at cost 0.
 /// </remarks>
 public sealed class ResponseCachingOptions
 {

@@ -403,6 +403,19 @@ internal static class PostgresMigrations
                 RETURN v_settled;
             END $$;
             """),
+        (3, """
+            -- The Router's response cache (PostgresResponseCache), shared by every instance. Unlogged: a crash may empty
+            -- it, which costs provider calls but never a wrong answer, and its writes skip the WAL.
+            CREATE UNLOGGED TABLE response_cache (
+                key text PRIMARY KEY,
+                json text NOT NULL,
+                created bigint NOT NULL,
+                expires bigint NOT NULL,
+                last_used bigint NOT NULL
+            );
+            CREATE INDEX response_cache_expires ON response_cache (expires);
+            CREATE INDEX response_cache_last_used ON response_cache (last_used);
+            """),
     ];
 
     public static int Latest => All.Max(m => m.Version);
@@ -425,14 +438,19 @@ internal static class PostgresMigrations
             await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        int current;
-        using (NpgsqlCommand read = PostgresDatabase.Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;"))
+        // Every version not recorded yet, not only those above the highest: branches that each appended one must all land.
+        var done = new HashSet<int>();
+        using (NpgsqlCommand read = PostgresDatabase.Command(connection, transaction, "SELECT version FROM schema_migrations;"))
+        using (NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            current = (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                done.Add(reader.GetInt32(0));
+            }
         }
 
         var applied = new List<int>();
-        foreach ((int version, string sql) in migrations.OrderBy(m => m.Version).Where(m => m.Version > current))
+        foreach ((int version, string sql) in migrations.OrderBy(m => m.Version).Where(m => !done.Contains(m.Version)))
         {
             using (NpgsqlCommand apply = PostgresDatabase.Command(connection, transaction, sql))
             {

@@ -88,6 +88,19 @@ public sealed class PostgresSelectionTests(PostgresServer server) : IDisposable
     }
 
     [Fact]
+    public async Task Cli_ConfigShow_PostgresCache_NamesTheServerNeverThePassword()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("show"));
+        string url = $"postgres://{builder.Username}:hunter2secret@{builder.Host}:{builder.Port}/{builder.Database}";
+        await File.WriteAllTextAsync(Path.Combine(_cli.Workspace, "allos.yaml"), $"store: {url}\nrouter:\n  cache: {{ type: postgres, ttl: 10m }}\n");
+
+        CliResult result = await _cli.RunAsync("config", "show");
+
+        result.Stdout.ShouldContain($"postgres {builder.Host}:{builder.Port}/{builder.Database}, ttl 10m", customMessage: result.ToString());
+        (result.Stdout + result.Stderr).ShouldNotContain("hunter2secret");
+    }
+
+    [Fact]
     public void Load_StoreKey_IsReadFromAllosYaml()
     {
         AllosOptions options = AllosConfiguration.LoadYaml("store: postgres://allos@db:5432/allos\n");
