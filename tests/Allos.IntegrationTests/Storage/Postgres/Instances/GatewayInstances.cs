@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Allos.Storage;
+using Npgsql;
+
+namespace Allos.IntegrationTests.Storage.Postgres.Instances;
+
+/// <summary>
+/// Several gateway processes (<c>Allos.Gateway.dll</c>) on one PostgreSQL database, behind no load balancer: the tests
+/// spread requests over them themselves. One fake upstream serves <c>claude</c> (anthropic/claude-sonnet-4-5).
+/// </summary>
+public sealed class GatewayInstances : IAsyncDisposable
+{
+    public const string MasterKey = "sk-master-instances-0123";
+
+    private readonly List<Process> _processes = [];
+    private readonly string _data = Directory.CreateTempSubdirectory("allos-gw-instances-").FullName;
+
+    private GatewayInstances(string database, FakeProviderServer upstream)
+    {
+        Database = database;
+        Upstream = upstream;
+    }
+
+    public string Database { get; }
+
+    public FakeProviderServer Upstream { get; }
+
+    public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
+
+    public static async Task<GatewayInstances> StartAsync(PostgresServer server, int count)
+    {
+        string database = await server.CreateDatabaseAsync("instances");
+        var instances = new GatewayInstances(database, await FakeProviderServer.StartAsync());
+        instances.Upstream.FallbackTurn = FakeTurn.Text("Hello.").WithUsage(0, 1000);
+        File.WriteAllText(Path.Combine(instances._data, "allos.yaml"), $"""
+            models:
+              claude:
+                deployments:
+                  - model: anthropic/claude-sonnet-4-5
+                    api_key: sk-upstream
+                    base_url: {instances.Upstream.EndpointFor("anthropic")}
+            """);
+
+        // Started one after another: the first applies the migrations, the others find them applied.
+        var clients = new List<HttpClient>();
+        for (int i = 0; i < count; i++)
+        {
+            clients.Add(await instances.StartOneAsync());
+        }
+
+        instances.Clients = clients;
+        return instances;
+    }
+
+    private async Task<HttpClient> StartOneAsync()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Database);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _data };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Allos.Gateway.dll"));
+        foreach (string arg in new[] { "--config", "allos.yaml", "--port", "0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ALLOS_HOME"] = _data;
+        start.Environment["ALLOS_MASTER_KEY"] = MasterKey;
+        // Three pools within the server's max_connections, as a deployment must size them.
+        start.Environment[AllosStore.DatabaseUrlVariable] = $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}?maximum_pool_size=40";
+        Process process = Process.Start(start)!;
+        _processes.Add(process);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? listening = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        if (listening is null || !listening.StartsWith("Allos gateway listening on ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The gateway did not start: {listening}\n{await process.StandardError.ReadToEndAsync(timeout.Token)}");
+        }
+
+        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // Keep the pipe drained.
+        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        string url = listening["Allos gateway listening on ".Length..].Split(',')[0].Trim().TrimEnd('/') + "/";
+        return new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Generates a key through instance <paramref name="instance"/>'s admin API.</summary>
+    public async Task<string> GenerateAsync(string json, int instance = 0)
+    {
+        using HttpResponseMessage response = await AdminAsync(instance, "key/generate", json);
+        string body = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("key").GetString()!;
+    }
+
+    public async Task<HttpResponseMessage> AdminAsync(int instance, string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        return await Clients[instance].SendAsync(request);
+    }
+
+    /// <summary>Sends one chat request with <paramref name="key"/> to instance <paramref name="instance"/> and returns the status.</summary>
+    public async Task<HttpResponseMessage> ChatAsync(int instance, string key, int maxTokens = 1000)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model":"claude","max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await Clients[instance].SendAsync(request);
+    }
+
+    /// <summary>Runs a query on the shared database.</summary>
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>Waits until no call holds a reservation any more (every settle written), for at most 30 seconds.</summary>
+    public async Task WaitSettledAsync()
+    {
+        for (int i = 0; i < 300 && (long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))! > 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        ((long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!).ShouldBe(0, "calls still hold reservations 30 s after they ended");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (HttpClient client in Clients)
+        {
+            client.Dispose();
+        }
+
+        foreach (Process process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+
+        await Upstream.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace Allos.IntegrationTests.Storage.Postgres.Instances;
+
+/// <summary>Three gateway processes on one PostgreSQL database enforce one set of limits, not one each.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLifetime
+{
+    private GatewayInstances _gateways = null!;
+
+    public async Task InitializeAsync() => _gateways = await GatewayInstances.StartAsync(server, 3);
+
+    public async Task DisposeAsync() => await _gateways.DisposeAsync();
+
+    [Fact]
+    public async Task Chat_200ConcurrentRequestsOverThreeInstances_BudgetForAboutTen_NeverOverspends()
+    {
+        // Each call reserves about $0.015 (1000 output tokens at $15/M, plus its input) and spends exactly $0.015.
+        string key = await _gateways.GenerateAsync("""{"max_budget": 0.155, "budget_duration": "1d"}""");
+
+        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => _gateways.ChatAsync(i % 3, key)));
+
+        int admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        HttpResponseMessage? odd = responses.FirstOrDefault(r => r.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.TooManyRequests) || (r.StatusCode != HttpStatusCode.OK && !r.Headers.Contains("retry-after")));
+        odd.ShouldBeNull(odd is null ? null : $"{odd.StatusCode}: {await odd.Content.ReadAsStringAsync()}");
+        admitted.ShouldBeInRange(1, 10);
+        _gateways.Upstream.Requests.Count.ShouldBe(admitted);
+        await _gateways.WaitSettledAsync();
+        long spend = (long)(await _gateways.ScalarAsync("SELECT spend_nanos FROM virtual_keys"))!;
+        spend.ShouldBe(15_000_000L * admitted);
+        spend.ShouldBeLessThanOrEqualTo(155_000_000L);
+        ((long)(await _gateways.ScalarAsync("SELECT reserved_nanos + in_flight FROM virtual_keys"))!).ShouldBe(0);
+        foreach (HttpResponseMessage response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Chat_RpmLimitOf20_HoldsAcrossInstances()
+    {
+        string key = await _gateways.GenerateAsync("""{"rpm_limit": 20}""");
+
+        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => _gateways.ChatAsync(i % 3, key, maxTokens: 10)));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(20);
+        responses.Where(r => r.StatusCode != HttpStatusCode.OK).ShouldAllBe(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        _gateways.Upstream.Requests.Count.ShouldBe(20);
+        foreach (HttpResponseMessage response in responses)
+        {
+            response.Dispose();
+        }
+    }
+}
