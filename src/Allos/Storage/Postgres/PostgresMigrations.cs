@@ -198,6 +198,15 @@ internal static class PostgresMigrations
                 PRIMARY KEY (kind, id)
             );
             """),
+
+        // Versions 2 and 3 come from another line of work; keep the list sorted by version.
+        (4, """
+            -- The Routers' shared cooldowns (PostgresSharedCooldowns): a deployment's latest cooldown end, Unix ms.
+            CREATE TABLE deployment_cooldowns (
+                deployment text PRIMARY KEY,
+                until bigint NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All.Max(m => m.Version);
