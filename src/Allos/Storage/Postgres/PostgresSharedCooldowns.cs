@@ -50,21 +50,15 @@ internal sealed class PostgresSharedCooldowns(PostgresDatabase database, Postgre
     public IDisposable Subscribe(Action<SharedCooldown> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        bool listening;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _handlers = [.. _handlers, handler];
-            listening = _feed is not null;
             _feed ??= feed.Subscribe(OnChange);
         }
 
-        // A new feed reads the running cooldowns on its first Resync; one already listening will not send another.
-        if (listening)
-        {
-            Run(LoadAsync);
-        }
-
+        // The running cooldowns, now: the feed may have been listening for others already, with no resync to come.
+        Run(LoadAsync);
         return new Subscription(this, handler);
     }
 
