@@ -118,6 +118,9 @@ internal static class GatewayCommandLine
                 routerOptions.Telemetry ??= store.Telemetry;
             }
 
+            // Several instances on one PostgreSQL database: a deployment one cools down, all skip (null for SQLite).
+            routerOptions.SharedCooldowns ??= store.SharedCooldowns;
+
             try
             {
                 router = new Router(routerOptions);

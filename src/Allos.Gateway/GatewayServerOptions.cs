@@ -70,7 +70,16 @@ public sealed class GatewayServerOptions
     /// every instance on that database then enforces one set of budgets and rate limits.
     /// </remarks>
     internal KeyGate Gate => LazyInitializer.EnsureInitialized(ref _gate, () =>
-        new KeyGate(Keys, MasterKey, TimeProvider, Router, Served, (Keys as Allos.Storage.Postgres.PostgresKeyStore)?.SharedLimits()));
+    {
+        var postgres = Keys as Allos.Storage.Postgres.PostgresKeyStore;
+        var gate = new KeyGate(Keys, MasterKey, TimeProvider, Router, Served, postgres?.SharedLimits());
+        if (postgres?.Changes is { } changes)
+        {
+            gate.Watch(changes.Subscribe);
+        }
+
+        return gate;
+    });
 
     /// <summary>Gets the models the server answers for, from <see cref="Router"/> and <see cref="Models"/> (created on first use, when the endpoints are mapped).</summary>
     internal ServedModels Served => LazyInitializer.EnsureInitialized(ref _served, () => new ServedModels(Router, Models));

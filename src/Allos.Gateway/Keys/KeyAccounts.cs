@@ -99,6 +99,9 @@ internal sealed class KeyAccounts(IKeyStore store, TimeProvider time)
         }
     }
 
+    /// <summary>Drops every cached key (the store's change feed may have missed changes): each is read again at its next request.</summary>
+    public void ForgetAll() => Forget([.. _accounts.Keys]);
+
     /// <summary>Ends a lease on the key: gives back its place and reservation, counts its cost, corrects its tokens.</summary>
     public void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens)
     {

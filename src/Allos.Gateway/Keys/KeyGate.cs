@@ -63,6 +63,7 @@ internal sealed class KeyGate
     private readonly OwnerAccounts? _owners;
     private readonly KeyAccounts? _keys;
     private readonly ISharedLimits? _shared;
+    private IDisposable? _watching;
 
     public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null, ISharedLimits? shared = null)
     {
@@ -320,6 +321,50 @@ internal sealed class KeyGate
 
     /// <summary>Drops deleted keys: their next request is refused; calls in flight finish and settle.</summary>
     public void Forget(IEnumerable<string> hashes) => _keys?.Forget(hashes);
+
+    /// <summary>
+    /// Follows a shared store's change feed: a key, user or team changed through any instance is read again (or dropped)
+    /// at once, so revocations and new limits bind here within the feed's delay; after a reconnect, when notifications may
+    /// have been missed, every cached record is dropped and read again at its next request.
+    /// </summary>
+    internal void Watch(Func<Action<StoreChange>, IDisposable> subscribe)
+    {
+        ArgumentNullException.ThrowIfNull(subscribe);
+        _watching?.Dispose();
+        _watching = subscribe(OnChange);
+    }
+
+    private void OnChange(StoreChange change)
+    {
+        // The feed's loop must not wait on the store: reads run on their own.
+        switch (change.Kind)
+        {
+            case StoreChangeKind.Key:
+                _ = ReloadAsync(() => RefreshAsync(change.Id, CancellationToken.None), () => Forget([change.Id]));
+                break;
+            case StoreChangeKind.User or StoreChangeKind.Team:
+                KeyOwnerKind kind = change.Kind == StoreChangeKind.Team ? KeyOwnerKind.Team : KeyOwnerKind.User;
+                _ = ReloadAsync(() => _owners?.RefreshAsync(kind, change.Id, CancellationToken.None) ?? Task.CompletedTask, () => _owners?.Forget(kind, [change.Id]));
+                break;
+            case StoreChangeKind.Resync:
+                _keys?.ForgetAll();
+                _owners?.ForgetAll();
+                break;
+        }
+    }
+
+    /// <summary>Reads a changed record; when the store cannot be read, drops it so its next request reads it instead.</summary>
+    private static async Task ReloadAsync(Func<Task> reload, Action drop)
+    {
+        try
+        {
+            await reload().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreDown(ex))
+        {
+            drop();
+        }
+    }
 
     /// <summary>Waits until the spend settled so far is written to the store (for shutdown and tests).</summary>
     public async Task FlushAsync()

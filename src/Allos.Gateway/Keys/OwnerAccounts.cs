@@ -94,6 +94,19 @@ internal sealed class OwnerAccounts(IKeyStore store, TimeProvider time)
         }
     }
 
+    /// <summary>Drops every cached user and team (the store's change feed may have missed changes).</summary>
+    public void ForgetAll()
+    {
+        lock (_lock)
+        {
+            _generation++;
+            foreach ((KeyOwnerKind kind, string id) in _accounts.Keys)
+            {
+                Drop(kind, id);
+            }
+        }
+    }
+
     /// <summary>Ends a lease on the account: gives back its place and reservation, counts its cost, corrects its tokens.</summary>
     public void Settle(OwnerAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens)
     {

@@ -36,6 +36,8 @@ public sealed class AllosStore : IAsyncDisposable
         Keys = store.Keys;
         Location = "PostgreSQL " + store.Server;
         IsPostgres = true;
+        Changes = store.Changes;
+        SharedCooldowns = store.Cooldowns;
     }
 
     /// <summary>Gets the session store.</summary>
@@ -58,6 +60,15 @@ public sealed class AllosStore : IAsyncDisposable
 
     /// <summary>Gets a value indicating whether this is the PostgreSQL store.</summary>
     public bool IsPostgres { get; }
+
+    /// <summary>
+    /// Gets the changes other instances sharing the database commit (keys, users, teams, cooldowns), or
+    /// <see langword="null"/> for SQLite, whose one process sees its own changes.
+    /// </summary>
+    internal PostgresChangeFeed? Changes { get; }
+
+    /// <summary>Gets the cooldowns the Routers of every instance on the database share, or <see langword="null"/> for SQLite.</summary>
+    internal Gateway.ISharedCooldowns? SharedCooldowns { get; }
 
     /// <summary>
     /// Returns the store setting in effect: <see cref="DatabaseUrlVariable"/> when set, else <paramref name="configured"/>

@@ -18,6 +18,9 @@ internal sealed class DeploymentHealth(int failures, TimeSpan window, TimeSpan d
     /// <summary>Gets how long a deployment is skipped once cooled down.</summary>
     public TimeSpan Duration => duration;
 
+    /// <summary>Gets the end of the current or last cooldown in UTC ticks, 0 when none is running or awaiting its probe.</summary>
+    public long CooldownUntil => Volatile.Read(ref _cooldownUntil);
+
     /// <summary>Returns when the deployment can take a request again (0 when it can now), and whether the wait comes from a provider's retry-after.</summary>
     public long UnavailableUntil(long now, out bool retryAfter)
     {
@@ -94,6 +97,29 @@ internal sealed class DeploymentHealth(int failures, TimeSpan window, TimeSpan d
             }
 
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Cools the deployment down until <paramref name="until"/> (UTC ticks) because another process did (see
+    /// <see cref="ISharedCooldowns"/>). Never shortens a cooldown and takes no probe: when it ends, the first request here
+    /// probes as after a cooldown of its own. A probe in flight is left to finish; its success ends this cooldown too.
+    /// </summary>
+    /// <returns>Whether the cooldown was extended (<see langword="false"/> when one at least as long was running).</returns>
+    public bool CoolDownUntil(long until)
+    {
+        lock (_gate)
+        {
+            if (until <= _cooldownUntil)
+            {
+                return false;
+            }
+
+            _cooldownUntil = until;
+
+            // As for a cooldown started here: failures before it do not count toward the next one.
+            _failureCount = 0;
+            return true;
         }
     }
 

@@ -20,10 +20,11 @@ internal sealed class DeploymentState : IDisposable
     private double _firstTokenMs = double.NaN;
     private ServerTags? _server;
 
-    public DeploymentState(Deployment deployment, string name, int index, RouterOptions options)
+    public DeploymentState(Deployment deployment, string group, string name, int index, RouterOptions options)
     {
         Deployment = deployment;
         Name = name;
+        SharedKey = $"{group}/{name}";
         Index = index;
         _options = options;
         _health = new DeploymentHealth(options.CooldownFailures, options.CooldownWindow, options.CooldownDuration);
@@ -39,6 +40,15 @@ internal sealed class DeploymentState : IDisposable
     public Deployment Deployment { get; }
 
     public string Name { get; }
+
+    /// <summary>
+    /// Gets the name other processes know this deployment by in <see cref="RouterOptions.SharedCooldowns"/>:
+    /// <c>&lt;group alias&gt;/&lt;name&gt;</c>, the name being <see cref="Deployment.Name"/> or the model id, with
+    /// <c>#2</c>, <c>#3</c>… for repeats within the group. It depends on the configuration alone (not on the order groups
+    /// are built in or on the process), so every instance serving the same configuration agrees on it; a plain model id
+    /// is its own group alias. Compare it ignoring case, as aliases and names are.
+    /// </summary>
+    public string SharedKey { get; }
 
     /// <summary>Gets the position in the group, the bit used in a request's tried and excluded masks.</summary>
     public int Index { get; }
@@ -160,8 +170,17 @@ internal sealed class DeploymentState : IDisposable
     public bool Failed(bool probe, long now, bool countsAgainst, TimeSpan? retryAfter)
     {
         Interlocked.Decrement(ref _inFlight);
-        return _health.Failed(probe, now, countsAgainst, retryAfter);
+        if (!_health.Failed(probe, now, countsAgainst, retryAfter))
+        {
+            return false;
+        }
+
+        _options.SharedCooldowns?.Publish(SharedKey, new DateTimeOffset(_health.CooldownUntil, TimeSpan.Zero));
+        return true;
     }
+
+    /// <summary>Applies a cooldown another process started (see <see cref="DeploymentHealth.CoolDownUntil"/>).</summary>
+    public bool CoolDownUntil(long until) => _health.CoolDownUntil(until);
 
     /// <summary>Ends an attempt that neither succeeded nor failed (cancelled by the caller).</summary>
     public void Abandoned(bool probe)

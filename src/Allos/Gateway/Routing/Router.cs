@@ -48,6 +48,12 @@ public sealed class Router : IChatClient
     private readonly ChatClientMetadata _metadata;
     private readonly ILogger _logger;
 
+    // With RouterOptions.SharedCooldowns: the deployments by shared key, and cooldowns that arrived before their plain
+    // model's group was created here (applied when it is).
+    private readonly ConcurrentDictionary<string, DeploymentState> _shared = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long> _sharedEarly = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IDisposable? _sharedSubscription;
+
     /// <summary>Initializes a Router from <paramref name="options"/>.</summary>
     /// <exception cref="ConfigurationException">The options are inconsistent (the message says what to fix).</exception>
     public Router(RouterOptions options)
@@ -66,6 +72,15 @@ public sealed class Router : IChatClient
         _metadata = new ChatClientMetadata("allos-router", defaultModelId: options.DefaultModel);
         _logger = options.LoggerFactory.CreateLogger<Router>();
         _attempts = new RouteAttempts(options, new BudgetLedger(options.Budgets, options.Telemetry, _time), _recorder, _logger, Group);
+        if (options.SharedCooldowns is { } shared)
+        {
+            foreach (RouteGroup group in _groups.Values)
+            {
+                Share(group);
+            }
+
+            _sharedSubscription = shared.Subscribe(OnSharedCooldown);
+        }
     }
 
     internal RouterOptions Options => _options;
@@ -134,6 +149,7 @@ public sealed class Router : IChatClient
     /// <summary>Disposes the provider clients the Router created and its rate limiters.</summary>
     public void Dispose()
     {
+        _sharedSubscription?.Dispose();
         foreach (RouteGroup group in _groups.Values.Concat(_plainModels.Values))
         {
             group.Dispose();
@@ -503,7 +519,50 @@ public sealed class Router : IChatClient
 
         // A plain model id is a group of one, created once; resolving it first reports an unknown provider clearly.
         _options.Providers.Resolve(alias);
-        return _plainModels.GetOrAdd(alias, static (id, router) => router.CreateGroup(id, [new Deployment(id)], router._options.Strategy, null), this);
+        group = _plainModels.GetOrAdd(alias, static (id, router) => router.CreateGroup(id, [new Deployment(id)], router._options.Strategy, null), this);
+        if (_options.SharedCooldowns is not null)
+        {
+            // The group GetOrAdd kept (of any built at once), so a shared cooldown reaches the state requests use.
+            Share(group);
+        }
+
+        return group;
+    }
+
+    /// <summary>Makes the group's deployments reachable by shared key and applies the cooldowns that came before them.</summary>
+    private void Share(RouteGroup group)
+    {
+        foreach (DeploymentState deployment in group.Deployments)
+        {
+            if (_shared.TryAdd(deployment.SharedKey, deployment) && _sharedEarly.TryRemove(deployment.SharedKey, out long until))
+            {
+                deployment.CoolDownUntil(until);
+            }
+        }
+    }
+
+    /// <summary>Applies a cooldown another process (or this one, an echo that changes nothing) published. Runs on the feed's loop: no waiting.</summary>
+    private void OnSharedCooldown(SharedCooldown cooldown)
+    {
+        long until = cooldown.Until.UtcTicks;
+        if (until <= _time.GetUtcNow().UtcTicks)
+        {
+            return;
+        }
+
+        if (_shared.TryGetValue(cooldown.Deployment, out DeploymentState? deployment))
+        {
+            deployment.CoolDownUntil(until);
+            return;
+        }
+
+        // No such deployment yet (a plain model id not requested here so far): keep it for Share. Looking again after
+        // keeping it catches a Share that ran in between, which did not see it.
+        _sharedEarly.AddOrUpdate(cooldown.Deployment, until, (_, known) => Math.Max(known, until));
+        if (_shared.TryGetValue(cooldown.Deployment, out deployment) && _sharedEarly.TryRemove(cooldown.Deployment, out until))
+        {
+            deployment.CoolDownUntil(until);
+        }
     }
 
     private RouteGroup CreateGroup(string alias, IEnumerable<Deployment> deployments, RoutingStrategy strategy, ModelGroup? definition)
@@ -519,7 +578,7 @@ public sealed class Router : IChatClient
                 name = $"{ordered[i].Name ?? ordered[i].Model}#{n}";
             }
 
-            states[i] = new DeploymentState(ordered[i], name, i, _options);
+            states[i] = new DeploymentState(ordered[i], alias, name, i, _options);
         }
 
         return new RouteGroup(alias, states, strategy, definition);

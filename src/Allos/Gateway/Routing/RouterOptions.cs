@@ -103,6 +103,12 @@ public sealed class RouterOptions
     /// <remarks>Nothing is logged above <see cref="LogLevel.Trace"/> that holds a prompt, and API keys never are.</remarks>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// Gets or sets where cooldowns are shared with the other processes serving the same configuration (the gateway sets
+    /// the PostgreSQL store's). Default: <see langword="null"/> (each Router keeps its cooldowns to itself).
+    /// </summary>
+    internal ISharedCooldowns? SharedCooldowns { get; set; }
+
     /// <summary>Gets or sets the window of <see cref="Deployment.RequestsPerMinute"/> and <see cref="Deployment.TokensPerMinute"/>; shortened by tests only.</summary>
     internal TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

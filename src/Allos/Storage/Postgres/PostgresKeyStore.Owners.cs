@@ -4,8 +4,12 @@ using Npgsql;
 namespace Allos.Storage.Postgres;
 
 /// <summary>The gateway's users and teams: a budget, limits and models shared by their keys, spend added atomically.</summary>
+/// <remarks>Changes notify as keys' do, as <c>user:&lt;id&gt;</c> or <c>team:&lt;id&gt;</c>.</remarks>
 internal sealed partial class PostgresKeyStore
 {
+    /// <summary>The notification of a change to the row's account: its kind is the notification's (<c>user</c>, <c>team</c>).</summary>
+    private static readonly string OwnerChanged = PostgresChangeFeed.Notify("kind || ':' || id");
+
     private const string OwnerColumns =
         "kind, id, alias, models, max_budget_nanos, budget_duration, budget_reset_at, spend_nanos, rpm_limit, tpm_limit, max_parallel_requests, metadata, created, blocked";
 
@@ -15,8 +19,11 @@ internal sealed partial class PostgresKeyStore
         ArgumentException.ThrowIfNullOrWhiteSpace(account.Id, nameof(account));
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlCommand insert = PostgresDatabase.Command(connection, null, $"""
-            INSERT INTO budget_accounts ({OwnerColumns})
-            VALUES (@kind, @id, @alias, @models, @budget, @duration, @reset, @spend, @rpm, @tpm, @parallel, @metadata, @created, @blocked);
+            WITH created AS (
+                INSERT INTO budget_accounts ({OwnerColumns})
+                VALUES (@kind, @id, @alias, @models, @budget, @duration, @reset, @spend, @rpm, @tpm, @parallel, @metadata, @created, @blocked)
+                RETURNING kind, id)
+            SELECT {OwnerChanged} FROM created;
             """);
         Bind(insert, account);
         insert.Parameters.Long("spend", PostgresDatabase.ToNanos(account.Spend)).Long("created", account.Created.ToUnixTimeMilliseconds());
@@ -59,14 +66,17 @@ internal sealed partial class PostgresKeyStore
     {
         ArgumentNullException.ThrowIfNull(account);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, """
-            UPDATE budget_accounts SET alias = @alias, models = @models, max_budget_nanos = @budget, budget_duration = @duration,
-                budget_reset_at = @reset, rpm_limit = @rpm, tpm_limit = @tpm, max_parallel_requests = @parallel,
-                metadata = @metadata, blocked = @blocked
-            WHERE kind = @kind AND id = @id;
+        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, $"""
+            WITH changed AS (
+                UPDATE budget_accounts SET alias = @alias, models = @models, max_budget_nanos = @budget, budget_duration = @duration,
+                    budget_reset_at = @reset, rpm_limit = @rpm, tpm_limit = @tpm, max_parallel_requests = @parallel,
+                    metadata = @metadata, blocked = @blocked
+                WHERE kind = @kind AND id = @id
+                RETURNING kind, id)
+            SELECT id, {OwnerChanged} FROM changed;
             """);
         Bind(update, account);
-        return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async Task<IReadOnlyList<string>> DeleteOwnersAsync(KeyOwnerKind kind, IEnumerable<string> ids, CancellationToken cancellationToken = default)
@@ -74,7 +84,10 @@ internal sealed partial class PostgresKeyStore
         ArgumentNullException.ThrowIfNull(ids);
         string[] wanted = [.. ids.Distinct(StringComparer.Ordinal)];
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand delete = PostgresDatabase.Command(connection, null, "DELETE FROM budget_accounts WHERE kind = @kind AND id = ANY(@ids) RETURNING id;");
+        using NpgsqlCommand delete = PostgresDatabase.Command(connection, null, $"""
+            WITH gone AS (DELETE FROM budget_accounts WHERE kind = @kind AND id = ANY(@ids) RETURNING kind, id)
+            SELECT id, {OwnerChanged} FROM gone;
+            """);
         delete.Parameters.Text("kind", Kind(kind));
         delete.Parameters.AddWithValue("ids", wanted);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
@@ -102,7 +115,10 @@ internal sealed partial class PostgresKeyStore
     {
         ArgumentNullException.ThrowIfNull(id);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, "UPDATE budget_accounts SET spend_nanos = 0, budget_reset_at = @reset WHERE kind = @kind AND id = @id;");
+        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, $"""
+            WITH reset AS (UPDATE budget_accounts SET spend_nanos = 0, budget_reset_at = @reset WHERE kind = @kind AND id = @id RETURNING kind, id)
+            SELECT {OwnerChanged} FROM reset;
+            """);
         update.Parameters.Text("kind", Kind(kind)).Text("id", id).Long("reset", nextReset?.ToUnixTimeMilliseconds());
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -7,10 +7,22 @@ namespace Allos.Storage.Postgres;
 /// Virtual keys in PostgreSQL: one row per key hash, spend in nano-dollars added by one atomic <c>UPDATE … SET spend =
 /// spend + @x</c>, so instances adding spend at once never lose an addition. Users and teams: PostgresKeyStore.Owners.cs.
 /// </summary>
+/// <remarks>
+/// Every change but added spend notifies the other instances (<see cref="PostgresChangeFeed"/>, <c>key:&lt;hash&gt;</c>)
+/// in the statement that makes it, so the notification arrives only once the change is committed. A spend reset notifies
+/// too: it starts a new budget period, once per period, which the other instances must not miss (they reload the key
+/// instead of each resetting it again); additions do not, as they are every request's and each instance settles its own.
+/// </remarks>
 internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKeyStore
 {
     /// <summary>Gets the store's shared limits (set by <see cref="PostgresStore"/>), which the gateway's key checks use.</summary>
     internal Func<PostgresSharedLimits> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
+
+    /// <summary>Gets the store's change feed (set by <see cref="PostgresStore"/>), which tells the gateway's key cache what other instances changed.</summary>
+    internal PostgresChangeFeed? Changes { get; init; }
+
+    /// <summary>The notification of a change to the key of the row's <c>hash</c>.</summary>
+    private static readonly string KeyChanged = PostgresChangeFeed.Notify("'key:' || hash");
 
     private const string Columns =
         "hash, key_name, alias, models, max_budget_nanos, budget_duration, budget_reset_at, spend_nanos, rpm_limit, tpm_limit, max_parallel_requests, expires, user_id, team_id, metadata, created, blocked";
@@ -21,8 +33,11 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
         ArgumentException.ThrowIfNullOrWhiteSpace(key.Hash, nameof(key));
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlCommand insert = PostgresDatabase.Command(connection, null, $"""
-            INSERT INTO virtual_keys ({Columns})
-            VALUES (@hash, @name, @alias, @models, @budget, @duration, @reset, @spend, @rpm, @tpm, @parallel, @expires, @user, @team, @metadata, @created, @blocked);
+            WITH created AS (
+                INSERT INTO virtual_keys ({Columns})
+                VALUES (@hash, @name, @alias, @models, @budget, @duration, @reset, @spend, @rpm, @tpm, @parallel, @expires, @user, @team, @metadata, @created, @blocked)
+                RETURNING hash)
+            SELECT {KeyChanged} FROM created;
             """);
         Bind(insert, key);
         insert.Parameters.Text("name", key.KeyName).Long("spend", PostgresDatabase.ToNanos(key.Spend)).Long("created", key.Created.ToUnixTimeMilliseconds());
@@ -69,16 +84,19 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
     {
         ArgumentNullException.ThrowIfNull(key);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, """
-            UPDATE virtual_keys SET alias = @alias, models = @models, max_budget_nanos = @budget, budget_duration = @duration,
-                budget_reset_at = @reset, rpm_limit = @rpm, tpm_limit = @tpm, max_parallel_requests = @parallel, expires = @expires,
-                user_id = @user, team_id = @team, metadata = @metadata, blocked = @blocked
-            WHERE hash = @hash;
+        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, $"""
+            WITH changed AS (
+                UPDATE virtual_keys SET alias = @alias, models = @models, max_budget_nanos = @budget, budget_duration = @duration,
+                    budget_reset_at = @reset, rpm_limit = @rpm, tpm_limit = @tpm, max_parallel_requests = @parallel, expires = @expires,
+                    user_id = @user, team_id = @team, metadata = @metadata, blocked = @blocked
+                WHERE hash = @hash
+                RETURNING hash)
+            SELECT hash, {KeyChanged} FROM changed;
             """);
         Bind(update, key);
         try
         {
-            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+            return await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -90,7 +108,10 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
     {
         ArgumentNullException.ThrowIfNull(hashes);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand delete = PostgresDatabase.Command(connection, null, "DELETE FROM virtual_keys WHERE hash = ANY(@hashes) RETURNING hash;");
+        using NpgsqlCommand delete = PostgresDatabase.Command(connection, null, $"""
+            WITH gone AS (DELETE FROM virtual_keys WHERE hash = ANY(@hashes) RETURNING hash)
+            SELECT hash, {KeyChanged} FROM gone;
+            """);
         string[] wanted = [.. hashes.Distinct(StringComparer.Ordinal)];
         delete.Parameters.AddWithValue("hashes", wanted);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
@@ -119,9 +140,25 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
     {
         ArgumentNullException.ThrowIfNull(hash);
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, "UPDATE virtual_keys SET spend_nanos = 0, budget_reset_at = @reset WHERE hash = @hash;");
+        using NpgsqlCommand update = PostgresDatabase.Command(connection, null, $"""
+            WITH reset AS (UPDATE virtual_keys SET spend_nanos = 0, budget_reset_at = @reset WHERE hash = @hash RETURNING hash)
+            SELECT {KeyChanged} FROM reset;
+            """);
         update.Parameters.Text("hash", hash).Long("reset", nextReset?.ToUnixTimeMilliseconds());
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts the rows a statement returns (a data-modifying CTE's, whose SELECT's row count is not reported as affected).</summary>
+    private static async Task<int> RowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        int rows = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows++;
+        }
+
+        return rows;
     }
 
     private static void Bind(NpgsqlCommand command, VirtualKey key) =>

@@ -416,6 +416,13 @@ internal static class PostgresMigrations
             CREATE INDEX response_cache_expires ON response_cache (expires);
             CREATE INDEX response_cache_last_used ON response_cache (last_used);
             """),
+        (4, """
+            -- The Routers' shared cooldowns (PostgresSharedCooldowns): a deployment's latest cooldown end, Unix ms.
+            CREATE TABLE deployment_cooldowns (
+                deployment text PRIMARY KEY,
+                until bigint NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All.Max(m => m.Version);

@@ -26,15 +26,17 @@ public sealed class PostgresStore : IAsyncDisposable
     private readonly PostgresStoreOptions _options;
     private PostgresSharedLimits? _limits;
 
-    private PostgresStore(PostgresDatabase database, PostgresPartitions partitions, PostgresStoreOptions options)
+    private PostgresStore(PostgresDatabase database, PostgresPartitions partitions, PostgresStoreOptions options, string connectionString)
     {
         _database = database;
         _options = options;
+        Changes = new PostgresChangeFeed(connectionString);
+        Cooldowns = new PostgresSharedCooldowns(database, Changes);
         var batch = new PostgresTelemetryBatch(database, partitions);
         _writer = new TelemetryWriter(options.TelemetryBatchSize, options.TelemetryFlushInterval, batch.WriteAsync, IsTransient);
         Sessions = new PostgresSessionStore(database);
         Telemetry = new PostgresTelemetryStore(database, _writer);
-        Keys = new PostgresKeyStore(database) { SharedLimits = () => Limits };
+        Keys = new PostgresKeyStore(database) { SharedLimits = () => Limits, Changes = Changes };
     }
 
     /// <summary>Gets the session store.</summary>
@@ -60,6 +62,15 @@ public sealed class PostgresStore : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Gets the changes any instance commits to keys, users, teams and cooldowns; it connects on the first subscription
+    /// and stops when the store is disposed.
+    /// </summary>
+    internal PostgresChangeFeed Changes { get; }
+
+    /// <summary>Gets the deployment cooldowns shared by every Router whose store is this database.</summary>
+    internal PostgresSharedCooldowns Cooldowns { get; }
 
     /// <summary>Gets the server as host:port/database (never the password).</summary>
     public string Server => _database.Server;
@@ -91,7 +102,7 @@ public sealed class PostgresStore : IAsyncDisposable
                 await partitions.EnsureAsync(connection, null, [now, DateTimeOffset.FromUnixTimeMilliseconds(PostgresPartitions.MonthOf(now)).AddMonths(1).ToUnixTimeMilliseconds()], cancellationToken).ConfigureAwait(false);
             }
 
-            var store = new PostgresStore(database, partitions, options);
+            var store = new PostgresStore(database, partitions, options, builder.ConnectionString);
             if (options.RecoverOnOpen)
             {
                 await store.Sessions.RecoverAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +133,7 @@ public sealed class PostgresStore : IAsyncDisposable
 
     private static bool IsTransient(Exception ex) => ex is NpgsqlException { IsTransient: true };
 
-    /// <summary>Writes the queued telemetry, then closes the pool.</summary>
+    /// <summary>Stops the change feed, writes the queued telemetry, then closes the pool.</summary>
     public async ValueTask DisposeAsync()
     {
         PostgresSharedLimits? limits;
@@ -136,6 +147,8 @@ public sealed class PostgresStore : IAsyncDisposable
             await limits.DisposeAsync().ConfigureAwait(false);
         }
 
+        await Cooldowns.DisposeAsync().ConfigureAwait(false);
+        await Changes.DisposeAsync().ConfigureAwait(false);
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _database.DisposeAsync().ConfigureAwait(false);
     }

@@ -23,6 +23,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _data;
     private string? _pgCtl;
     private string? _runAs;
+    private string? _settings;
     private Exception? _failure;
     private int _databases;
 
@@ -63,6 +64,15 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = Superuser, Database = database, Pooling = true }.ToString();
+
+    /// <summary>
+    /// Stops the server as an administrator's restart would (fast shutdown: clients' connections are closed). Only for a
+    /// server of the test's own: stopping the shared one would fail the other tests.
+    /// </summary>
+    public Task StopAsync() => RunAsync(_pgCtl!, ["stop", "-D", _data!, "-m", "fast", "-w"]);
+
+    /// <summary>Starts the server <see cref="StopAsync"/> stopped, on the same port with the same data.</summary>
+    public Task StartAgainAsync() => StartServerAsync();
 
     public async Task DisposeAsync()
     {
@@ -106,10 +116,10 @@ public sealed class PostgresServer : IAsyncLifetime
         for (int attempt = 0; ; attempt++)
         {
             Port = FreePort();
-            string settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {socket} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+            _settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {socket} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
             try
             {
-                await RunAsync(_pgCtl, ["start", "-D", _data, "-w", "-t", "30", "-l", Path.Combine(_folder, "server.log"), "-o", settings]);
+                await StartServerAsync();
                 return;
             }
             catch (InvalidOperationException) when (attempt < 2)
@@ -117,6 +127,9 @@ public sealed class PostgresServer : IAsyncLifetime
             }
         }
     }
+
+    private Task StartServerAsync() =>
+        RunAsync(_pgCtl!, ["start", "-D", _data!, "-w", "-t", "30", "-l", Path.Combine(_folder!, "server.log"), "-o", _settings!]);
 
     private static string? Find(string name)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 
 namespace Allos.IntegrationTests.Storage.Postgres.Instances;
@@ -49,6 +50,38 @@ public sealed class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLi
         foreach (HttpResponseMessage response in responses)
         {
             response.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("/key/delete", """{"keys": ["KEY"]}""")]
+    [InlineData("/key/update", """{"key": "KEY", "blocked": true}""")]
+    public async Task Chat_KeyRevokedThroughOneInstance_IsRefusedByTheOthersWithinASecond(string path, string json)
+    {
+        string key = await _gateways.GenerateAsync("{}");
+        for (int instance = 0; instance < 3; instance++)
+        {
+            using HttpResponseMessage before = await _gateways.ChatAsync(instance, key, maxTokens: 10);
+            before.StatusCode.ShouldBe(HttpStatusCode.OK); // Cached by every instance now.
+        }
+
+        using (HttpResponseMessage revoked = await _gateways.AdminAsync(0, path.TrimStart('/'), json.Replace("KEY", key, StringComparison.Ordinal)))
+        {
+            revoked.IsSuccessStatusCode.ShouldBeTrue(await revoked.Content.ReadAsStringAsync());
+        }
+
+        var clock = Stopwatch.StartNew();
+        foreach (int instance in new[] { 1, 2 })
+        {
+            HttpStatusCode status;
+            do
+            {
+                using HttpResponseMessage response = await _gateways.ChatAsync(instance, key, maxTokens: 10);
+                status = response.StatusCode;
+            }
+            while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(1));
+
+            status.ShouldBe(HttpStatusCode.Unauthorized, $"instance {instance} still served the revoked key {clock.Elapsed.TotalMilliseconds:0} ms after {path}");
         }
     }
 }
