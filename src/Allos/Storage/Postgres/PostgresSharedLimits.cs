@@ -28,13 +28,13 @@ internal sealed class PostgresSharedLimits : ISharedLimits
 {
     private const string ReserveSql = "SELECT refused, reason, in_flight, spent, reserved, reset_at, retry_ms FROM allos_reserve(@lease, @instance, @now, @amount, @tokens, @kinds, @ids);";
 
+    /// <summary>The most settles written in one call: one round trip, one transaction.</summary>
+    private const int SettleBatch = 256;
+
     private readonly PostgresDatabase _database;
     private readonly string _instance;
     private readonly TimeSpan _heartbeat;
     private readonly TimeSpan _timeout;
-    /// <summary>The most settles written in one call: one round trip, one transaction.</summary>
-    private const int SettleBatch = 256;
-
     private readonly Channel<Settlement> _settles = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
