@@ -30,12 +30,13 @@ public sealed class GatewayInstances : IAsyncDisposable
 
     public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
 
-    public static async Task<GatewayInstances> StartAsync(PostgresServer server, int count)
+    /// <param name="config">The instances' allos.yaml, given the upstream; default: <c>claude</c> on it.</param>
+    public static async Task<GatewayInstances> StartAsync(PostgresServer server, int count, Func<FakeProviderServer, string>? config = null)
     {
         string database = await server.CreateDatabaseAsync("instances");
         var instances = new GatewayInstances(database, await FakeProviderServer.StartAsync());
         instances.Upstream.FallbackTurn = FakeTurn.Text("Hello.").WithUsage(0, 1000);
-        File.WriteAllText(Path.Combine(instances._data, "allos.yaml"), $"""
+        File.WriteAllText(Path.Combine(instances._data, "allos.yaml"), config?.Invoke(instances.Upstream) ?? $"""
             models:
               claude:
                 deployments:
@@ -101,11 +102,11 @@ public sealed class GatewayInstances : IAsyncDisposable
     }
 
     /// <summary>Sends one chat request with <paramref name="key"/> to instance <paramref name="instance"/> and returns the status.</summary>
-    public async Task<HttpResponseMessage> ChatAsync(int instance, string key, int maxTokens = 1000)
+    public async Task<HttpResponseMessage> ChatAsync(int instance, string key, int maxTokens = 1000, string model = "claude")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
-            Content = new StringContent($$"""{"model":"claude","max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return await Clients[instance].SendAsync(request);
