@@ -99,8 +99,18 @@ internal sealed class KeyAccounts(IKeyStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Drops every cached key (the store's change feed may have missed changes): each is read again at its next request.</summary>
-    public void ForgetAll() => Forget([.. _accounts.Keys]);
+    /// <summary>
+    /// Drops every cached key (the store's change feed may have missed changes): each is read again at its next request.
+    /// Unlike <see cref="Forget"/>, nothing is marked deleted: a request admitting a dropped account right now goes on.
+    /// </summary>
+    public void ForgetAll()
+    {
+        lock (_lock)
+        {
+            _generation++;
+            _accounts.Clear();
+        }
+    }
 
     /// <summary>Ends a lease on the key: gives back its place and reservation, counts its cost, corrects its tokens.</summary>
     public void Settle(KeyAccount account, decimal reserved, decimal actual, RateLimitTicket ticket, long tokens)

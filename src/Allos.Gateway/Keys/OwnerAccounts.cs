@@ -94,16 +94,13 @@ internal sealed class OwnerAccounts(IKeyStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Drops every cached user and team (the store's change feed may have missed changes).</summary>
+    /// <summary>Drops every cached user and team (the store's change feed may have missed changes); nothing is marked deleted.</summary>
     public void ForgetAll()
     {
         lock (_lock)
         {
             _generation++;
-            foreach ((KeyOwnerKind kind, string id) in _accounts.Keys)
-            {
-                Drop(kind, id);
-            }
+            _accounts.Clear();
         }
     }
 
