@@ -75,7 +75,7 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
     private readonly CancellationTokenSource _disposing = new();
     private volatile bool _migrated;
     private long _downUntilMs = long.MinValue;
-    private long _lastUsed;
+    private readonly RecencyClock _recency = new();
     private long _count;
     private int _storesSinceSweep;
     private int _sweeping;
@@ -128,7 +128,7 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
             try
             {
                 using var command = new NpgsqlCommand(GetSql, connection);
-                command.Parameters.Text("key", key).Long("now", now).Long("used", NextUse(now));
+                command.Parameters.Text("key", key).Long("now", now).Long("used", _recency.Next(now));
                 json = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
             }
             catch (NpgsqlException ex)
@@ -158,7 +158,7 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
             {
                 using var command = new NpgsqlCommand(SetSql, connection);
                 command.Parameters.Text("key", key).Text("json", json).Long("now", nowMs)
-                    .Long("expires", ResponseJson.ExpiresAt(now, timeToLive).ToUnixTimeMilliseconds()).Long("used", NextUse(nowMs));
+                    .Long("expires", ResponseJson.ExpiresAt(now, timeToLive).ToUnixTimeMilliseconds()).Long("used", _recency.Next(nowMs));
                 inserted = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
             }
             catch (NpgsqlException ex)
@@ -334,21 +334,4 @@ public sealed class PostgresResponseCache : IResponseCache, IAsyncDisposable, ID
     }
 
     private long NowMs() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>A recency stamp: the clock, made strictly increasing so uses within one millisecond keep their order.</summary>
-    private long NextUse(long nowMs)
-    {
-        long last = Volatile.Read(ref _lastUsed);
-        while (true)
-        {
-            long next = Math.Max(nowMs, last + 1);
-            long seen = Interlocked.CompareExchange(ref _lastUsed, next, last);
-            if (seen == last)
-            {
-                return next;
-            }
-
-            last = seen;
-        }
-    }
 }

@@ -38,7 +38,7 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
     private readonly string _connectionString;
     private readonly int _maxEntries;
     private readonly TimeProvider _timeProvider;
-    private long _lastUsed;
+    private readonly RecencyClock _recency = new();
     private long _count;
     private int _storesSinceSweep;
     private int _disposed;
@@ -132,7 +132,7 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
         using (SqliteCommand touch = connection.CreateCommand())
         {
             touch.CommandText = "UPDATE response_cache SET last_used = $used WHERE key = $key;";
-            touch.Parameters.AddWithValue("$used", NextUse(now));
+            touch.Parameters.AddWithValue("$used", _recency.Next(now));
             touch.Parameters.AddWithValue("$key", key);
             await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -171,7 +171,7 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
             upsert.Parameters.AddWithValue("$json", json);
             upsert.Parameters.AddWithValue("$now", nowMs);
             upsert.Parameters.AddWithValue("$expires", expires);
-            upsert.Parameters.AddWithValue("$used", NextUse(nowMs));
+            upsert.Parameters.AddWithValue("$used", _recency.Next(nowMs));
             inserted = await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long changes && changes > 0;
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -227,23 +227,6 @@ public sealed class SqliteResponseCache : IResponseCache, IDisposable
     }
 
     private long NowMs() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>A recency stamp: the clock, made strictly increasing so uses within one millisecond keep their order.</summary>
-    private long NextUse(long nowMs)
-    {
-        long last = Volatile.Read(ref _lastUsed);
-        while (true)
-        {
-            long next = Math.Max(nowMs, last + 1);
-            long seen = Interlocked.CompareExchange(ref _lastUsed, next, last);
-            if (seen == last)
-            {
-                return next;
-            }
-
-            last = seen;
-        }
-    }
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

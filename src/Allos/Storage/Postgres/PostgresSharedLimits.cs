@@ -255,14 +255,10 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             {
                 break;
             }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (IsAway(ex))
             {
                 // The database is away: keep the batch and try again; the reservations hold meanwhile.
-                try
-                {
-                    await Task.Delay(backoff, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!await PauseAsync(backoff).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -310,19 +306,32 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (IsAway(ex))
             {
                 // The database is away: beat again at the next interval.
             }
 
-            try
-            {
-                await Task.Delay(_heartbeat, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (!await PauseAsync(_heartbeat).ConfigureAwait(false))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>What the background loops retry on: the database unreachable, or the pool out of connections.</summary>
+    private static bool IsAway(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException;
+
+    /// <summary>Waits <paramref name="wait"/> on the store's clock; <see langword="false"/> when the instance is stopping.</summary>
+    private async Task<bool> PauseAsync(TimeSpan wait)
+    {
+        try
+        {
+            await Task.Delay(wait, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -1,0 +1,149 @@
+using Allos.Gateway.Server.Errors;
+using Allos.Models;
+using Allos.Storage;
+using Allos.Storage.Limits;
+
+namespace Allos.Gateway.Server.Keys;
+
+/// <summary>
+/// The key gate's part for a store several instances share: admissions reserved in <see cref="ISharedLimits"/>, and the
+/// change feed that keeps the cached records in step with the other instances.
+/// </summary>
+internal sealed partial class KeyGate
+{
+    /// <summary>
+    /// Follows a shared store's change feed: a key, user or team changed through any instance is read again (or dropped)
+    /// at once, so revocations and new limits bind here within the feed's delay; after a reconnect, when notifications may
+    /// have been missed, every cached record is dropped and read again at its next request.
+    /// </summary>
+    internal void Watch(Func<Action<StoreChange>, IDisposable> subscribe)
+    {
+        ArgumentNullException.ThrowIfNull(subscribe);
+        _watching?.Dispose();
+        _watching = subscribe(OnChange);
+    }
+
+    private void OnChange(StoreChange change)
+    {
+        // The feed's loop must not wait on the store: reads run on their own.
+        switch (change.Kind)
+        {
+            case StoreChangeKind.Key:
+                _ = ReloadAsync(() => RefreshAsync(change.Id, CancellationToken.None), () => Forget([change.Id]));
+                break;
+            case StoreChangeKind.User or StoreChangeKind.Team:
+                KeyOwnerKind kind = change.Kind == StoreChangeKind.Team ? KeyOwnerKind.Team : KeyOwnerKind.User;
+                _ = ReloadAsync(() => _owners?.RefreshAsync(kind, change.Id, CancellationToken.None) ?? Task.CompletedTask, () => _owners?.Forget(kind, [change.Id]));
+                break;
+            case StoreChangeKind.Resync:
+                _keys?.ForgetAll();
+                _owners?.ForgetAll();
+                break;
+        }
+    }
+
+    /// <summary>Reads a changed record; when the store cannot be read, drops it so its next request reads it instead.</summary>
+    private static async Task ReloadAsync(Func<Task> reload, Action drop)
+    {
+        try
+        {
+            await reload().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreDown(ex))
+        {
+            drop();
+        }
+    }
+
+    private static bool HasLimits(VirtualKey key) =>
+        key.MaxBudget is not null || key.BudgetDuration is not null || key.RpmLimit is not null || key.TpmLimit is not null || key.MaxParallelRequests is not null;
+
+    private static bool HasLimits(KeyOwner? owner) =>
+        owner is not null && (owner.MaxBudget is not null || owner.BudgetDuration is not null || owner.RpmLimit is not null || owner.TpmLimit is not null || owner.MaxParallelRequests is not null);
+
+    private async ValueTask<KeyAdmission> AdmitSharedAsync(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        lock (account.Gate)
+        {
+            if ((KeyRefusals.Identify(account, model, now) ?? KeyRefusals.IdentifyOwner(team, model) ?? KeyRefusals.IdentifyOwner(user, model)) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        if (Served(model) is { } notServed)
+        {
+            return KeyAdmission.Refuse(notServed);
+        }
+
+        team = team is { Deleted: false } ? team : null;
+        user = user is { Deleted: false } ? user : null;
+        var accounts = new List<LimitAccount>(3);
+        var holders = new List<SpendAccount>(3);
+        foreach (OwnerAccount? owner in (ReadOnlySpan<OwnerAccount?>)[team, user])
+        {
+            if (owner is not null)
+            {
+                accounts.Add(new LimitAccount(owner.Record.Kind == KeyOwnerKind.Team ? LimitAccountKind.Team : LimitAccountKind.User, owner.Record.Id));
+                holders.Add(owner);
+            }
+        }
+
+        accounts.Add(new LimitAccount(LimitAccountKind.Key, account.Record.Hash));
+        holders.Add(account);
+        decimal amount = estimatedCost ?? 0;
+        LimitOutcome outcome;
+        try
+        {
+            outcome = await _shared!.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return KeyRefusals.Unavailable(ex.Message);
+        }
+
+        if (outcome.Lease is null && outcome.Refusal != LimitRefusal.Gone && _shared!.SettlesPending)
+        {
+            // Settles are written off the request path, so a client's previous call may still hold its place: a client
+            // sending one call after another must not be refused for its own last call. Let them land, and ask again once.
+            try
+            {
+                await _shared.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (StoreUnavailableException ex)
+            {
+                return KeyRefusals.Unavailable(ex.Message);
+            }
+        }
+
+        if (outcome.Lease is { } lease)
+        {
+            return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, lease));
+        }
+
+        SpendAccount holder = holders[Math.Clamp(outcome.Account, 0, holders.Count - 1)];
+        switch (outcome.Refusal)
+        {
+            case LimitRefusal.Gone:
+                Forget([account.Record.Hash]);
+                return KeyRefusals.Unauthorized("Invalid API key: it was deleted. Ask the gateway's admin for a new key.");
+            case LimitRefusal.Parallel:
+                return holder is OwnerAccount busyOwner ? KeyRefusals.OwnerParallel(busyOwner, outcome.InFlight) : KeyRefusals.KeyParallel(account, outcome.InFlight);
+            case LimitRefusal.Rate:
+                return holder is OwnerAccount limitedOwner ? KeyRefusals.OwnerRate(limitedOwner, outcome.RetryAfter, estimatedTokens) : KeyRefusals.KeyRate(account, outcome.RetryAfter, estimatedTokens);
+            default:
+                (string noun, string update, decimal? max) = holder is OwnerAccount owner
+                    ? (owner.Noun, $"/{owner.Noun}/update", owner.Record.MaxBudget)
+                    : ("key", "/key/update", account.Record.MaxBudget);
+
+                // The record may not have the budget yet (set through another instance a moment ago): the database's word stands.
+                return KeyRefusals.BudgetRefusal(noun, holder.DisplayName, update, max ?? Math.Max(outcome.Spent + outcome.Reserved, 0), outcome.Spent, outcome.Reserved, amount, estimatedCost, outcome.ResetAt, now)
+                    ?? KeyRefusals.Limited(GatewayErrorKind.Budget, outcome.RetryAfter, $"Budget exceeded: the {noun} '{holder.DisplayName}' cannot hold this call. Raise max_budget with {update}.");
+        }
+    }
+}
