@@ -99,7 +99,16 @@ internal static class GatewayCommandLine
         {
             // Virtual keys and the spend log live in the Allos database beside sessions and telemetry: the SQLite file,
             // or the PostgreSQL database store: (or ALLOS_DATABASE_URL) names, which several instances can share.
-            store = await AllosStore.OpenAsync(options.Store).ConfigureAwait(false);
+            // redis: (or ALLOS_REDIS_URL alone) puts Redis in front of that database's shared limits.
+            Allos.Storage.Redis.RedisOptions? redis = options.Redis
+                ?? (Environment.GetEnvironmentVariable(Allos.Storage.Redis.RedisOptions.UrlVariable) is { Length: > 0 } url ? new() { Url = url } : null);
+            if (redis is not null && !AllosStore.IsPostgresSetting(AllosStore.ResolveSetting(options.Store)))
+            {
+                await error.WriteLineAsync($"{Allos.Storage.Redis.RedisOptions.UrlVariable} speeds up the shared limits of the PostgreSQL store; set store: (or {AllosStore.DatabaseUrlVariable}) to a postgres:// URL, or unset it.").ConfigureAwait(false);
+                return ConfigurationError;
+            }
+
+            store = await AllosStore.OpenAsync(options.Store, postgres => postgres.Redis = redis).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {

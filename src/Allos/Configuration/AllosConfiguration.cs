@@ -1,5 +1,7 @@
 using Allos.Agents;
 using Allos.Gateway;
+using Allos.Storage;
+using Allos.Storage.Redis;
 using Allos.Yaml;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -26,9 +28,15 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
 
     private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint"];
+
+    private static readonly Dictionary<string, RedisFailureMode> RedisFailures = new()
+    {
+        ["fail_open"] = RedisFailureMode.FailOpen,
+        ["fail_closed"] = RedisFailureMode.FailClosed,
+    };
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -128,6 +136,55 @@ public static class AllosConfiguration
         if (reader.Get(root, "gateway") is { } gateway)
         {
             options.Gateway = ReadGateway(reader, reader.Mapping(gateway, "gateway"));
+        }
+
+        if (reader.Get(root, "redis") is { } redis)
+        {
+            options.Redis = ReadRedis(reader, redis, options.Store, environment);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// <c>redis: redis://…</c>, or a mapping of <c>url</c> and <c>on_failure</c> (<c>fail_open</c>, the default, or
+    /// <c>fail_closed</c>); <c>ALLOS_REDIS_URL</c> overrides the URL. Redis only fronts the PostgreSQL store's limits, so
+    /// the store in effect must be PostgreSQL. Messages never repeat the URL, which may hold a password.
+    /// </summary>
+    private static RedisOptions ReadRedis(ConfigurationReader reader, YamlNode redis, string? store, Func<string, string?> environment)
+    {
+        var options = new RedisOptions();
+        if (redis is YamlMappingNode mapping)
+        {
+            reader.CheckKeys(mapping, "redis", ["url", "on_failure"]);
+            options.Url = NonBlank(reader.String(mapping, "url")) ?? "";
+            options.OnFailure = reader.Choice(mapping, "on_failure", RedisFailures) ?? RedisFailureMode.FailOpen;
+        }
+        else
+        {
+            options.Url = NonBlank(reader.String(redis, "redis")) ?? "";
+        }
+
+        bool fromEnvironment = environment(RedisOptions.UrlVariable) is { Length: > 0 };
+        if (fromEnvironment)
+        {
+            options.Url = environment(RedisOptions.UrlVariable)!;
+        }
+
+        YamlNode at = redis is YamlMappingNode map ? reader.Get(map, "url") ?? redis : redis;
+        try
+        {
+            _ = RedisEndpoint.Parse(options.Url, out _);
+        }
+        catch (ArgumentException ex)
+        {
+            throw reader.Error(at, $"{(fromEnvironment ? RedisOptions.UrlVariable : "redis")}: {ex.Message}");
+        }
+
+        if (!AllosStore.IsPostgresSetting(AllosStore.ResolveSetting(store, environment)))
+        {
+            throw reader.Error(redis,
+                $"redis: speeds up the shared limits of the PostgreSQL store; set store: (or {AllosStore.DatabaseUrlVariable}) to a postgres://user:password@host:port/database URL, or remove redis:.");
         }
 
         return options;

@@ -58,6 +58,12 @@ public sealed class AllosOptions
     /// </summary>
     public string? Store { get; set; }
 
+    /// <summary>
+    /// Gets or sets the Redis in front of the PostgreSQL store's shared limits (<c>redis:</c>, a URL or <c>url:</c> and
+    /// <c>on_failure:</c>). Default: <see langword="null"/> (limits counted in the database alone).
+    /// </summary>
+    public Storage.Redis.RedisOptions? Redis { get; set; }
+
     /// <summary>Gets or sets the gateway server's settings (<c>gateway:</c>). Default: <see langword="null"/> (none given).</summary>
     public GatewaySettings? Gateway { get; set; }
 

@@ -30,6 +30,7 @@ internal sealed partial class PostgresKeyStore
         try
         {
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await Changed(Account(account.Kind, account.Id)).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -76,7 +77,9 @@ internal sealed partial class PostgresKeyStore
             SELECT id, {OwnerChanged} FROM changed;
             """);
         Bind(update, account);
-        return await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
+        bool updated = await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
+        await Changed(Account(account.Kind, account.Id)).ConfigureAwait(false);
+        return updated;
     }
 
     public async Task<IReadOnlyList<string>> DeleteOwnersAsync(KeyOwnerKind kind, IEnumerable<string> ids, CancellationToken cancellationToken = default)
@@ -97,6 +100,11 @@ internal sealed partial class PostgresKeyStore
             {
                 deleted.Add(reader.GetString(0));
             }
+        }
+
+        foreach (string id in deleted)
+        {
+            await Changed(Account(kind, id)).ConfigureAwait(false);
         }
 
         return [.. wanted.Where(deleted.Contains)];
@@ -121,7 +129,11 @@ internal sealed partial class PostgresKeyStore
             """);
         update.Parameters.Text("kind", Kind(kind)).Text("id", id).Long("reset", nextReset?.ToUnixTimeMilliseconds());
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await Changed(Account(kind, id)).ConfigureAwait(false);
     }
+
+    private static Limits.LimitAccount Account(KeyOwnerKind kind, string id) =>
+        new(kind == KeyOwnerKind.Team ? Limits.LimitAccountKind.Team : Limits.LimitAccountKind.User, id);
 
     private static string Kind(KeyOwnerKind kind) => kind == KeyOwnerKind.Team ? "team" : "user";
 

@@ -16,7 +16,13 @@ namespace Allos.Storage.Postgres;
 internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKeyStore
 {
     /// <summary>Gets the store's shared limits (set by <see cref="PostgresStore"/>), which the gateway's key checks use.</summary>
-    internal Func<PostgresSharedLimits> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
+    internal Func<Limits.ISharedLimits> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
+
+    /// <summary>
+    /// Gets what runs once a change to an account's limits or spend is committed (set by <see cref="PostgresStore"/>): with
+    /// Redis in front, its copy is dropped, so the next request through any instance reads the change.
+    /// </summary>
+    internal Func<Limits.LimitAccount, Task> Changed { get; init; } = _ => Task.CompletedTask;
 
     /// <summary>Gets the store's change feed (set by <see cref="PostgresStore"/>), which tells the gateway's key cache what other instances changed.</summary>
     internal PostgresChangeFeed? Changes { get; init; }
@@ -44,6 +50,7 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
         try
         {
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await Changed(new(Limits.LimitAccountKind.Key, key.Hash)).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -96,7 +103,9 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
         Bind(update, key);
         try
         {
-            return await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
+            bool updated = await RowsAsync(update, cancellationToken).ConfigureAwait(false) > 0;
+            await Changed(new(Limits.LimitAccountKind.Key, key.Hash)).ConfigureAwait(false);
+            return updated;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -123,6 +132,11 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
             }
         }
 
+        foreach (string hash in deleted)
+        {
+            await Changed(new(Limits.LimitAccountKind.Key, hash)).ConfigureAwait(false);
+        }
+
         // In the order asked, as the SQLite store returns them.
         return [.. wanted.Where(deleted.Contains)];
     }
@@ -146,6 +160,7 @@ internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKey
             """);
         update.Parameters.Text("hash", hash).Long("reset", nextReset?.ToUnixTimeMilliseconds());
         await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await Changed(new(Limits.LimitAccountKind.Key, hash)).ConfigureAwait(false);
     }
 
     /// <summary>Counts the rows a statement returns (a data-modifying CTE's, whose SELECT's row count is not reported as affected).</summary>

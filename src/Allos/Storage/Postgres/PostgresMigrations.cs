@@ -423,6 +423,60 @@ internal static class PostgresMigrations
                 until bigint NOT NULL
             );
             """),
+        (5, """
+            -- Shared limits with Redis in front (RedisSharedLimits): Redis holds the live counters, the database the
+            -- accounts' limits and spend. allos_limit_state reads them, starting a new budget period first where one is
+            -- due (as allos_reserve does), in the order given (team, user, key), one row per account.
+            CREATE FUNCTION allos_limit_state(p_now bigint, p_kinds text[], p_ids text[])
+            RETURNS TABLE (present boolean, budget bigint, reset_at bigint, spend bigint, rpm integer, tpm integer, parallel integer)
+            LANGUAGE plpgsql AS $$
+            #variable_conflict use_column
+            DECLARE
+                r record;
+            BEGIN
+                FOR i IN 1 .. coalesce(array_length(p_kinds, 1), 0) LOOP
+                    IF p_kinds[i] = 'key' THEN
+                        UPDATE virtual_keys k SET spend_nanos = 0, budget_reset_at = allos_next_reset(k.budget_reset_at, k.budget_duration, p_now)
+                          WHERE k.hash = p_ids[i] AND k.budget_reset_at <= p_now;
+                        SELECT k.max_budget_nanos AS budget, k.budget_reset_at AS reset_at, k.spend_nanos AS spend, k.rpm_limit AS rpm,
+                               k.tpm_limit AS tpm, k.max_parallel_requests AS parallel
+                          INTO r FROM virtual_keys k WHERE k.hash = p_ids[i];
+                    ELSE
+                        UPDATE budget_accounts a SET spend_nanos = 0, budget_reset_at = allos_next_reset(a.budget_reset_at, a.budget_duration, p_now)
+                          WHERE a.kind = p_kinds[i] AND a.id = p_ids[i] AND a.budget_reset_at <= p_now;
+                        SELECT a.max_budget_nanos AS budget, a.budget_reset_at AS reset_at, a.spend_nanos AS spend, a.rpm_limit AS rpm,
+                               a.tpm_limit AS tpm, a.max_parallel_requests AS parallel
+                          INTO r FROM budget_accounts a WHERE a.kind = p_kinds[i] AND a.id = p_ids[i];
+                    END IF;
+                    IF FOUND THEN
+                        RETURN QUERY SELECT true, r.budget, r.reset_at, r.spend, r.rpm, r.tpm, r.parallel;
+                    ELSE
+                        RETURN QUERY SELECT false, NULL::bigint, NULL::bigint, 0::bigint, NULL::integer, NULL::integer, NULL::integer;
+                    END IF;
+                END LOOP;
+            END $$;
+
+            -- Charges accounts what calls cost (element i: p_amounts[i] nanos to account p_kinds[i]/p_ids[i]; an account
+            -- that no longer exists is skipped). Locks as allos_settle does: teams and users, then keys, each in id order.
+            CREATE FUNCTION allos_charge(p_kinds text[], p_ids text[], p_amounts bigint[]) RETURNS void
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM 1 FROM budget_accounts a
+                  WHERE (a.kind, a.id) IN (SELECT u.kind, u.id FROM unnest(p_kinds, p_ids) AS u(kind, id) WHERE u.kind <> 'key')
+                  ORDER BY a.kind = 'user', a.id FOR UPDATE OF a;
+                PERFORM 1 FROM virtual_keys k
+                  WHERE k.hash IN (SELECT u.id FROM unnest(p_kinds, p_ids) AS u(kind, id) WHERE u.kind = 'key')
+                  ORDER BY k.hash FOR UPDATE OF k;
+                UPDATE virtual_keys k SET spend_nanos = k.spend_nanos + c.total
+                  FROM (SELECT u.id, sum(u.amount) AS total FROM unnest(p_kinds, p_ids, p_amounts) AS u(kind, id, amount)
+                        WHERE u.kind = 'key' GROUP BY u.id) c
+                  WHERE k.hash = c.id;
+                UPDATE budget_accounts a SET spend_nanos = a.spend_nanos + c.total
+                  FROM (SELECT u.kind, u.id, sum(u.amount) AS total FROM unnest(p_kinds, p_ids, p_amounts) AS u(kind, id, amount)
+                        WHERE u.kind <> 'key' GROUP BY u.kind, u.id) c
+                  WHERE a.kind = c.kind AND a.id = c.id;
+            END $$;
+            """),
     ];
 
     public static int Latest => All.Max(m => m.Version);

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Allos.Storage.Limits;
+using Allos.Storage.Redis;
 using Allos.Storage.Sqlite;
 using Npgsql;
 
@@ -24,7 +26,7 @@ public sealed class PostgresStore : IAsyncDisposable
     private readonly PostgresDatabase _database;
     private readonly TelemetryWriter _writer;
     private readonly PostgresStoreOptions _options;
-    private PostgresSharedLimits? _limits;
+    private ISharedLimits? _limits;
 
     private PostgresStore(PostgresDatabase database, PostgresPartitions partitions, PostgresStoreOptions options, string connectionString)
     {
@@ -36,7 +38,12 @@ public sealed class PostgresStore : IAsyncDisposable
         _writer = new TelemetryWriter(options.TelemetryBatchSize, options.TelemetryFlushInterval, batch.WriteAsync, IsTransient);
         Sessions = new PostgresSessionStore(database);
         Telemetry = new PostgresTelemetryStore(database, _writer);
-        Keys = new PostgresKeyStore(database) { SharedLimits = () => Limits, Changes = Changes };
+        Keys = new PostgresKeyStore(database)
+        {
+            SharedLimits = () => Limits,
+            Changes = Changes,
+            Changed = account => Volatile.Read(ref _limits) is RedisSharedLimits redis ? redis.ForgetAsync(account) : Task.CompletedTask,
+        };
     }
 
     /// <summary>Gets the session store.</summary>
@@ -50,15 +57,17 @@ public sealed class PostgresStore : IAsyncDisposable
 
     /// <summary>
     /// Gets the budgets and rate limits every gateway instance on this database shares (created, and its heartbeat started,
-    /// on first use).
+    /// on first use): counted in the database, or in Redis in front of it when <see cref="PostgresStoreOptions.Redis"/> is set.
     /// </summary>
-    internal PostgresSharedLimits Limits
+    internal ISharedLimits Limits
     {
         get
         {
             lock (_database)
             {
-                return _limits ??= new PostgresSharedLimits(_database, _options);
+                return _limits ??= _options.Redis is { } redis
+                    ? new RedisSharedLimits(_database, new PostgresSharedLimits(_database, _options), redis, _options)
+                    : new PostgresSharedLimits(_database, _options);
             }
         }
     }
@@ -136,7 +145,7 @@ public sealed class PostgresStore : IAsyncDisposable
     /// <summary>Stops the change feed, writes the queued telemetry, then closes the pool.</summary>
     public async ValueTask DisposeAsync()
     {
-        PostgresSharedLimits? limits;
+        ISharedLimits? limits;
         lock (_database)
         {
             limits = _limits;

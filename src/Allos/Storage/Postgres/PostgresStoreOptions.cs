@@ -37,6 +37,12 @@ public sealed class PostgresStoreOptions
     /// </summary>
     public TimeSpan InstanceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets the Redis in front of the shared limits (<c>redis:</c> in <c>allos.yaml</c>), or <see langword="null"/>
+    /// (the default) to count them in the database alone. The semantics are the same either way.
+    /// </summary>
+    public Redis.RedisOptions? Redis { get; set; }
+
     /// <summary>Gets or sets the clock. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -51,6 +57,11 @@ public sealed class PostgresStoreOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(TelemetryBatchSize, 1, nameof(TelemetryBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(TelemetryFlushInterval, TimeSpan.Zero, nameof(TelemetryFlushInterval));
+        if (Redis is { } redis)
+        {
+            _ = Storage.Redis.RedisEndpoint.Parse(redis.Url, out _);
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InstanceHeartbeat, TimeSpan.Zero, nameof(InstanceHeartbeat));
         if (InstanceTimeout <= InstanceHeartbeat)
         {

@@ -46,7 +46,8 @@ public sealed class KeyedGateway : IAsyncDisposable
 
     /// <summary>Starts the gateway; <paramref name="configure"/> may add groups (see <see cref="Group"/>) and server settings before it starts.</summary>
     /// <param name="postgres">A PostgreSQL database to keep the keys in (its limits shared), instead of a SQLite file.</param>
-    public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null, string? postgres = null)
+    /// <param name="redis">A Redis server (URL) in front of that database's limits.</param>
+    public static async Task<KeyedGateway> StartAsync(Action<KeyedGateway, RouterOptions, GatewayServerOptions>? configure = null, string? postgres = null, string? redis = null)
     {
         var gateway = new KeyedGateway { Upstream = await FakeProviderServer.StartAsync() };
         if (postgres is null)
@@ -56,7 +57,12 @@ public sealed class KeyedGateway : IAsyncDisposable
         }
         else
         {
-            gateway._postgres = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = postgres, TimeProvider = gateway.Time });
+            gateway._postgres = await PostgresStore.OpenAsync(new PostgresStoreOptions
+            {
+                ConnectionString = postgres,
+                TimeProvider = gateway.Time,
+                Redis = redis is null ? null : new Allos.Storage.Redis.RedisOptions { Url = redis },
+            });
             gateway.Keys = gateway._postgres.Keys;
         }
 
