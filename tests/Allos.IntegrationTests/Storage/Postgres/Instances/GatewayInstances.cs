@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Allos.Storage;
+using Allos.IntegrationTests.Storage.Redis;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace Allos.IntegrationTests.Storage.Postgres.Instances;
 
@@ -26,24 +28,39 @@ public sealed class GatewayInstances : IAsyncDisposable
 
     public string Database { get; }
 
+    /// <summary>Gets the Redis in front of the limits, if any.</summary>
+    public RedisServer? Redis { get; private init; }
+
     public FakeProviderServer Upstream { get; }
 
     public IReadOnlyList<HttpClient> Clients { get; private set; } = [];
 
     /// <param name="config">The instances' allos.yaml, given the upstream; default: <c>claude</c> on it.</param>
-    public static async Task<GatewayInstances> StartAsync(PostgresServer server, int count, Func<FakeProviderServer, string>? config = null)
+    /// <param name="redis">A Redis server to put in front of the database's limits, with its <c>on_failure</c>.</param>
+    public static async Task<GatewayInstances> StartAsync(PostgresServer server, int count, Func<FakeProviderServer, string>? config = null, RedisServer? redis = null, string onFailure = "fail_open")
     {
         string database = await server.CreateDatabaseAsync("instances");
-        var instances = new GatewayInstances(database, await FakeProviderServer.StartAsync());
+        var instances = new GatewayInstances(database, await FakeProviderServer.StartAsync()) { Redis = redis };
         instances.Upstream.FallbackTurn = FakeTurn.Text("Hello.").WithUsage(0, 1000);
-        File.WriteAllText(Path.Combine(instances._data, "allos.yaml"), config?.Invoke(instances.Upstream) ?? $"""
+        string yaml = config?.Invoke(instances.Upstream) ?? $"""
             models:
               claude:
                 deployments:
                   - model: anthropic/claude-sonnet-4-5
                     api_key: sk-upstream
                     base_url: {instances.Upstream.EndpointFor("anthropic")}
-            """);
+            """;
+        if (redis is not null)
+        {
+            yaml += $"""
+
+                redis:
+                  url: {redis.Url}
+                  on_failure: {onFailure}
+                """;
+        }
+
+        File.WriteAllText(Path.Combine(instances._data, "allos.yaml"), yaml);
 
         // Started one after another: the first applies the migrations, the others find them applied.
         var clients = new List<HttpClient>();
@@ -121,15 +138,58 @@ public sealed class GatewayInstances : IAsyncDisposable
         return await command.ExecuteScalarAsync();
     }
 
-    /// <summary>Waits until no call holds a reservation any more (every settle written), for at most 30 seconds.</summary>
+    /// <summary>Waits until no call holds a reservation any more (every settle written), in the database and in Redis, for at most 30 seconds.</summary>
     public async Task WaitSettledAsync()
     {
-        for (int i = 0; i < 300 && (long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))! > 0; i++)
+        for (int i = 0; i < 300 && await HeldAsync() > 0; i++)
         {
             await Task.Delay(100);
         }
 
-        ((long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!).ShouldBe(0, "calls still hold reservations 30 s after they ended");
+        (await HeldAsync()).ShouldBe(0, "calls still hold reservations 30 s after they ended");
+    }
+
+    /// <summary>Reads a field of Redis's copy of an account (<c>key</c>, hash), as <see cref="Allos.Storage.Redis.RedisLimitScripts"/> lays it out.</summary>
+    public async Task<long?> RedisAccountAsync(string kind, string id, string field)
+    {
+        await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Redis!.Port}");
+        RedisValue value = await redis.GetDatabase().HashGetAsync($"{RedisPrefix}a:{kind}:{id}", field);
+        return value.IsNull ? null : (long)value;
+    }
+
+    /// <summary>Drops Redis's copy of an account, as a change through an instance does; the next call through Redis reads it again.</summary>
+    public async Task ForgetRedisCopyAsync(string kind, string id)
+    {
+        await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Redis!.Port}");
+        await redis.GetDatabase().HashDeleteAsync($"{RedisPrefix}a:{kind}:{id}", "seeded");
+    }
+
+    private string RedisPrefix
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(Database);
+            return Allos.Storage.Redis.RedisLimitScripts.Prefix($"{builder.Host}:{builder.Port}/{builder.Database}");
+        }
+    }
+
+    private async Task<long> HeldAsync()
+    {
+        long held = (long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!;
+        if (Redis is not null)
+        {
+            try
+            {
+                await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Redis.Port},abortConnect=false,connectTimeout=1000");
+                held += redis.GetServers()[0].Keys(pattern: RedisPrefix + "l:*").LongCount();
+            }
+            catch (RedisConnectionException)
+            {
+                // Redis is down: it holds nothing.
+            }
+        }
+
+        return held;
     }
 
     public async ValueTask DisposeAsync()

@@ -5,11 +5,15 @@ namespace Allos.IntegrationTests.Storage.Postgres.Instances;
 
 /// <summary>Three gateway processes on one PostgreSQL database enforce one set of limits, not one each.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLifetime
+public class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLifetime
 {
     private GatewayInstances _gateways = null!;
 
-    public async Task InitializeAsync() => _gateways = await GatewayInstances.StartAsync(server, 3);
+    protected GatewayInstances Gateways => _gateways;
+
+    public async Task InitializeAsync() => _gateways = await StartAsync(server);
+
+    protected virtual Task<GatewayInstances> StartAsync(PostgresServer postgres) => GatewayInstances.StartAsync(postgres, 3);
 
     public async Task DisposeAsync() => await _gateways.DisposeAsync();
 
