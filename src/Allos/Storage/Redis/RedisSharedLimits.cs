@@ -83,6 +83,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
         _beating = Task.Run(BeatAsync);
     }
 
+    /// <summary>Gets this instance's name, as its reservations and its alive key in Redis carry it.</summary>
+    internal string Instance => _instance;
+
     /// <summary>Gets the Redis server as host:port (never a password).</summary>
     public string Server => _server;
 

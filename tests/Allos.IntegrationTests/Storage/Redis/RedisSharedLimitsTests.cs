@@ -1,0 +1,157 @@
+using Allos.IntegrationTests.Storage.Postgres;
+using Allos.Storage;
+using Allos.Storage.Limits;
+using Allos.Storage.Postgres;
+using Allos.Storage.Redis;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Allos.IntegrationTests.Storage.Redis;
+
+/// <summary>
+/// <see cref="RedisSharedLimits"/> in one process, two instances (stores) on one database and one Redis, on a fake clock:
+/// the cases the gateway tests cannot time (an instance that stops beating, Redis emptied between reserve and settle, the
+/// database changed behind Redis's copy).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer redis) : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly List<PostgresStore> _stores = [];
+    private string _database = "";
+
+    public async Task InitializeAsync() => _database = await server.CreateDatabaseAsync("redis_limits_unit");
+
+    public async Task DisposeAsync()
+    {
+        foreach (PostgresStore store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Reserve_InstanceStopsBeating_AnotherTakesOverItsReservation_AtItsEstimate()
+    {
+        RedisSharedLimits a = await OpenAsync();
+        RedisSharedLimits b = await OpenAsync();
+        await CreateKeyAsync("k1", budget: 1m);
+        LimitAccount[] key = [new(LimitAccountKind.Key, "k1")];
+        (await a.ReserveAsync(key, 0.5m, 100, default)).Lease.ShouldNotBeNull();
+        (await b.ReserveAsync(key, 0.6m, 100, default)).Refusal.ShouldBe(LimitRefusal.Budget);
+
+        (await b.BeatOnceAsync()).ShouldBe(0, "a is alive: nothing to take over");
+        await DeleteAsync($"{Prefix}i:{a.Instance}"); // a's alive key expires: it crashed.
+        (await b.BeatOnceAsync()).ShouldBe(1);
+        await b.FlushAsync();
+
+        (await SpendAsync("k1")).ShouldBe(500_000_000L, "charged at its estimate");
+        LimitOutcome after = await b.ReserveAsync(key, 0.6m, 100, default);
+        after.Refusal.ShouldBe(LimitRefusal.Budget);
+        after.Reserved.ShouldBe(0m);
+        after.InFlight.ShouldBe(0);
+        (await b.ReserveAsync(key, 0.4m, 100, default)).Lease.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Settle_RedisEmptiedMeanwhile_StillChargesTheDatabase_AndTheNextReservationReadsIt()
+    {
+        RedisSharedLimits a = await OpenAsync();
+        await CreateKeyAsync("k2", budget: 1m);
+        LimitAccount[] key = [new(LimitAccountKind.Key, "k2")];
+        Guid lease = (await a.ReserveAsync(key, 0.5m, 100, default)).Lease!.Value;
+
+        await using (ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true"))
+        {
+            foreach (RedisKey stored in client.GetServers()[0].Keys(pattern: Prefix + "*"))
+            {
+                await client.GetDatabase().KeyDeleteAsync(stored);
+            }
+        }
+
+        a.Settle(lease, 0.3m, 50);
+        await a.FlushAsync();
+
+        (await SpendAsync("k2")).ShouldBe(300_000_000L);
+        LimitOutcome refused = await a.ReserveAsync(key, 0.8m, 100, default);
+        refused.Refusal.ShouldBe(LimitRefusal.Budget);
+        refused.Spent.ShouldBe(0.3m, "the emptied Redis read the spend back from the database");
+    }
+
+    [Fact]
+    public async Task Reserve_SpendChangedInTheDatabase_IsReadWithinASecond()
+    {
+        RedisSharedLimits a = await OpenAsync();
+        await CreateKeyAsync("k3", budget: 1m);
+        LimitAccount[] key = [new(LimitAccountKind.Key, "k3")];
+        a.Settle((await a.ReserveAsync(key, 0.1m, 10, default)).Lease!.Value, 0.1m, 10);
+        await a.FlushAsync();
+
+        await ExecuteAsync("UPDATE virtual_keys SET spend_nanos = 950000000 WHERE hash = 'k3'"); // Behind every instance's back.
+        _time.Advance(TimeSpan.FromMilliseconds(1100));
+
+        LimitOutcome refused = await a.ReserveAsync(key, 0.1m, 10, default);
+        refused.Refusal.ShouldBe(LimitRefusal.Budget);
+        refused.Spent.ShouldBe(0.95m);
+    }
+
+    [Fact]
+    public async Task Reserve_DeletedKey_IsGone_AndAMissingTeamDoesNotCount()
+    {
+        RedisSharedLimits a = await OpenAsync();
+        await CreateKeyAsync("k4", budget: null);
+        (await a.ReserveAsync([new(LimitAccountKind.Team, "nobody"), new(LimitAccountKind.Key, "k4")], 0.1m, 10, default)).Lease.ShouldNotBeNull();
+        (await a.ReserveAsync([new(LimitAccountKind.Key, "k5")], 0.1m, 10, default)).Refusal.ShouldBe(LimitRefusal.Gone);
+    }
+
+    private string Prefix
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(_database);
+            return RedisLimitScripts.Prefix($"{builder.Host}:{builder.Port}/{builder.Database}");
+        }
+    }
+
+    private async Task<RedisSharedLimits> OpenAsync()
+    {
+        PostgresStore store = await PostgresStore.OpenAsync(new PostgresStoreOptions
+        {
+            ConnectionString = _database,
+            TimeProvider = _time,
+            Redis = new RedisOptions { Url = redis.Url },
+        });
+        _stores.Add(store);
+        return (RedisSharedLimits)store.Limits;
+    }
+
+    private async Task CreateKeyAsync(string hash, decimal? budget)
+    {
+        await using PostgresStore store = await PostgresStore.OpenAsync(_database);
+        await store.Keys.CreateAsync(new VirtualKey { Hash = hash, MaxBudget = budget, Created = _time.GetUtcNow() });
+    }
+
+    private async Task<long> SpendAsync(string hash)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT spend_nanos FROM virtual_keys WHERE hash = @h", connection);
+        command.Parameters.AddWithValue("h", hash);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task DeleteAsync(string key)
+    {
+        await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        (await client.GetDatabase().KeyDeleteAsync(key)).ShouldBeTrue($"no key {key} in Redis");
+    }
+}
