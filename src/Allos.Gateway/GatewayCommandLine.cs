@@ -1,6 +1,7 @@
 using System.Globalization;
 using Allos.Configuration;
 using Allos.Storage;
+using Allos.Storage.Postgres;
 using Microsoft.AspNetCore.Builder;
 
 namespace Allos.Gateway.Server;
@@ -31,6 +32,13 @@ internal static class GatewayCommandLine
         }
 
         return options;
+    }
+
+    /// <summary>Applies allos.yaml's <c>gateway:</c> settings that belong to a shared PostgreSQL store.</summary>
+    internal static void ConfigureStore(PostgresStoreOptions postgres, GatewaySettings? settings)
+    {
+        postgres.InstanceHeartbeat = settings?.InstanceHeartbeat ?? postgres.InstanceHeartbeat;
+        postgres.InstanceTimeout = settings?.InstanceTimeout ?? postgres.InstanceTimeout;
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -99,7 +107,7 @@ internal static class GatewayCommandLine
         {
             // Virtual keys and the spend log live in the Allos database beside sessions and telemetry: the SQLite file,
             // or the PostgreSQL database store: (or ALLOS_DATABASE_URL) names, which several instances can share.
-            store = await AllosStore.OpenAsync(options.Store).ConfigureAwait(false);
+            store = await AllosStore.OpenAsync(options.Store, postgres => ConfigureStore(postgres, options.Gateway)).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {

@@ -90,7 +90,15 @@ public sealed class AllosStore : IAsyncDisposable
     /// when nothing is set.
     /// </summary>
     /// <exception cref="StoreUnavailableException">The store cannot be opened, or the PostgreSQL setting is malformed; the message names the file or server, never a password.</exception>
-    public static async Task<AllosStore> OpenAsync(string? configured, CancellationToken cancellationToken = default)
+    public static Task<AllosStore> OpenAsync(string? configured, CancellationToken cancellationToken = default) =>
+        OpenAsync(configured, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(string?, CancellationToken)"/>, letting <paramref name="configure"/> set the PostgreSQL store's
+    /// options (heartbeat, timeouts, …) before it opens; the connection string is already set. Not called for SQLite.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The store cannot be opened, or the PostgreSQL setting or options are invalid; the message names the file or server, never a password.</exception>
+    public static async Task<AllosStore> OpenAsync(string? configured, Action<PostgresStoreOptions>? configure, CancellationToken cancellationToken = default)
     {
         string? setting = ResolveSetting(configured);
         if (IsPostgresSetting(setting))
@@ -98,7 +106,9 @@ public sealed class AllosStore : IAsyncDisposable
             PostgresStore store;
             try
             {
-                store = await PostgresStore.OpenAsync(setting!, cancellationToken).ConfigureAwait(false);
+                var options = new PostgresStoreOptions { ConnectionString = setting! };
+                configure?.Invoke(options);
+                store = await PostgresStore.OpenAsync(options, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
