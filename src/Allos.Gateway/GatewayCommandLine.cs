@@ -1,6 +1,7 @@
 using System.Globalization;
 using Allos.Configuration;
 using Allos.Storage;
+using Allos.Storage.Postgres;
 using Microsoft.AspNetCore.Builder;
 
 namespace Allos.Gateway.Server;
@@ -31,6 +32,13 @@ internal static class GatewayCommandLine
         }
 
         return options;
+    }
+
+    /// <summary>Applies allos.yaml's <c>gateway:</c> settings that belong to a shared PostgreSQL store.</summary>
+    internal static void ConfigureStore(PostgresStoreOptions postgres, GatewaySettings? settings)
+    {
+        postgres.InstanceHeartbeat = settings?.InstanceHeartbeat ?? postgres.InstanceHeartbeat;
+        postgres.InstanceTimeout = settings?.InstanceTimeout ?? postgres.InstanceTimeout;
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -108,7 +116,11 @@ internal static class GatewayCommandLine
                 return ConfigurationError;
             }
 
-            store = await AllosStore.OpenAsync(options.Store, postgres => postgres.Redis = redis).ConfigureAwait(false);
+            store = await AllosStore.OpenAsync(options.Store, postgres =>
+            {
+                ConfigureStore(postgres, options.Gateway);
+                postgres.Redis = redis;
+            }).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Allos.Agents;
 using Allos.Gateway;
 using Allos.Storage;
@@ -30,7 +31,7 @@ public static class AllosConfiguration
     private static readonly string[] TopLevelKeys =
         ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
 
-    private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint"];
+    private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint", "instance_heartbeat", "instance_timeout"];
 
     private static readonly Dictionary<string, RedisFailureMode> RedisFailures = new()
     {
@@ -206,6 +207,16 @@ public static class AllosConfiguration
             throw reader.Error(reader.Get(gateway, "otlp_endpoint")!, $"gateway.otlp_endpoint must be an http:// or https:// address (an OTLP/HTTP collector such as http://localhost:4318), not '{endpoint}'.");
         }
 
+        TimeSpan? heartbeat = reader.Duration(gateway, "instance_heartbeat", allowZero: false);
+        TimeSpan? timeout = reader.Duration(gateway, "instance_timeout", allowZero: false);
+        var defaults = new Storage.Postgres.PostgresStoreOptions();
+        if ((heartbeat is not null || timeout is not null) && (timeout ?? defaults.InstanceTimeout) <= (heartbeat ?? defaults.InstanceHeartbeat))
+        {
+            // Live instances would look dead to each other between beats and lose their reservations.
+            throw reader.Error(reader.Get(gateway, timeout is null ? "instance_heartbeat" : "instance_timeout")!,
+                $"gateway.instance_timeout ({Shown(timeout, defaults.InstanceTimeout)}) must be longer than gateway.instance_heartbeat ({Shown(heartbeat, defaults.InstanceHeartbeat)}); set instance_timeout to several heartbeats, such as 6 times it.");
+        }
+
         var settings = new GatewaySettings
         {
             Host = NonBlank(reader.String(gateway, "host")),
@@ -214,6 +225,8 @@ public static class AllosConfiguration
             Metrics = reader.Boolean(gateway, "metrics"),
             SpendLog = reader.Boolean(gateway, "spend_log"),
             OtlpEndpoint = otlp,
+            InstanceHeartbeat = heartbeat,
+            InstanceTimeout = timeout,
         };
         foreach (string model in reader.Names(gateway, "models"))
         {
@@ -222,6 +235,11 @@ public static class AllosConfiguration
 
         return settings;
     }
+
+    private static string Shown(TimeSpan? configured, TimeSpan fallback) =>
+        configured is { } value ? Seconds(value) : Seconds(fallback) + " by default";
+
+    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

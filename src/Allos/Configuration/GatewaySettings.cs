@@ -36,4 +36,18 @@ public sealed class GatewaySettings
     /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> does the same). Default: <see langword="null"/> (no export).
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>
+    /// Gets or sets <c>gateway.instance_heartbeat</c>: how often this instance records in a shared PostgreSQL store that it
+    /// is alive (see <see cref="Storage.Postgres.PostgresStoreOptions.InstanceHeartbeat"/>). Default: <see langword="null"/>
+    /// (5 seconds). Ignored for SQLite.
+    /// </summary>
+    public TimeSpan? InstanceHeartbeat { get; set; }
+
+    /// <summary>
+    /// Gets or sets <c>gateway.instance_timeout</c>: how long an instance may miss its heartbeat before the others reclaim its
+    /// reservations (see <see cref="Storage.Postgres.PostgresStoreOptions.InstanceTimeout"/>); longer than the heartbeat.
+    /// Default: <see langword="null"/> (30 seconds). Ignored for SQLite.
+    /// </summary>
+    public TimeSpan? InstanceTimeout { get; set; }
 }

@@ -93,8 +93,11 @@ public sealed class AllosStore : IAsyncDisposable
     public static Task<AllosStore> OpenAsync(string? configured, CancellationToken cancellationToken = default) =>
         OpenAsync(configured, null, cancellationToken);
 
-    /// <summary>As <see cref="OpenAsync(string?, CancellationToken)"/>, with <paramref name="configure"/> applied to the PostgreSQL store's options (ignored for SQLite).</summary>
-    /// <exception cref="StoreUnavailableException">The store cannot be opened, or the PostgreSQL setting is malformed; the message names the file or server, never a password.</exception>
+    /// <summary>
+    /// As <see cref="OpenAsync(string?, CancellationToken)"/>, letting <paramref name="configure"/> set the PostgreSQL store's
+    /// options (heartbeat, timeouts, …) before it opens; the connection string is already set. Not called for SQLite.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The store cannot be opened, or the PostgreSQL setting or options are invalid; the message names the file or server, never a password.</exception>
     public static async Task<AllosStore> OpenAsync(string? configured, Action<PostgresStoreOptions>? configure, CancellationToken cancellationToken = default)
     {
         string? setting = ResolveSetting(configured);

@@ -101,6 +101,29 @@ public sealed class PostgresSelectionTests(PostgresServer server) : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_Configure_SetsThePostgresOptionsBeforeOpening_AndIsNotCalledForSqlite()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("configure"));
+        string url = $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
+        string? seen = null;
+        await using (AllosStore store = await AllosStore.OpenAsync(url, options => seen = options.ConnectionString))
+        {
+            store.IsPostgres.ShouldBeTrue();
+        }
+
+        seen.ShouldBe(url);
+
+        // Options the hook makes invalid are caught before connecting, as the typed store error.
+        StoreUnavailableException invalid = await Should.ThrowAsync<StoreUnavailableException>(
+            () => AllosStore.OpenAsync(url, options => options.InstanceTimeout = options.InstanceHeartbeat));
+        invalid.Message.ShouldContain(nameof(PostgresStoreOptions.InstanceTimeout));
+
+        using var file = new TempDatabase();
+        await using AllosStore sqlite = await AllosStore.OpenAsync(file.Path, _ => throw new InvalidOperationException("configure is for PostgreSQL only"));
+        sqlite.IsPostgres.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Load_StoreKey_IsReadFromAllosYaml()
     {
         AllosOptions options = AllosConfiguration.LoadYaml("store: postgres://allos@db:5432/allos\n");

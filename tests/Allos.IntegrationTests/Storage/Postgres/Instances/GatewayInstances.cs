@@ -129,6 +129,14 @@ public sealed class GatewayInstances : IAsyncDisposable
         return await Clients[instance].SendAsync(request);
     }
 
+    /// <summary>Kills instance <paramref name="instance"/> outright, as a crash would: no drain, no settles written, no goodbye to the database.</summary>
+    public async Task KillAsync(int instance)
+    {
+        Process process = _processes[instance];
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     /// <summary>Runs a query on the shared database.</summary>
     public async Task<object?> ScalarAsync(string sql)
     {
