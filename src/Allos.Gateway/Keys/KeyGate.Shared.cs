@@ -94,16 +94,18 @@ internal sealed partial class KeyGate
         holders.Add(account);
         decimal amount = estimatedCost ?? 0;
         LimitOutcome outcome;
+        // Read before reserving too: a settle that lands while the reservation is checked leaves none pending after it.
+        bool settling = _shared!.SettlesPending;
         try
         {
-            outcome = await _shared!.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+            outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
             return KeyRefusals.Unavailable(ex.Message);
         }
 
-        if (outcome.Lease is null && outcome.Refusal != LimitRefusal.Gone && _shared!.SettlesPending)
+        if (outcome.Lease is null && outcome.Refusal != LimitRefusal.Gone && (settling || _shared.SettlesPending))
         {
             // Settles are written off the request path, so a client's previous call may still hold its place: a client
             // sending one call after another must not be refused for its own last call. Let them land, and ask again once.
