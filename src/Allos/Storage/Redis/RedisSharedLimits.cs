@@ -42,6 +42,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
     /// <summary>A copy of an account older than this is read from the database again: how soon a change there binds.</summary>
     private const long SeedAgeMs = 1000;
 
+    /// <summary>How long reservations skip Redis after it failed one (timed out, or dropped the connection).</summary>
+    private const long RetryRedisMs = 1000;
+
     private readonly PostgresDatabase _database;
     private readonly PostgresSharedLimits _fallback;
     private readonly ConnectionMultiplexer _redis;
@@ -63,6 +66,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
     private readonly Task _beating;
     private long _queued;
     private long _written;
+    private long _retryRedisAt;
 
     public RedisSharedLimits(PostgresDatabase database, PostgresSharedLimits fallback, RedisOptions options, PostgresStoreOptions storeOptions)
     {
@@ -92,7 +96,8 @@ internal sealed class RedisSharedLimits : ISharedLimits
     public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
-        if (_redis.IsConnected)
+        long now = Environment.TickCount64;
+        if (_redis.IsConnected && now >= Volatile.Read(ref _retryRedisAt))
         {
             try
             {
@@ -100,6 +105,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
             }
             catch (Exception ex) when (IsRedisAway(ex))
             {
+                // A Redis that hangs rather than drops keeps the connection up: without this, every request would wait
+                // out the timeout. The next one after a second tries it again.
+                Volatile.Write(ref _retryRedisAt, Environment.TickCount64 + RetryRedisMs);
                 if (_onFailure == RedisFailureMode.FailClosed)
                 {
                     throw Unavailable(ex);

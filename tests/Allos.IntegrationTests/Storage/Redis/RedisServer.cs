@@ -68,12 +68,18 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the server's process (SIGSTOP): its connections stay open, but nothing answers, as a hung Redis.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
     /// <summary>Starts the server again on the same port, empty.</summary>
     public Task StartAgainAsync() => StartServerAsync();
 
     public async Task DisposeAsync()
     {
-        await KillAsync();
+        await KillAsync(); // SIGKILL ends a paused process too.
         _process?.Dispose();
     }
 
@@ -104,6 +110,13 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         throw new InvalidOperationException($"redis-server did not start on port {Port} (exit code {(_process.HasExited ? _process.ExitCode : null)}).");
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using Process kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString()])!;
+        await kill.WaitForExitAsync();
+        kill.ExitCode.ShouldBe(0, $"kill -{signal} {_process.Id} failed");
     }
 
     private static int FreePort()

@@ -105,6 +105,44 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         (await a.ReserveAsync([new(LimitAccountKind.Key, "k5")], 0.1m, 10, default)).Refusal.ShouldBe(LimitRefusal.Gone);
     }
 
+    [Fact]
+    public async Task Reserve_RedisHangs_FailOpen_GoesOnWithTheDatabasesCounters_AndBackToRedisOnceItAnswers()
+    {
+        await using RedisServer hung = await RedisServer.StartAsync();
+        RedisSharedLimits a = await OpenAsync(hung);
+        await CreateKeyAsync("k6", budget: 1m);
+        LimitAccount[] key = [new(LimitAccountKind.Key, "k6")];
+        a.Settle((await a.ReserveAsync(key, 0.1m, 10, default)).Lease!.Value, 0.1m, 10); // Through Redis.
+        await a.FlushAsync();
+
+        await hung.PauseAsync();
+        try
+        {
+            Guid first = (await a.ReserveAsync(key, 0.2m, 10, default)).Lease!.Value; // Waits out the timeout, then the database.
+            Guid second = (await a.ReserveAsync(key, 0.2m, 10, default)).Lease!.Value;
+            (await CountAsync("SELECT COUNT(*) FROM limit_leases")).ShouldBe(2, "both reservations were the database's");
+            (await a.ReserveAsync(key, 0.6m, 10, default)).Refusal.ShouldBe(LimitRefusal.Budget, "the database counts the spend Redis settled");
+            a.Settle(first, 0.2m, 10);
+            a.Settle(second, 0.2m, 10);
+            await a.FlushAsync();
+        }
+        finally
+        {
+            await hung.ResumeAsync();
+        }
+
+        (await SpendAsync("k6")).ShouldBe(500_000_000L);
+        // A second later on both clocks: reservations try Redis again (real time), and its copy of the key, which missed the
+        // $0.4 charged meanwhile, is read again (store time).
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Guid back = (await a.ReserveAsync(key, 0.1m, 10, default)).Lease!.Value;
+        (await CountAsync("SELECT COUNT(*) FROM limit_leases")).ShouldBe(0, "back in Redis");
+        a.Settle(back, 0.1m, 10);
+        await a.FlushAsync();
+        (await SpendAsync("k6")).ShouldBe(600_000_000L);
+    }
+
     private string Prefix
     {
         get
@@ -114,13 +152,13 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         }
     }
 
-    private async Task<RedisSharedLimits> OpenAsync()
+    private async Task<RedisSharedLimits> OpenAsync(RedisServer? other = null)
     {
         PostgresStore store = await PostgresStore.OpenAsync(new PostgresStoreOptions
         {
             ConnectionString = _database,
             TimeProvider = _time,
-            Redis = new RedisOptions { Url = redis.Url },
+            Redis = new RedisOptions { Url = (other ?? redis).Url },
         });
         _stores.Add(store);
         return (RedisSharedLimits)store.Limits;
@@ -138,6 +176,14 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT spend_nanos FROM virtual_keys WHERE hash = @h", connection);
         command.Parameters.AddWithValue("h", hash);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
