@@ -67,6 +67,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
     private long _queued;
     private long _written;
     private long _retryRedisAt;
+    private long _rereadUntil;
 
     public RedisSharedLimits(PostgresDatabase database, PostgresSharedLimits fallback, RedisOptions options, PostgresStoreOptions storeOptions)
     {
@@ -101,7 +102,10 @@ internal sealed class RedisSharedLimits : ISharedLimits
         {
             try
             {
-                return await ReserveInRedisAsync(accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, cancellationToken).ConfigureAwait(false);
+                // Back from the database's counters: Redis's copies missed what was charged there, so for a second every
+                // reservation reads its accounts again.
+                bool reread = now < Volatile.Read(ref _rereadUntil);
+                return await ReserveInRedisAsync(accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, reread, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisAway(ex))
             {
@@ -119,6 +123,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             throw Unavailable(null);
         }
 
+        Volatile.Write(ref _rereadUntil, Math.Max(Volatile.Read(ref _retryRedisAt), now) + SeedAgeMs);
         LimitOutcome outcome = await _fallback.ReserveAsync(accounts, amount, tokens, cancellationToken).ConfigureAwait(false);
         if (outcome.Lease is { } lease)
         {
@@ -223,7 +228,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
         _stopping.Dispose();
     }
 
-    private async Task<LimitOutcome> ReserveInRedisAsync(IReadOnlyList<LimitAccount> accounts, long amount, long tokens, CancellationToken cancellationToken)
+    private async Task<LimitOutcome> ReserveInRedisAsync(IReadOnlyList<LimitAccount> accounts, long amount, long tokens, bool reread, CancellationToken cancellationToken)
     {
         Guid lease = Guid.CreateVersion7();
         var keys = new RedisKey[3 + (2 * accounts.Count)];
@@ -243,7 +248,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             cancellationToken.ThrowIfCancellationRequested();
             // With the database away, the copies Redis has are trusted however old: only an account never read, or whose
             // budget period has ended, needs the database then.
-            long maxAge = databaseAway is null ? SeedAgeMs : long.MaxValue / 2;
+            long maxAge = databaseAway is not null ? long.MaxValue / 2 : reread && attempt == 0 ? -1 : SeedAgeMs;
             RedisValue[] args = [_database.NowMs, amount, tokens, lease.ToString("N"), _instance, maxAge, Encode(accounts)];
             var reply = (RedisResult[])(await redis.ScriptEvaluateAsync(RedisLimitScripts.Reserve, keys, args).ConfigureAwait(false))!;
             long code = (long)reply[0];
