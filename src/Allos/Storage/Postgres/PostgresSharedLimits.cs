@@ -39,9 +39,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private readonly Task _beating;
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
-    private long _queued;
-    private long _written;
+    private readonly SettleProgress _progress = new();
 
     public PostgresSharedLimits(PostgresDatabase database, PostgresStoreOptions options)
     {
@@ -109,31 +107,17 @@ internal sealed class PostgresSharedLimits : ISharedLimits
 
     public void Settle(Guid lease, decimal actual, long tokens)
     {
-        Interlocked.Increment(ref _queued);
+        _progress.Queued();
         if (!_settles.Writer.TryWrite(new Settlement(lease, PostgresDatabase.ToNanos(actual) ?? 0, tokens)))
         {
-            Written(1); // Disposed: the lease is reclaimed at its estimate once this instance's heartbeat stops.
+            _progress.Written(1); // Disposed: the lease is reclaimed at its estimate once this instance's heartbeat stops.
         }
     }
 
     /// <summary>Gets a value indicating whether settles are queued and not yet written.</summary>
-    public bool SettlesPending => Interlocked.Read(ref _written) < Interlocked.Read(ref _queued);
+    public bool SettlesPending => _progress.Pending;
 
-    public Task FlushAsync()
-    {
-        long target = Interlocked.Read(ref _queued);
-        lock (_flushes)
-        {
-            if (Interlocked.Read(ref _written) >= target)
-            {
-                return Task.CompletedTask;
-            }
-
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushes.Add((target, done));
-            return done.Task;
-        }
-    }
+    public Task FlushAsync() => _progress.FlushAsync();
 
     /// <summary>Reclaims the leases of instances silent for longer than the timeout, and forgets windows over two minutes old.</summary>
     /// <returns>How many leases were reclaimed.</returns>
@@ -247,7 +231,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             {
                 using NpgsqlConnection connection = await _database.OpenAsync(_stopping.Token).ConfigureAwait(false);
                 await SettleNowAsync(connection, [.. batch.Select(b => b.Lease)], [.. batch.Select(b => b.ActualNanos)], [.. batch.Select(b => b.Tokens)], _stopping.Token).ConfigureAwait(false);
-                Written(batch.Count);
+                _progress.Written(batch.Count);
                 batch.Clear();
                 backoff = TimeSpan.FromMilliseconds(100);
             }
@@ -274,23 +258,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             batch.Add(default);
         }
 
-        Written(batch.Count, abandoned: true);
-    }
-
-    private void Written(int count, bool abandoned = false)
-    {
-        long written = Interlocked.Add(ref _written, count);
-        lock (_flushes)
-        {
-            for (int i = _flushes.Count - 1; i >= 0; i--)
-            {
-                if (abandoned || _flushes[i].Target <= written)
-                {
-                    _flushes[i].Done.TrySetResult();
-                    _flushes.RemoveAt(i);
-                }
-            }
-        }
+        _progress.Written(batch.Count, abandoned: true);
     }
 
     private async Task BeatAsync()

@@ -61,11 +61,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
     private readonly ConcurrentDictionary<Guid, byte> _viaDatabase = new();
     private readonly Channel<Settlement> _settles = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private readonly SettleProgress _progress = new();
     private readonly Task _writer;
     private readonly Task _beating;
-    private long _queued;
-    private long _written;
     private long _retryRedisAt;
     private long _rereadUntil;
 
@@ -145,28 +143,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
         }
     }
 
-    public bool SettlesPending => Interlocked.Read(ref _written) < Interlocked.Read(ref _queued) || _fallback.SettlesPending;
+    public bool SettlesPending => _progress.Pending || _fallback.SettlesPending;
 
-    public Task FlushAsync()
-    {
-        long target = Interlocked.Read(ref _queued);
-        Task own;
-        lock (_flushes)
-        {
-            if (Interlocked.Read(ref _written) >= target)
-            {
-                own = Task.CompletedTask;
-            }
-            else
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _flushes.Add((target, done));
-                own = done.Task;
-            }
-        }
-
-        return Task.WhenAll(own, _fallback.FlushAsync());
-    }
+    public Task FlushAsync() => Task.WhenAll(_progress.FlushAsync(), _fallback.FlushAsync());
 
     /// <summary>
     /// Drops Redis's copy of an account's limits and spend after a change to them is committed, so the next reservation
@@ -347,10 +326,10 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
     private void Enqueue(Settlement settlement)
     {
-        Interlocked.Increment(ref _queued);
+        _progress.Queued();
         if (!_settles.Writer.TryWrite(settlement))
         {
-            Written(1, abandoned: false); // Disposed: the reservation is taken over by another instance at its estimate.
+            _progress.Written(1); // Disposed: the reservation is taken over by another instance at its estimate.
         }
     }
 
@@ -381,7 +360,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
                 }
 
                 await GiveBackAsync(charged).ConfigureAwait(false);
-                Written(charged.Count);
+                _progress.Written(charged.Count);
                 charged.Clear();
                 backoff = TimeSpan.FromMilliseconds(100);
             }
@@ -406,7 +385,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             batch.Add(left);
         }
 
-        Written(batch.Count + charged.Count, abandoned: true);
+        _progress.Written(batch.Count + charged.Count, abandoned: true);
     }
 
     private async Task ChargeAsync(List<Settlement> batch, CancellationToken cancellationToken)
@@ -482,24 +461,8 @@ internal sealed class RedisSharedLimits : ISharedLimits
                 }
             }
 
-            Written(done);
+            _progress.Written(done);
             throw;
-        }
-    }
-
-    private void Written(int count, bool abandoned = false)
-    {
-        long written = Interlocked.Add(ref _written, count);
-        lock (_flushes)
-        {
-            for (int i = _flushes.Count - 1; i >= 0; i--)
-            {
-                if (abandoned || _flushes[i].Target <= written)
-                {
-                    _flushes[i].Done.TrySetResult();
-                    _flushes.RemoveAt(i);
-                }
-            }
         }
     }
 
