@@ -14,13 +14,15 @@ internal sealed class BenchTarget
         """{"model":"bench","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""");
 
     private readonly Uri _url;
+    private readonly string _key;
     private readonly (string Name, string Value)[] _headers;
 
-    public BenchTarget(string name, string baseUrl, int? pid, params (string Name, string Value)[] headers)
+    public BenchTarget(string name, string baseUrl, int? pid, string key = "sk-bench", params (string Name, string Value)[] headers)
     {
         Name = name;
         Pid = pid;
         _url = new Uri(baseUrl.TrimEnd('/') + "/v1/chat/completions");
+        _key = key;
         _headers = headers;
     }
 
@@ -28,8 +30,11 @@ internal sealed class BenchTarget
 
     public int? Pid { get; }
 
-    /// <summary>Parses <c>name=url@pid</c> (run.sh's <c>--target</c>); Portkey gets the headers that send it to the upstream as OpenAI.</summary>
-    public static BenchTarget Parse(string spec, string upstream)
+    /// <summary>
+    /// Parses <c>name=url@pid</c> (run.sh's <c>--target</c>); <paramref name="key"/> is its bearer token (a virtual key for
+    /// shared-store.sh). Portkey gets the headers that send it to the upstream as OpenAI.
+    /// </summary>
+    public static BenchTarget Parse(string spec, string upstream, string key = "sk-bench")
     {
         int equals = spec.IndexOf('=', StringComparison.Ordinal);
         int at = spec.LastIndexOf('@');
@@ -42,15 +47,15 @@ internal sealed class BenchTarget
         string url = spec[(equals + 1)..at];
         int pid = int.Parse(spec[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         return name == "portkey"
-            ? new BenchTarget(name, url, pid, ("x-portkey-provider", "openai"), ("x-portkey-custom-host", upstream.TrimEnd('/') + "/v1"))
-            : new BenchTarget(name, url, pid);
+            ? new BenchTarget(name, url, pid, key, ("x-portkey-provider", "openai"), ("x-portkey-custom-host", upstream.TrimEnd('/') + "/v1"))
+            : new BenchTarget(name, url, pid, key);
     }
 
     public HttpRequestMessage Request(bool stream)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(stream ? StreamBody : WholeBody) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
         foreach ((string header, string value) in _headers)
         {
             request.Headers.TryAddWithoutValidation(header, value);
