@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the shared store costs (issue 16): the Allos gateway alone against the fake upstream, once per store (the default
-# SQLite file with limits in memory; PostgreSQL; PostgreSQL with Npgsql's automatic preparation; PostgreSQL + Redis),
+# SQLite file with limits in memory; PostgreSQL; PostgreSQL with two Npgsql settings on its URL; PostgreSQL + Redis),
 # every call with a virtual key that has limits, so each one is reserved and settled; prints one Markdown table with
 # each store's figures beside the in-memory ones (see bench/README.md).
 #   bash bench/gateway/shared-store.sh           full run (~6 min after the build)
@@ -93,9 +93,9 @@ redis_port=$("$bench" free-port)
 start redis "Ready to accept connections" taskset -c "$other_cpus" redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no
 
 if $quick; then
-  load=(--warmup 300 --warmup-seconds 5 --requests 1000 --rps-seconds 3)
+  load=(--warmup 200 --warmup-seconds 4 --requests 600 --rps-seconds 3)
 else
-  load=(--warmup 1000 --warmup-seconds 20 --requests 10000 --rps-seconds 15)
+  load=(--warmup 1000 --warmup-seconds 10 --requests 4000 --rps-seconds 10)
 fi
 
 master=sk-bench-master
@@ -103,9 +103,10 @@ master=sk-bench-master
 rows=()
 direct=""
 
-# Runs the gateway with "$store_yaml" (allos.yaml lines), makes a key with limits, measures; appends to rows.
+# Runs the gateway with "$store_yaml" (allos.yaml lines), makes $count keys with limits (the harness takes them in turn),
+# measures; appends to rows. With $database, prints what the keys' spend in it came to.
 measure() {
-  local name=$1 store_yaml=$2 database=${3:-}
+  local name=$1 count=$2 store_yaml=$3 database=${4:-}
   local start_load; start_load=$(load1)
   rm -rf "$work/home" && mkdir -p "$work/home"
   printf '%smodels:\n  bench:\n    deployments:\n      - model: openai/gpt-4o-mini\n        api_key: sk-bench\n        base_url: %s/v1\n' \
@@ -113,21 +114,24 @@ measure() {
   if ! try_start allos "listening on" env -u ALLOS_DATABASE_URL ALLOS_MASTER_KEY=$master ALLOS_HOME="$work/home" \
       taskset -c "$server_cpus" "$gateway" --config "$work/allos.yaml" --host 127.0.0.1 --port 0; then
     echo "[$name] the gateway did not start: $(head -c 300 "$work/allos.log")" >&2
-    rows+=("$name|n/a ($4)")
+    rows+=("$name|n/a ($5)")
     return
   fi
   local pid=$started url; url=$(url_of allos)
 
   # Every limit set and far above what the run reaches, so every call is reserved and settled and none is refused.
-  local key
-  key=$(curl -fsS "$url/key/generate" -H "Authorization: Bearer $master" -H 'Content-Type: application/json' \
-    -d '{"models":["bench"],"max_budget":1000000,"rpm_limit":1000000000,"tpm_limit":2000000000,"max_parallel_requests":100000}' | jq -r .key)
-  [[ $key == sk-* ]] || { echo "[$name] /key/generate gave no key" >&2; exit 1; }
+  local keys=() key
+  for _ in $(seq "$count"); do
+    key=$(curl -fsS "$url/key/generate" -H "Authorization: Bearer $master" -H 'Content-Type: application/json' \
+      -d '{"models":["bench"],"max_budget":1000000,"rpm_limit":1000000000,"tpm_limit":2000000000,"max_parallel_requests":100000}' | jq -r .key)
+    [[ $key == sk-* ]] || { echo "[$name] /key/generate gave no key" >&2; exit 1; }
+    keys+=(--key "$key")
+  done
 
   echo "[$name] gateway $url (pid $pid, core $server_cpus), load average $start_load" >&2
   # Whole calls only: streams (--stream-rounds 0) and the RSS soak (--soak-seconds 0) are run.sh's.
   local table
-  table=$(taskset -c "$other_cpus" "$bench" load --upstream "$upstream_url" --key "$key" "${load[@]}" \
+  table=$(taskset -c "$other_cpus" "$bench" load --upstream "$upstream_url" "${keys[@]}" "${load[@]}" \
     --concurrency 50 --streams 1 --stream-rounds 0 --chunks $chunks --soak-seconds 0 --target "allos=$url@$pid")
   [[ -n $direct ]] || direct=$(grep '^| direct' <<< "$table")
   local row; row=$(grep '^| allos |' <<< "$table")
@@ -136,19 +140,29 @@ measure() {
   if [[ -n $database ]]; then
     # The shared path is really taken: the key's spend, settled in the database, grows with the calls.
     sleep 1
-    echo "[$name] in PostgreSQL: $(sql "$database" "SELECT 'spend ' || spend_nanos / 1e9 || ' USD, reserved ' || reserved_nanos || ', in flight ' || in_flight FROM virtual_keys") over $(sql "$database" "SELECT count(*) FROM model_calls") spend-log rows" >&2
+    echo "[$name] in PostgreSQL: $(sql "$database" "SELECT count(*) || ' keys, spend ' || round(sum(spend_nanos) / 1e9, 6) || ' USD, reserved ' || sum(reserved_nanos) || ', in flight ' || sum(in_flight) FROM virtual_keys") over $(sql "$database" "SELECT count(*) FROM model_calls") spend-log rows" >&2
   fi
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }
 
 pg_url() { sql postgres "CREATE DATABASE $1" && echo "postgres://allos@127.0.0.1:$pg_port/$1$2"; }
 
-measure in-memory ""
-measure postgres "store: $(pg_url bench_pg "")
+measure in-memory 1 ""
+measure postgres 1 "store: $(pg_url bench_pg "")
 " bench_pg
-measure "postgres, max_auto_prepare=20" "store: $(pg_url bench_prepare "?max_auto_prepare=20")
+# Npgsql's settings on the store URL (the store's parser maps max_auto_prepare to "Max Auto Prepare"): automatic
+# preparation, and no reset of a pooled connection on its return (by default Npgsql sends DISCARD ALL, which also drops
+# the plans PL/pgSQL cached for allos_reserve and allos_settle in that session; with prepared statements it resets
+# without DISCARD ALL).
+measure "postgres, ?max_auto_prepare=20" 1 "store: $(pg_url bench_prepare "?max_auto_prepare=20")
 " bench_prepare
-measure "postgres + redis" "store: $(pg_url bench_redis "")
+measure "postgres, ?no_reset_on_close=true" 1 "store: $(pg_url bench_noreset "?no_reset_on_close=true")
+" bench_noreset
+# One key at c=50 makes every reservation wait for the one row lock the others hold; 50 keys, taken in turn, show
+# what the database path costs when the callers do not share an account.
+measure "postgres, 50 keys" 50 "store: $(pg_url bench_keys "")
+" bench_keys
+measure "postgres + redis" 1 "store: $(pg_url bench_redis "")
 redis: redis://127.0.0.1:$redis_port
 " bench_redis "redis: not supported by this build"
 
