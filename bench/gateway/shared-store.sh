@@ -21,8 +21,8 @@ pg_bin() {
   command -v "$1" 2> /dev/null && return
   ls -d /usr/lib/postgresql/*/bin/"$1" 2> /dev/null | sort -V | tail -1
 }
-initdb=$(pg_bin initdb) pg_ctl=$(pg_bin pg_ctl) psql=$(pg_bin psql)
-[[ -n $initdb && -n $pg_ctl && -n $psql ]] || { echo "shared-store.sh needs PostgreSQL's initdb, pg_ctl and psql (apt-get install postgresql)" >&2; exit 3; }
+initdb=$(pg_bin initdb) pg_ctl=$(pg_bin pg_ctl) psql=$(pg_bin psql) pgbench=$(pg_bin pgbench)
+[[ -n $initdb && -n $pg_ctl && -n $psql && -n $pgbench ]] || { echo "shared-store.sh needs PostgreSQL's initdb, pg_ctl, psql and pgbench (apt-get install postgresql)" >&2; exit 3; }
 for tool in dotnet taskset curl jq redis-server; do
   command -v "$tool" > /dev/null || { echo "shared-store.sh needs '$tool' on the PATH (apt-get install util-linux curl jq redis-server; the .NET 10 SDK)" >&2; exit 3; }
 done
@@ -51,6 +51,7 @@ dotnet build bench/gateway/GatewayBench -c Release -v quiet -nologo > "$work/bui
 dotnet build src/Allos.Gateway -c Release -v quiet -nologo > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 bench=bench/gateway/GatewayBench/bin/Release/net10.0/GatewayBench
 gateway=src/Allos.Gateway/bin/Release/net10.0/Allos.Gateway
+built=$SECONDS
 
 cores=$(nproc)
 if (( cores >= 2 )); then server_cpus=0; other_cpus=1-$((cores - 1)); else server_cpus=0; other_cpus=0; fi
@@ -138,9 +139,11 @@ measure() {
   rows+=("$name|$(awk -F' \\| ' '{ print $2 "|" $3 "|" $4 "|" $5 "|" $11 }' <<< "${row% |}")|$start_load → $(load1)")
 
   if [[ -n $database ]]; then
-    # The shared path is really taken: the key's spend, settled in the database, grows with the calls.
+    # The shared path is really taken: the keys' spend, settled in the database, grows with the calls.
     sleep 1
-    echo "[$name] in PostgreSQL: $(sql "$database" "SELECT count(*) || ' keys, spend ' || round(sum(spend_nanos) / 1e9, 6) || ' USD, reserved ' || sum(reserved_nanos) || ', in flight ' || sum(in_flight) FROM virtual_keys") over $(sql "$database" "SELECT count(*) FROM model_calls") spend-log rows" >&2
+    local spent; spent=$(sql "$database" "SELECT round(sum(spend_nanos) / 1e9, 6) FROM virtual_keys")
+    echo "[$name] in PostgreSQL: $(sql "$database" "SELECT count(*) FROM virtual_keys") keys, spend $spent USD, $(sql "$database" "SELECT count(*) FROM model_calls") spend-log rows" >&2
+    [[ $spent != 0.000000 ]] || echo "[$name] WARNING: no spend settled in PostgreSQL: the shared path was not taken" >&2
   fi
   kill "$pid"; wait "$pid" 2> /dev/null || true
 }
@@ -166,6 +169,11 @@ measure "postgres + redis" 1 "store: $(pg_url bench_redis "")
 redis: redis://127.0.0.1:$redis_port
 " bench_redis "redis: not supported by this build"
 
+# The floor under any store on this machine: one round trip to this server (SELECT 1, one connection, from core 1).
+echo 'SELECT 1;' > "$work/select1.sql"
+round_trip=$(taskset -c "$other_cpus" "$pgbench" -h 127.0.0.1 -p "$pg_port" -U allos -n -c 1 -T "$($quick && echo 2 || echo 5)" -f "$work/select1.sql" postgres 2> /dev/null \
+  | grep -oE 'latency average = [0-9.]+ ms' | grep -oE '[0-9.]+ ms' || echo "n/a")
+
 # The table: each store's figures, then throughput and p50 against the in-memory row (target: ≥ 90 %, ≤ +0.1 ms).
 number() { tr -d ', ' <<< "${1%% *}"; }
 IFS='|' read -r _ base_p50 _ base_rps _ _ _ <<< "${rows[0]}"
@@ -182,3 +190,6 @@ for row in "${rows[@]}"; do
   delta=$(awk -v a="$(number "$p50")" -v b="$(number "$base_p50")" 'BEGIN { printf "%+.3f ms", a - b }')
   echo "| $name | $p50 | $p99 | $rps | $cpu | $ratio | $delta | $errors | $loads |"
 done
+echo
+echo "One PostgreSQL round trip on this machine (pgbench, SELECT 1, one connection): $round_trip on average; $(uptime | grep -oE 'load average.*')."
+echo "measured in $((SECONDS - built)) s after the build" >&2
