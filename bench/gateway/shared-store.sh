@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What the shared store costs (issue 16): the Allos gateway alone against the fake upstream, once per store (the default
-# SQLite file with limits in memory; PostgreSQL; PostgreSQL with two Npgsql settings on its URL; PostgreSQL + Redis),
+# SQLite file with limits in memory; PostgreSQL; with two Npgsql settings on its URL; with 50 keys; PostgreSQL + Redis),
 # every call with a virtual key that has limits, so each one is reserved and settled; prints one Markdown table with
 # each store's figures beside the in-memory ones (see bench/README.md).
-#   bash bench/gateway/shared-store.sh           full run (~6 min after the build)
+#   bash bench/gateway/shared-store.sh           full run (~4.5 min after the build)
 #   bash bench/gateway/shared-store.sh --quick   smoke run (~1.5 min after the build)
 # The gateway runs pinned to core 0; the upstream, the harness, PostgreSQL and Redis share the other cores.
 set -euo pipefail
