@@ -14,13 +14,16 @@ internal sealed class BenchTarget
         """{"model":"bench","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello in one short sentence."}]}""");
 
     private readonly Uri _url;
+    private readonly string[] _keys;
     private readonly (string Name, string Value)[] _headers;
+    private long _calls;
 
-    public BenchTarget(string name, string baseUrl, int? pid, params (string Name, string Value)[] headers)
+    public BenchTarget(string name, string baseUrl, int? pid, string[]? keys = null, params (string Name, string Value)[] headers)
     {
         Name = name;
         Pid = pid;
         _url = new Uri(baseUrl.TrimEnd('/') + "/v1/chat/completions");
+        _keys = keys is { Length: > 0 } ? keys : ["sk-bench"];
         _headers = headers;
     }
 
@@ -28,8 +31,11 @@ internal sealed class BenchTarget
 
     public int? Pid { get; }
 
-    /// <summary>Parses <c>name=url@pid</c> (run.sh's <c>--target</c>); Portkey gets the headers that send it to the upstream as OpenAI.</summary>
-    public static BenchTarget Parse(string spec, string upstream)
+    /// <summary>
+    /// Parses <c>name=url@pid</c> (run.sh's <c>--target</c>); <paramref name="keys"/> are its bearer tokens, taken in turn
+    /// (virtual keys for shared-store.sh; sk-bench when none). Portkey gets the headers that send it to the upstream as OpenAI.
+    /// </summary>
+    public static BenchTarget Parse(string spec, string upstream, string[]? keys = null)
     {
         int equals = spec.IndexOf('=', StringComparison.Ordinal);
         int at = spec.LastIndexOf('@');
@@ -42,15 +48,15 @@ internal sealed class BenchTarget
         string url = spec[(equals + 1)..at];
         int pid = int.Parse(spec[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         return name == "portkey"
-            ? new BenchTarget(name, url, pid, ("x-portkey-provider", "openai"), ("x-portkey-custom-host", upstream.TrimEnd('/') + "/v1"))
-            : new BenchTarget(name, url, pid);
+            ? new BenchTarget(name, url, pid, keys, ("x-portkey-provider", "openai"), ("x-portkey-custom-host", upstream.TrimEnd('/') + "/v1"))
+            : new BenchTarget(name, url, pid, keys);
     }
 
     public HttpRequestMessage Request(bool stream)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(stream ? StreamBody : WholeBody) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-bench");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _keys[(Interlocked.Increment(ref _calls) & long.MaxValue) % _keys.Length]);
         foreach ((string header, string value) in _headers)
         {
             request.Headers.TryAddWithoutValidation(header, value);

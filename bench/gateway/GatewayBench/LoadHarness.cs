@@ -15,7 +15,8 @@ internal static class LoadHarness
     {
         string upstream = args.String("upstream");
         var direct = new BenchTarget("direct", upstream, pid: null);
-        BenchTarget[] targets = [.. args.All("target").Select(spec => BenchTarget.Parse(spec, upstream))];
+        string[] keys = [.. args.All("key")];
+        BenchTarget[] targets = [.. args.All("target").Select(spec => BenchTarget.Parse(spec, upstream, keys))];
         var settings = new Settings(
             Warmup: args.Int("warmup", 2000),
             WarmupSeconds: args.Int("warmup-seconds", 30),
