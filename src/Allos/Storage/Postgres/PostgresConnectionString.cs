@@ -22,7 +22,7 @@ internal static class PostgresConnectionString
         {
             try
             {
-                return new NpgsqlConnectionStringBuilder(value);
+                return WithDefaults(new NpgsqlConnectionStringBuilder(value), value);
             }
             catch (ArgumentException)
             {
@@ -72,6 +72,29 @@ internal static class PostgresConnectionString
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The PostgreSQL URL has an unknown or invalid setting '{kv[0]}'."), ex);
             }
+        }
+
+        return WithDefaults(builder, value);
+    }
+
+    /// <summary>
+    /// The pool settings the store wants unless the setting names them: statements prepared on first use (the store runs
+    /// the same few statements all the time) and pooled connections handed back without a reset. Npgsql's default reset
+    /// (<c>DISCARD ALL</c>) throws away the plans PostgreSQL cached for <c>allos_reserve</c> and the other functions, so
+    /// every call planned them again; the store keeps no session state a reset would have to clear. Name
+    /// <c>max_auto_prepare=0</c> for a pooler in transaction mode (PgBouncer before 1.21), which cannot keep prepared statements.
+    /// </summary>
+    private static NpgsqlConnectionStringBuilder WithDefaults(NpgsqlConnectionStringBuilder builder, string value)
+    {
+        string spelled = value.Replace('_', ' ');
+        if (!spelled.Contains("auto prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 20;
+        }
+
+        if (!spelled.Contains("reset on close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder;

@@ -136,32 +136,41 @@ internal static class RedisLimitScripts
         """;
 
     /// <summary>
-    /// KEYS: the lease, then each account's hash and window as reserved. ARGV: the lease id, its actual cost (nanos), its
-    /// actual tokens, the key prefix. Gives back the lease's requests and budget and charges the actual cost; a lease already gone (settled,
-    /// reclaimed, or lost with Redis's data) changes nothing. Returns 1 when settled.
+    /// Settles a batch of leases in one call. ARGV: the key prefix, then per lease its id, actual cost (nanos), actual
+    /// tokens and number of accounts n. KEYS: per lease, the lease, then each of its n accounts' hash and window as
+    /// reserved. Gives back each lease's requests and budget and charges its actual cost; a lease already gone (settled,
+    /// taken over, or lost with Redis's data) changes nothing, so a batch can be sent again. Returns how many were settled.
     /// </summary>
     public const string Settle = """
-        local l = redis.call('HMGET', KEYS[1], 'sec', 'amount', 'tokens', 'flags', 'inst')
-        if not l[1] then return 0 end
-        local amount = tonumber(l[2])
-        local delta = tonumber(ARGV[3]) - tonumber(l[3])
-        for i = 1, (#KEYS - 1) / 2 do
-          local f = string.sub(l[4], i, i)
-          if f == '1' or f == '2' then
-            local a = KEYS[2 * i]
-            redis.call('HINCRBY', a, 'busy', -1)
-            redis.call('HINCRBY', a, 'held', -amount)
-            redis.call('HINCRBY', a, 'spend', ARGV[2])
-            redis.call('HINCRBY', a, 'settles', 1)
-            local w = KEYS[1 + 2 * i]
-            if f == '2' and delta ~= 0 and redis.call('HEXISTS', w, 't' .. l[1]) == 1 then
-              redis.call('HINCRBY', w, 't' .. l[1], delta)
+        local k = 1
+        local settled = 0
+        for a = 2, #ARGV, 4 do
+          local n = tonumber(ARGV[a + 3])
+          local l = redis.call('HMGET', KEYS[k], 'sec', 'amount', 'tokens', 'flags', 'inst')
+          if l[1] then
+            local amount = tonumber(l[2])
+            local delta = tonumber(ARGV[a + 2]) - tonumber(l[3])
+            for i = 1, n do
+              local f = string.sub(l[4], i, i)
+              if f == '1' or f == '2' then
+                local acct = KEYS[k + 2 * i - 1]
+                redis.call('HINCRBY', acct, 'busy', -1)
+                redis.call('HINCRBY', acct, 'held', -amount)
+                redis.call('HINCRBY', acct, 'spend', ARGV[a + 1])
+                redis.call('HINCRBY', acct, 'settles', 1)
+                local w = KEYS[k + 2 * i]
+                if f == '2' and delta ~= 0 and redis.call('HEXISTS', w, 't' .. l[1]) == 1 then
+                  redis.call('HINCRBY', w, 't' .. l[1], delta)
+                end
+              end
             end
+            redis.call('DEL', KEYS[k])
+            redis.call('ZREM', ARGV[1] .. 'li:' .. l[5], ARGV[a])
+            settled = settled + 1
           end
+          k = k + 1 + 2 * n
         end
-        redis.call('DEL', KEYS[1])
-        redis.call('ZREM', ARGV[4] .. 'li:' .. l[5], ARGV[1])
-        return 1
+        return settled
         """;
 
     /// <summary>

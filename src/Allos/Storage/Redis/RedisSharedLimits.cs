@@ -421,7 +421,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
         await charge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Settles each reservation in Redis (pipelined); those settled are removed from <paramref name="charged"/> as they go.</summary>
+    /// <summary>Settles the reservations in Redis, all in one script call; on success <paramref name="charged"/> is emptied by the caller.</summary>
     private async Task GiveBackAsync(List<Settlement> charged)
     {
         if (charged.Count == 0)
@@ -429,41 +429,24 @@ internal sealed class RedisSharedLimits : ISharedLimits
             return;
         }
 
-        IDatabase redis = _redis.GetDatabase();
-        var calls = new Task<RedisResult>[charged.Count];
-        for (int i = 0; i < charged.Count; i++)
+        var keys = new List<RedisKey>(charged.Count * 3);
+        var args = new List<RedisValue>(1 + (charged.Count * 4)) { _prefix };
+        foreach (Settlement s in charged)
         {
-            Settlement s = charged[i];
-            var keys = new RedisKey[1 + (2 * s.Accounts.Length)];
-            keys[0] = LeaseKey(s.Lease);
-            for (int j = 0; j < s.Accounts.Length; j++)
+            keys.Add(LeaseKey(s.Lease));
+            foreach (LimitAccount account in s.Accounts)
             {
-                keys[1 + (2 * j)] = AccountKey(s.Accounts[j]);
-                keys[2 + (2 * j)] = WindowKey(s.Accounts[j]);
+                keys.Add(AccountKey(account));
+                keys.Add(WindowKey(account));
             }
 
-            calls[i] = redis.ScriptEvaluateAsync(RedisLimitScripts.Settle, keys, [s.Lease.ToString("N"), s.ActualNanos, s.Tokens, _prefix]);
+            args.Add(s.Lease.ToString("N"));
+            args.Add(s.ActualNanos);
+            args.Add(s.Tokens);
+            args.Add(s.Accounts.Length);
         }
 
-        try
-        {
-            await Task.WhenAll(calls).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisAway(ex))
-        {
-            int done = 0;
-            for (int i = charged.Count - 1; i >= 0; i--)
-            {
-                if (calls[i].IsCompletedSuccessfully)
-                {
-                    charged.RemoveAt(i);
-                    done++;
-                }
-            }
-
-            _progress.Written(done);
-            throw;
-        }
+        await _redis.GetDatabase().ScriptEvaluateAsync(RedisLimitScripts.Settle, [.. keys], [.. args]).ConfigureAwait(false);
     }
 
     private async Task BeatAsync()
