@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the shared store costs (issue 16): the Allos gateway alone against the fake upstream, once per store (the default
-# SQLite file with limits in memory; PostgreSQL; with two Npgsql settings on its URL; with 50 keys; PostgreSQL + Redis),
+# SQLite file with limits in memory; PostgreSQL; with Npgsql's own pool defaults; with 50 keys; PostgreSQL + Redis),
 # every call with a virtual key that has limits, so each one is reserved and settled; prints one Markdown table with
 # each store's figures beside the in-memory ones (see bench/README.md).
 #   bash bench/gateway/shared-store.sh           full run (~4.5 min after the build)
@@ -153,14 +153,11 @@ pg_url() { sql postgres "CREATE DATABASE $1" && echo "postgres://allos@127.0.0.1
 measure in-memory 1 ""
 measure postgres 1 "store: $(pg_url bench_pg "")
 " bench_pg
-# Npgsql's settings on the store URL (the store's parser maps max_auto_prepare to "Max Auto Prepare"): automatic
-# preparation, and no reset of a pooled connection on its return (by default Npgsql sends DISCARD ALL, which also drops
-# the plans PL/pgSQL cached for allos_reserve and allos_settle in that session; with prepared statements it resets
-# without DISCARD ALL).
-measure "postgres, ?max_auto_prepare=20" 1 "store: $(pg_url bench_prepare "?max_auto_prepare=20")
-" bench_prepare
-measure "postgres, ?no_reset_on_close=true" 1 "store: $(pg_url bench_noreset "?no_reset_on_close=true")
-" bench_noreset
+# The store prepares statements on first use and hands pooled connections back without a reset (Npgsql's default reset,
+# DISCARD ALL, also drops the plans PL/pgSQL cached for allos_reserve and allos_settle); this row turns both back to
+# Npgsql's defaults, to show what they cost.
+measure "postgres, Npgsql's defaults" 1 "store: $(pg_url bench_npgsql "?max_auto_prepare=0&no_reset_on_close=false")
+" bench_npgsql
 # One key at c=50 makes every reservation wait for the one row lock the others hold; 50 keys, taken in turn, show
 # what the database path costs when the callers do not share an account.
 measure "postgres, 50 keys" 50 "store: $(pg_url bench_keys "")
@@ -168,6 +165,9 @@ measure "postgres, 50 keys" 50 "store: $(pg_url bench_keys "")
 measure "postgres + redis" 1 "store: $(pg_url bench_redis "")
 redis: redis://127.0.0.1:$redis_port
 " bench_redis "redis: not supported by this build"
+measure "postgres + redis, 50 keys" 50 "store: $(pg_url bench_redis_keys "")
+redis: redis://127.0.0.1:$redis_port
+" bench_redis_keys "redis: not supported by this build"
 
 # The floor under any store on this machine: one round trip to this server (SELECT 1, one connection, from core 1).
 echo 'SELECT 1;' > "$work/select1.sql"

@@ -151,4 +151,26 @@ public sealed class PostgresStoreTests(PostgresServer server)
         builder.SslMode.ShouldBe(SslMode.Disable);
         PostgresConnectionString.Describe(builder).ShouldBe("db.example:5433/allos");
     }
+
+    [Theory]
+    [InlineData("postgres://allos@db/allos")]
+    [InlineData("Host=db;Database=allos;Username=allos")]
+    public void Parse_NoPoolSettingsNamed_PreparesStatementsAndSkipsTheConnectionReset(string setting)
+    {
+        NpgsqlConnectionStringBuilder builder = PostgresConnectionString.Parse(setting);
+
+        builder.MaxAutoPrepare.ShouldBe(20);
+        builder.NoResetOnClose.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("postgres://allos@db/allos?max_auto_prepare=0&no_reset_on_close=false")]
+    [InlineData("Host=db;Database=allos;Max Auto Prepare=0;No Reset On Close=false")]
+    public void Parse_PoolSettingsNamed_AreKept(string setting)
+    {
+        NpgsqlConnectionStringBuilder builder = PostgresConnectionString.Parse(setting);
+
+        builder.MaxAutoPrepare.ShouldBe(0);
+        builder.NoResetOnClose.ShouldBeFalse();
+    }
 }
