@@ -96,6 +96,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
     {
         ArgumentNullException.ThrowIfNull(accounts);
         long now = Environment.TickCount64;
+        Guid? attempted = null;
         if (_redis.IsConnected && now >= Volatile.Read(ref _retryRedisAt))
         {
             try
@@ -103,10 +104,14 @@ internal sealed class RedisSharedLimits : ISharedLimits
                 // Back from the database's counters: Redis's copies missed what was charged there, so for a second every
                 // reservation reads its accounts again.
                 bool reread = now < Volatile.Read(ref _rereadUntil);
-                return await ReserveInRedisAsync(accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, reread, cancellationToken).ConfigureAwait(false);
+                attempted = Guid.CreateVersion7();
+                return await ReserveInRedisAsync(attempted.Value, accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, reread, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisAway(ex))
             {
+                // The script may have run and only its answer been lost: give the reservation back once Redis answers
+                // (a lease it never made is a no-op), or it would hold the account's budget and requests for good.
+                Enqueue(new Settlement(attempted!.Value, [.. accounts], 0, tokens, Counted: false));
                 // A Redis that hangs rather than drops keeps the connection up: without this, every request would wait
                 // out the timeout. The next one after a second tries it again.
                 Volatile.Write(ref _retryRedisAt, Environment.TickCount64 + RetryRedisMs);
@@ -207,9 +212,8 @@ internal sealed class RedisSharedLimits : ISharedLimits
         _stopping.Dispose();
     }
 
-    private async Task<LimitOutcome> ReserveInRedisAsync(IReadOnlyList<LimitAccount> accounts, long amount, long tokens, bool reread, CancellationToken cancellationToken)
+    private async Task<LimitOutcome> ReserveInRedisAsync(Guid lease, IReadOnlyList<LimitAccount> accounts, long amount, long tokens, bool reread, CancellationToken cancellationToken)
     {
-        Guid lease = Guid.CreateVersion7();
         var keys = new RedisKey[3 + (2 * accounts.Count)];
         keys[0] = _leaseSet;
         keys[1] = LeaseKey(lease);
@@ -326,8 +330,12 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
     private void Enqueue(Settlement settlement)
     {
-        _progress.Queued();
-        if (!_settles.Writer.TryWrite(settlement))
+        if (settlement.Counted)
+        {
+            _progress.Queued();
+        }
+
+        if (!_settles.Writer.TryWrite(settlement) && settlement.Counted)
         {
             _progress.Written(1); // Disposed: the reservation is taken over by another instance at its estimate.
         }
@@ -360,7 +368,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
                 }
 
                 await GiveBackAsync(charged).ConfigureAwait(false);
-                _progress.Written(charged.Count);
+                _progress.Written(charged.Count(s => s.Counted));
                 charged.Clear();
                 backoff = TimeSpan.FromMilliseconds(100);
             }
@@ -385,7 +393,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             batch.Add(left);
         }
 
-        _progress.Written(batch.Count + charged.Count, abandoned: true);
+        _progress.Written(batch.Count(s => s.Counted) + charged.Count(s => s.Counted), abandoned: true);
     }
 
     private async Task ChargeAsync(List<Settlement> batch, CancellationToken cancellationToken)
@@ -506,5 +514,9 @@ internal sealed class RedisSharedLimits : ISharedLimits
         [.. accounts.Split('\u001e').Select(part => part.Split('\u001f', 2)).Select(p => new LimitAccount(
             p[0] switch { "key" => LimitAccountKind.Key, "user" => LimitAccountKind.User, _ => LimitAccountKind.Team }, p[1]))];
 
-    private readonly record struct Settlement(Guid Lease, LimitAccount[] Accounts, long ActualNanos, long Tokens);
+    /// <summary>
+    /// One reservation to settle. <c>Counted</c> is false for giving back a reservation whose answer was lost: no caller
+    /// waits on it (a flush would otherwise wait out every Redis outage).
+    /// </summary>
+    private readonly record struct Settlement(Guid Lease, LimitAccount[] Accounts, long ActualNanos, long Tokens, bool Counted = true);
 }

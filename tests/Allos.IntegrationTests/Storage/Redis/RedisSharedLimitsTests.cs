@@ -143,6 +143,18 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         a.Settle(back, 0.1m, 10);
         await a.FlushAsync();
         (await SpendAsync("k6")).ShouldBe(600_000_000L);
+
+        // The reservation sent while Redis hung ran once it went on, after its caller had given up on the answer and
+        // reserved in the database instead: it must be given back, not hold the key's budget for good.
+        long? busy = null;
+        for (int i = 0; i < 100 && busy != 0; i++)
+        {
+            await Task.Delay(100);
+            busy = await RedisFieldAsync(hung, "key", "k6", "busy");
+        }
+
+        busy.ShouldBe(0, "a reservation whose answer was lost still holds a request in Redis");
+        (await RedisFieldAsync(hung, "key", "k6", "held")).ShouldBe(0);
     }
 
     private string Prefix
@@ -195,6 +207,13 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long?> RedisFieldAsync(RedisServer server, string kind, string id, string field)
+    {
+        await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port}");
+        RedisValue value = await client.GetDatabase().HashGetAsync($"{Prefix}a:{kind}:{id}", field);
+        return value.IsNull ? null : (long)value;
     }
 
     private async Task DeleteAsync(string key)
