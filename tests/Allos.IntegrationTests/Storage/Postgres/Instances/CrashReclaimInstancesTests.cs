@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Allos.IntegrationTests.Storage.Redis;
 
 namespace Allos.IntegrationTests.Storage.Postgres.Instances;
 
@@ -10,8 +11,11 @@ namespace Allos.IntegrationTests.Storage.Postgres.Instances;
 /// heartbeat has been missing for <c>gateway.instance_timeout</c>, charging each call its full estimate.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class CrashReclaimInstancesTests(PostgresServer server)
+public class CrashReclaimInstancesTests(PostgresServer server)
 {
+    /// <summary>Gets the Redis to put in front of the database's limits, if any.</summary>
+    protected virtual RedisServer? Redis => null;
+
     /// <summary>What one call of the fallback turn costs: 1000 output tokens at $15/M, no input tokens.</summary>
     private const long CallNanos = 15_000_000L;
 
@@ -28,7 +32,7 @@ public sealed class CrashReclaimInstancesTests(PostgresServer server)
             gateway:
               instance_heartbeat: 1s
               instance_timeout: 3s
-            """);
+            """, redis: Redis);
         string key = await gateways.GenerateAsync("""{"max_parallel_requests": 2, "max_budget": 10, "budget_duration": "1d"}""");
 
         // The upstream holds both of instance 0's calls open until their connections close (the kill closes them).
@@ -43,7 +47,7 @@ public sealed class CrashReclaimInstancesTests(PostgresServer server)
 
         gateways.Upstream.Requests.Count.ShouldBe(2, "instance 0's two calls did not reach the upstream within 30 s");
         (await LeasesAsync(gateways)).ShouldBe(2);
-        long estimates = (long)(await gateways.ScalarAsync("SELECT SUM(amount_nanos)::bigint FROM limit_leases"))!;
+        long estimates = (await gateways.LeasesAsync()).Estimates;
         estimates.ShouldBeGreaterThanOrEqualTo(2 * CallNanos, "each reservation covers at least the call's max_tokens");
 
         foreach (int instance in new[] { 1, 2 })
@@ -94,8 +98,7 @@ public sealed class CrashReclaimInstancesTests(PostgresServer server)
         gateways.Upstream.Requests.Count.ShouldBe(2 + served);
     }
 
-    private static async Task<long> LeasesAsync(GatewayInstances gateways) =>
-        (long)(await gateways.ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!;
+    private static async Task<long> LeasesAsync(GatewayInstances gateways) => (await gateways.LeasesAsync()).Count;
 
     /// <summary>The key's spend as <c>GET /key/info</c> of a live instance reports it.</summary>
     private static async Task<decimal> InfoSpendAsync(GatewayInstances gateways, int instance, string key)

@@ -181,15 +181,23 @@ public sealed class GatewayInstances : IAsyncDisposable
         }
     }
 
-    private async Task<long> HeldAsync()
+    private async Task<long> HeldAsync() => (await LeasesAsync()).Count;
+
+    /// <summary>Gets the reservations held now, in the database and in Redis (when it is up), and their estimates summed (nanodollars).</summary>
+    public async Task<(long Count, long Estimates)> LeasesAsync()
     {
-        long held = (long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!;
+        long count = (long)(await ScalarAsync("SELECT COUNT(*) FROM limit_leases"))!;
+        long estimates = (long)(await ScalarAsync("SELECT COALESCE(SUM(amount_nanos), 0)::bigint FROM limit_leases"))!;
         if (Redis is not null)
         {
             try
             {
                 await using ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Redis.Port},abortConnect=false,connectTimeout=1000");
-                held += redis.GetServers()[0].Keys(pattern: RedisPrefix + "l:*").LongCount();
+                foreach (RedisKey lease in redis.GetServers()[0].Keys(pattern: RedisPrefix + "l:*"))
+                {
+                    count++;
+                    estimates += (long)await redis.GetDatabase().HashGetAsync(lease, "amount");
+                }
             }
             catch (RedisConnectionException)
             {
@@ -197,7 +205,7 @@ public sealed class GatewayInstances : IAsyncDisposable
             }
         }
 
-        return held;
+        return (count, estimates);
     }
 
     public async ValueTask DisposeAsync()
