@@ -36,6 +36,24 @@ internal static class NpgsqlParameters
         return parameters;
     }
 
+    public static NpgsqlParameterCollection TextArray(this NpgsqlParameterCollection parameters, string name, string[] values)
+    {
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values });
+        return parameters;
+    }
+
+    public static NpgsqlParameterCollection LongArray(this NpgsqlParameterCollection parameters, string name, long[] values)
+    {
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = values });
+        return parameters;
+    }
+
+    public static NpgsqlParameterCollection UuidArray(this NpgsqlParameterCollection parameters, string name, Guid[] values)
+    {
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = values });
+        return parameters;
+    }
+
     public static string? TextOrNull(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static long? LongOrNull(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);

@@ -57,23 +57,15 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
-        var kinds = new string[accounts.Count];
-        var ids = new string[accounts.Count];
-        for (int i = 0; i < accounts.Count; i++)
-        {
-            kinds[i] = accounts[i].KindName;
-            ids[i] = accounts[i].Id;
-        }
-
+        (string[] kinds, string[] ids) = LimitAccount.Columns(accounts);
         Guid lease = Guid.CreateVersion7();
         try
         {
             using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             using NpgsqlCommand command = PostgresDatabase.Command(connection, null, ReserveSql);
             command.Parameters.Add(new NpgsqlParameter("lease", NpgsqlDbType.Uuid) { Value = lease });
-            command.Parameters.Text("instance", _instance).Long("now", _database.NowMs).Long("amount", PostgresDatabase.ToNanos(amount)).Long("tokens", tokens);
-            command.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds });
-            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            command.Parameters.Text("instance", _instance).Long("now", _database.NowMs).Long("amount", PostgresDatabase.ToNanos(amount)).Long("tokens", tokens)
+                .TextArray("kinds", kinds).TextArray("ids", ids);
             using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             int refused = reader.GetInt32(0);
@@ -173,17 +165,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     /// <summary>Stops the heartbeat and writes the settles still queued (for a few seconds at most, if the database is away).</summary>
     public async ValueTask DisposeAsync()
     {
-        _settles.Writer.TryComplete();
-        await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_writer, _beating).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
-
+        await LimitWorkers.StopAsync(_settles.Writer, _writer, _beating, _stopping).ConfigureAwait(false);
         try
         {
             // Gone on purpose: leases still held (settles the database did not take) need not wait for the heartbeat to
@@ -203,9 +185,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     private static async Task<int> SettleNowAsync(NpgsqlConnection connection, Guid[] leases, long[] actual, long[] tokens, CancellationToken cancellationToken)
     {
         using NpgsqlCommand settle = PostgresDatabase.Command(connection, null, "SELECT allos_settle(@leases, @actual, @tokens);");
-        settle.Parameters.Add(new NpgsqlParameter("leases", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = leases });
-        settle.Parameters.Add(new NpgsqlParameter("actual", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = actual });
-        settle.Parameters.Add(new NpgsqlParameter("tokens", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = tokens });
+        settle.Parameters.UuidArray("leases", leases).LongArray("actual", actual).LongArray("tokens", tokens);
         return (int)(await settle.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -287,21 +267,10 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     }
 
     /// <summary>What the background loops retry on: the database unreachable, or the pool out of connections.</summary>
-    private static bool IsAway(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException;
+    internal static bool IsAway(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException;
 
     /// <summary>Waits <paramref name="wait"/> on the store's clock; <see langword="false"/> when the instance is stopping.</summary>
-    private async Task<bool> PauseAsync(TimeSpan wait)
-    {
-        try
-        {
-            await Task.Delay(wait, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> PauseAsync(TimeSpan wait) => LimitWorkers.PauseAsync(_database.TimeProvider, wait, _stopping.Token);
 
     private readonly record struct Settlement(Guid Lease, long ActualNanos, long Tokens);
 }

@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Allos.Storage.Limits;
 using Allos.Storage.Postgres;
 using Npgsql;
-using NpgsqlTypes;
 using StackExchange.Redis;
 
 namespace Allos.Storage.Redis;
@@ -187,17 +186,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
     public async ValueTask DisposeAsync()
     {
-        _settles.Writer.TryComplete();
-        await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_writer, _beating).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
-
+        await LimitWorkers.StopAsync(_settles.Writer, _writer, _beating, _stopping).ConfigureAwait(false);
         try
         {
             // Gone on purpose: reservations still held here are taken over by the others at their next beat.
@@ -267,14 +256,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
     /// <summary>Reads the accounts' limits and spend from the database (starting due budget periods) and copies them into Redis.</summary>
     private async Task SeedAsync(IDatabase redis, IReadOnlyList<LimitAccount> accounts, RedisResult[] settles, CancellationToken cancellationToken)
     {
-        var kinds = new string[accounts.Count];
-        var ids = new string[accounts.Count];
-        for (int i = 0; i < accounts.Count; i++)
-        {
-            kinds[i] = accounts[i].KindName;
-            ids[i] = accounts[i].Id;
-        }
-
+        (string[] kinds, string[] ids) = LimitAccount.Columns(accounts);
         long now = _database.NowMs;
         var seeds = new List<Task>(accounts.Count);
         try
@@ -282,9 +264,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
             using NpgsqlCommand command = PostgresDatabase.Command(connection, null,
                 "SELECT present, budget, reset_at, spend, rpm, tpm, parallel FROM allos_limit_state(@now, @kinds, @ids);");
-            command.Parameters.Long("now", now);
-            command.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds });
-            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            command.Parameters.Long("now", now).TextArray("kinds", kinds).TextArray("ids", ids);
             using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             for (int i = 0; i < accounts.Count && await reader.ReadAsync(cancellationToken).ConfigureAwait(false); i++)
             {
@@ -376,7 +356,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             {
                 break;
             }
-            catch (Exception ex) when (IsDatabaseAway(ex) || IsRedisAway(ex))
+            catch (Exception ex) when (PostgresSharedLimits.IsAway(ex) || IsRedisAway(ex))
             {
                 // The database or Redis is away: keep what is left and try again; the reservations hold meanwhile.
                 if (!await PauseAsync(backoff).ConfigureAwait(false))
@@ -423,9 +403,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
         using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlCommand charge = PostgresDatabase.Command(connection, null, "SELECT allos_charge(@kinds, @ids, @amounts);");
-        charge.Parameters.Add(new NpgsqlParameter("kinds", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = kinds.ToArray() });
-        charge.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
-        charge.Parameters.Add(new NpgsqlParameter("amounts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = amounts.ToArray() });
+        charge.Parameters.TextArray("kinds", [.. kinds]).TextArray("ids", [.. ids]).LongArray("amounts", [.. amounts]);
         await charge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -477,18 +455,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
         }
     }
 
-    private async Task<bool> PauseAsync(TimeSpan wait)
-    {
-        try
-        {
-            await Task.Delay(wait, _database.TimeProvider, _stopping.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> PauseAsync(TimeSpan wait) => LimitWorkers.PauseAsync(_database.TimeProvider, wait, _stopping.Token);
 
     private StoreUnavailableException Unavailable(Exception? ex) =>
         new("Redis " + _server,
@@ -497,8 +464,6 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
     private static bool IsRedisAway(Exception ex) => ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException
         || (ex is RedisServerException server && server.Message.StartsWith("LOADING", StringComparison.Ordinal));
-
-    private static bool IsDatabaseAway(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException or InvalidOperationException;
 
     private RedisKey AccountKey(LimitAccount account) => $"{_prefix}a:{account.KindName}:{account.Id}";
 
@@ -511,8 +476,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
         string.Join('\u001e', accounts.Select(a => a.KindName + '\u001f' + a.Id));
 
     private static LimitAccount[] Decode(string accounts) =>
-        [.. accounts.Split('\u001e').Select(part => part.Split('\u001f', 2)).Select(p => new LimitAccount(
-            p[0] switch { "key" => LimitAccountKind.Key, "user" => LimitAccountKind.User, _ => LimitAccountKind.Team }, p[1]))];
+        [.. accounts.Split('\u001e').Select(part => part.Split('\u001f', 2)).Select(p => new LimitAccount(LimitAccount.KindOf(p[0]), p[1]))];
 
     /// <summary>
     /// One reservation to settle. <c>Counted</c> is false for giving back a reservation whose answer was lost: no caller
