@@ -123,6 +123,22 @@ internal sealed partial class KeyGate
             }
         }
 
+        // A call that ended on another instance a moment ago may still hold its place there (its settle is a round trip
+        // away): a client sending one call after another through a load balancer must not be refused for it either.
+        // When the refusal counts calls still held, ask again a few times over about 0.4 s (real time: other processes' writes).
+        for (int wait = 25; outcome.Lease is null && wait <= 200 && HeldElsewhere(outcome); wait *= 2)
+        {
+            try
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                return KeyRefusals.Unavailable(ex.Message);
+            }
+        }
+
         if (outcome.Lease is { } lease)
         {
             return KeyAdmission.Admit(new KeyLease(this, account, info, amount, estimatedTokens, lease));
@@ -148,4 +164,12 @@ internal sealed partial class KeyGate
                     ?? KeyRefusals.Limited(GatewayErrorKind.Budget, outcome.RetryAfter, $"Budget exceeded: the {noun} '{holder.DisplayName}' cannot hold this call. Raise max_budget with {update}.");
         }
     }
+
+    /// <summary>Whether a refusal is for calls that may be ending: requests in flight, or reservations not yet settled.</summary>
+    private static bool HeldElsewhere(LimitOutcome outcome) => outcome.Refusal switch
+    {
+        LimitRefusal.Parallel => outcome.InFlight > 0,
+        LimitRefusal.Budget => outcome.Reserved > 0,
+        _ => false,
+    };
 }

@@ -42,6 +42,24 @@ public class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chat_OneCallAfterAnotherThroughEachInstanceInTurn_ParallelLimitOfOne_IsNeverRefusedForTheCallBefore()
+    {
+        // A client behind a load balancer: each call starts once the last one's response is in, on the next instance,
+        // while the last call's settle may still be on its way to the database from the instance that served it.
+        string key = await _gateways.GenerateAsync("""{"max_parallel_requests": 1}""");
+
+        for (int i = 0; i < 30; i++)
+        {
+            using HttpResponseMessage response = await _gateways.ChatAsync(i % 3, key, maxTokens: 10);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, $"call {i} on instance {i % 3}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        _gateways.Upstream.Requests.Count.ShouldBe(30);
+        await _gateways.WaitSettledAsync();
+        ((long)(await _gateways.ScalarAsync("SELECT reserved_nanos + in_flight FROM virtual_keys"))!).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Chat_RpmLimitOf20_HoldsAcrossInstances()
     {
         string key = await _gateways.GenerateAsync("""{"rpm_limit": 20}""");
