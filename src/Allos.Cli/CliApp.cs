@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Create(flags));
         root.Subcommands.Add(ChatCommand.Create(flags));
         root.Subcommands.Add(SessionsCommand.Create());
+        root.Subcommands.Add(MemoryCommand.Create());
         root.Subcommands.Add(ProvidersCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());

@@ -3,6 +3,7 @@ using Allos.Cli.Settings;
 using Allos.Gateway;
 using Allos.Hosting;
 using Allos.Mcp;
+using Allos.Memory;
 using Allos.Prompts;
 using Allos.Sessions;
 using Allos.Storage;
@@ -156,6 +157,7 @@ internal sealed class AgentHost : IAsyncDisposable
             options.Autonomy = Autonomy;
             options.ApprovalHandler = approvals;
             options.Streaming = Settings.Streaming;
+            options.Memory = new MemoryRecall(Store.Sessions);
         });
     }
 
@@ -293,6 +295,11 @@ internal sealed class AgentHost : IAsyncDisposable
         if (settings.MaxIterations is int max)
         {
             agent.MaxIterations = max;
+        }
+
+        if (isEntry && settings.Memory is { } memory)
+        {
+            agent.Memory = memory;
         }
 
         // Flags win over the chosen agent's own settings; the other agents of its team keep theirs.

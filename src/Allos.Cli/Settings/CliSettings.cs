@@ -1,6 +1,7 @@
 using Allos.Agents;
 using Allos.Configuration;
 using Allos.Gateway;
+using Allos.Memory;
 using Allos.Providers;
 
 namespace Allos.Cli.Settings;
@@ -53,6 +54,9 @@ internal sealed class CliSettings
     public bool WaitForLock { get; init; }
 
     public int? MaxIterations { get; init; }
+
+    /// <summary>Gets the entry agent's memory mode from <c>--memory</c> or <c>allos.yaml</c>, if either says.</summary>
+    public MemoryMode? Memory { get; init; }
 
     public string? System { get; init; }
 
@@ -112,6 +116,7 @@ internal sealed class CliSettings
             Streaming = !request.NoStream,
             WaitForLock = request.Wait,
             MaxIterations = request.MaxIterations ?? project?.MaxIterations ?? user?.MaxIterations,
+            Memory = request.Memory is { } memory ? (memory.Trim() == "recall" ? MemoryMode.Recall : MemoryMode.None) : project?.Memory ?? user?.Memory,
             System = request.System ?? project?.System ?? user?.System,
             Workspace = workspace,
             Agent = request.Agent,

@@ -17,6 +17,7 @@ internal static class FlagValidation
     public static void AddTo(RunFlags flags)
     {
         flags.MaxIterations.CustomParser = ParseMaxIterations;
+        flags.Memory.Validators.Add(result => Check(result, value => value.Trim() is "recall" or "none" ? null : $"--memory takes recall or none, not '{value}'."));
         flags.Autonomy.Validators.Add(result => Check(result, value => AutonomyLevels.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)
             ? null
             : $"--autonomy takes manual, supervised or autonomous, not '{value}'{Suggestion(value, AutonomyLevels)}."));

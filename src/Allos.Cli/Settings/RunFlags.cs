@@ -25,6 +25,8 @@ internal sealed class RunFlags
 
     public Option<int?> MaxIterations { get; } = new("--max-iterations") { HelpName = "N", Description = "Most model calls in one run" };
 
+    public Option<string?> Memory { get; } = new("--memory") { HelpName = "MODE", Description = "recall: add what earlier sessions said about the task (none: don't)" };
+
     public Option<string?> Cwd { get; } = new("--cwd") { HelpName = "DIR", Description = "Run in this folder, as git -C: its allos.yaml, .env and agents.yaml apply and it is the tools' workspace" };
 
     public Option<bool> NoStream { get; } = new("--no-stream") { Description = "Wait for whole answers instead of streaming" };
@@ -41,7 +43,7 @@ internal sealed class RunFlags
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Continue, Agent, System, MaxIterations, Cwd, NoStream, Json, Verbose, Quiet, Wait })
+        foreach (Option option in new Option[] { Model, Provider, Tools, AutoApprove, Autonomy, Session, Continue, Agent, System, MaxIterations, Memory, Cwd, NoStream, Json, Verbose, Quiet, Wait })
         {
             command.Options.Add(option);
         }
@@ -59,6 +61,7 @@ internal sealed class RunFlags
         Agent = result.GetValue(Agent),
         System = result.GetValue(System),
         MaxIterations = result.GetValue(MaxIterations),
+        Memory = result.GetValue(Memory),
         Cwd = result.GetValue(Cwd),
         NoStream = result.GetValue(NoStream),
         Json = result.GetValue(Json),

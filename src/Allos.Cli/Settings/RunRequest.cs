@@ -24,6 +24,8 @@ internal sealed record RunRequest
 
     public int? MaxIterations { get; init; }
 
+    public string? Memory { get; init; }
+
     public string? Cwd { get; init; }
 
     public bool NoStream { get; init; }

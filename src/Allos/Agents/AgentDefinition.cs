@@ -1,3 +1,4 @@
+using Allos.Memory;
 using Allos.Prompts;
 using Allos.Tools;
 
@@ -58,4 +59,10 @@ public sealed class AgentDefinition
 
     /// <summary>Gets or sets the tool choice: <c>auto</c> (default), <c>none</c>, <c>required</c>, or a tool name to force.</summary>
     public string? ToolChoice { get; set; }
+
+    /// <summary>
+    /// Gets or sets what the agent recalls of the user's earlier sessions when it starts a run: <see cref="MemoryMode.Recall"/>
+    /// needs <see cref="AgentRunnerOptions.Memory"/>. <see cref="RunOptions.Memory"/> overrides it for one run.
+    /// </summary>
+    public MemoryMode Memory { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Allos.Agents.Turns;
+using Allos.Memory;
 using Allos.Storage;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
@@ -115,9 +116,34 @@ public sealed class AgentRunner
         }
 
         var user = new ChatMessage(ChatRole.User, input);
+        if ((options?.Memory ?? _agents[_entryAgent].Memory) == MemoryMode.Recall)
+        {
+            MemoryRecall recall = _options.Memory
+                ?? throw new ConfigurationException($"Agent '{_entryAgent}' has memory: recall, but the runner has no store to recall from: set AgentRunnerOptions.Memory.");
+            return RecallThenLoopAsync(recall, state, user, input, cancellationToken);
+        }
+
         state.History.Add(user);
         state.Added.Add(user);
         return LoopAsync(state, decisions: null, cancellationToken, announce: user);
+    }
+
+    /// <summary>Adds what earlier sessions said about <paramref name="input"/> just before it, then runs.</summary>
+    /// <remarks>The recall message is one of the run's added messages, so a session stores it (marked) with the input.</remarks>
+    private async IAsyncEnumerable<RunEvent> RecallThenLoopAsync(MemoryRecall recall, RunState state, ChatMessage user, string input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (await recall.BuildMessageAsync(input, state.SessionId, cancellationToken).ConfigureAwait(false) is { } recalled)
+        {
+            state.History.Add(recalled);
+            state.Added.Add(recalled);
+        }
+
+        state.History.Add(user);
+        state.Added.Add(user);
+        await foreach (RunEvent item in LoopAsync(state, decisions: null, cancellationToken, announce: user).ConfigureAwait(false))
+        {
+            yield return item;
+        }
     }
 
     /// <summary>Continues a run that paused with <see cref="RunStatus.AwaitingApproval"/>, with the user's decisions (possibly in another process).</summary>

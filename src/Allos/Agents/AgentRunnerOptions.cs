@@ -1,4 +1,5 @@
 using Allos.Context;
+using Allos.Memory;
 using Allos.Models;
 using Allos.Tools;
 using Microsoft.Extensions.AI;
@@ -83,4 +84,10 @@ public sealed class AgentRunnerOptions
 
     /// <summary>Gets or sets the clock for the trace. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets the recall that agents with <see cref="MemoryMode.Recall"/> use: it searches the earlier sessions of
+    /// the store it was made with and adds what it finds before the run's input.
+    /// </summary>
+    public MemoryRecall? Memory { get; set; }
 }

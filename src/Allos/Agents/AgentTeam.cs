@@ -1,4 +1,5 @@
 using Allos.Agents.Turns;
+using Allos.Memory;
 using Allos.Prompts;
 using Allos.Tools;
 using Allos.Yaml;
@@ -35,7 +36,7 @@ public sealed class AgentTeam
     private static readonly string[] AgentKeys =
     [
         "name", "description", "instructions", "model", "tools", "handoffs", "autonomy", "permissions", "max_iterations",
-        "temperature", "max_output_tokens", "tool_choice", "prompt",
+        "temperature", "max_output_tokens", "tool_choice", "prompt", "memory",
     ];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
@@ -182,6 +183,17 @@ public sealed class AgentTeam
                     ? permission
                     : throw reader.Error(entry.Value, $"a permission must be allow, ask or deny, not '{value}'.");
             }
+        }
+
+        if (reader.Get(node, "memory") is { } memoryNode)
+        {
+            string memory = reader.String(memoryNode, "memory").Trim();
+            agent.Memory = memory.ToLowerInvariant() switch
+            {
+                "recall" => MemoryMode.Recall,
+                "none" => MemoryMode.None,
+                _ => throw reader.Error(memoryNode, $"memory must be recall or none, not '{memory}'."),
+            };
         }
 
         agent.MaxIterations = reader.Integer(node, "max_iterations", 1) ?? agent.MaxIterations;

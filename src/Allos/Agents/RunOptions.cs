@@ -1,3 +1,4 @@
+using Allos.Memory;
 using Allos.Tools;
 
 namespace Allos.Agents;
@@ -29,4 +30,7 @@ public sealed class RunOptions
     /// </summary>
     /// <remarks>An identifier, stored in plain text with each call: never a secret.</remarks>
     public string? User { get; set; }
+
+    /// <summary>Gets or sets the memory mode of this run, overriding the entry agent's <see cref="AgentDefinition.Memory"/>.</summary>
+    public MemoryMode? Memory { get; set; }
 }

@@ -12,7 +12,7 @@ public sealed class RunResult
     /// <summary>Gets the final answer (on <see cref="RunStatus.MaxIterations"/>, the last text the model wrote).</summary>
     public required string Text { get; init; }
 
-    /// <summary>Gets the messages this run added to the conversation (the input, the assistant turns, the tool results).</summary>
+    /// <summary>Gets the messages this run added to the conversation (a recall message if any, the input, the assistant turns, the tool results).</summary>
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
 
     /// <summary>Gets the trace.</summary>

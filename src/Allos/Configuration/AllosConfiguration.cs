@@ -1,8 +1,9 @@
 using System.Globalization;
 using Allos.Agents;
 using Allos.Gateway;
-using Allos.Storage;
+using Allos.Memory;
 using Allos.Storage.Redis;
+using Allos.Storage;
 using Allos.Yaml;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -29,7 +30,7 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
+        ["default_model", "model", "tools", "autonomy", "max_iterations", "memory", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
 
     private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint", "instance_heartbeat", "instance_timeout"];
 
@@ -38,6 +39,8 @@ public static class AllosConfiguration
         ["fail_open"] = RedisFailureMode.FailOpen,
         ["fail_closed"] = RedisFailureMode.FailClosed,
     };
+
+    private static readonly Dictionary<string, MemoryMode> MemoryModes = new() { ["recall"] = MemoryMode.Recall, ["none"] = MemoryMode.None };
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -108,6 +111,7 @@ public static class AllosConfiguration
             Tools = reader.Get(root, "tools") is null ? null : [.. reader.Names(root, "tools")],
             Autonomy = reader.Choice(root, "autonomy", Autonomies),
             MaxIterations = reader.Integer(root, "max_iterations", 1),
+            Memory = reader.Choice(root, "memory", MemoryModes),
             System = NonBlank(reader.String(root, "system")),
             AgentsFile = NonBlank(reader.String(root, "agents")) is { } agents ? Path.GetFullPath(agents, baseDirectory) : null,
             PromptFolders = reader.Get(root, "prompts") is null ? null : [.. reader.Names(root, "prompts").Select(folder => Path.GetFullPath(folder, baseDirectory))],

@@ -1,6 +1,7 @@
 using Allos.Agents;
-using Allos.Gateway;
 using Allos.Gateway.Caching;
+using Allos.Gateway;
+using Allos.Memory;
 
 namespace Allos.Configuration;
 
@@ -28,6 +29,9 @@ public sealed class AllosOptions
 
     /// <summary>Gets or sets the most model calls in one run (<c>max_iterations</c>). Default: <see langword="null"/> (20).</summary>
     public int? MaxIterations { get; set; }
+
+    /// <summary>Gets or sets what the agent recalls of earlier sessions (<c>memory: recall | none</c>). Default: <see langword="null"/> (none).</summary>
+    public MemoryMode? Memory { get; set; }
 
     /// <summary>Gets or sets the system prompt (<c>system</c>). Default: <see langword="null"/> (Allos's own).</summary>
     public string? System { get; set; }

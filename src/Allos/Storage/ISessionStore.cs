@@ -65,6 +65,12 @@ public interface ISessionStore
     Task<IReadOnlyList<SearchHit>> SearchAsync(string text, int limit = 20, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Finds messages holding any of the words of <paramref name="text"/>, the best matches first, outside
+    /// <paramref name="excludeSessionId"/>: what memory recall (<see cref="Allos.Memory.MemoryRecall"/>) looks up.
+    /// </summary>
+    Task<IReadOnlyList<SearchHit>> SearchAnyAsync(string text, int limit, string? excludeSessionId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Records a run's state: mark it <see cref="RunMark.Running"/> when it starts and <see cref="RunMark.Completed"/>
     /// or <see cref="RunMark.Incomplete"/> when it ends, so a run whose process died is detected by
     /// <see cref="RecoverAsync"/>.

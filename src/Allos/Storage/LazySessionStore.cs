@@ -38,6 +38,9 @@ internal sealed class LazySessionStore(LazyStore store) : ISessionStore
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(string text, int limit = 20, CancellationToken cancellationToken = default) =>
         await (await SessionsAsync(cancellationToken).ConfigureAwait(false)).SearchAsync(text, limit, cancellationToken).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<SearchHit>> SearchAnyAsync(string text, int limit, string? excludeSessionId = null, CancellationToken cancellationToken = default) =>
+        await (await SessionsAsync(cancellationToken).ConfigureAwait(false)).SearchAnyAsync(text, limit, excludeSessionId, cancellationToken).ConfigureAwait(false);
+
     public async Task MarkRunAsync(string sessionId, string runId, RunMark status, CancellationToken cancellationToken = default) =>
         await (await SessionsAsync(cancellationToken).ConfigureAwait(false)).MarkRunAsync(sessionId, runId, status, cancellationToken).ConfigureAwait(false);
 

@@ -7,4 +7,8 @@ namespace Allos.Storage;
 /// <param name="Sequence">The message's position in the session.</param>
 /// <param name="Message">The message.</param>
 /// <param name="Snippet">A short extract around the match; matched terms are wrapped in <c>[</c> and <c>]</c>.</param>
-public sealed record SearchHit(string SessionId, long Sequence, ChatMessage Message, string Snippet);
+public sealed record SearchHit(string SessionId, long Sequence, ChatMessage Message, string Snippet)
+{
+    /// <summary>Gets when the message was stored.</summary>
+    public DateTimeOffset Time { get; init; }
+}

@@ -32,10 +32,10 @@ internal static partial class PostgresSearch
     }
 
     /// <summary>
-    /// A <c>to_tsquery('simple', …)</c> expression requiring every word of <paramref name="text"/> (a word ending in
+    /// A <c>to_tsquery('simple', …)</c> expression requiring every word (or, <paramref name="any"/>, one of the words) of <paramref name="text"/> (a word ending in
     /// <c>*</c> as a prefix), or <see langword="null"/> when it has none. Punctuation and operators are never syntax.
     /// </summary>
-    public static (string Query, IReadOnlyList<(string Word, bool Prefix)> Terms)? Build(string text)
+    public static (string Query, IReadOnlyList<(string Word, bool Prefix)> Terms)? Build(string text, bool any = false)
     {
         var parts = new List<string>();
         var terms = new List<(string, bool)>();
@@ -60,7 +60,7 @@ internal static partial class PostgresSearch
             parts.Add(words.Count > 1 ? "(" + phrase + ")" : phrase.ToString());
         }
 
-        return parts.Count == 0 ? null : (string.Join(" & ", parts), terms);
+        return parts.Count == 0 ? null : (string.Join(any ? " | " : " & ", parts), terms);
     }
 
     /// <summary>Up to 16 words around the first match, matches in brackets, "…" where text was cut (as FTS5's snippet).</summary>

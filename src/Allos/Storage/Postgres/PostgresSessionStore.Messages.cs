@@ -107,27 +107,40 @@ internal sealed partial class PostgresSessionStore
         return messages;
     }
 
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string text, int limit = 20, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(string text, int limit = 20, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        if (PostgresSearch.Build(text) is not { } query)
-        {
-            return [];
-        }
+        return PostgresSearch.Build(text) is { } query ? SelectAsync(query, limit, null, cancellationToken) : Task.FromResult<IReadOnlyList<SearchHit>>([]);
+    }
 
+    public Task<IReadOnlyList<SearchHit>> SearchAnyAsync(string text, int limit, string? excludeSessionId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return PostgresSearch.Build(text, any: true) is { } query
+            ? SelectAsync(query, limit, excludeSessionId, cancellationToken)
+            : Task.FromResult<IReadOnlyList<SearchHit>>([]);
+    }
+
+    private async Task<IReadOnlyList<SearchHit>> SelectAsync(
+        (string Query, IReadOnlyList<(string Word, bool Prefix)> Terms) query, int limit, string? excludeSessionId, CancellationToken cancellationToken)
+    {
         using NpgsqlConnection connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlCommand select = PostgresDatabase.Command(connection, null, """
-            SELECT session_id, seq, json, text FROM messages, to_tsquery('simple', @query) AS q
-            WHERE search @@ q
+            SELECT session_id, seq, json, text, created FROM messages, to_tsquery('simple', @query) AS q
+            WHERE search @@ q AND (@exclude::text IS NULL OR session_id <> @exclude)
             ORDER BY ts_rank(search, q) DESC, id LIMIT @limit;
             """);
-        select.Parameters.Text("query", query.Query).Int("limit", limit);
+        select.Parameters.Text("query", query.Query).Text("exclude", excludeSessionId).Int("limit", limit);
         var hits = new List<SearchHit>();
         using NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            hits.Add(new SearchHit(reader.GetString(0), reader.GetInt64(1), MessageJson.Deserialize(reader.GetString(2)), PostgresSearch.Snippet(reader.GetString(3), query.Terms)));
+            hits.Add(new SearchHit(reader.GetString(0), reader.GetInt64(1), MessageJson.Deserialize(reader.GetString(2)), PostgresSearch.Snippet(reader.GetString(3), query.Terms))
+            {
+                Time = PostgresDatabase.FromMs(reader.GetInt64(4)),
+            });
         }
 
         return hits;

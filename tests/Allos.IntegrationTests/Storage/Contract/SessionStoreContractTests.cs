@@ -430,4 +430,57 @@ public abstract class SessionStoreContractTests(IStoreHarness harness) : StoreCo
         run.Status.ShouldBe(RunMark.Incomplete);
         run.Ended.ShouldNotBeNull();
     }
+
+    [Fact]
+    public async Task SearchAnyAsync_SomeWords_FindsMessagesHoldingAnyBestFirstOutsideTheExcludedSession()
+    {
+        DateTimeOffset before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await Sessions.CreateAsync(new SessionRecord { Id = "old" });
+        await Sessions.AppendMessagesAsync("old", Turn("the invoice parser breaks on umlauts", "use a unicode-aware tokenizer"));
+        await Sessions.AppendMessagesAsync("old", Turn("what about invoice totals", "sum the lines"));
+        await Sessions.CreateAsync(new SessionRecord { Id = "now" });
+        await Sessions.AppendMessagesAsync("now", Turn("invoice parser umlauts again", "…"));
+
+        IReadOnlyList<SearchHit> hits = await Sessions.SearchAnyAsync("invoice parser umlauts", 10, excludeSessionId: "now");
+
+        hits.Select(hit => hit.SessionId).ShouldAllBe(id => id == "old");
+        hits.Select(hit => hit.Sequence).ShouldBe([1, 3], "both messages hold a word, the one holding all three first");
+        hits[0].Time.ShouldBeGreaterThan(before);
+        (await Sessions.SearchAnyAsync("invoice parser umlauts", 10)).Count.ShouldBe(3);
+        (await Sessions.SearchAsync("invoice parser umlauts")).Count.ShouldBe(2, "SearchAsync still needs every word");
+        (await Sessions.SearchAnyAsync("zeppelin", 10)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task MemoryRecall_BuildMessage_RecallsUserAndAssistantTextWithSourcesNeverToolOutputOrEarlierRecalls()
+    {
+        await Sessions.CreateAsync(new SessionRecord { Id = "deploys" });
+        await Sessions.AppendMessagesAsync("deploys", Turn("How do we deploy the scraper?", "The scraper deploys with `make ship` from the ops repo."));
+        await Sessions.AppendMessagesAsync("deploys", [
+            new(ChatRole.Assistant, [new FunctionCallContent("c1", "shell", new Dictionary<string, object?> { ["command"] = "cat scraper.log" })]),
+            new(ChatRole.Tool, [new FunctionResultContent("c1", "scraper log: secret-token-in-tool-output")]),
+        ]);
+        var recall = new Allos.Memory.MemoryRecall(Sessions);
+        ChatMessage first = (await recall.BuildMessageAsync("deploy the scraper", currentSessionId: "today"))!;
+        await Sessions.CreateAsync(new SessionRecord { Id = "today" });
+        await Sessions.AppendMessagesAsync("today", [first, new ChatMessage(ChatRole.User, "deploy the scraper")]);
+
+        ChatMessage message = (await recall.BuildMessageAsync("the scraper deploy", currentSessionId: "later")).ShouldNotBeNull();
+
+        Allos.Memory.MemoryRecall.IsRecall(message).ShouldBeTrue();
+        message.Role.ShouldBe(ChatRole.User);
+        message.Text.ShouldStartWith("Recalled from the user's earlier sessions");
+        message.Text.ShouldContain("[session deploys, ");
+        message.Text.ShouldContain(", assistant] The scraper deploys with `make ship` from the ops repo.");
+        message.Text.ShouldContain(", user] How do we deploy the scraper?");
+        message.Text.ShouldContain("[session today, ", Case.Sensitive, "the other session's own input is memory too");
+        message.Text.ShouldNotContain("secret-token-in-tool-output");
+        message.Text.Split("Recalled from").Length.ShouldBe(2, "the stored recall message is never recalled again");
+        (await Sessions.GetMessagesAsync("today"))[0].Message.ShouldSatisfyAllConditions(stored => Allos.Memory.MemoryRecall.IsRecall(stored).ShouldBeTrue());
+
+        (await new Allos.Memory.MemoryRecall(Sessions) { TokenBudget = 60 }.BuildMessageAsync("the scraper deploy"))!.Text.Split('\n').Length
+            .ShouldBeLessThan(message.Text.Split('\n').Length, "a smaller budget keeps fewer lines");
+        (await recall.BuildMessageAsync("what is the weather")).ShouldBeNull("no earlier message shares a word");
+        (await recall.BuildMessageAsync("the and of")).ShouldBeNull("common words alone recall nothing");
+    }
 }
