@@ -132,6 +132,34 @@ public sealed class SessionsMaintenanceTests : FakeServerCliTests
         result.Stdout.ShouldContain("tool", customMessage: "the match is the tool result");
     }
 
+    [Fact]
+    public async Task MemorySearch_ShowsWhatRecallWouldAdd_AndRunWithMemoryRecallSendsIt()
+    {
+        string earlier = await RunAsync("Our kubernetes ingress uses the nginx controller");
+
+        CliResult shown = await Cli.RunAsync("memory", "search", "fix the kubernetes ingress");
+
+        shown.ExitCode.ShouldBe(0, shown.ToString());
+        shown.Stdout.ShouldStartWith("Recalled from the user's earlier sessions");
+        shown.Stdout.ShouldContain($"[session {earlier}, ");
+        shown.Stdout.ShouldContain("user] Our kubernetes ingress uses the nginx controller");
+        CliResult none = await Cli.RunAsync("memory", "search", "a haiku about autumn");
+        none.ExitCode.ShouldBe(0, none.ToString());
+        none.Stderr.ShouldContain("a run would recall nothing");
+
+        int before = Server.Requests.Count;
+        await RunAsync("fix the kubernetes ingress");
+        Server.Requests[before].Body.ShouldNotContain("nginx controller", customMessage: "recall is opt-in");
+        Server.Enqueue(FakeTurn.Text("Done."));
+        CliResult recalled = await Cli.RunAsync("run", "-m", Model, "--memory", "recall", "--json", "fix the kubernetes ingress");
+        recalled.ExitCode.ShouldBe(0, recalled.ToString());
+        Server.Requests[^1].Body.ShouldContain("user] Our kubernetes ingress uses the nginx controller");
+
+        CliResult bad = await Cli.RunAsync("run", "-m", Model, "--memory", "all", "x");
+        bad.ExitCode.ShouldBe(2, bad.ToString());
+        bad.Stderr.ShouldContain("--memory takes recall or none, not 'all'");
+    }
+
     /// <summary>A run with one tool call whose arguments hold words no message text has.</summary>
     private async Task<string> SeedToolRunAsync()
     {
