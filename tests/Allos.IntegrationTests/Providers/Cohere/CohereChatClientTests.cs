@@ -131,6 +131,29 @@ public sealed class CohereChatClientTests : IAsyncLifetime
         assistant.GetProperty("tool_calls")[0].GetProperty("id").GetString().ShouldBe("c1");
     }
 
+    [Fact]
+    public async Task GetResponseAsync_ThinkingModel_ReturnsReasoningWholeAndStreamedAndSendsTheBudget()
+    {
+        _server.Enqueue(
+            FakeTurn.Text("42.").WithReasoning("Six times seven."),
+            FakeTurn.Text("42.").WithReasoning("Six times seven."));
+        IChatClient chat = _server.CreateClient("cohere/command-a-reasoning-08-2025");
+        var options = new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } };
+
+        ChatResponse whole = await chat.GetResponseAsync("6*7?", options);
+        ChatResponse streamed = (await chat.GetStreamingResponseAsync("6*7?", options).ToListAsync()).ToChatResponse();
+
+        foreach (ChatResponse response in new[] { whole, streamed })
+        {
+            response.Text.ShouldBe("42.");
+            string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text)).ShouldBe("Six times seven.");
+        }
+
+        JsonElement thinking = _server.Requests[0].Json.GetProperty("thinking");
+        thinking.GetProperty("type").GetString().ShouldBe("enabled");
+        thinking.GetProperty("token_budget").GetInt32().ShouldBe(1024);
+    }
+
     [Theory]
     [InlineData(4)]
     [InlineData(null)]
