@@ -34,7 +34,7 @@ internal sealed class CohereChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         CohereRequest body = CohereRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
-        return PostStreamingAsync(_url, body, CohereJsonContext.Default.CohereRequest, options, new CohereStreamDecoder(Transport), cancellationToken);
+        return PostStreamingAsync(_url, body, CohereJsonContext.Default.CohereRequest, options, new CohereStreamDecoder(Transport, body.Model), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)

@@ -138,6 +138,7 @@ internal static class CohereResponseParser
             "COMPLETE" or "STOP_SEQUENCE" => ChatFinishReason.Stop,
             "MAX_TOKENS" => ChatFinishReason.Length,
             "TOOL_CALL" => ChatFinishReason.ToolCalls,
+            "ERROR_TOXIC" => ChatFinishReason.ContentFilter, // v1's name for output its safety filter stopped
             _ => new ChatFinishReason(reason),
         };
 

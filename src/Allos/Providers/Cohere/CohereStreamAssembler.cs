@@ -11,7 +11,7 @@ namespace Allos.Providers.Cohere;
 /// <see cref="CitationAnnotation"/>s; usage and the finish reason come with <c>message-end</c>.
 /// </summary>
 /// <remarks>Not thread-safe: one instance per stream.</remarks>
-internal sealed class CohereStreamAssembler(ProviderTransport transport)
+internal sealed class CohereStreamAssembler(ProviderTransport transport, string model)
 {
     private readonly Dictionary<int, string> _contentTypes = [];
     private readonly Dictionary<int, PendingCall> _calls = [];
@@ -125,6 +125,7 @@ internal sealed class CohereStreamAssembler(ProviderTransport transport)
     {
         ResponseId = _responseId,
         MessageId = _responseId,
+        ModelId = model, // Cohere's events do not name the model
         RawRepresentation = raw,
     };
 

@@ -7,9 +7,9 @@ using Microsoft.Extensions.AI;
 namespace Allos.Providers.Cohere;
 
 /// <summary>v2 Chat server-sent events: <c>message-start</c> … <c>message-end</c>.</summary>
-internal sealed class CohereStreamDecoder(ProviderTransport transport) : StreamDecoder
+internal sealed class CohereStreamDecoder(ProviderTransport transport, string model) : StreamDecoder
 {
-    private readonly CohereStreamAssembler _assembler = new(transport);
+    private readonly CohereStreamAssembler _assembler = new(transport, model);
 
     public override StreamFraming Framing => StreamFraming.ServerSentEvents;
 

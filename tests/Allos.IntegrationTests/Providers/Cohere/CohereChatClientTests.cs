@@ -56,6 +56,7 @@ public sealed class CohereChatClientTests : IAsyncLifetime
 
         updates.Count(u => u.Text.Length > 0).ShouldBe(4);
         response.Text.ShouldBe("The quick brown fox");
+        response.ModelId.ShouldBe("command-r-08-2024");
         response.FinishReason.ShouldBe(ChatFinishReason.Stop);
         response.Usage.ShouldNotBeNull();
         response.Usage.InputTokenCount.ShouldBe(20);
@@ -343,6 +344,7 @@ public sealed class CohereChatClientTests : IAsyncLifetime
     [Theory]
     [InlineData(FakeFinishReason.Length, "length")]
     [InlineData(FakeFinishReason.Stop, "stop")]
+    [InlineData(FakeFinishReason.ContentFilter, "content_filter")]
     public async Task GetResponseAsync_FinishReasons_AreMapped(FakeFinishReason reason, string expected)
     {
         _server.Enqueue(FakeTurn.Text("partial").WithFinishReason(reason), FakeTurn.Text("partial").WithFinishReason(reason));
