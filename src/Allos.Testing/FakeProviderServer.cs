@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Allos.Testing;
 
 /// <summary>
-/// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini and Ollama wire
+/// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama and Cohere wire
 /// formats (JSON and streaming, and their embeddings endpoints), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
 /// </summary>
 /// <example>
@@ -41,6 +41,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         [FakeWireFormat.Anthropic] = new AnthropicFakeFormat(),
         [FakeWireFormat.Gemini] = new GeminiFakeFormat(),
         [FakeWireFormat.Ollama] = new OllamaFakeFormat(),
+        [FakeWireFormat.Cohere] = new CohereFakeFormat(),
     };
 
     private FakeProviderServer(WebApplication app, Uri baseUri)
@@ -113,10 +114,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
     }
 
     /// <summary>Returns the endpoint a provider's client should use to reach this server.</summary>
-    /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, …).</param>
+    /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, <c>cohere</c>, …).</param>
     public Uri EndpointFor(string provider) => provider switch
     {
-        "anthropic" or "gemini" or "ollama" or "azure" => BaseUri,
+        "anthropic" or "gemini" or "ollama" or "cohere" or "azure" => BaseUri,
         _ => OpenAIEndpoint,
     };
 
@@ -266,6 +267,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
         if (path.EndsWith("/v1/messages", StringComparison.Ordinal) || path.EndsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Anthropic;
+            return true;
+        }
+
+        if (path.EndsWith("/v2/chat", StringComparison.Ordinal))
+        {
+            format = FakeWireFormat.Cohere;
             return true;
         }
 

@@ -14,4 +14,7 @@ public enum FakeWireFormat
 
     /// <summary>Ollama: <c>POST /api/chat</c>.</summary>
     Ollama,
+
+    /// <summary>Cohere v2 Chat: <c>POST /v2/chat</c>.</summary>
+    Cohere,
 }

@@ -23,6 +23,7 @@ internal sealed class CliSettings
         ["mistral"] = "mistral-small-latest",
         ["deepseek"] = "deepseek-chat",
         ["xai"] = "grok-4",
+        ["cohere"] = "command-a-03-2025",
     };
 
     public static IReadOnlyList<string> DefaultTools { get; } = ["files", "search", "shell"];

@@ -31,6 +31,7 @@ internal sealed record BuiltInProvider(
         new("openai-compatible", WireFormat.OpenAIChat, null, ["OPENAI_COMPATIBLE_API_KEY"], "OPENAI_COMPATIBLE_BASE_URL", false),
         new("anthropic", WireFormat.Anthropic, "https://api.anthropic.com", ["ANTHROPIC_API_KEY"], "ANTHROPIC_BASE_URL", true),
         new("gemini", WireFormat.Gemini, "https://generativelanguage.googleapis.com", ["GEMINI_API_KEY", "GOOGLE_API_KEY"], "GEMINI_BASE_URL", true),
+        new("cohere", WireFormat.Cohere, "https://api.cohere.com", ["COHERE_API_KEY"], "COHERE_BASE_URL", true),
         new("ollama", WireFormat.Ollama, "http://localhost:11434", ["OLLAMA_API_KEY"], "OLLAMA_HOST", false),
     ];
 }

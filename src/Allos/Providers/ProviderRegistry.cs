@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Allos.Providers.Anthropic;
+using Allos.Providers.Cohere;
 using Allos.Providers.Embeddings;
 using Allos.Providers.Gemini;
 using Allos.Providers.Ollama;
@@ -73,6 +74,7 @@ public sealed class ProviderRegistry
                 WireFormat.Anthropic => "anthropic-messages",
                 WireFormat.Gemini => "gemini",
                 WireFormat.Ollama => "ollama",
+                WireFormat.Cohere => "cohere-chat-v2",
                 _ => "openai-chat",
             }, builtIn.ApiKeyVariables, builtIn.EndpointVariable, builtIn.DefaultEndpoint, builtIn.RequiresApiKey);
     }
@@ -163,7 +165,7 @@ public sealed class ProviderRegistry
     /// split into several requests, reassembled in order.
     /// </remarks>
     /// <exception cref="ConfigurationException">
-    /// The provider is unknown, has no embeddings API (Anthropic), was registered with <see cref="Register"/> (a chat
+    /// The provider is unknown, has no embeddings API (Anthropic) or none Allos speaks (Cohere), was registered with <see cref="Register"/> (a chat
     /// factory only), or a required key or endpoint is missing.
     /// </exception>
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string modelId, ChatClientOptions? options = null)
@@ -175,6 +177,12 @@ public sealed class ProviderRegistry
             throw new ConfigurationException(
                 $"The provider '{reference.Provider}' is registered with a chat factory only, so Allos cannot create embeddings for it. "
                 + "Give the Router deployment a ready-made Deployment.EmbeddingGenerator instead.");
+        }
+
+        if (provider.Format == WireFormat.Cohere)
+        {
+            throw new ConfigurationException(
+                $"Allos does not create {provider.Name} embeddings (only its chat). Use an embedding model of another provider, for example openai/text-embedding-3-small, gemini/gemini-embedding-001 or ollama/nomic-embed-text.");
         }
 
         if (provider.Format == WireFormat.Anthropic)
@@ -238,6 +246,7 @@ public sealed class ProviderRegistry
             WireFormat.OpenAIChat => new OpenAIChatClient(settings, OpenAIDialect.For(provider.Name, options.ApiVersion ?? NonEmpty(_environment("AZURE_OPENAI_API_VERSION")))),
             WireFormat.Anthropic => new AnthropicChatClient(settings),
             WireFormat.Gemini => new GeminiChatClient(settings),
+            WireFormat.Cohere => new CohereChatClient(settings),
             _ => new OllamaChatClient(settings),
         };
     }

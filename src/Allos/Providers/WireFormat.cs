@@ -1,10 +1,11 @@
 namespace Allos.Providers;
 
-/// <summary>The four wire protocols Allos speaks.</summary>
+/// <summary>The wire protocols Allos speaks.</summary>
 internal enum WireFormat
 {
     OpenAIChat,
     Anthropic,
     Gemini,
     Ollama,
+    Cohere,
 }

@@ -118,6 +118,30 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_CohereBaseUrlFromEnvironmentAndYaml_PrintsWhereItPoints()
+    {
+        _cli.Environment["COHERE_API_KEY"] = "co-SECRET-0123456789";
+        _cli.Environment["COHERE_BASE_URL"] = "https://cohere-proxy.example.com";
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), """
+            default_model: cmd
+            models:
+              cmd:
+                model: cohere/command-a-03-2025
+                base_url: https://cohere-eu.example.com
+            """);
+
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldNotContain("SECRET");
+        JsonElement report = result.Json();
+        string cohere = report.GetProperty("providers").GetProperty("cohere").GetString()!;
+        cohere.ShouldContain("(from COHERE_API_KEY)");
+        cohere.ShouldContain("https://cohere-proxy.example.com (from COHERE_BASE_URL)");
+        report.GetProperty("models").GetProperty("cmd").GetString()!.ShouldContain("cohere-eu.example.com");
+    }
+
+    [Fact]
     public async Task Show_ModelFlag_WinsOverTheFileAndSaysSo()
     {
         File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "default_model: openai/gpt-4o\nautonomy: manual\n");

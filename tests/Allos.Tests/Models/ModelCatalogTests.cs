@@ -18,6 +18,21 @@ public sealed class ModelCatalogTests
     }
 
     [Theory]
+    [InlineData("cohere/command-a-03-2025", 256_000, 8_000, "2.5", "10")]
+    [InlineData("cohere/command-r-plus-08-2024", 128_000, 4_000, "2.5", "10")]
+    [InlineData("cohere/command-r-08-2024", 128_000, 4_000, "0.15", "0.6")]
+    [InlineData("cohere/command-r7b-12-2024", 128_000, 4_000, "0.0375", "0.15")]
+    public void Find_CohereModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
+    {
+        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
+
+        model.ContextWindow.ShouldBe(window);
+        model.MaxOutputTokens.ShouldBe(output);
+        model.Pricing!.Input.ShouldBe(decimal.Parse(input, CultureInfo.InvariantCulture));
+        model.Pricing.Output.ShouldBe(decimal.Parse(outputPrice, CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("gpt-4o", "openai/gpt-4o")]
     [InlineData("o4-mini", "openai/o4-mini")]
     [InlineData("claude-sonnet-4-5", "anthropic/claude-sonnet-4-5")]

@@ -103,7 +103,7 @@ public sealed class ProviderRegistryTests
         ConfigurationException error = Should.Throw<ConfigurationException>(() => registry.Resolve("nonesuch/some-model"));
 
         error.Message.ShouldContain("Unknown provider 'nonesuch'");
-        error.Message.ShouldContain("anthropic, azure, deepseek");
+        error.Message.ShouldContain("anthropic, azure, cohere, deepseek");
         error.Message.ShouldContain("ProviderRegistry.Register");
     }
 
@@ -198,6 +198,40 @@ public sealed class ProviderRegistryTests
         metadata.ProviderName.ShouldBe(provider);
         metadata.ProviderUri.ShouldBe(new Uri(endpoint));
         metadata.DefaultModelId.ShouldBe(id[(id.IndexOf('/', StringComparison.Ordinal) + 1)..]);
+    }
+
+    [Fact]
+    public void Create_Cohere_UsesTheDefaultEndpointAndKeyVariable()
+    {
+        ProviderRegistry registry = Registry(("COHERE_API_KEY", "co-key"));
+
+        using IChatClient client = registry.Create("cohere/command-a-03-2025");
+
+        ChatClientMetadata metadata = Metadata(client);
+        metadata.ProviderName.ShouldBe("cohere");
+        metadata.ProviderUri.ShouldBe(new Uri("https://api.cohere.com"));
+        metadata.DefaultModelId.ShouldBe("command-a-03-2025");
+    }
+
+    [Fact]
+    public void Create_CohereWithoutKey_NamesCohereApiKey()
+    {
+        ProviderRegistry registry = Registry();
+
+        ConfigurationException error = Should.Throw<ConfigurationException>(() => registry.Create("cohere/command-a-03-2025"));
+
+        error.VariableName.ShouldBe("COHERE_API_KEY");
+        error.Message.ShouldContain("COHERE_API_KEY");
+    }
+
+    [Fact]
+    public void Create_CohereBaseUrlNotAUrl_NamesTheVariable()
+    {
+        ProviderRegistry registry = Registry(("COHERE_API_KEY", "co-key"), ("COHERE_BASE_URL", "api.cohere.example"));
+
+        ConfigurationException error = Should.Throw<ConfigurationException>(() => registry.Create("cohere/command-a-03-2025"));
+
+        error.VariableName.ShouldBe("COHERE_BASE_URL");
     }
 
     [Fact]

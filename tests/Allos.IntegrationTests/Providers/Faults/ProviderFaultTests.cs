@@ -3,7 +3,7 @@ using Allos.Providers.Http;
 namespace Allos.IntegrationTests.Providers.Faults;
 
 /// <summary>
-/// Every way a provider can misbehave, on all four wire formats, whole and streamed: each leaves the client as an
+/// Every way a provider can misbehave, on every wire format, whole and streamed: each leaves the client as an
 /// <see cref="AllosException"/> of the type a Router decides on, never as a raw framework exception or a silent answer.
 /// </summary>
 public sealed class ProviderFaultTests : IAsyncLifetime
@@ -88,7 +88,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
 
     private static IEnumerable<(string Model, bool Streaming)> Pairs()
     {
-        foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2"])
+        foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2", "cohere/command-a-03-2025"])
         {
             yield return (model, false);
             yield return (model, true);
@@ -122,7 +122,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         Fault.EmptyBody when streaming => typeof(ProviderConnectionException),
         Fault.HtmlPage when streaming && !model.StartsWith("ollama/", StringComparison.Ordinal) => typeof(ProviderConnectionException),
         Fault.EmptyObject when streaming && !model.StartsWith("openai/", StringComparison.Ordinal) => typeof(ProviderConnectionException),
-        Fault.WrongTypes when streaming && model.StartsWith("anthropic/", StringComparison.Ordinal) => typeof(ProviderConnectionException),
+        Fault.WrongTypes when streaming && (model.StartsWith("anthropic/", StringComparison.Ordinal) || model.StartsWith("cohere/", StringComparison.Ordinal)) => typeof(ProviderConnectionException),
         _ => typeof(InvalidResponseException),
     };
 
@@ -160,6 +160,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         "openai" => """{"id":"x","object":"chat.completion","created":99999999999999999,"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}""",
         "anthropic" => """{"id":"x","type":"message","role":"assistant","content":"not a list","stop_reason":"end_turn"}""",
         "gemini" => """{"candidates":{"not":"a list"}}""",
+        "cohere" => """{"id":"x","finish_reason":"COMPLETE","message":{"role":"assistant","content":"not a list"}}""",
         _ => """{"model":"llama3.2","message":{"role":"assistant","content":42},"done":true}""",
     };
 }
