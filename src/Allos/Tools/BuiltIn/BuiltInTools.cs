@@ -4,7 +4,7 @@ namespace Allos.Tools.BuiltIn;
 
 /// <summary>
 /// The tools Allos ships: files (<c>read_file</c>, <c>write_file</c>, <c>edit_file</c>, <c>list_directory</c>), search
-/// (<c>glob</c>, <c>grep</c>), <c>shell</c> and <c>web_fetch</c>. Every path argument is confined to the call's
+/// (<c>glob</c>, <c>grep</c>), <c>shell</c>, <c>web_fetch</c> and <c>web_search</c>. Every path argument is confined to the call's
 /// <see cref="ToolContext.Workspace"/>.
 /// </summary>
 /// <remarks>
@@ -24,6 +24,7 @@ public static class BuiltInTools
         GrepTool.Create(),
         ShellTool.Create(),
         WebFetchTool.Create(),
+        WebSearchTool.Create(),
     ]);
 
     /// <summary>Gets the named groups of tool names: <c>files</c>, <c>search</c>, <c>shell</c> and <c>web</c>.</summary>
@@ -33,6 +34,6 @@ public static class BuiltInTools
             ["files"] = Array.AsReadOnly(["read_file", "write_file", "edit_file", "list_directory"]),
             ["search"] = Array.AsReadOnly(["glob", "grep"]),
             ["shell"] = Array.AsReadOnly(["shell"]),
-            ["web"] = Array.AsReadOnly(["web_fetch"]),
+            ["web"] = Array.AsReadOnly(["web_fetch", "web_search"]),
         });
 }

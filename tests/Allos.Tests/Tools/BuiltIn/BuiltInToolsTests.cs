@@ -7,9 +7,9 @@ namespace Allos.Tests.Tools.BuiltIn;
 public sealed class BuiltInToolsTests
 {
     [Fact]
-    public void All_HasTheEightToolsInOrder() =>
+    public void All_HasTheNineToolsInOrder() =>
         BuiltInTools.All.Select(tool => tool.Name).ShouldBe(
-            ["read_file", "write_file", "edit_file", "list_directory", "glob", "grep", "shell", "web_fetch"]);
+            ["read_file", "write_file", "edit_file", "list_directory", "glob", "grep", "shell", "web_fetch", "web_search"]);
 
     [Fact]
     public void Groups_NameEveryToolOnce()
@@ -30,6 +30,7 @@ public sealed class BuiltInToolsTests
     [InlineData("edit_file", ToolRisk.Writes, ToolPermission.Ask)]
     [InlineData("shell", ToolRisk.Executes, ToolPermission.Ask)]
     [InlineData("web_fetch", ToolRisk.Network, ToolPermission.Ask)]
+    [InlineData("web_search", ToolRisk.Network, ToolPermission.Ask)]
     public void All_RiskAndPermission_AreAsSpecified(string name, ToolRisk risk, ToolPermission? permission)
     {
         Tool tool = BuiltInTools.All.Single(t => t.Name == name);
