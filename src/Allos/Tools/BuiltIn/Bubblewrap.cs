@@ -122,7 +122,7 @@ internal static class Bubblewrap
 
         try
         {
-            using Process process = Process.Start(startInfo)!;
+            using Process process = SandboxLauncher.Start(startInfo);
             process.StandardInput.Close();
             Task<string> errors = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(TimeSpan.FromSeconds(10)))

@@ -156,15 +156,7 @@ internal static class ShellTool
         ShellEnvironment.AddRun(startInfo.Environment, context);
         ShellEnvironment.Prepare(startInfo.Environment);
 
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception exception)
-        {
-            throw new ToolException($"{(bwrap is null ? "bash" : "bubblewrap")} could not be started: {exception.Message}", exception);
-        }
+        using Process process = Start(startInfo, sandboxed: bwrap is not null);
 
         // No input: a command that reads stdin gets end-of-file instead of waiting forever.
         process.StandardInput.Close();
@@ -192,6 +184,33 @@ internal static class ShellTool
         await DrainAsync(reading).ConfigureAwait(false);
         string result = Format(process.ExitCode, stdout, stderr);
         return bwrap is null && sandbox.Mode == ShellSandboxMode.Auto && notice() is { } note ? note + result : result;
+    }
+
+    private static Process Start(ProcessStartInfo startInfo, bool sandboxed)
+    {
+        try
+        {
+            if (sandboxed)
+            {
+                return SandboxLauncher.Start(startInfo);
+            }
+
+            var process = new Process { StartInfo = startInfo };
+            try
+            {
+                process.Start();
+                return process;
+            }
+            catch
+            {
+                process.Dispose();
+                throw;
+            }
+        }
+        catch (Win32Exception exception)
+        {
+            throw new ToolException($"{(sandboxed ? "bubblewrap" : "bash")} could not be started: {exception.Message}", exception);
+        }
     }
 
     /// <summary>One tool's sandbox, and whether it has said yet that there is none.</summary>

@@ -147,6 +147,20 @@ public sealed class ShellSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Invoke_StartedFromAThreadThatEnds_IsNotKilledWithIt()
+    {
+        // --die-with-parent fires when the forking thread ends: the sandbox must not be forked from the caller's thread.
+        Task<string>? call = null;
+        var thread = new Thread(() => call = _temp.InvokeAsync(_sandboxed, """{"command":"sleep 0.5; echo survived"}"""));
+        thread.Start();
+        thread.Join();
+
+        string result = await call!;
+
+        result.ShouldBe("Exit code: 0\n--- stdout ---\nsurvived\n--- stderr ---\n(empty)\n");
+    }
+
+    [Fact]
     public async Task Invoke_BwrapRequestedButMissing_FailsNamingBubblewrapWithoutRunning()
     {
         Tool tool = ShellTool.Create(new ShellSandboxOptions { Mode = ShellSandboxMode.Bwrap, BwrapPath = "/nonexistent/bwrap" });
