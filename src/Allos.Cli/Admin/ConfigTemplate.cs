@@ -35,6 +35,11 @@ internal static class ConfigTemplate
         # Tools or tool groups the agent may use (`allos tools` lists them). Default: [files, search, shell].
         tools: [files, search, shell]
 
+        # The shell tool's sandbox: auto (bubblewrap when installed; default) | bwrap (always; fails without it) | none.
+        # Inside: the workspace read-write, the rest read-only, home folders hidden, a private /tmp, no network.
+        sandbox: auto
+        # sandbox_network: true   # let sandboxed commands use the network
+
         # When tools ask first: manual (every tool) | supervised (risky tools; default) | autonomous (never; like -y).
         autonomy: supervised
 

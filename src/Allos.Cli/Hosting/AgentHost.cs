@@ -26,7 +26,7 @@ internal sealed class AgentHost : IAsyncDisposable
         Router = router;
         _http = http;
         Sessions = new SessionManager(store.Sessions, store.Telemetry) { RecordModelCalls = false };
-        Tools = ToolRegistry.CreateWithBuiltIns();
+        Tools = ToolRegistry.CreateWithBuiltIns(settings.Sandbox);
         Mcp = new McpServers(settings.McpServers) { Root = settings.Workspace };
         Agents = LoadAgents(settings, Tools);
         Autonomy = settings.Autonomy;

@@ -3,6 +3,7 @@ using Allos.Configuration;
 using Allos.Gateway;
 using Allos.Memory;
 using Allos.Providers;
+using Allos.Tools.BuiltIn;
 
 namespace Allos.Cli.Settings;
 
@@ -41,6 +42,9 @@ internal sealed class CliSettings
     public bool ModelFromFlag => ModelSource is "--model" or "--provider";
 
     public required AutonomyLevel Autonomy { get; init; }
+
+    /// <summary>Gets the shell tool's sandbox (<c>sandbox:</c> and <c>sandbox_network:</c> of the project's, else the user's allos.yaml).</summary>
+    public ShellSandboxOptions Sandbox { get; init; } = new();
 
     public bool AutoApprove { get; init; }
 
@@ -111,6 +115,11 @@ internal sealed class CliSettings
             Tools = tools,
             ToolsFromFlag = request.Tools is not null,
             Autonomy = autonomy,
+            Sandbox = new ShellSandboxOptions
+            {
+                Mode = project?.Sandbox ?? user?.Sandbox ?? ShellSandboxMode.Auto,
+                AllowNetwork = project?.SandboxNetwork ?? user?.SandboxNetwork ?? false,
+            },
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,
             Quiet = request.Quiet,

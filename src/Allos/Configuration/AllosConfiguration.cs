@@ -2,8 +2,9 @@ using System.Globalization;
 using Allos.Agents;
 using Allos.Gateway;
 using Allos.Memory;
-using Allos.Storage.Redis;
 using Allos.Storage;
+using Allos.Storage.Redis;
+using Allos.Tools.BuiltIn;
 using Allos.Yaml;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -22,6 +23,7 @@ namespace Allos.Configuration;
 /// <c>${VAR}</c> in a value is replaced by the environment variable; an unset one is an error naming it. Durations are
 /// <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c> or a bare number of seconds; amounts are US dollars, with an
 /// optional leading <c>$</c>. The keys are those of <c>allos config init</c>'s template: <c>default_model</c>, <c>tools</c>,
+/// <c>sandbox</c> (<c>auto</c>, <c>bwrap</c> or <c>none</c>) and <c>sandbox_network</c> (the shell tool's sandbox),
 /// <c>autonomy</c>, <c>max_iterations</c>, <c>system</c>, <c>agents</c>, <c>prompts</c> (folders of prompt files), <c>router</c> and <c>models</c>
 /// (see <see cref="RouterConfiguration"/> for the last two) and <c>mcp_servers</c> (see <see cref="Mcp.McpConfiguration"/>).
 /// </para>
@@ -30,7 +32,7 @@ public static class AllosConfiguration
 {
     /// <summary>The top-level keys of <c>allos.yaml</c>; a new section is added here and read in <see cref="Read"/>.</summary>
     private static readonly string[] TopLevelKeys =
-        ["default_model", "model", "tools", "autonomy", "max_iterations", "memory", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
+        ["default_model", "model", "tools", "sandbox", "sandbox_network", "autonomy", "max_iterations", "memory", "system", "agents", "prompts", "router", "models", "mcp_servers", "gateway", "store", "redis"];
 
     private static readonly string[] GatewayKeys = ["host", "port", "models", "master_key", "metrics", "spend_log", "otlp_endpoint", "instance_heartbeat", "instance_timeout"];
 
@@ -41,6 +43,13 @@ public static class AllosConfiguration
     };
 
     private static readonly Dictionary<string, MemoryMode> MemoryModes = new() { ["recall"] = MemoryMode.Recall, ["none"] = MemoryMode.None };
+
+    private static readonly Dictionary<string, ShellSandboxMode> Sandboxes = new()
+    {
+        ["auto"] = ShellSandboxMode.Auto,
+        ["bwrap"] = ShellSandboxMode.Bwrap,
+        ["none"] = ShellSandboxMode.None,
+    };
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
     {
@@ -109,6 +118,8 @@ public static class AllosConfiguration
             Source = reader.Source,
             DefaultModel = NonBlank(reader.String(root, "default_model")) ?? NonBlank(reader.String(root, "model")),
             Tools = reader.Get(root, "tools") is null ? null : [.. reader.Names(root, "tools")],
+            Sandbox = reader.Choice(root, "sandbox", Sandboxes),
+            SandboxNetwork = reader.Boolean(root, "sandbox_network"),
             Autonomy = reader.Choice(root, "autonomy", Autonomies),
             MaxIterations = reader.Integer(root, "max_iterations", 1),
             Memory = reader.Choice(root, "memory", MemoryModes),

@@ -27,6 +27,15 @@ public sealed class AllosOptions
     /// <summary>Gets or sets when tools ask first (<c>autonomy</c>). Default: <see langword="null"/> (<see cref="AutonomyLevel.Supervised"/>).</summary>
     public AutonomyLevel? Autonomy { get; set; }
 
+    /// <summary>
+    /// Gets or sets the <c>shell</c> tool's sandbox (<c>sandbox: auto | bwrap | none</c>). Default: <see langword="null"/>
+    /// (<see cref="Tools.BuiltIn.ShellSandboxMode.Auto"/>: bubblewrap when it is installed).
+    /// </summary>
+    public Tools.BuiltIn.ShellSandboxMode? Sandbox { get; set; }
+
+    /// <summary>Gets or sets whether sandboxed commands may use the network (<c>sandbox_network</c>). Default: <see langword="null"/> (no network).</summary>
+    public bool? SandboxNetwork { get; set; }
+
     /// <summary>Gets or sets the most model calls in one run (<c>max_iterations</c>). Default: <see langword="null"/> (20).</summary>
     public int? MaxIterations { get; set; }
 

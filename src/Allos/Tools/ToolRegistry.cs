@@ -22,10 +22,17 @@ public sealed class ToolRegistry
     /// <summary>A registry holding the built-in tools and their groups (<c>files</c>, <c>search</c>, <c>shell</c>, <c>web</c>).</summary>
     public static ToolRegistry CreateWithBuiltIns() => new ToolRegistry().AddBuiltIns();
 
+    /// <summary>A registry holding the built-in tools and their groups, the <c>shell</c> tool with the given sandbox.</summary>
+    public static ToolRegistry CreateWithBuiltIns(ShellSandboxOptions? sandbox) => new ToolRegistry().AddBuiltIns(sandbox);
+
     /// <summary>Adds the built-in tools and their groups.</summary>
-    public ToolRegistry AddBuiltIns()
+    public ToolRegistry AddBuiltIns() => AddBuiltIns(null);
+
+    /// <summary>Adds the built-in tools and their groups, the <c>shell</c> tool with the given sandbox.</summary>
+    /// <param name="sandbox">The <c>shell</c> tool's sandbox; <see langword="null"/> for the default (<see cref="ShellSandboxMode.Auto"/>, no network).</param>
+    public ToolRegistry AddBuiltIns(ShellSandboxOptions? sandbox)
     {
-        foreach (Tool tool in BuiltInTools.All)
+        foreach (Tool tool in sandbox is null ? BuiltInTools.All : BuiltInTools.Create(sandbox))
         {
             Add(tool);
         }

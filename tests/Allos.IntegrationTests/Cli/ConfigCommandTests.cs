@@ -20,7 +20,7 @@ public sealed class ConfigCommandTests : IDisposable
         string path = Path.Combine(_cli.Workspace, "allos.yaml");
         string text = File.ReadAllText(path);
         text.ShouldContain("# ");
-        foreach (string key in (string[])["default_model:", "tools:", "autonomy:", "max_iterations:", "# system:", "# agents:", "router:", "models:", "# budgets:", "# cache:"])
+        foreach (string key in (string[])["default_model:", "tools:", "sandbox:", "# sandbox_network:", "autonomy:", "max_iterations:", "# system:", "# agents:", "router:", "models:", "# budgets:", "# cache:"])
         {
             text.ShouldContain(key);
         }
@@ -35,6 +35,7 @@ public sealed class ConfigCommandTests : IDisposable
         run.GetProperty("model").GetString().ShouldBe($"openai/gpt-5-mini (from {path})");
         run.GetProperty("tools").GetString().ShouldBe($"files, search, shell (from {path})");
         run.GetProperty("max iterations").GetString().ShouldBe($"20 (from {path})");
+        run.GetProperty("sandbox").GetString().ShouldMatch($@"^bwrap \(/.*bwrap\), no network \(from {System.Text.RegularExpressions.Regex.Escape(path)}\)$");
     }
 
     [Fact]

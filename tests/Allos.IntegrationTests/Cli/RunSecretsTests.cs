@@ -23,7 +23,9 @@ public sealed class RunSecretsTests : IAsyncLifetime
         _cli.UseFakeServer(_server, "openai");
         _cli.Environment["OPENAI_API_KEY"] = key;
 
-        // bash -c is the child of the allos process, so $PPID's environ is allos's own, key included.
+        // bash -c is the child of the allos process, so $PPID's environ is allos's own, key included. Without the sandbox,
+        // that is: in bubblewrap the process is not visible (the next test).
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "sandbox: none\n");
         _server.Enqueue(
             FakeTurn.ToolCalls(new FakeToolCall("s1", "shell", """{"command":"tr '\\0' '\\n' < /proc/$PPID/environ"}""")),
             FakeTurn.Text("Here is the environment."));
@@ -45,6 +47,27 @@ public sealed class RunSecretsTests : IAsyncLifetime
         CliResult markdown = await _cli.RunAsync("sessions", "export", session, "--format", "md");
         markdown.Stdout.ShouldNotContain(key);
         AssertNotStored(key);
+    }
+
+    [Fact]
+    public async Task Run_SandboxedShellReadsTheParentsEnvironment_SeesNoAllosProcessAndNoKey()
+    {
+        string key = "sk-cli-" + Guid.NewGuid().ToString("N");
+        _cli.UseFakeServer(_server, "openai");
+        _cli.Environment["OPENAI_API_KEY"] = key;
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "sandbox: bwrap\n");
+        _server.Enqueue(
+            FakeTurn.ToolCalls(new FakeToolCall("s1", "shell", """{"command":"tr '\\0' '\\n' < /proc/$PPID/environ | grep -c OPENAI_API_KEY; touch /etc/allos-cli-sandbox; echo end"}""")),
+            FakeTurn.Text("Nothing there."));
+
+        CliResult result = await _cli.RunAsync("run", "-m", "openai/gpt-4o-mini", "-y", "--json", "Print the parent's environment");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string body = _server.Requests[1].Body;
+        body.ShouldContain("Read-only file system", customMessage: body);
+        body.ShouldNotContain("OPENAI_API_KEY=", customMessage: body);
+        body.ShouldNotContain(key);
+        File.Exists("/etc/allos-cli-sandbox").ShouldBeFalse();
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using Allos.Agents;
 using Allos.Configuration;
 using Allos.Gateway;
 using Allos.Gateway.Caching;
+using Allos.Tools.BuiltIn;
 using Microsoft.Extensions.Configuration;
 
 namespace Allos.Tests.Configuration;
@@ -21,6 +22,8 @@ public sealed class AllosConfigurationTests : IDisposable
         AllosOptions options = Load("""
             default_model: fast
             tools: [files, search]
+            sandbox: bwrap
+            sandbox_network: true
             autonomy: manual
             max_iterations: 7
             system: Be brief.
@@ -34,6 +37,8 @@ public sealed class AllosConfigurationTests : IDisposable
         options.Source.ShouldBe("allos.yaml");
         options.DefaultModel.ShouldBe("fast");
         options.Tools.ShouldBe(["files", "search"]);
+        options.Sandbox.ShouldBe(ShellSandboxMode.Bwrap);
+        options.SandboxNetwork.ShouldBe(true);
         options.Autonomy.ShouldBe(AutonomyLevel.Manual);
         options.MaxIterations.ShouldBe(7);
         options.System.ShouldBe("Be brief.");
@@ -52,6 +57,8 @@ public sealed class AllosConfigurationTests : IDisposable
         options.DefaultModel.ShouldBeNull();
         options.Tools.ShouldBeNull();
         options.Autonomy.ShouldBeNull();
+        options.Sandbox.ShouldBeNull();
+        options.SandboxNetwork.ShouldBeNull();
         options.HasRouter.ShouldBeFalse();
         options.Cache.ShouldBeNull();
     }
@@ -61,6 +68,8 @@ public sealed class AllosConfigurationTests : IDisposable
     [InlineData("tools: [files]\nmax_iteration: 3\n", 2, "did you mean 'max_iterations'?")]
     [InlineData("defaults:\n  model: x\n", 1, "unknown key 'defaults' in allos.yaml; valid keys:")]
     [InlineData("autonomy: reckless\n", 1, "unknown autonomy 'reckless'; valid values: manual, supervised, autonomous")]
+    [InlineData("sandbox: docker\n", 1, "unknown sandbox 'docker'; valid values: auto, bwrap, none")]
+    [InlineData("sandbox_network: maybe\n", 1, "sandbox_network")]
     [InlineData("max_iterations: 0\n", 1, "max_iterations must be 1 or more, not 0")]
     [InlineData("tools: { files: true }\n", 1, "tools must be a list of names")]
     [InlineData("system: [a, b]\n", 1, "system must be a single value, not a list or mapping")]

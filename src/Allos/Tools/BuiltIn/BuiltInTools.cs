@@ -13,8 +13,12 @@ namespace Allos.Tools.BuiltIn;
 /// </remarks>
 public static class BuiltInTools
 {
-    /// <summary>Gets every built-in tool, in a stable order.</summary>
-    public static IReadOnlyList<Tool> All { get; } = Array.AsReadOnly(
+    /// <summary>Gets every built-in tool, in a stable order, with the default shell sandbox (<see cref="ShellSandboxMode.Auto"/>, no network).</summary>
+    public static IReadOnlyList<Tool> All { get; } = Create();
+
+    /// <summary>Creates every built-in tool, in the order of <see cref="All"/>, with the given shell sandbox.</summary>
+    /// <param name="sandbox">The <c>shell</c> tool's sandbox. Default: <see langword="null"/> (<see cref="ShellSandboxMode.Auto"/>, no network).</param>
+    public static IReadOnlyList<Tool> Create(ShellSandboxOptions? sandbox = null) => Array.AsReadOnly(
     [
         ReadFileTool.Create(),
         WriteFileTool.Create(),
@@ -22,7 +26,7 @@ public static class BuiltInTools
         ListDirectoryTool.Create(),
         GlobTool.Create(),
         GrepTool.Create(),
-        ShellTool.Create(),
+        ShellTool.Create(sandbox ?? new ShellSandboxOptions()),
         WebFetchTool.Create(),
         WebSearchTool.Create(),
     ]);

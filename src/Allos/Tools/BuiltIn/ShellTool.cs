@@ -21,8 +21,9 @@ namespace Allos.Tools.BuiltIn;
 /// The run's variables and session are in the child's environment as <c>ALLOS_VAR_NAME</c> and <c>ALLOS_SESSION_ID</c>.
 /// Security: the child gets the host's environment without API keys and tokens (<see cref="ShellEnvironment"/>); commands
 /// on the <see cref="ShellDenyList"/> are refused without running; a timeout or a cancellation kills the whole process
-/// tree. The working directory is the workspace root, but the command itself is not confined to it: that is what
-/// approval (ask, by default) is for.
+/// tree. With bubblewrap (<see cref="ShellSandboxOptions"/>) only the workspace is writable, home folders are hidden,
+/// <c>/tmp</c> is private and there is no network; without it the command is not confined to the workspace, and
+/// approval (ask, by default) is the only guard.
 /// </remarks>
 internal static class ShellTool
 {
@@ -53,20 +54,43 @@ internal static class ShellTool
         }
         """;
 
-    public static Tool Create() => Tool.Create(
-        "shell",
-        "Runs a shell command with bash -c in the workspace root and returns its exit code, stdout and stderr. "
-        + "There is no terminal and no input: use non-interactive flags. Long output keeps its beginning and end. "
-        + "Commands are killed after timeout_seconds (default 60, at most 600). Destructive system commands are refused.",
-        Schema,
-        RunAsync,
-        ToolRisk.Executes,
-        ToolPermission.Ask,
+    /// <summary>Creates the tool with the default sandbox (<see cref="ShellSandboxMode.Auto"/>, no network).</summary>
+    public static Tool Create() => Create(new ShellSandboxOptions());
 
-        // The tool enforces its own timeout (up to 600 s); the executor's must not cut it first.
-        timeout: TimeSpan.FromSeconds(MaxTimeoutSeconds + 30));
+    /// <summary>Creates the tool with a sandbox; the options are copied.</summary>
+    public static Tool Create(ShellSandboxOptions sandbox)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        var runner = new Runner(new ShellSandboxOptions { Mode = sandbox.Mode, AllowNetwork = sandbox.AllowNetwork, BwrapPath = sandbox.BwrapPath });
+        return Tool.Create(
+            "shell",
+            "Runs a shell command with bash -c in the workspace root and returns its exit code, stdout and stderr. "
+            + "There is no terminal and no input: use non-interactive flags. Long output keeps its beginning and end. "
+            + "Commands are killed after timeout_seconds (default 60, at most 600). Destructive system commands are refused."
+            + SandboxDescription(runner.Sandbox),
+            Schema,
+            runner.RunAsync,
+            ToolRisk.Executes,
+            ToolPermission.Ask,
 
-    private static async ValueTask<object?> RunAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
+            // The tool enforces its own timeout (up to 600 s); the executor's must not cut it first.
+            timeout: TimeSpan.FromSeconds(MaxTimeoutSeconds + 30));
+    }
+
+    /// <summary>What the model should expect of the sandbox; written without starting bwrap, so creating the tool stays cheap.</summary>
+    private static string SandboxDescription(ShellSandboxOptions sandbox)
+    {
+        string rules = "only the workspace is writable, home folders are hidden, /tmp is private"
+            + (sandbox.AllowNetwork ? "" : " and there is no network");
+        return sandbox.Mode switch
+        {
+            ShellSandboxMode.Bwrap => $" Commands run in a sandbox: {rules}.",
+            ShellSandboxMode.Auto => $" Where bubblewrap is installed, commands run in a sandbox: {rules}.",
+            _ => "",
+        };
+    }
+
+    private static async ValueTask<object?> RunAsync(JsonElement arguments, ToolContext context, ShellSandboxOptions sandbox, Func<string?> notice, CancellationToken cancellationToken)
     {
         string command = ToolArguments.GetRequiredString(arguments, "command");
         int timeoutSeconds = ToolArguments.GetInt32(arguments, "timeout_seconds") ?? DefaultTimeoutSeconds;
@@ -85,9 +109,21 @@ internal static class ShellTool
             throw new ToolException($"refused: the command matches the deny list ({rule}). It was not run; do not try to work around this.");
         }
 
+        // Asked for explicitly, a sandbox that cannot be had is an error, never a silent run with the user's full access.
+        string? bwrap = null;
+        if (sandbox.Mode != ShellSandboxMode.None)
+        {
+            bwrap = Bubblewrap.Find(sandbox, out string? problem);
+            if (bwrap is null && sandbox.Mode == ShellSandboxMode.Bwrap)
+            {
+                throw new ToolException($"The command was not run: the shell sandbox is set to bwrap, but {problem}. To run it, {Bubblewrap.InstallHint}, or set sandbox: auto or none.");
+            }
+        }
+
         // In a session of its own the command has no controlling terminal, so the Ctrl-C meant for the agent does not kill
-        // it first and pass for an ordinary exit 130: the cancellation kills the tree and says so.
-        var startInfo = new ProcessStartInfo(Setsid ?? "bash")
+        // it first and pass for an ordinary exit 130: the cancellation kills the tree and says so. bwrap's --new-session does
+        // that inside the sandbox.
+        var startInfo = new ProcessStartInfo(bwrap ?? Setsid ?? "bash")
         {
             WorkingDirectory = context.Workspace.Root,
             UseShellExecute = false,
@@ -98,26 +134,29 @@ internal static class ShellTool
             StandardErrorEncoding = Encoding.UTF8,
             CreateNoWindow = true,
         };
-        if (Setsid is not null)
+        if (bwrap is not null)
         {
-            startInfo.ArgumentList.Add("--wait");
-            startInfo.ArgumentList.Add("bash");
+            foreach (string argument in Bubblewrap.Arguments(context.Workspace.Root, sandbox.AllowNetwork, command))
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            if (Setsid is not null)
+            {
+                startInfo.ArgumentList.Add("--wait");
+                startInfo.ArgumentList.Add("bash");
+            }
+
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add(command);
         }
 
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(command);
         ShellEnvironment.AddRun(startInfo.Environment, context);
         ShellEnvironment.Prepare(startInfo.Environment);
 
-        using var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception exception)
-        {
-            throw new ToolException($"bash could not be started: {exception.Message}", exception);
-        }
+        using Process process = Start(startInfo, sandboxed: bwrap is not null);
 
         // No input: a command that reads stdin gets end-of-file instead of waiting forever.
         process.StandardInput.Close();
@@ -143,7 +182,57 @@ internal static class ShellTool
         }
 
         await DrainAsync(reading).ConfigureAwait(false);
-        return Format(process.ExitCode, stdout, stderr);
+        string result = Format(process.ExitCode, stdout, stderr);
+        return bwrap is null && sandbox.Mode == ShellSandboxMode.Auto && notice() is { } note ? note + result : result;
+    }
+
+    private static Process Start(ProcessStartInfo startInfo, bool sandboxed)
+    {
+        try
+        {
+            if (sandboxed)
+            {
+                return SandboxLauncher.Start(startInfo);
+            }
+
+            var process = new Process { StartInfo = startInfo };
+            try
+            {
+                process.Start();
+                return process;
+            }
+            catch
+            {
+                process.Dispose();
+                throw;
+            }
+        }
+        catch (Win32Exception exception)
+        {
+            throw new ToolException($"{(sandboxed ? "bubblewrap" : "bash")} could not be started: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>One tool's sandbox, and whether it has said yet that there is none.</summary>
+    private sealed class Runner(ShellSandboxOptions sandbox)
+    {
+        private int _told;
+
+        public ShellSandboxOptions Sandbox => sandbox;
+
+        public ValueTask<object?> RunAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken) =>
+            ShellTool.RunAsync(arguments, context, sandbox, Notice, cancellationToken);
+
+        private string? Notice()
+        {
+            if (Interlocked.Exchange(ref _told, 1) != 0)
+            {
+                return null;
+            }
+
+            Bubblewrap.Find(sandbox, out string? problem);
+            return $"Note: no sandbox ({problem}); commands run with the user's own access. To confine them, {Bubblewrap.InstallHint}.\n";
+        }
     }
 
     private static string? FindSetsid()

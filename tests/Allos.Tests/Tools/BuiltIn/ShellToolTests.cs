@@ -8,7 +8,8 @@ namespace Allos.Tests.Tools.BuiltIn;
 public sealed class ShellToolTests : IDisposable
 {
     private readonly TempWorkspace _temp = new();
-    private readonly Tool _tool = ShellTool.Create();
+    // These are the unsandboxed run's tests (host pids, the host's session); ShellSandboxTests cover bubblewrap.
+    private readonly Tool _tool = ShellTool.Create(new ShellSandboxOptions { Mode = ShellSandboxMode.None });
 
     public void Dispose() => _temp.Dispose();
 
