@@ -35,7 +35,7 @@ public sealed class ConfigCommandTests : IDisposable
         run.GetProperty("model").GetString().ShouldBe($"openai/gpt-5-mini (from {path})");
         run.GetProperty("tools").GetString().ShouldBe($"files, search, shell (from {path})");
         run.GetProperty("max iterations").GetString().ShouldBe($"20 (from {path})");
-        run.GetProperty("sandbox").GetString().ShouldMatch($@"^bwrap \(/.*bwrap\), no network \(from {System.Text.RegularExpressions.Regex.Escape(path)}\)$");
+        run.GetProperty("sandbox").GetString()!.ShouldMatch($@"^bwrap \(/.*bwrap\), no network \(from {System.Text.RegularExpressions.Regex.Escape(path)}\)$");
     }
 
     [Fact]
