@@ -121,9 +121,9 @@ internal static class ShellTool
         }
 
         // In a session of its own the command has no controlling terminal, so the Ctrl-C meant for the agent does not kill
-        // it first and pass for an ordinary exit 130: the cancellation kills the tree and says so. bwrap's --new-session does
-        // that inside the sandbox.
-        var startInfo = new ProcessStartInfo(bwrap ?? Setsid ?? "bash")
+        // it first and pass for an ordinary exit 130: the cancellation kills the tree and says so. bwrap itself is started
+        // that way too (the terminal's SIGINT would kill it), and its --new-session does the same inside the sandbox.
+        var startInfo = new ProcessStartInfo(Setsid ?? bwrap ?? "bash")
         {
             WorkingDirectory = context.Workspace.Root,
             UseShellExecute = false,
@@ -136,6 +136,12 @@ internal static class ShellTool
         };
         if (bwrap is not null)
         {
+            if (Setsid is not null)
+            {
+                startInfo.ArgumentList.Add("--wait");
+                startInfo.ArgumentList.Add(bwrap);
+            }
+
             foreach (string argument in Bubblewrap.Arguments(context.Workspace.Root, sandbox.AllowNetwork, command))
             {
                 startInfo.ArgumentList.Add(argument);
