@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.AI;
 
 namespace Allos.Providers;
 
@@ -24,6 +25,33 @@ internal struct TextParts
         {
             (_more ??= new StringBuilder(_first)).Append(text);
         }
+    }
+
+    /// <summary>
+    /// Joins the text parts of a user or tool message's <paramref name="contents"/>; <paramref name="onlyText"/> is false
+    /// when they also hold media (an image, audio, a file), which the codec must send as typed parts. Tool calls and
+    /// results, reasoning and usage are neither text nor media here: the codec writes them elsewhere or not at all.
+    /// </summary>
+    public static TextParts Of(IList<AIContent> contents, out bool onlyText)
+    {
+        TextParts text = default;
+        onlyText = true;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent t:
+                    text.Append(t.Text);
+                    break;
+                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
+                    break;
+                default:
+                    onlyText = false;
+                    break;
+            }
+        }
+
+        return text;
     }
 
     /// <summary>Returns the joined text, or <see langword="null"/> when nothing was appended.</summary>

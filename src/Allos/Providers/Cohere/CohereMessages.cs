@@ -121,22 +121,7 @@ internal sealed class CohereMessages(IEnumerable<ChatMessage> messages, string? 
 
         WriteToolResults(json, contents);
 
-        TextParts text = default;
-        bool onlyText = true;
-        for (int i = 0; i < contents.Count; i++)
-        {
-            switch (contents[i])
-            {
-                case TextContent t:
-                    text.Append(t.Text);
-                    break;
-                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
-                    break;
-                default:
-                    onlyText = false;
-                    break;
-            }
-        }
+        TextParts text = TextParts.Of(contents, out bool onlyText);
 
         if (onlyText)
         {

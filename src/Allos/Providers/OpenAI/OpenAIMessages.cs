@@ -145,22 +145,7 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
         WriteToolResults(json, contents);
 
         // Text alone is sent as one string; with an image, audio or file, every part goes as a typed part.
-        TextParts text = default;
-        bool onlyText = true;
-        for (int i = 0; i < contents.Count; i++)
-        {
-            switch (contents[i])
-            {
-                case TextContent t:
-                    text.Append(t.Text);
-                    break;
-                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
-                    break;
-                default:
-                    onlyText = false; // an image, audio or file; what Chat Completions cannot carry throws below
-                    break;
-            }
-        }
+        TextParts text = TextParts.Of(contents, out bool onlyText); // what Chat Completions cannot carry throws below
 
         if (onlyText && !text.Any)
         {
