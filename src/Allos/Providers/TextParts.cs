@@ -30,7 +30,7 @@ internal struct TextParts
     /// <summary>
     /// Joins the text parts of a user or tool message's <paramref name="contents"/>; <paramref name="onlyText"/> is false
     /// when they also hold media (an image, audio, a file), which the codec must send as typed parts. Tool calls and
-    /// results, reasoning and usage are neither text nor media here: the codec writes them elsewhere or not at all.
+    /// results, reasoning, usage and hosted-search records are neither text nor media here: the codec writes them elsewhere or not at all.
     /// </summary>
     public static TextParts Of(IList<AIContent> contents, out bool onlyText)
     {
@@ -43,7 +43,8 @@ internal struct TextParts
                 case TextContent t:
                     text.Append(t.Text);
                     break;
-                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent:
+                case FunctionResultContent or FunctionCallContent or TextReasoningContent or UsageContent
+                    or WebSearchToolCallContent or WebSearchToolResultContent:
                     break;
                 default:
                     onlyText = false;

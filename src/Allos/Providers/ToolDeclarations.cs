@@ -7,8 +7,11 @@ namespace Allos.Providers;
 /// <summary>The function tools of a request, shared by every codec.</summary>
 internal static class ToolDeclarations
 {
-    /// <summary>The function declarations in <see cref="ChatOptions.Tools"/>; any other kind of tool is refused, never dropped.</summary>
-    public static List<AIFunctionDeclaration>? Functions(ChatOptions? options, string provider)
+    /// <summary>
+    /// The function declarations in <see cref="ChatOptions.Tools"/>; any other kind of tool is refused, never dropped, except a
+    /// <see cref="HostedWebSearchTool"/> when <paramref name="hostedWebSearch"/> says the codec sends it itself.
+    /// </summary>
+    public static List<AIFunctionDeclaration>? Functions(ChatOptions? options, string provider, bool hostedWebSearch = false)
     {
         if (options?.Tools is not { Count: > 0 } tools)
         {
@@ -18,12 +21,23 @@ internal static class ToolDeclarations
         var functions = new List<AIFunctionDeclaration>(tools.Count);
         foreach (AITool tool in tools)
         {
+            if (tool is HostedWebSearchTool)
+            {
+                if (hostedWebSearch)
+                {
+                    continue;
+                }
+
+                throw new FeatureNotSupportedException(provider, "the provider's own web search (HostedWebSearchTool)",
+                    "Use the built-in web_search tool (Brave, Tavily or SearXNG) with this provider, or a model that searches itself.");
+            }
+
             functions.Add(tool as AIFunctionDeclaration
                 ?? throw new FeatureNotSupportedException(provider, $"the hosted tool '{tool.Name}' ({tool.GetType().Name})",
                     "Only function tools (AIFunction or AIFunctionDeclaration) can be sent to it."));
         }
 
-        return functions;
+        return functions.Count > 0 ? functions : null;
     }
 
     /// <summary>The parameters schema, guaranteed to be an object schema (providers reject anything else at the root).</summary>

@@ -23,6 +23,9 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
         Text,
         Result,
         Other,
+
+        /// <summary>A server tool's block kept as it came (<see cref="HostedSearch.RawBlockKey"/>), written back unchanged.</summary>
+        Raw,
     }
 
     private enum Pass
@@ -127,6 +130,10 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
 
                     json.WriteEndObject();
                 }
+                else if (kind == BlockKind.Raw)
+                {
+                    HostedSearch.RawBlock(content)!.Value.WriteTo(json);
+                }
                 else if (kind == BlockKind.Result && ToolResultMedia.Parts(((FunctionResultContent)content).Result) is { } parts)
                 {
                     WriteToolResult(json, (FunctionResultContent)content, parts);
@@ -168,6 +175,9 @@ internal sealed class AnthropicMessages(IReadOnlyList<ChatMessage> history, stri
             UsageContent => BlockKind.None,
             TextReasoningContent r when assistant => string.IsNullOrEmpty(r.ProtectedData) ? BlockKind.None : BlockKind.Other,
             FunctionCallContent when assistant => BlockKind.Other,
+
+            // A search the server ran goes back as it came; one from another provider is left out (its answer holds what it found).
+            _ when HostedSearch.IsRecord(content) => assistant && HostedSearch.RawBlock(content) is not null ? BlockKind.Raw : BlockKind.None,
 
             // Reasoning and usage describe an earlier answer, not something the user says.
             TextReasoningContent when !assistant => BlockKind.None,

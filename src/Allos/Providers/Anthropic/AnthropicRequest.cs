@@ -88,13 +88,25 @@ internal sealed class AnthropicSource
     public string? Url { get; set; }
 }
 
+/// <summary>A client tool (name, description, schema), or a server tool such as <c>{"type":"web_search_20250305",…}</c>.</summary>
 internal sealed class AnthropicTool
 {
+    /// <summary>A server tool's versioned type; client tools send none.</summary>
+    public string? Type { get; set; }
+
     public required string Name { get; set; }
 
     public string? Description { get; set; }
 
-    public JsonElement InputSchema { get; set; }
+    public JsonElement? InputSchema { get; set; }
+
+    public int? MaxUses { get; set; }
+
+    public IList<string>? AllowedDomains { get; set; }
+
+    public IList<string>? BlockedDomains { get; set; }
+
+    public JsonElement? UserLocation { get; set; }
 
     /// <summary>The tool's prompt-cache breakpoint (<see cref="AnthropicProperties.CacheControlKey"/>).</summary>
     public JsonElement? CacheControl { get; set; }

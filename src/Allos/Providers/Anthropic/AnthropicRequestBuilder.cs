@@ -62,7 +62,7 @@ internal static class AnthropicRequestBuilder
             }
         }
 
-        if (ToolDeclarations.Functions(options, provider) is { } functions)
+        if (ToolDeclarations.Functions(options, provider, hostedWebSearch: true) is { } functions)
         {
             request.Tools = new List<AnthropicTool>(functions.Count);
             foreach (AIFunctionDeclaration function in functions)
@@ -75,6 +75,11 @@ internal static class AnthropicRequestBuilder
                     CacheControl = CacheControl(function.AdditionalProperties),
                 });
             }
+        }
+
+        if (HostedSearch.Tool(options) is { } search)
+        {
+            (request.Tools ??= []).Add(WebSearchTool(search));
         }
 
         request.ToolChoice = ToolChoice(options, hasTools: request.Tools is not null);
@@ -261,6 +266,38 @@ internal static class AnthropicRequestBuilder
         request.ToolChoice = new AnthropicToolChoice { Type = "tool", Name = name };
         request.JsonToolName = name;
     }
+
+    /// <summary>
+    /// Anthropic's web search server tool. Its settings come from the tool's AdditionalProperties under their wire names:
+    /// <c>max_uses</c>, <c>allowed_domains</c>, <c>blocked_domains</c>, <c>user_location</c>.
+    /// </summary>
+    private static AnthropicTool WebSearchTool(HostedWebSearchTool search)
+    {
+        IReadOnlyDictionary<string, object?>? settings = search.AdditionalProperties;
+        return new AnthropicTool
+        {
+            Type = "web_search_20250305",
+            Name = "web_search",
+            MaxUses = Setting(settings, "max_uses") is { } uses ? Convert.ToInt32(uses is JsonElement e ? e.GetInt32() : uses, System.Globalization.CultureInfo.InvariantCulture) : null,
+            AllowedDomains = Strings(Setting(settings, "allowed_domains")),
+            BlockedDomains = Strings(Setting(settings, "blocked_domains")),
+            UserLocation = Setting(settings, "user_location") is { } location
+                ? location is JsonElement element ? element : JsonSerializer.SerializeToElement(location, AllosJson.TypeInfo<object>())
+                : null,
+        };
+    }
+
+    private static object? Setting(IReadOnlyDictionary<string, object?>? settings, string key) =>
+        settings is not null && settings.TryGetValue(key, out object? value) ? value : null;
+
+    private static IList<string>? Strings(object? value) => value switch
+    {
+        null => null,
+        string one => [one],
+        JsonElement { ValueKind: JsonValueKind.Array } array => [.. array.EnumerateArray().Select(d => d.GetString() ?? "")],
+        IEnumerable<string> many => [.. many],
+        _ => null,
+    };
 
     /// <summary>An <c>output_config</c> passed through AdditionalProperties (say, its <c>effort</c>) gets the format added, not a second field of the same name.</summary>
     private static void MergeOutputConfig(AnthropicRequest request)

@@ -46,6 +46,29 @@ internal sealed class AnthropicResponseBlock
     public string? Signature { get; set; }
 
     public string? Data { get; set; }
+
+    /// <summary>The server tool call a <c>web_search_tool_result</c> answers.</summary>
+    public string? ToolUseId { get; set; }
+
+    /// <summary>A <c>web_search_tool_result</c>'s results (an array), or its error (an object).</summary>
+    public JsonElement Content { get; set; }
+
+    /// <summary>The sources a text block cites.</summary>
+    public List<AnthropicCitation>? Citations { get; set; }
+}
+
+/// <summary>A text block's citation: <c>web_search_result_location</c> (a page) or a document location.</summary>
+internal sealed class AnthropicCitation
+{
+    public string? Type { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? Title { get; set; }
+
+    public string? DocumentTitle { get; set; }
+
+    public string? CitedText { get; set; }
 }
 
 /// <summary>Token counts. In streams each field is cumulative: a later value replaces an earlier one.</summary>
@@ -60,6 +83,14 @@ internal sealed class AnthropicUsage
     public long? CacheReadInputTokens { get; set; }
 
     public AnthropicOutputTokensDetails? OutputTokensDetails { get; set; }
+
+    public AnthropicServerToolUse? ServerToolUse { get; set; }
+}
+
+/// <summary>How often server tools ran; web searches are billed per request on top of tokens.</summary>
+internal sealed class AnthropicServerToolUse
+{
+    public long? WebSearchRequests { get; set; }
 }
 
 internal sealed class AnthropicOutputTokensDetails
@@ -99,6 +130,9 @@ internal sealed class AnthropicDelta
     public string? Thinking { get; set; }
 
     public string? Signature { get; set; }
+
+    /// <summary>A <c>citations_delta</c>'s citation.</summary>
+    public AnthropicCitation? Citation { get; set; }
 
     public string? StopReason { get; set; }
 

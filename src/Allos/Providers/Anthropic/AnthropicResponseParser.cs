@@ -10,6 +10,9 @@ internal static class AnthropicResponseParser
     /// <summary>Set on a response's <see cref="ChatResponse.AdditionalProperties"/> to the raw <c>stop_reason</c> when it carries more than the finish reason says.</summary>
     public const string StopReasonKey = "anthropic.stop_reason";
 
+    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> entry counting the web searches the server ran (billed per search).</summary>
+    public const string WebSearchRequestsKey = "WebSearchRequests";
+
     public static ChatResponse ToChatResponse(AnthropicResponse response, string provider, string? jsonToolName)
     {
         if (response.Content is null)
@@ -24,7 +27,10 @@ internal static class AnthropicResponseParser
             switch (block.Type)
             {
                 case "text" when !string.IsNullOrEmpty(block.Text):
-                    message.Contents.Add(new TextContent(block.Text));
+                    message.Contents.Add(new TextContent(block.Text) { Annotations = Citations(block.Citations) });
+                    break;
+                case "server_tool_use" or "web_search_tool_result" when WebSearch(block) is { } search:
+                    message.Contents.Add(search);
                     break;
                 case "thinking":
                     message.Contents.Add(Thinking(block.Thinking ?? "", block.Signature));
@@ -41,7 +47,7 @@ internal static class AnthropicResponseParser
                     calls = true;
                     break;
 
-                    // Server tools, citations-only blocks and block types added later carry nothing we can represent: ignored.
+                    // Other server tools and block types added later carry nothing we can represent: ignored.
             }
         }
 
@@ -56,6 +62,101 @@ internal static class AnthropicResponseParser
 
         chat.AdditionalProperties = StopDetails(response.StopReason, response.StopSequence);
         return chat;
+    }
+
+    /// <summary>
+    /// A web search the server ran (<c>server_tool_use</c>) or what it found (<c>web_search_tool_result</c>), keeping the
+    /// block itself (<see cref="HostedSearch.RawBlockKey"/>) so the next turn sends it back as the API expects.
+    /// </summary>
+    public static AIContent? WebSearch(AnthropicResponseBlock block)
+    {
+        AIContent content;
+        if (block.Type == "server_tool_use")
+        {
+            if (block.Name != "web_search")
+            {
+                return null;
+            }
+
+            string? query = block.Input.ValueKind == JsonValueKind.Object && block.Input.TryGetProperty("query", out JsonElement q) ? WireContent.AsText(q) : null;
+            content = HostedSearch.Call(block.Id ?? "", query is null ? null : [query], block);
+        }
+        else
+        {
+            var pages = new List<(string, string?)>();
+            if (block.Content.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement result in block.Content.EnumerateArray())
+                {
+                    if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("url", out JsonElement url) && url.ValueKind == JsonValueKind.String)
+                    {
+                        pages.Add((url.GetString()!, result.TryGetProperty("title", out JsonElement title) ? WireContent.AsText(title) : null));
+                    }
+                }
+            }
+
+            content = HostedSearch.Result(block.ToolUseId ?? "", pages, block);
+        }
+
+        content.AdditionalProperties = new() { [HostedSearch.RawBlockKey] = RawBlock(block) };
+        return content;
+    }
+
+    /// <summary>The block as the API takes it back: the call's id, name and input, or the result's call id and content.</summary>
+    private static JsonElement RawBlock(AnthropicResponseBlock block)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, block.Type);
+            if (block.Type == "server_tool_use")
+            {
+                json.WriteString("id"u8, block.Id);
+                json.WriteString("name"u8, block.Name);
+                json.WritePropertyName("input"u8);
+                if (block.Input.ValueKind == JsonValueKind.Object)
+                {
+                    block.Input.WriteTo(json);
+                }
+                else
+                {
+                    json.WriteStartObject();
+                    json.WriteEndObject();
+                }
+            }
+            else
+            {
+                json.WriteString("tool_use_id"u8, block.ToolUseId);
+                json.WritePropertyName("content"u8);
+                if (block.Content.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
+                {
+                    block.Content.WriteTo(json);
+                }
+                else
+                {
+                    json.WriteStartArray();
+                    json.WriteEndArray();
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>A text block's citations as <see cref="CitationAnnotation"/>s; <see langword="null"/> when it has none.</summary>
+    public static List<AIAnnotation>? Citations(IEnumerable<AnthropicCitation>? citations)
+    {
+        List<AIAnnotation>? annotations = null;
+        foreach (AnthropicCitation citation in citations ?? [])
+        {
+            (annotations ??= []).Add(HostedSearch.Citation(citation.Url, citation.Title ?? citation.DocumentTitle, citation.CitedText, null, null, citation));
+        }
+
+        return annotations;
     }
 
     /// <summary>The raw stop reason when the finish reason loses it: <c>pause_turn</c>, or <c>stop_sequence</c> with the sequence.</summary>
@@ -121,6 +222,11 @@ internal static class AnthropicResponseParser
         if (cacheWrite > 0)
         {
             details.AdditionalCounts = new() { ["CacheWriteInputTokenCount"] = cacheWrite.Value };
+        }
+
+        if (usage.ServerToolUse?.WebSearchRequests is > 0 and long searches)
+        {
+            (details.AdditionalCounts ??= [])[WebSearchRequestsKey] = searches;
         }
 
         return details;

@@ -87,8 +87,10 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
                 return null;
             case "tool_use" when !IsJsonAnswer(block):
                 return NewUpdate([], raw);
+            case "web_search_tool_result":
+                return AnthropicResponseParser.WebSearch(start) is { } result ? NewUpdate([result], raw) : null;
             default:
-                return null;
+                return null; // server_tool_use is emitted whole at its stop
         }
     }
 
@@ -111,8 +113,13 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
             case "input_json_delta" when block.Type == "tool_use":
                 block.Json.Append(delta.PartialJson);
                 return IsJsonAnswer(block) || string.IsNullOrEmpty(delta.PartialJson) ? null : NewUpdate([], raw);
+            case "input_json_delta" when block.Type == "server_tool_use":
+                block.Json.Append(delta.PartialJson);
+                return null;
+            case "citations_delta" when block.Type == "text" && delta.Citation is { } citation:
+                return NewUpdate([new TextContent("") { Annotations = AnthropicResponseParser.Citations([citation]) }], raw);
             default:
-                return null; // citations_delta, server tool input, and delta types added later
+                return null; // delta types added later
         }
     }
 
@@ -140,6 +147,9 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
 
                 _calls = true;
                 return NewUpdate([WireContent.ParseCall(block.Id ?? "", block.Name ?? "", json)], raw);
+            case "server_tool_use":
+                var search = new AnthropicResponseBlock { Type = block.Type, Id = block.Id, Name = block.Name, Input = ParseInput(block.Json) };
+                return AnthropicResponseParser.WebSearch(search) is { } call ? NewUpdate([call], raw) : null;
             default:
                 return null;
         }
@@ -158,6 +168,21 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
         update.AdditionalProperties = AnthropicResponseParser.StopDetails(_stopReason, _stopSequence);
 
         return update;
+    }
+
+    /// <summary>A server tool's streamed input; <c>{}</c> when none came, or it does not parse (the search ran anyway).</summary>
+    private static System.Text.Json.JsonElement ParseInput(StringBuilder json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json.Length == 0 ? "{}" : json.ToString());
+            return document.RootElement.Clone();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            using var empty = System.Text.Json.JsonDocument.Parse("{}");
+            return empty.RootElement.Clone();
+        }
     }
 
     /// <summary>Whether the block is the tool that carries a JSON answer (sent as text, never as a call).</summary>
@@ -180,6 +205,8 @@ internal sealed class AnthropicStreamAssembler(string? jsonToolName)
         {
             _usage.OutputTokensDetails = new AnthropicOutputTokensDetails { ThinkingTokens = thinking };
         }
+
+        _usage.ServerToolUse = usage.ServerToolUse ?? _usage.ServerToolUse;
     }
 
     private ChatResponseUpdate NewUpdate(List<AIContent> contents, AnthropicStreamEvent? raw) => new(ChatRole.Assistant, contents)

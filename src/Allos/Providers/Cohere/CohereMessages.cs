@@ -63,8 +63,8 @@ internal sealed class CohereMessages(IEnumerable<ChatMessage> messages, string? 
                 case FunctionCallContent:
                     hasCalls = true;
                     break;
-                case FunctionResultContent or UsageContent:
-                    break; // results are written as tool messages below
+                case FunctionResultContent or UsageContent or WebSearchToolCallContent or WebSearchToolResultContent:
+                    break; // results are written as tool messages below; a hosted search's record has no Cohere form
                 case AIContent other:
                     throw new FeatureNotSupportedException(provider, $"{WireContent.Describe(other)} in an assistant message");
             }

@@ -90,6 +90,8 @@ internal sealed class GeminiContents(IReadOnlyList<ChatMessage> history, string 
                         break;
                     case UsageContent:
                         break;
+                    case AIContent record when HostedSearch.IsRecord(record):
+                        break; // Google Search ran for an earlier answer; Gemini takes no record of it back
                     case AIContent other:
                         throw new FeatureNotSupportedException(provider, $"{other.GetType().Name} content",
                             "Send text, DataContent (inline data), UriContent (file URIs), function calls and results.");

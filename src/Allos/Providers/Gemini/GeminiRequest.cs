@@ -94,10 +94,16 @@ internal sealed class GeminiFunctionResult
     public JsonElement Content { get; set; }
 }
 
+/// <summary>One tool entry: function declarations, or grounding with Google Search (<c>{"googleSearch": {}}</c>).</summary>
 internal sealed class GeminiTool
 {
-    public required List<GeminiFunctionDeclaration> FunctionDeclarations { get; set; }
+    public List<GeminiFunctionDeclaration>? FunctionDeclarations { get; set; }
+
+    public GeminiGoogleSearch? GoogleSearch { get; set; }
 }
+
+/// <summary>The <c>googleSearch</c> tool; it has no settings Allos sends, so it is written as <c>{}</c>.</summary>
+internal sealed class GeminiGoogleSearch;
 
 internal sealed class GeminiFunctionDeclaration
 {

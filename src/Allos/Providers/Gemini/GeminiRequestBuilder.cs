@@ -27,7 +27,7 @@ internal static class GeminiRequestBuilder
         }
 
         request.GenerationConfig = BuildGenerationConfig(options);
-        if (ToolDeclarations.Functions(options, provider) is { } functions)
+        if (ToolDeclarations.Functions(options, provider, hostedWebSearch: true) is { } functions)
         {
             var declarations = new List<GeminiFunctionDeclaration>(functions.Count);
             foreach (AIFunctionDeclaration function in functions)
@@ -46,13 +46,18 @@ internal static class GeminiRequestBuilder
             request.Tools = [new GeminiTool { FunctionDeclarations = declarations }];
         }
 
+        if (HostedSearch.Tool(options) is not null)
+        {
+            (request.Tools ??= []).Add(new GeminiTool { GoogleSearch = new GeminiGoogleSearch() });
+        }
+
         GeminiFunctionCallingConfig? calling = options.ToolMode switch
         {
             null => null,
             NoneChatToolMode => new GeminiFunctionCallingConfig { Mode = "NONE" },
             RequiredChatToolMode { RequiredFunctionName: string name } => new GeminiFunctionCallingConfig { Mode = "ANY", AllowedFunctionNames = [name] },
             RequiredChatToolMode => new GeminiFunctionCallingConfig { Mode = "ANY" },
-            _ => request.Tools is null ? null : new GeminiFunctionCallingConfig { Mode = "AUTO" },
+            _ => request.Tools?.Exists(t => t.FunctionDeclarations is not null) == true ? new GeminiFunctionCallingConfig { Mode = "AUTO" } : null,
         };
         if (calling is not null)
         {

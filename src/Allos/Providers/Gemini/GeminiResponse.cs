@@ -31,6 +31,49 @@ internal sealed class GeminiCandidate
     public string? FinishMessage { get; set; }
 
     public int? Index { get; set; }
+
+    /// <summary>What grounding with Google Search found and which spans of the answer each page supports.</summary>
+    public GeminiGroundingMetadata? GroundingMetadata { get; set; }
+}
+
+internal sealed class GeminiGroundingMetadata
+{
+    public List<string>? WebSearchQueries { get; set; }
+
+    public List<GeminiGroundingChunk>? GroundingChunks { get; set; }
+
+    public List<GeminiGroundingSupport>? GroundingSupports { get; set; }
+}
+
+internal sealed class GeminiGroundingChunk
+{
+    public GeminiWebChunk? Web { get; set; }
+}
+
+internal sealed class GeminiWebChunk
+{
+    public string? Uri { get; set; }
+
+    public string? Title { get; set; }
+}
+
+internal sealed class GeminiGroundingSupport
+{
+    public GeminiSegment? Segment { get; set; }
+
+    public List<int>? GroundingChunkIndices { get; set; }
+}
+
+/// <summary>A span of one part's text; <c>startIndex</c> and <c>endIndex</c> count UTF-8 bytes, not characters.</summary>
+internal sealed class GeminiSegment
+{
+    public int? PartIndex { get; set; }
+
+    public int? StartIndex { get; set; }
+
+    public int? EndIndex { get; set; }
+
+    public string? Text { get; set; }
 }
 
 internal sealed class GeminiPromptFeedback

@@ -19,6 +19,7 @@ internal static class GeminiResponseParser
         GeminiCandidate? candidate = response.Candidates is { Count: > 0 } candidates ? candidates[0] : null;
         var contents = new List<AIContent>();
         bool hasCalls = AddParts(contents, candidate?.Content?.Parts, streaming: false);
+        AddGrounding(contents, candidate?.GroundingMetadata, candidate?.Content?.Parts, streaming: false);
         var message = new ChatMessage(ChatRole.Assistant, contents) { MessageId = response.ResponseId };
         var result = new ChatResponse(message)
         {
@@ -106,6 +107,77 @@ internal static class GeminiResponseParser
         }
 
         return hasCalls;
+    }
+
+    /// <summary>
+    /// Adds what grounding with Google Search returned: the queries and the pages as a search call and its result (before
+    /// the answer), and one <see cref="CitationAnnotation"/> per page and supported span. A whole response annotates the text
+    /// of the part each span is in, with character offsets (Gemini counts bytes); a stream's grounding comes with its last
+    /// chunks, so its citations ride on an empty <see cref="TextContent"/> and carry the supported text as their snippet.
+    /// </summary>
+    public static void AddGrounding(List<AIContent> contents, GeminiGroundingMetadata? grounding, List<GeminiPart>? parts, bool streaming)
+    {
+        if (grounding is null || (grounding.WebSearchQueries is not { Count: > 0 } && grounding.GroundingChunks is not { Count: > 0 }))
+        {
+            return;
+        }
+
+        string callId = WireContent.NewCallId();
+        List<GeminiGroundingChunk> chunks = grounding.GroundingChunks ?? [];
+        var pages = new List<(string, string?)>(chunks.Count);
+        foreach (GeminiGroundingChunk chunk in chunks)
+        {
+            if (chunk.Web?.Uri is { } uri)
+            {
+                pages.Add((uri, chunk.Web.Title));
+            }
+        }
+
+        int at = streaming ? contents.Count : 0;
+        contents.Insert(at, HostedSearch.Call(callId, grounding.WebSearchQueries, grounding));
+        contents.Insert(at + 1, HostedSearch.Result(callId, pages, grounding));
+
+        TextContent? holder = null;
+        foreach (GeminiGroundingSupport support in grounding.GroundingSupports ?? [])
+        {
+            GeminiSegment? segment = support.Segment;
+            GeminiPart? part = parts is { Count: > 0 } && (segment?.PartIndex ?? 0) is int index && index >= 0 && index < parts.Count ? parts[index] : null;
+            TextContent? text = streaming ? null : contents.Find(c => c is TextContent t && ReferenceEquals(t.RawRepresentation, part)) as TextContent;
+            (int? start, int? end) = text is not null ? CharSpan(text.Text, segment?.StartIndex, segment?.EndIndex) : (null, null);
+            foreach (int chunkIndex in support.GroundingChunkIndices ?? [])
+            {
+                if (chunkIndex < 0 || chunkIndex >= chunks.Count || chunks[chunkIndex].Web is not { } web)
+                {
+                    continue;
+                }
+
+                TextContent target = text ?? (holder ??= new TextContent(""));
+                (target.Annotations ??= []).Add(HostedSearch.Citation(web.Uri, web.Title, segment?.Text, start, end, support));
+            }
+        }
+
+        if (holder is not null)
+        {
+            contents.Add(holder);
+        }
+    }
+
+    /// <summary>Converts a span in UTF-8 bytes of <paramref name="text"/> to one in characters; <see langword="null"/>s when it does not fit.</summary>
+    private static (int?, int?) CharSpan(string text, int? startByte, int? endByte)
+    {
+        if (endByte is not int end || end < (startByte ?? 0))
+        {
+            return (null, null);
+        }
+
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        int start = startByte ?? 0;
+        if (end > bytes.Length)
+        {
+            return (null, null);
+        }
+
+        return (System.Text.Encoding.UTF8.GetCharCount(bytes, 0, start), System.Text.Encoding.UTF8.GetCharCount(bytes, 0, end));
     }
 
     public static ChatFinishReason? MapFinishReason(string? reason, bool hasCalls) => reason?.ToUpperInvariant() switch

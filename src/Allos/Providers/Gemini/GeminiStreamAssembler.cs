@@ -51,6 +51,7 @@ internal sealed class GeminiStreamAssembler(string provider)
 
         var contents = new List<AIContent>();
         _hasCalls |= GeminiResponseParser.AddParts(contents, candidate.Content?.Parts, streaming: true);
+        GeminiResponseParser.AddGrounding(contents, candidate.GroundingMetadata, candidate.Content?.Parts, streaming: true);
         return contents.Count == 0 ? null : NewUpdate(contents);
     }
 

@@ -63,8 +63,8 @@ internal sealed class OllamaMessages(IEnumerable<ChatMessage> messages, string? 
                 case TextReasoningContent r when !string.IsNullOrEmpty(r.Text):
                     thinking.Append(r.Text);
                     break;
-                case TextReasoningContent or UsageContent or FunctionResultContent:
-                    break; // empty reasoning carries nothing Ollama reads; results are sent as tool messages below
+                case TextReasoningContent or UsageContent or FunctionResultContent or WebSearchToolCallContent or WebSearchToolResultContent:
+                    break; // empty reasoning or a hosted search's record carry nothing Ollama reads; results are sent as tool messages below
                 case FunctionCallContent call:
                     (toolNames ??= new(StringComparer.Ordinal))[call.CallId] = call.Name;
                     hasCalls = true;

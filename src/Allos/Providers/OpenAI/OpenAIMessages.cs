@@ -85,6 +85,8 @@ internal sealed class OpenAIMessages(IEnumerable<ChatMessage> messages, string? 
                     break;
                 case FunctionResultContent:
                     break; // results belong to tool messages; written below
+                case AIContent record when HostedSearch.IsRecord(record):
+                    break; // a search the provider ran; the answer's text holds what it found
                 case AIContent other:
                     throw new FeatureNotSupportedException(dialect.Provider, $"{other.GetType().Name} in an assistant message");
             }

@@ -43,8 +43,19 @@ internal sealed class OpenAIRequest
 
     public OpenAIResponseFormat? ResponseFormat { get; set; }
 
+    /// <summary>Asks a search model (<c>gpt-4o-search-preview</c>, <c>gpt-5-search-api</c>…) to search the web first.</summary>
+    public OpenAIWebSearchOptions? WebSearchOptions { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary><c>web_search_options</c>; empty unless the tool's AdditionalProperties give <c>search_context_size</c> or <c>user_location</c>.</summary>
+internal sealed class OpenAIWebSearchOptions
+{
+    public string? SearchContextSize { get; set; }
+
+    public JsonElement? UserLocation { get; set; }
 }
 
 internal sealed class OpenAIContentPart

@@ -64,7 +64,16 @@ internal static class OpenAIRequestBuilder
             _ => "xhigh",
         };
 
-        if (ToolDeclarations.Functions(options, provider) is { } functions)
+        if (HostedSearch.Tool(options) is { } search)
+        {
+            request.WebSearchOptions = new OpenAIWebSearchOptions
+            {
+                SearchContextSize = search.AdditionalProperties?.TryGetValue("search_context_size", out object? size) == true ? size?.ToString() : null,
+                UserLocation = search.AdditionalProperties?.TryGetValue("user_location", out object? location) == true && location is JsonElement place ? place : null,
+            };
+        }
+
+        if (ToolDeclarations.Functions(options, provider, hostedWebSearch: true) is { } functions)
         {
             request.Tools = new List<OpenAITool>(functions.Count);
             foreach (AIFunctionDeclaration function in functions)

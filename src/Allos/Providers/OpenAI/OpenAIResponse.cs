@@ -59,6 +59,27 @@ internal sealed class OpenAIResponseMessage
     public string? Reasoning { get; set; }
 
     public List<OpenAIToolCall>? ToolCalls { get; set; }
+
+    /// <summary>The pages a search model cites (<c>url_citation</c>), with character offsets into <see cref="Content"/>.</summary>
+    public List<OpenAIAnnotation>? Annotations { get; set; }
+}
+
+internal sealed class OpenAIAnnotation
+{
+    public string? Type { get; set; }
+
+    public OpenAIUrlCitation? UrlCitation { get; set; }
+}
+
+internal sealed class OpenAIUrlCitation
+{
+    public int? StartIndex { get; set; }
+
+    public int? EndIndex { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? Title { get; set; }
 }
 
 internal sealed class OpenAIToolCall

@@ -6,6 +6,21 @@ namespace Allos.Providers.OpenAI;
 /// <summary>Maps Chat Completions responses (whole or streamed) to Microsoft.Extensions.AI types.</summary>
 internal static class OpenAIResponseParser
 {
+    /// <summary>A search model's <c>url_citation</c> annotations as <see cref="CitationAnnotation"/>s; <see langword="null"/> when there are none.</summary>
+    public static List<AIAnnotation>? Citations(List<OpenAIAnnotation>? annotations)
+    {
+        List<AIAnnotation>? citations = null;
+        foreach (OpenAIAnnotation annotation in annotations ?? [])
+        {
+            if (annotation.UrlCitation is { } url)
+            {
+                (citations ??= []).Add(HostedSearch.Citation(url.Url, url.Title, null, url.StartIndex, url.EndIndex, annotation));
+            }
+        }
+
+        return citations;
+    }
+
     public static ChatResponse ToChatResponse(OpenAIResponse response, string provider)
     {
         ThrowIfError(response, provider);
@@ -25,7 +40,7 @@ internal static class OpenAIResponseParser
 
             if (m.Content.Text is { Length: > 0 } text)
             {
-                message.Contents.Add(new TextContent(text));
+                message.Contents.Add(new TextContent(text) { Annotations = Citations(m.Annotations) });
             }
 
             if (m.Refusal is { Length: > 0 } refusal)

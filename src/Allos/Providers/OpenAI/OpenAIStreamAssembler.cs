@@ -64,6 +64,12 @@ internal sealed class OpenAIStreamAssembler(string provider)
                 _finishReason = ChatFinishReason.ContentFilter;
             }
 
+            // Citations come in a delta of their own; their offsets are into the whole answer's text.
+            if (OpenAIResponseParser.Citations(delta.Annotations) is { } citations)
+            {
+                (contents ??= []).Add(new TextContent("") { Annotations = citations });
+            }
+
             foreach (OpenAIToolCall fragment in delta.ToolCalls ?? [])
             {
                 Accumulate(fragment);
