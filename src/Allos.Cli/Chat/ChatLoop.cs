@@ -5,6 +5,7 @@ using Allos.Cli.Output;
 using Allos.Cli.Settings;
 using Allos.Storage;
 using Allos.Tools;
+using Allos.Tools.BuiltIn;
 using Spectre.Console;
 
 namespace Allos.Cli.Chat;
@@ -242,6 +243,11 @@ internal sealed class ChatLoop
     {
         AgentDefinition agent = _host.Agents.First(candidate => candidate.Name == _host.EntryAgent);
         IReadOnlyList<Tool> tools = _host.Tools.Resolve(agent.Tools);
+        if (agent.Tools.Any(name => name.Trim() == BuiltInTools.HostedWebSearch))
+        {
+            Error.WriteLine(Dim($"{BuiltInTools.HostedWebSearch}: the provider searches the web itself; it asks no approval."));
+        }
+
         if (tools.Count == 0)
         {
             Error.WriteLine("no tools in this session (start with --tools files,search,shell to give some).");

@@ -246,6 +246,11 @@ public sealed class AgentRunner
                 break;
             }
 
+            if (call.Paused)
+            {
+                continue; // the provider's own tools are still at work: the next call resumes them, within MaxIterations
+            }
+
             if (call.Calls.Count == 0)
             {
                 RunStep respond = _trace.Step(state, RunStepKind.Respond, agent.Name, output: state.LastText, status: "ok");

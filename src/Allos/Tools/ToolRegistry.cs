@@ -95,7 +95,9 @@ public sealed class ToolRegistry
         foreach (string raw in namesOrGroups)
         {
             string name = raw.Trim();
-            if (name.Length == 0)
+
+            // The provider's own search is no tool here: the agent declares it to the model (see BuiltInTools.HostedWebSearch).
+            if (name.Length == 0 || name == BuiltIn.BuiltInTools.HostedWebSearch)
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using Allos.Tools;
+using Allos.Tools.BuiltIn;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Agents.Turns;
@@ -13,6 +14,8 @@ internal sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyColl
     /// <exception cref="ConfigurationException">A tool or handoff target does not exist.</exception>
     public static AgentTools Build(AgentDefinition agent, ToolRegistry registry, IReadOnlyDictionary<string, AgentDefinition> team)
     {
+        // The provider's own search is no registry tool (Resolve skips it): the model runs it, so nothing is called or approved here.
+        bool hostedSearch = agent.Tools.Any(name => name.Trim() == BuiltInTools.HostedWebSearch);
         IReadOnlyList<Tool> tools = registry.Resolve(agent.Tools);
 
         // Plain declarations: a FunctionInvokingChatClient in the caller's pipeline then hands the calls back to the
@@ -26,6 +29,11 @@ internal sealed record AgentTools(Dictionary<string, Tool> ByName, IReadOnlyColl
             AgentDefinition to = team.TryGetValue(target, out AgentDefinition? found) ? found
                 : throw new ConfigurationException($"Agent '{agent.Name}' hands off to '{target}', which is not in the team ({string.Join(", ", team.Keys)}).");
             declared.Add(Handoffs.Declaration(to));
+        }
+
+        if (hostedSearch)
+        {
+            declared.Add(new HostedWebSearchTool());
         }
 
         return new AgentTools(tools.ToDictionary(t => t.Name, StringComparer.Ordinal), [.. tools.Select(t => t.Name)], declared);

@@ -132,6 +132,7 @@ internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<
 
         state.LastText = response.Text;
         outcome.Calls.AddRange(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        outcome.Paused = outcome.Calls.Count == 0 && IsPaused(response);
         RunStep step = trace.Step(state, RunStepKind.ModelCall, agent.Name, model: model ?? response.ModelId, output: response.Text,
             status: response.FinishReason?.Value ?? "stop", usage: usage, started: started, timestamp: timestamp);
         yield return new StepCompletedEvent(agent.Name, step);
@@ -144,6 +145,14 @@ internal sealed class ModelTurn(AgentRunnerOptions options, IReadOnlyDictionary<
     private decimal? Cost(ChatResponse response, string? model, UsageDetails usage) =>
         ResponseCost.Get(response)
         ?? ((model ?? response.ModelId) is { } priced ? CostCalculator.Cost(options.Models.Get(priced), usage) : null);
+
+    /// <summary>Whether the provider paused its own tools' turn; a streamed answer carries the stop reason on its message.</summary>
+    private static bool IsPaused(ChatResponse response)
+    {
+        const string key = Providers.Anthropic.AnthropicResponseParser.StopReasonKey;
+        return (response.AdditionalProperties?.TryGetValue(key, out object? stop) == true && stop is "pause_turn")
+            || response.Messages.Any(m => m.AdditionalProperties?.TryGetValue(key, out object? s) == true && s is "pause_turn");
+    }
 
     /// <param name="state">The run, whose rendered instructions, session and user the call carries.</param>
     /// <param name="agent">The agent whose instructions, sampling and tools the call carries.</param>

@@ -16,6 +16,13 @@ public static class BuiltInTools
     /// <summary>Gets every built-in tool, in a stable order, with the default shell sandbox (<see cref="ShellSandboxMode.Auto"/>, no network).</summary>
     public static IReadOnlyList<Tool> All { get; } = Create();
 
+    /// <summary>
+    /// The name an agent lists among its tools for the provider's own web search (OpenAI search models, Anthropic's web
+    /// search tool, Gemini's grounding with Google Search) instead of the <c>web_search</c> tool. The provider runs it, so
+    /// it asks no approval: listing it is the consent. Providers without one refuse the request.
+    /// </summary>
+    public const string HostedWebSearch = "hosted_web_search";
+
     /// <summary>Creates every built-in tool, in the order of <see cref="All"/>, with the given shell sandbox.</summary>
     /// <param name="sandbox">The <c>shell</c> tool's sandbox. Default: <see langword="null"/> (<see cref="ShellSandboxMode.Auto"/>, no network).</param>
     public static IReadOnlyList<Tool> Create(ShellSandboxOptions? sandbox = null) => Array.AsReadOnly(

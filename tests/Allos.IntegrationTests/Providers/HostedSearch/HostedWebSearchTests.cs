@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Allos.Agents;
+using Allos.Tools;
+using Allos.Tools.BuiltIn;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
@@ -302,5 +305,37 @@ public sealed class HostedWebSearchTests : IAsyncLifetime
             assistant.GetProperty("content").GetString().ShouldBe("I'll search for that.Claude Shannon was born on April 30, 1916.");
             assistant.GetRawText().ShouldNotContain("srvtoolu_01");
         }
+    }
+
+    [Fact]
+    public async Task Agent_WithHostedWebSearch_DeclaresTheProvidersSearchBesideItsTools_AndResumesAPausedTurn()
+    {
+        // Anthropic pauses a long server-tool turn (pause_turn): the agent sends the history back and the search goes on.
+        string paused = AnthropicStream.Replace("\"stop_reason\":\"end_turn\"", "\"stop_reason\":\"pause_turn\"", StringComparison.Ordinal);
+        paused.ShouldContain("pause_turn");
+        _server.Enqueue(FakeTurn.Raw("text/event-stream", paused), FakeTurn.Text("He was born in Petoskey."));
+        var agent = new AgentDefinition { Name = "researcher", Model = "anthropic/claude-sonnet-4-5", Tools = [BuiltInTools.HostedWebSearch, "read_file"] };
+        var runner = new AgentRunner(agent, new AgentRunnerOptions { ChatClientFactory = id => _server.CreateClient(id), Tools = ToolRegistry.CreateWithBuiltIns() });
+
+        RunResult result = await runner.RunAsync("When and where was Claude Shannon born?");
+
+        result.Status.ShouldBe(RunStatus.Completed, result.Error?.ToString());
+        result.Text.ShouldBe("He was born in Petoskey.");
+        _server.Requests.Count.ShouldBe(2);
+        string[] tools = [.. _server.Requests[0].Json.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!)];
+        tools.ShouldBe(["read_file", "web_search"]);
+        JsonElement resumed = _server.Requests[1].Json.GetProperty("messages");
+        resumed.GetArrayLength().ShouldBe(2, "the paused answer goes back as the last message, with no new user turn");
+        string[] blocks = [.. resumed[1].GetProperty("content").EnumerateArray().Select(b => b.GetProperty("type").GetString()!)];
+        blocks.ShouldBe(["server_tool_use", "web_search_tool_result", "text"]);
+    }
+
+    [Fact]
+    public void ToolRegistry_HostedWebSearch_IsNoRegistryTool_SoAgentsAndFlagsMayNameIt()
+    {
+        var registry = ToolRegistry.CreateWithBuiltIns();
+
+        registry.Resolve([BuiltInTools.HostedWebSearch, "read_file"]).Select(t => t.Name).ShouldBe(["read_file"]);
+        registry.Names.ShouldNotContain(BuiltInTools.HostedWebSearch);
     }
 }
