@@ -132,6 +132,7 @@ internal static class ConfigCommand
 
         report.Add("tools", $"{(settings.Tools.Count == 0 ? "none" : string.Join(", ", settings.Tools))} (from {Source(request.Tools, "--tools", project?.Tools, user?.Tools, project, user)})");
         report.Add("sandbox", $"{settings.Sandbox.Describe()} (from {Source(null, "", project?.Sandbox, user?.Sandbox, project, user)})");
+        report.Add("web search", Tools.BuiltIn.BuiltInTools.DescribeWebSearch());
         string autonomySource = request.AutoApprove ? "-y" : Source(request.Autonomy, "--autonomy", project?.Autonomy, user?.Autonomy, project, user);
         report.Add("autonomy", $"{settings.Autonomy.ToString().ToLowerInvariant()} (from {autonomySource})");
         report.Add("max iterations", settings.MaxIterations is int max

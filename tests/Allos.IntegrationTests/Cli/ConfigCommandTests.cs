@@ -119,6 +119,23 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_WebSearch_SaysWhatToSetWithoutABackend_AndWhereQueriesGoWithOne_NeverTheKey()
+    {
+        _cli.Environment["OPENAI_API_KEY"] = "sk-0123456789abcdef"; // a model to show, so the command succeeds
+        JsonElement none = (await Allos("config", "show", "--json")).Json().GetProperty("run");
+        none.GetProperty("web search").GetString()!.ShouldStartWith("none (No web search backend is configured: set BRAVE_API_KEY");
+
+        _cli.Environment["TAVILY_API_KEY"] = "tvly-SECRET-0123456789";
+        _cli.Environment["TAVILY_URL"] = "https://tavily-proxy.example.com/search?region=eu";
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldNotContain("SECRET");
+        result.Json().GetProperty("run").GetProperty("web search").GetString()
+            .ShouldBe("tavily · https://tavily-proxy.example.com/search (from TAVILY_API_KEY, endpoint TAVILY_URL)");
+    }
+
+    [Fact]
     public async Task Show_CohereBaseUrlFromEnvironmentAndYaml_PrintsWhereItPoints()
     {
         _cli.Environment["COHERE_API_KEY"] = "co-SECRET-0123456789";

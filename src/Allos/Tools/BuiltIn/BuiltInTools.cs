@@ -23,6 +23,23 @@ public static class BuiltInTools
     /// </summary>
     public const string HostedWebSearch = "hosted_web_search";
 
+    /// <summary>
+    /// Says where <c>web_search</c> would send a query now — the backend, its endpoint and the variable that chose it — or
+    /// what to set when none is configured. Never the key.
+    /// </summary>
+    public static string DescribeWebSearch()
+    {
+        try
+        {
+            WebSearchBackend backend = WebSearchBackend.Resolve(Environment.GetEnvironmentVariable);
+            return $"{backend.Name} · {backend.Endpoint.GetLeftPart(UriPartial.Path)} (from {backend.Source})";
+        }
+        catch (ToolException ex)
+        {
+            return $"none ({ex.Message})";
+        }
+    }
+
     /// <summary>Creates every built-in tool, in the order of <see cref="All"/>, with the given shell sandbox.</summary>
     /// <param name="sandbox">The <c>shell</c> tool's sandbox. Default: <see langword="null"/> (<see cref="ShellSandboxMode.Auto"/>, no network).</param>
     public static IReadOnlyList<Tool> Create(ShellSandboxOptions? sandbox = null) => Array.AsReadOnly(

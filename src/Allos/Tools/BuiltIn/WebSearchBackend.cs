@@ -29,6 +29,9 @@ internal sealed class WebSearchBackend
     /// <summary>Gets the URL queries go to.</summary>
     public Uri Endpoint { get; }
 
+    /// <summary>Gets where the choice came from: the variables that picked the backend and set its endpoint.</summary>
+    public string Source { get; private set; } = "";
+
     private string? Key { get; }
 
     /// <summary>Gets the variable a failed authentication should point at.</summary>
@@ -49,7 +52,7 @@ internal sealed class WebSearchBackend
             : Get("SEARXNG_URL") is not null ? "searxng"
             : throw new ToolException("No web search backend is configured: set BRAVE_API_KEY (Brave Search), TAVILY_API_KEY (Tavily) or SEARXNG_URL (a SearXNG instance).");
 
-        return chosen switch
+        WebSearchBackend backend = chosen switch
         {
             "brave" => new("brave", Url(Get("BRAVE_SEARCH_URL") ?? WebSearchTool.DefaultBraveUrl, "BRAVE_SEARCH_URL"),
                 Get("BRAVE_API_KEY") ?? throw Missing("brave", "BRAVE_API_KEY"), "BRAVE_API_KEY"),
@@ -58,6 +61,11 @@ internal sealed class WebSearchBackend
             "searxng" => new("searxng", SearxngSearchUrl(Get("SEARXNG_URL") ?? throw Missing("searxng", "SEARXNG_URL")), null, "SEARXNG_URL"),
             _ => throw new ToolException($"{BackendVariable} is '{chosen}'; use brave, tavily or searxng."),
         };
+
+        string endpointVariable = backend.Name switch { "brave" => "BRAVE_SEARCH_URL", "tavily" => "TAVILY_URL", _ => "SEARXNG_URL" };
+        backend.Source = (Get(BackendVariable) is not null ? $"{BackendVariable}, " : "")
+            + (backend.Name == "searxng" ? "SEARXNG_URL" : $"{backend.KeyVariable}, endpoint {(Get(endpointVariable) is not null ? endpointVariable : "default")}");
+        return backend;
     }
 
     /// <summary>Builds the request for <paramref name="query"/>, asking for <paramref name="count"/> results.</summary>
