@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Allos.Cli.Settings;
 using Allos.Mcp;
 using Allos.Tools;
 
@@ -27,7 +28,18 @@ internal static class McpServeCommand
             }
 
             bool writes = result.GetValue(allowWrites);
-            ToolRegistry registry = ToolRegistry.CreateWithBuiltIns();
+            ToolRegistry registry;
+            try
+            {
+                // The shell served to other clients is sandboxed as allos.yaml says, like the agent's own.
+                registry = ToolRegistry.CreateWithBuiltIns(CliSettings.SandboxSetting());
+            }
+            catch (ConfigurationException ex)
+            {
+                console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Configuration;
+            }
+
             IReadOnlyList<Tool> chosen;
             try
             {

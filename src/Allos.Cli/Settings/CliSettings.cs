@@ -115,11 +115,7 @@ internal sealed class CliSettings
             Tools = tools,
             ToolsFromFlag = request.Tools is not null,
             Autonomy = autonomy,
-            Sandbox = new ShellSandboxOptions
-            {
-                Mode = project?.Sandbox ?? user?.Sandbox ?? ShellSandboxMode.Auto,
-                AllowNetwork = project?.SandboxNetwork ?? user?.SandboxNetwork ?? false,
-            },
+            Sandbox = SandboxOf(project, user),
             AutoApprove = request.AutoApprove,
             Verbose = request.Verbose,
             Quiet = request.Quiet,
@@ -155,6 +151,17 @@ internal sealed class CliSettings
     /// <exception cref="ConfigurationException">A config file is invalid.</exception>
     public static string? StoreSetting() =>
         ReadConfig(Path.GetFullPath("allos.yaml"))?.Store ?? ReadConfig(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml"))?.Store;
+
+    /// <summary>The shell sandbox of allos.yaml (<c>sandbox:</c>, <c>sandbox_network:</c>) for the commands that need no other settings (<c>mcp serve</c>).</summary>
+    /// <exception cref="ConfigurationException">A config file is invalid.</exception>
+    public static ShellSandboxOptions SandboxSetting() =>
+        SandboxOf(ReadConfig(Path.GetFullPath("allos.yaml")), ReadConfig(Path.Combine(AllosPaths.ConfigDirectory, "allos.yaml")));
+
+    private static ShellSandboxOptions SandboxOf(AllosOptions? project, AllosOptions? user) => new()
+    {
+        Mode = project?.Sandbox ?? user?.Sandbox ?? ShellSandboxMode.Auto,
+        AllowNetwork = project?.SandboxNetwork ?? user?.SandboxNetwork ?? false,
+    };
 
     /// <summary>Binds one config file, or returns <see langword="null"/> when it does not exist.</summary>
     /// <exception cref="ConfigurationException">The file is not valid YAML or has an unknown key or a bad value; the message gives the line.</exception>

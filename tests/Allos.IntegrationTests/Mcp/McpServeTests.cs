@@ -18,6 +18,7 @@ public sealed class McpServeTests : IDisposable
             Name = "allos",
             Command = "dotnet",
             Arguments = [CliProcess.CommandPath, "mcp", "serve", "--cwd", _workspace, .. flags],
+            WorkingDirectory = _workspace, // where allos.yaml is read from
             EnvironmentVariables = new Dictionary<string, string?> { ["ALLOS_HOME"] = Path.Combine(_workspace, ".home") },
         });
         return await McpClient.CreateAsync(transport);
@@ -53,5 +54,37 @@ public sealed class McpServeTests : IDisposable
         tools.Select(tool => tool.Name).ShouldBe(["write_file", "read_file"], ignoreOrder: true);
         write.IsError.ShouldNotBe(true, string.Join("", write.Content.OfType<TextContentBlock>().Select(block => block.Text)));
         File.ReadAllText(Path.Combine(_workspace, "out.txt")).ShouldBe("written over mcp");
+    }
+
+    [Theory]
+    [InlineData("none", true)]
+    [InlineData("bwrap", false)]
+    public async Task Serve_Shell_IsSandboxedAsAllosYamlSays(string sandbox, bool seesHostTmp)
+    {
+        // bubblewrap gives the command a private /tmp: a file the test leaves in the host's /tmp is seen only unsandboxed.
+        string probe = Path.Combine(Path.GetTempPath(), $"allos-serve-probe-{Guid.NewGuid():N}");
+        File.WriteAllText(probe, "host tmp");
+        File.WriteAllText(Path.Combine(_workspace, "allos.yaml"), $"sandbox: {sandbox}\n");
+        try
+        {
+            await using McpClient client = await ConnectAsync("--allow-writes", "--tools", "shell");
+
+            CallToolResult run = await client.CallToolAsync("shell", new Dictionary<string, object?> { ["command"] = $"cat {probe} || echo missing" });
+
+            string output = string.Join("", run.Content.OfType<TextContentBlock>().Select(block => block.Text));
+            if (seesHostTmp)
+            {
+                output.ShouldContain("host tmp");
+            }
+            else
+            {
+                output.ShouldContain("missing");
+                output.ShouldNotContain("host tmp", customMessage: "sandbox: bwrap must hide the host's /tmp (is bubblewrap installed? apt-get install bubblewrap)");
+            }
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
     }
 }
