@@ -65,4 +65,6 @@ public sealed class GuardrailCliTests : FakeServerCliTests
         json.RootElement.GetProperty("guardrail").ValueKind.ShouldBe(JsonValueKind.Null);
         Server.Requests.ShouldHaveSingleItem().Body.ShouldContain("write to [redacted:email]");
     }
+
+    private void Write(string relativePath, string text) => File.WriteAllText(Path.Combine(Cli.Workspace, relativePath), text);
 }
