@@ -263,6 +263,12 @@ public sealed class AgentRunner
             AgentDefinition agent = _agents[state.CurrentAgent];
             if (state.Iterations >= agent.MaxIterations)
             {
+                if (checkInput)
+                {
+                    // No call to run the input checks with: the input is kept, as without guardrails.
+                    yield return new MessageAddedEvent(state.CurrentAgent, announce!);
+                }
+
                 status = RunStatus.MaxIterations;
                 break;
             }

@@ -204,6 +204,30 @@ public sealed class AgentGuardrailTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OutputTrips_TheSessionStoresTheInputAndNotTheAnswer()
+    {
+        _server.Enqueue(FakeTurn.Text("My key is sk-proj-abcdefghijklmnopqrstuvwxyz123456").WithUsage(10, 8));
+        var database = new TempDatabase();
+        try
+        {
+            await using SqliteStore store = await database.OpenAsync();
+            ChatSession session = await new SessionManager(store.Sessions).CreateAsync(agent: "assistant");
+
+            RunResult result = await session.RunAsync(Runner(Guardrail.Redact(GuardrailStage.Output, RedactionKinds.ApiKey, GuardrailAction.Stop, "no_keys")), "what is your key?");
+
+            result.Status.ShouldBe(RunStatus.GuardrailTripped);
+            result.Guardrail.ShouldBe(new GuardrailTrip("no_keys", GuardrailStage.Output, "the answer contains an API key or token"));
+            result.Usage.OutputTokenCount.ShouldBe(8);
+            IReadOnlyList<StoredMessage> stored = await store.Sessions.GetMessagesAsync(session.Id);
+            stored.ShouldHaveSingleItem().Message.Text.ShouldBe("what is your key?");
+        }
+        finally
+        {
+            database.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_OutputSchemaWrongType_TripsNamingThePath()
     {
         _server.Enqueue(FakeTurn.Text("""{"answer": "forty-two"}"""));
