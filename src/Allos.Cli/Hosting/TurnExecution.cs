@@ -123,6 +123,10 @@ internal sealed class TurnExecution(AgentHost host, Conversation conversation, A
                         ? $"Continue with `allos run -s {conversation.Id} --approve` (or --deny \"what to do instead\"), run in a terminal to be asked, or pass -y to allow."
                         : "Run in a terminal to be asked, or pass -y to allow."));
             }
+            else if (result?.Guardrail is { } trip)
+            {
+                console.Error.WriteLine($"stopped by guardrail '{trip.Name}' ({(trip.Stage == Agents.Guardrails.GuardrailStage.Input ? "input" : "output")}): {trip.Reason}");
+            }
             else if (status == "max_iterations")
             {
                 console.Error.WriteLine($"stopped after the most model calls allowed ({result?.Steps.Count(s => s.Kind == RunStepKind.ModelCall)}); raise --max-iterations to let it go on.");

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Allos.Agents;
+using Allos.Agents.Guardrails;
 using Allos.Tools;
 
 namespace Allos.Cli.Output;
 
-/// <summary>Writes the one JSON object of <c>--json</c>: status, text, session, agent, model, usage, cost, tool calls, handoffs, error.</summary>
+/// <summary>Writes the one JSON object of <c>--json</c>: status, text, session, agent, model, usage, cost, tool calls, handoffs, guardrail, error.</summary>
 internal static class JsonReport
 {
     public static void Write(TextWriter output, RunResult? result, string status, string? session, string? model,
@@ -53,6 +54,19 @@ internal static class JsonReport
             }
 
             json.WriteEndArray();
+            if (result?.Guardrail is { } trip)
+            {
+                json.WriteStartObject("guardrail");
+                json.WriteString("name", trip.Name);
+                json.WriteString("stage", trip.Stage == GuardrailStage.Input ? "input" : "output");
+                json.WriteString("reason", trip.Reason);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("guardrail");
+            }
+
             if (error is null)
             {
                 json.WriteNull("error");
@@ -78,6 +92,7 @@ internal static class JsonReport
         RunStatus.MaxIterations => "max_iterations",
         RunStatus.AwaitingApproval => "awaiting_approval",
         RunStatus.Cancelled => "cancelled",
+        RunStatus.GuardrailTripped => "guardrail_tripped",
         _ => "failed",
     };
 

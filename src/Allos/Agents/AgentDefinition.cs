@@ -1,3 +1,4 @@
+using Allos.Agents.Guardrails;
 using Allos.Memory;
 using Allos.Prompts;
 using Allos.Tools;
@@ -65,4 +66,14 @@ public sealed class AgentDefinition
     /// needs <see cref="AgentRunnerOptions.Memory"/>. <see cref="RunOptions.Memory"/> overrides it for one run.
     /// </summary>
     public MemoryMode Memory { get; set; }
+
+    /// <summary>
+    /// Gets the checks on the run's input (when this agent starts the run) and on this agent's final answer
+    /// (<c>guardrails:</c> in <c>agents.yaml</c>); see <see cref="Guardrail"/> for when each runs.
+    /// </summary>
+    /// <remarks>
+    /// With output guardrails, the agent's text is not streamed as it is written: each model turn's events are released when
+    /// the turn ends, and the final answer's only once the output guardrails passed, so a stopped answer is never shown or stored.
+    /// </remarks>
+    public IList<Guardrail> Guardrails { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Allos.Agents.Guardrails;
 using Allos.Agents.Turns;
 using Allos.Memory;
 using Allos.Storage;
@@ -33,6 +34,8 @@ public sealed class AgentRunner
     private readonly ModelTurn _modelTurn;
     private readonly ToolTurn _toolTurn;
     private readonly AgentInstructions _instructions;
+    private readonly GuardrailChecks _guardrails;
+    private readonly GuardedFirstTurn _guardedFirstTurn;
 
     /// <summary>Initializes a runner for a single agent.</summary>
     public AgentRunner(AgentDefinition agent, AgentRunnerOptions? options = null)
@@ -77,7 +80,10 @@ public sealed class AgentRunner
         _instructions = AgentInstructions.Build(_agents.Values);
         var workspace = new Lazy<Workspace>(() => _options.Workspace ?? Workspace.Current);
         _trace = new RunTrace(_options.TimeProvider);
-        _modelTurn = new ModelTurn(_options, tools, new AgentClients(_options), _trace, _instructions);
+        var clients = new AgentClients(_options);
+        _modelTurn = new ModelTurn(_options, tools, clients, _trace, _instructions);
+        _guardrails = new GuardrailChecks(clients);
+        _guardedFirstTurn = new GuardedFirstTurn(_modelTurn, _guardrails);
         _toolTurn = new ToolTurn(_options, _agents, tools, new ApprovalPolicy(_options, workspace), new Handoffs(_options), _trace, workspace);
     }
 
@@ -202,13 +208,42 @@ public sealed class AgentRunner
 
     private async IAsyncEnumerable<RunEvent> LoopAsync(RunState state, Dictionary<string, ApprovalDecision>? decisions, [EnumeratorCancellation] CancellationToken cancellationToken, ChatMessage? announce = null)
     {
-        if (announce is not null)
+        RunStatus? status = null;
+        Exception? error = null;
+        GuardrailTrip? trip = null;
+
+        // A new run's input guardrails: the redacting ones now, so the model and the session see the redacted text; the
+        // others with the first model call.
+        bool checkInput = false;
+        if (announce is not null && GuardrailChecks.Any(_agents[state.CurrentAgent], GuardrailStage.Input))
+        {
+            AgentDefinition entry = _agents[state.CurrentAgent];
+            try
+            {
+                (string text, trip) = await _guardrails.RedactAsync(state, entry, GuardrailStage.Input, announce.Text, cancellationToken).ConfigureAwait(false);
+                if (trip is null && text != announce.Text)
+                {
+                    announce.Contents = [new TextContent(text)];
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                status = RunStatus.Cancelled;
+            }
+
+            if (trip is not null || status is not null)
+            {
+                GuardedFirstTurn.DropInput(state);
+                status ??= RunStatus.GuardrailTripped;
+            }
+
+            checkInput = status is null && GuardrailChecks.AnyChecks(entry, GuardrailStage.Input);
+        }
+
+        if (announce is not null && !checkInput && status is null)
         {
             yield return new MessageAddedEvent(state.CurrentAgent, announce);
         }
-
-        RunStatus? status = null;
-        Exception? error = null;
 
         // A resumed run first settles the turn it paused in.
         if (decisions is not null)
@@ -228,21 +263,77 @@ public sealed class AgentRunner
             AgentDefinition agent = _agents[state.CurrentAgent];
             if (state.Iterations >= agent.MaxIterations)
             {
+                if (checkInput)
+                {
+                    // No call to run the input checks with: the input is kept, as without guardrails.
+                    yield return new MessageAddedEvent(state.CurrentAgent, announce!);
+                }
+
                 status = RunStatus.MaxIterations;
                 break;
             }
 
             state.Iterations++;
             var call = new ModelTurnOutcome();
-            await foreach (RunEvent e in _modelTurn.CallAsync(state, agent, call, cancellationToken).ConfigureAwait(false))
+            IAsyncEnumerable<RunEvent> events = checkInput
+                ? _guardedFirstTurn.CallAsync(state, agent, call, announce!, cancellationToken)
+                : _modelTurn.CallAsync(state, agent, call, cancellationToken);
+            checkInput = false;
+
+            // With output guardrails the turn is held until it is known not to be a final answer they stop.
+            List<RunEvent>? held = GuardrailChecks.Any(agent, GuardrailStage.Output) ? [] : null;
+            int addedBefore = state.Added.Count;
+            await foreach (RunEvent e in events.ConfigureAwait(false))
+            {
+                if (held is null)
+                {
+                    yield return e;
+                }
+                else
+                {
+                    held.Add(e);
+                }
+            }
+
+            if (held is not null && call.Status is null && call.Calls.Count == 0)
+            {
+                // The final answer: checked before anyone sees it.
+                try
+                {
+                    (string text, trip) = await _guardrails.RedactAsync(state, agent, GuardrailStage.Output, state.LastText, cancellationToken).ConfigureAwait(false);
+                    trip ??= await _guardrails.CheckAsync(state, agent, GuardrailStage.Output, text, cancellationToken).ConfigureAwait(false);
+                    if (trip is null && text != state.LastText)
+                    {
+                        FinalAnswer.Replace(state, addedBefore, held, agent.Name, text);
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    status = RunStatus.Cancelled;
+                }
+
+                if (trip is not null || status is not null)
+                {
+                    FinalAnswer.Drop(state, addedBefore, held);
+                    status ??= RunStatus.GuardrailTripped;
+                }
+            }
+
+            foreach (RunEvent e in held ?? [])
             {
                 yield return e;
+            }
+
+            if (status is not null)
+            {
+                break;
             }
 
             if (call.Status is RunStatus failed)
             {
                 status = failed;
                 error = call.Error;
+                trip = call.Guardrail;
                 break;
             }
 
@@ -259,21 +350,21 @@ public sealed class AgentRunner
                 break;
             }
 
-            var turn = new TurnOutcome();
-            await foreach (RunEvent e in _toolTurn.SettleAsync(state, decisions: null, turn, cancellationToken).ConfigureAwait(false))
+            var toolTurn = new TurnOutcome();
+            await foreach (RunEvent e in _toolTurn.SettleAsync(state, decisions: null, toolTurn, cancellationToken).ConfigureAwait(false))
             {
                 yield return e;
             }
 
-            status = turn.Status;
-            error = turn.Error;
+            status = toolTurn.Status;
+            error = toolTurn.Error;
         }
 
-        RunResult result = BuildResult(state, status.Value, error);
+        RunResult result = BuildResult(state, status.Value, error, trip);
         yield return new RunCompletedEvent(state.CurrentAgent, result);
     }
 
-    private RunResult BuildResult(RunState state, RunStatus status, Exception? error) => new()
+    private RunResult BuildResult(RunState state, RunStatus status, Exception? error, GuardrailTrip? trip) => new()
     {
         Status = status,
         Text = state.LastText,
@@ -286,6 +377,7 @@ public sealed class AgentRunner
         PendingApprovals = status == RunStatus.AwaitingApproval ? [.. state.Pending] : [],
         State = status == RunStatus.AwaitingApproval ? state : null,
         Error = error,
+        Guardrail = status == RunStatus.GuardrailTripped ? trip : null,
     };
 
     private static string NewRunId() => "run_" + Guid.NewGuid().ToString("N")[..16];

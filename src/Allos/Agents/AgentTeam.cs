@@ -1,3 +1,4 @@
+using Allos.Agents.Guardrails;
 using Allos.Agents.Turns;
 using Allos.Memory;
 using Allos.Prompts;
@@ -27,6 +28,9 @@ namespace Allos.Agents;
 ///     prompt: code_review@production   # instructions, model and sampling from prompts/code_review.prompt.md
 ///   - name: helper
 ///     instructions: You help with the {{repo}} repository.   # filled from the run variables
+///     guardrails:
+///       input: [{ redact: all }, { deny: ['(?i)ignore previous instructions'] }]
+///       output: [{ max_length: 8000 }]
 /// </code>
 /// </example>
 public sealed class AgentTeam
@@ -36,7 +40,7 @@ public sealed class AgentTeam
     private static readonly string[] AgentKeys =
     [
         "name", "description", "instructions", "model", "tools", "handoffs", "autonomy", "permissions", "max_iterations",
-        "temperature", "max_output_tokens", "tool_choice", "prompt", "memory",
+        "temperature", "max_output_tokens", "tool_choice", "prompt", "memory", "guardrails",
     ];
 
     private static readonly Dictionary<string, AutonomyLevel> Autonomies = new()
@@ -194,6 +198,11 @@ public sealed class AgentTeam
                 "none" => MemoryMode.None,
                 _ => throw reader.Error(memoryNode, $"memory must be recall or none, not '{memory}'."),
             };
+        }
+
+        if (reader.Get(node, "guardrails") is { } guardrailsNode)
+        {
+            GuardrailsYaml.Read(reader, guardrailsNode, agent);
         }
 
         agent.MaxIterations = reader.Integer(node, "max_iterations", 1) ?? agent.MaxIterations;

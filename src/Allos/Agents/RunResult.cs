@@ -1,3 +1,4 @@
+using Allos.Agents.Guardrails;
 using Allos.Storage;
 using Microsoft.Extensions.AI;
 
@@ -41,6 +42,12 @@ public sealed class RunResult
 
     /// <summary>Gets the failure (when <see cref="Status"/> is <see cref="RunStatus.Failed"/>).</summary>
     public Exception? Error { get; init; }
+
+    /// <summary>
+    /// Gets the guardrail that stopped the run (when <see cref="Status"/> is <see cref="RunStatus.GuardrailTripped"/>): its
+    /// name, stage and reason, never the offending text.
+    /// </summary>
+    public GuardrailTrip? Guardrail { get; init; }
 
     /// <summary>The trace as JSON (an array of steps with snake_case fields), ready to be stored.</summary>
     public string TraceToJson() =>

@@ -17,4 +17,7 @@ public enum RunStatus
 
     /// <summary>The run failed; <see cref="RunResult.Error"/> says why.</summary>
     Failed,
+
+    /// <summary>A guardrail stopped the run; <see cref="RunResult.Guardrail"/> says which and why.</summary>
+    GuardrailTripped,
 }

@@ -117,7 +117,8 @@ public sealed class ChatSession
         }
         finally
         {
-            RunMark mark = result?.Status is RunStatus.Completed or RunStatus.MaxIterations or RunStatus.AwaitingApproval ? RunMark.Completed : RunMark.Incomplete;
+            // A tripped guardrail ended the run as configured: nothing was left half done.
+            RunMark mark = result?.Status is RunStatus.Completed or RunStatus.MaxIterations or RunStatus.AwaitingApproval or RunStatus.GuardrailTripped ? RunMark.Completed : RunMark.Incomplete;
             await _store.MarkRunAsync(Id, runId, mark, CancellationToken.None).ConfigureAwait(false);
             await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
         }
