@@ -295,7 +295,7 @@ public sealed class AgentRunner
                 }
             }
 
-            if (held is not null && call.Status is null && call.Calls.Count == 0)
+            if (held is not null && call.Status is null && call.Calls.Count == 0 && !call.Paused)
             {
                 // The final answer: checked before anyone sees it.
                 try
