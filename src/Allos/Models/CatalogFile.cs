@@ -46,6 +46,8 @@ internal sealed class CatalogPricing
     public decimal? CachedInput { get; set; }
 
     public decimal? CacheWrite { get; set; }
+
+    public decimal? WebSearches { get; set; }
 }
 
 internal sealed class CatalogCapabilities

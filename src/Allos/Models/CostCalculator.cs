@@ -22,6 +22,9 @@ public static class CostCalculator
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key under which codecs report input tokens written to the cache.</summary>
     public const string CacheWriteInputTokenCountKey = "CacheWriteInputTokenCount";
 
+    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key under which codecs report the web searches the provider ran (priced at <see cref="ModelPricing.WebSearches"/>).</summary>
+    public const string WebSearchRequestsKey = "WebSearchRequests";
+
     private const decimal TokensPerPrice = 1_000_000m;
 
     /// <summary>Returns the cost of one call of <paramref name="model"/>, or <see langword="null"/> when it is unknown.</summary>
@@ -56,7 +59,8 @@ public static class CostCalculator
             + (cached * (price.CachedInput ?? price.Input))
             + (written * (price.CacheWrite ?? price.Input))
             + (output * price.Output);
-        return cost / TokensPerPrice;
+        long searches = usage.AdditionalCounts?.TryGetValue(WebSearchRequestsKey, out long count) == true ? Math.Max(0, count) : 0;
+        return (cost / TokensPerPrice) + (searches * (price.WebSearches ?? 0m) / 1000m);
     }
 
     /// <summary>Returns the cost of one call of <paramref name="modelId"/>, looked up in <see cref="ModelCatalog.Default"/>, or <see langword="null"/> when it is unknown.</summary>

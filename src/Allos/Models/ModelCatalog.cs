@@ -214,7 +214,7 @@ public sealed class ModelCatalog
             CatalogCapabilities? can = entry.Capabilities;
             return Validate(new ModelInfo(entry.Id, entry.ContextWindow, entry.MaxOutputTokens)
             {
-                Pricing = price is null ? null : new ModelPricing(price.Input, price.Output, price.CachedInput, price.CacheWrite),
+                Pricing = price is null ? null : new ModelPricing(price.Input, price.Output, price.CachedInput, price.CacheWrite) { WebSearches = price.WebSearches },
                 Capabilities = can is null
                     ? ModelCapabilities.None
                     : new ModelCapabilities(can.Tools, can.Vision, can.Reasoning, can.JsonSchema) { NativeJsonSchema = can.NativeJsonSchema ?? can.JsonSchema, Embeddings = can.Embeddings },

@@ -47,4 +47,14 @@ public sealed record ModelPricing
 
     /// <summary>Gets the price of a million input tokens written to the cache, or <see langword="null"/> when they cost <see cref="Input"/>.</summary>
     public decimal? CacheWrite { get; }
+
+    /// <summary>
+    /// Gets the price of a thousand searches the provider runs itself (Anthropic's web search tool), billed on top of
+    /// tokens; <see langword="null"/> when the model has none or its price is not listed.
+    /// </summary>
+    public decimal? WebSearches
+    {
+        get;
+        init => field = value < 0 ? throw new ArgumentOutOfRangeException(nameof(WebSearches), value, "A price cannot be negative.") : value;
+    }
 }

@@ -58,6 +58,19 @@ public sealed class CostCalculatorTests
     }
 
     [Fact]
+    public void Cost_AnthropicWebSearches_AreBilledPerThousandOnTopOfTokens()
+    {
+        UsageDetails usage = AnthropicUsage("""{ "input_tokens": 1000, "output_tokens": 100, "server_tool_use": { "web_search_requests": 3 } }""");
+        usage.AdditionalCounts![CostCalculator.WebSearchRequestsKey].ShouldBe(3);
+
+        decimal? cost = CostCalculator.Cost(Catalog.Get("anthropic/claude-sonnet-4-5-20250929"), usage);
+
+        // 1,000 × $3 + 100 × $15 per million, plus 3 searches at $10 per thousand.
+        cost.ShouldBe(0.0045m + 0.03m);
+        CostCalculator.Cost(Catalog.Get("openai/gpt-4o"), usage).ShouldBe(0.0035m, "a model without a search price bills tokens only");
+    }
+
+    [Fact]
     public void Cost_AnthropicWithoutCache_PricesInputAndOutput()
     {
         UsageDetails usage = AnthropicUsage("""{ "input_tokens": 1000000, "output_tokens": 1000000 }""");

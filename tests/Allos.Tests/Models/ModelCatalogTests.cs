@@ -223,7 +223,7 @@ public sealed class ModelCatalogTests
         model.IsKnown.ShouldBeTrue();
         model.Id.ShouldBe("anthropic/claude-sonnet-4-5");
         model.ContextWindow.ShouldBe(200_000);
-        model.Pricing.ShouldBe(new ModelPricing(3m, 15m, 0.3m, 3.75m));
+        model.Pricing.ShouldBe(new ModelPricing(3m, 15m, 0.3m, 3.75m) { WebSearches = 10m });
         model.Capabilities.Tools.ShouldBeTrue();
     }
 

@@ -11,7 +11,7 @@ internal static class AnthropicResponseParser
     public const string StopReasonKey = "anthropic.stop_reason";
 
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> entry counting the web searches the server ran (billed per search).</summary>
-    public const string WebSearchRequestsKey = "WebSearchRequests";
+    public const string WebSearchRequestsKey = Models.CostCalculator.WebSearchRequestsKey;
 
     public static ChatResponse ToChatResponse(AnthropicResponse response, string provider, string? jsonToolName)
     {
