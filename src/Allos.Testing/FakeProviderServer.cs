@@ -16,7 +16,8 @@ namespace Allos.Testing;
 
 /// <summary>
 /// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama and Cohere wire
-/// formats (JSON and streaming, and their embeddings endpoints), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
+/// formats (JSON and streaming, and their embeddings endpoints) and Vertex AI's paths for Gemini and Claude (with a fake
+/// OAuth <see cref="TokenEndpoint"/>), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
 /// </summary>
 /// <example>
 /// <code>
@@ -35,6 +36,8 @@ public sealed class FakeProviderServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeTurn> _turns = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly Lock _requestsLock = new();
+    private readonly ConcurrentQueue<(int Status, string Body)> _tokenErrors = new();
+    private int _tokenRequests;
     private readonly Dictionary<FakeWireFormat, IFakeFormat> _formats = new()
     {
         [FakeWireFormat.OpenAI] = new OpenAIFakeFormat(),
@@ -86,6 +89,28 @@ public sealed class FakeProviderServer : IAsyncDisposable
     /// <summary>Gets or sets a value indicating whether requests are recorded in <see cref="Requests"/>. Default: true; turn it off for load tests.</summary>
     public bool RecordRequests { get; set; } = true;
 
+    /// <summary>
+    /// Gets the fake OAuth token endpoint (<c>…/token</c>): point a service account file's <c>token_uri</c>, <c>VERTEX_TOKEN_URL</c>
+    /// or <c>ChatClientOptions.TokenEndpoint</c> here. It checks the JWT-bearer grant (and <see cref="TokenSigningKey"/>'s
+    /// signature, if set) or the refresh-token grant, and issues <see cref="VertexAccessToken"/> for <see cref="TokenLifetime"/>.
+    /// </summary>
+    public Uri TokenEndpoint => new(BaseUri, "token");
+
+    /// <summary>
+    /// Gets or sets the access token the Vertex AI paths (<c>…/projects/…/publishers/…</c>) require as <c>Authorization: Bearer</c>,
+    /// and that <see cref="TokenEndpoint"/> issues. Default: <see langword="null"/>: any Bearer token is accepted, and <c>fake-access-token</c> is issued.
+    /// </summary>
+    public string? VertexAccessToken { get; set; }
+
+    /// <summary>Gets or sets the key whose RS256 signature <see cref="TokenEndpoint"/> requires on JWT-bearer assertions. Default: <see langword="null"/> (the signature is not checked).</summary>
+    public System.Security.Cryptography.RSA? TokenSigningKey { get; set; }
+
+    /// <summary>Gets or sets the <c>expires_in</c> of issued tokens. Default: one hour.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets the number of requests <see cref="TokenEndpoint"/> has received.</summary>
+    public int TokenRequestCount => _tokenRequests;
+
     /// <summary>Starts a server on a free port of 127.0.0.1.</summary>
     public static async Task<FakeProviderServer> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -113,11 +138,19 @@ public sealed class FakeProviderServer : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Makes the next request to <see cref="TokenEndpoint"/> fail with this status and body (for example <c>{"error":"invalid_grant"}</c>).</summary>
+    public FakeProviderServer EnqueueTokenError(int status, string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _tokenErrors.Enqueue((status, body));
+        return this;
+    }
+
     /// <summary>Returns the endpoint a provider's client should use to reach this server.</summary>
     /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, <c>cohere</c>, …).</param>
     public Uri EndpointFor(string provider) => provider switch
     {
-        "anthropic" or "gemini" or "ollama" or "cohere" or "azure" => BaseUri,
+        "anthropic" or "gemini" or "ollama" or "cohere" or "azure" or "vertex" => BaseUri,
         _ => OpenAIEndpoint,
     };
 
@@ -126,7 +159,14 @@ public sealed class FakeProviderServer : IAsyncDisposable
     {
         options ??= new ChatClientOptions();
         options.ApiKey ??= apiKey;
-        options.Endpoint ??= EndpointFor(ProviderRegistry.Default.Resolve(modelId).Provider);
+        string provider = ProviderRegistry.Default.Resolve(modelId).Provider;
+        options.Endpoint ??= EndpointFor(provider);
+        if (provider == "vertex")
+        {
+            // The key is the access token there; the project is any.
+            options.Project ??= "fake-project";
+        }
+
         return ChatClients.Create(modelId, options);
     }
 
@@ -156,6 +196,14 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         string path = request.Path.Value ?? "/";
+        if (HttpMethods.IsPost(request.Method) && path == "/token")
+        {
+            Interlocked.Increment(ref _tokenRequests);
+            await FakeTokenEndpoint.WriteAsync(context, body, VertexAccessToken ?? "fake-access-token", TokenLifetime, TokenSigningKey,
+                _tokenErrors.TryDequeue(out (int, string) scripted) ? scripted : null).ConfigureAwait(false);
+            return;
+        }
+
         if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings))
         {
             context.Response.StatusCode = 404;
@@ -167,6 +215,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         bool streaming = !embeddings && format switch
         {
             FakeWireFormat.Gemini => pathStreams,
+            FakeWireFormat.Anthropic when IsVertex(path) => pathStreams,
             FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
             _ => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True,
         };
@@ -185,6 +234,17 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         IFakeFormat renderer = _formats[format];
+        if (IsVertex(path) && !HasVertexToken(headers))
+        {
+            // Vertex AI's answer to a missing or wrong token, in Google's shape for both publishers.
+            context.Response.StatusCode = 401;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(_formats[FakeWireFormat.Gemini].ErrorBody(401,
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", "UNAUTHENTICATED"),
+                context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         if (!_turns.TryDequeue(out FakeTurn? turn) && (turn = FallbackTurn) is null)
         {
             context.Response.StatusCode = 500;
@@ -287,6 +347,16 @@ public sealed class FakeProviderServer : IAsyncDisposable
         if (models >= 0 && colon > models)
         {
             string action = path[(colon + 1)..];
+
+            // Claude on Vertex AI: the Messages body at publishers/anthropic/models/{model}:rawPredict or :streamRawPredict.
+            if (action is "rawPredict" or "streamRawPredict" && path.Contains("/publishers/anthropic/", StringComparison.Ordinal))
+            {
+                format = FakeWireFormat.Anthropic;
+                model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
+                streams = action == "streamRawPredict";
+                return true;
+            }
+
             if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents")
             {
                 embeddings = action == "batchEmbedContents";
@@ -299,6 +369,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>Vertex AI's paths: <c>/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/…</c>.</summary>
+    private static bool IsVertex(string path) => path.Contains("/projects/", StringComparison.Ordinal) && path.Contains("/publishers/", StringComparison.Ordinal);
+
+    private bool HasVertexToken(IReadOnlyDictionary<string, string> headers) =>
+        headers.TryGetValue("Authorization", out string? authorization) && authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+        && authorization.Length > "Bearer ".Length && (VertexAccessToken is null || authorization["Bearer ".Length..] == VertexAccessToken);
 
     private static JsonElement ParseBody(string body)
     {

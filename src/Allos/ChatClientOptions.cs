@@ -41,6 +41,18 @@ public sealed class ChatClientOptions
     /// <summary>Gets or sets the API version for Azure OpenAI. Default: <c>AZURE_OPENAI_API_VERSION</c>, else <c>2024-10-21</c>.</summary>
     public string? ApiVersion { get; set; }
 
+    /// <summary>Gets or sets the Google Cloud project (Vertex AI). Default: <c>VERTEX_PROJECT</c>, else <c>GOOGLE_CLOUD_PROJECT</c>, else the credential file's <c>project_id</c>.</summary>
+    public string? Project { get; set; }
+
+    /// <summary>Gets or sets the Google Cloud location (Vertex AI), such as <c>europe-west1</c> or <c>global</c>. Default: <c>VERTEX_LOCATION</c>, else <c>us-central1</c>.</summary>
+    public string? Location { get; set; }
+
+    /// <summary>
+    /// Gets or sets the OAuth token endpoint a Vertex AI service account or authorized user gets its access token from.
+    /// Default: <c>VERTEX_TOKEN_URL</c>, else the credential file's <c>token_uri</c>, else <c>https://oauth2.googleapis.com/token</c>.
+    /// </summary>
+    public Uri? TokenEndpoint { get; set; }
+
     /// <summary>Gets or sets the clock used to read reset timestamps. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -188,7 +188,7 @@ internal static class ConfigCommand
             string url = endpoint is not null ? $"{Secrets.Url(endpoint)} (from {info.EndpointVariable})"
                 : info.DefaultEndpoint is string defaultEndpoint ? $"{defaultEndpoint} (default)"
                 : $"no base URL (set {info.EndpointVariable})";
-            report.Add(name, $"{key} · {url}");
+            report.Add(name, name == "vertex" ? VertexSetup.Describe(Environment.GetEnvironmentVariable) : $"{key} · {url}");
         }
 
         report.Section("router");
@@ -304,6 +304,21 @@ internal static class ConfigCommand
         if (deployment.Endpoint is Uri endpoint)
         {
             details.Add($"base URL {Secrets.Url(endpoint.ToString())}");
+        }
+
+        if (deployment.Project is { Length: > 0 } project)
+        {
+            details.Add($"project {project}");
+        }
+
+        if (deployment.Location is { Length: > 0 } location)
+        {
+            details.Add($"location {location}");
+        }
+
+        if (deployment.TokenEndpoint is Uri tokenEndpoint)
+        {
+            details.Add($"token endpoint {Secrets.Url(tokenEndpoint.ToString())}");
         }
 
         if (deployment.Headers is { Count: > 0 } headers)

@@ -25,6 +25,7 @@ internal sealed class CliSettings
         ["deepseek"] = "deepseek-chat",
         ["xai"] = "grok-4",
         ["cohere"] = "command-a-03-2025",
+        ["vertex"] = "gemini-2.5-flash",
     };
 
     public static IReadOnlyList<string> DefaultTools { get; } = ["files", "search", "shell"];

@@ -11,7 +11,7 @@ internal static class ModelGroupsConfiguration
         ["strategy", "cache", "cache_ttl", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "deployments"];
 
     private static readonly string[] DeploymentKeys =
-        ["model", "name", "api_key", "base_url", "endpoint", "api_version", "headers", "weight", "priority", "rpm", "tpm", "timeout", "stream_idle_timeout", "tags"];
+        ["model", "name", "api_key", "base_url", "endpoint", "api_version", "project", "location", "token_url", "headers", "weight", "priority", "rpm", "tpm", "timeout", "stream_idle_timeout", "tags"];
 
     private static readonly string[] SingleDeploymentGroupKeys = [.. GroupKeys.Where(k => k != "deployments"), .. DeploymentKeys];
 
@@ -186,6 +186,10 @@ internal static class ModelGroupsConfiguration
                 : throw reader.Error(reader.Get(node, key)!, $"{key} must be an absolute http or https URL, not '{url}'.");
         }
 
+        Uri? tokenEndpoint = reader.String(node, "token_url") is not { } tokenUrl ? null
+            : Uri.TryCreate(tokenUrl, UriKind.Absolute, out Uri? parsedToken) && parsedToken.Scheme is "http" or "https" ? parsedToken
+            : throw reader.Error(reader.Get(node, "token_url")!, $"token_url must be an absolute http or https URL, not '{tokenUrl}'.");
+
         Dictionary<string, string>? headers = null;
         if (reader.Get(node, "headers") is { } headersNode)
         {
@@ -211,6 +215,9 @@ internal static class ModelGroupsConfiguration
             ApiKey = apiKey,
             Endpoint = endpoint,
             ApiVersion = reader.String(node, "api_version"),
+            Project = reader.String(node, "project"),
+            Location = reader.String(node, "location"),
+            TokenEndpoint = tokenEndpoint,
             Headers = headers,
             Weight = weight,
             Priority = reader.Integer(node, "priority", 0) ?? 0,

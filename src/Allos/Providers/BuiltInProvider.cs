@@ -32,6 +32,9 @@ internal sealed record BuiltInProvider(
         new("anthropic", WireFormat.Anthropic, "https://api.anthropic.com", ["ANTHROPIC_API_KEY"], "ANTHROPIC_BASE_URL", true),
         new("gemini", WireFormat.Gemini, "https://generativelanguage.googleapis.com", ["GEMINI_API_KEY", "GOOGLE_API_KEY"], "GEMINI_BASE_URL", true),
         new("cohere", WireFormat.Cohere, "https://api.cohere.com", ["COHERE_API_KEY"], "COHERE_BASE_URL", true),
+
+        // The endpoint follows VERTEX_LOCATION (https://{location}-aiplatform.googleapis.com); the key is a ready access token.
+        new("vertex", WireFormat.Vertex, "https://us-central1-aiplatform.googleapis.com", ["VERTEX_ACCESS_TOKEN"], "VERTEX_BASE_URL", false),
         new("ollama", WireFormat.Ollama, "http://localhost:11434", ["OLLAMA_API_KEY"], "OLLAMA_HOST", false),
     ];
 }

@@ -73,7 +73,18 @@ internal abstract class ProviderChatClient : IChatClient
     {
         // Outside the error mapping: content Allos cannot send is the caller's error, not the provider's.
         HttpContent content = ProviderTransport.JsonBody(body, requestType);
-        return await Transport.PostJsonAsync(CreateRequest(url, content, options, streaming: false), responseType, state, map, cancellationToken).ConfigureAwait(false);
+        HttpRequestMessage request = CreateRequest(url, content, options, streaming: false);
+        try
+        {
+            await AddAccessTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+
+        return await Transport.PostJsonAsync(request, responseType, state, map, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -101,6 +112,7 @@ internal abstract class ProviderChatClient : IChatClient
         ResponseBodyStream stream;
         try
         {
+            await AddAccessTokenAsync(request, call.Token).ConfigureAwait(false);
             response = await Transport.SendAsync(request, call.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (Transport.TryTranslate(ex, cancellationToken, reading: false, body: null, out Exception translated))
@@ -187,6 +199,18 @@ internal abstract class ProviderChatClient : IChatClient
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Sets <c>Authorization: Bearer</c> from the settings' token source, if any; configured headers still win.</summary>
+    private async ValueTask AddAccessTokenAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Settings.AccessToken is not { } source || Settings.Options.Headers.ContainsKey("Authorization"))
+        {
+            return;
+        }
+
+        string token = await source.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     private HttpRequestMessage CreateRequest(Uri url, HttpContent content, ChatOptions? options, bool streaming)

@@ -5,6 +5,7 @@ using Allos.Providers.Embeddings;
 using Allos.Providers.Gemini;
 using Allos.Providers.Ollama;
 using Allos.Providers.OpenAI;
+using Allos.Providers.Vertex;
 using Allos.Security;
 using Microsoft.Extensions.AI;
 
@@ -19,6 +20,7 @@ public sealed class ProviderRegistry
 {
     private readonly ConcurrentDictionary<string, ProviderFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, string?> _environment;
+    private readonly Func<bool> _onGoogleCloud;
 
     // The built-in factories, to tell whether Register replaced one (then its embeddings are not ours to create either).
     private readonly Dictionary<string, ProviderFactory> _builtIns = new(StringComparer.OrdinalIgnoreCase);
@@ -30,8 +32,16 @@ public sealed class ProviderRegistry
     }
 
     internal ProviderRegistry(Func<string, string?> environment)
+        : this(environment, () => VertexCredential.DetectGoogleCloud(environment))
+    {
+    }
+
+    /// <param name="environment">Reads a variable.</param>
+    /// <param name="onGoogleCloud">Whether Vertex AI may ask the metadata server for a token (tests say no: it is never probed blindly).</param>
+    internal ProviderRegistry(Func<string, string?> environment, Func<bool> onGoogleCloud)
     {
         _environment = environment;
+        _onGoogleCloud = onGoogleCloud;
         foreach (BuiltInProvider provider in BuiltInProvider.All)
         {
             _factories[provider.Name] = _builtIns[provider.Name] = (model, options) => CreateBuiltIn(provider, model, options);
@@ -75,6 +85,7 @@ public sealed class ProviderRegistry
                 WireFormat.Gemini => "gemini",
                 WireFormat.Ollama => "ollama",
                 WireFormat.Cohere => "cohere-chat-v2",
+                WireFormat.Vertex => "vertex",
                 _ => "openai-chat",
             }, builtIn.ApiKeyVariables, builtIn.EndpointVariable, builtIn.DefaultEndpoint, builtIn.RequiresApiKey);
     }
@@ -185,6 +196,12 @@ public sealed class ProviderRegistry
                 $"Allos does not create {provider.Name} embeddings (only its chat). Use an embedding model of another provider, for example openai/text-embedding-3-small, gemini/gemini-embedding-001 or ollama/nomic-embed-text.");
         }
 
+        if (provider.Format == WireFormat.Vertex)
+        {
+            throw new ConfigurationException(
+                $"Allos does not create {provider.Name} embeddings (only its chat). Use an embedding model of another provider, for example gemini/gemini-embedding-001 or openai/text-embedding-3-small.");
+        }
+
         if (provider.Format == WireFormat.Anthropic)
         {
             throw new ConfigurationException(
@@ -240,6 +257,12 @@ public sealed class ProviderRegistry
 
     private IChatClient CreateBuiltIn(BuiltInProvider provider, string model, ChatClientOptions options)
     {
+        if (provider.Format == WireFormat.Vertex)
+        {
+            // Its key is an access token or a credential file, and its endpoint follows the location: resolved there.
+            return VertexProvider.Create(provider, model, options, options.Endpoint ?? ParseEndpoint(provider, NonEmpty(_environment(provider.EndpointVariable))), _environment, _onGoogleCloud);
+        }
+
         ProviderSettings settings = Settings(provider, model, options);
         return provider.Format switch
         {

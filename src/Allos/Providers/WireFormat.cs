@@ -8,4 +8,7 @@ internal enum WireFormat
     Gemini,
     Ollama,
     Cohere,
+
+    /// <summary>Vertex AI: the Gemini or Anthropic body, by publisher, with a Google access token.</summary>
+    Vertex,
 }

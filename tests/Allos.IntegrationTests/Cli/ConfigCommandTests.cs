@@ -160,6 +160,77 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_Vertex_PrintsCredentialFileProjectLocationEndpointAndTokenEndpointNeverTheKey()
+    {
+        string file = Path.Combine(_cli.Workspace, "sa.json");
+        File.WriteAllText(file, """
+            {"type":"service_account","project_id":"sa-project","client_email":"a@sa-project.iam.gserviceaccount.com",
+             "private_key":"-----BEGIN PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n","token_uri":"https://oauth2.example.com/token"}
+            """);
+        _cli.Environment["GOOGLE_APPLICATION_CREDENTIALS"] = file;
+        _cli.Environment["VERTEX_LOCATION"] = "europe-west4";
+
+        JsonElement first = (await Allos("config", "show", "--json")).Json();
+        _cli.Environment["VERTEX_BASE_URL"] = "https://vertex-proxy.example.com";
+        _cli.Environment["VERTEX_TOKEN_URL"] = "https://token-proxy.example.com/token";
+        _cli.Environment["VERTEX_PROJECT"] = "env-project";
+        CliResult second = await Allos("config", "show", "--json", "--provider", "vertex");
+
+        string before = first.GetProperty("providers").GetProperty("vertex").GetString()!;
+        before.ShouldContain($"credentials {file} (from GOOGLE_APPLICATION_CREDENTIALS)");
+        before.ShouldContain($"project sa-project (from {file})");
+        before.ShouldContain("location europe-west4 (from VERTEX_LOCATION)");
+        before.ShouldContain("https://europe-west4-aiplatform.googleapis.com (default)");
+        before.ShouldContain($"token endpoint https://oauth2.example.com/token (token_uri of {file})");
+        second.ExitCode.ShouldBe(0, second.ToString());
+        second.Stdout.ShouldNotContain("SECRETKEYMATERIAL");
+        JsonElement report = second.Json();
+        string after = report.GetProperty("providers").GetProperty("vertex").GetString()!;
+        after.ShouldContain("project env-project (from VERTEX_PROJECT)");
+        after.ShouldContain("https://vertex-proxy.example.com (from VERTEX_BASE_URL)");
+        after.ShouldContain("token endpoint https://token-proxy.example.com/token (from VERTEX_TOKEN_URL)");
+        report.GetProperty("run").GetProperty("model").GetString()!.ShouldContain("vertex/gemini-2.5-flash");
+    }
+
+    [Fact]
+    public async Task Show_VertexDeploymentInYaml_PrintsItsProjectLocationBaseUrlAndTokenEndpoint()
+    {
+        File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), """
+            default_model: vx
+            models:
+              vx:
+                model: vertex/claude-sonnet-4@20250514
+                project: yaml-project
+                location: europe-west1
+                base_url: https://vertex-eu.example.com
+                token_url: https://sts.example.com/token
+            """);
+
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string vx = result.Json().GetProperty("models").GetProperty("vx").GetString()!;
+        vx.ShouldContain("project yaml-project");
+        vx.ShouldContain("location europe-west1");
+        vx.ShouldContain("vertex-eu.example.com");
+        vx.ShouldContain("token endpoint https://sts.example.com/token");
+    }
+
+    [Fact]
+    public async Task Show_VertexAccessToken_SaysSoWithoutTheToken()
+    {
+        _cli.Environment["VERTEX_ACCESS_TOKEN"] = "ya29.SECRET-token-0123456789";
+
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.Stdout.ShouldNotContain("SECRET");
+        string vertex = result.Json().GetProperty("providers").GetProperty("vertex").GetString()!;
+        vertex.ShouldContain("access token (from VERTEX_ACCESS_TOKEN)");
+        vertex.ShouldContain("project none (set VERTEX_PROJECT)");
+        vertex.ShouldContain("location us-central1 (default)");
+    }
+
+    [Fact]
     public async Task Show_ModelFlag_WinsOverTheFileAndSaysSo()
     {
         File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "default_model: openai/gpt-4o\nautonomy: manual\n");

@@ -33,6 +33,22 @@ public sealed class ModelCatalogTests
     }
 
     [Theory]
+    [InlineData("vertex/gemini-2.5-pro", 1_048_576, 65_536, "1.25", "10")]
+    [InlineData("vertex/gemini-2.5-flash", 1_048_576, 65_536, "0.3", "2.5")]
+    [InlineData("vertex/claude-sonnet-4@20250514", 200_000, 64_000, "3", "15")]
+    [InlineData("vertex/claude-opus-4-1@20250805", 200_000, 32_000, "15", "75")]
+    [InlineData("vertex/claude-3-5-haiku@20241022", 200_000, 8_192, "0.8", "4")]
+    public void Find_VertexModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
+    {
+        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
+
+        model.ContextWindow.ShouldBe(window);
+        model.MaxOutputTokens.ShouldBe(output);
+        model.Pricing!.Input.ShouldBe(decimal.Parse(input, CultureInfo.InvariantCulture));
+        model.Pricing.Output.ShouldBe(decimal.Parse(outputPrice, CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("gpt-4o", "openai/gpt-4o")]
     [InlineData("o4-mini", "openai/o4-mini")]
     [InlineData("claude-sonnet-4-5", "anthropic/claude-sonnet-4-5")]

@@ -28,6 +28,15 @@ public sealed class Deployment
     /// <summary>Gets the API version (Azure OpenAI). Default: <see langword="null"/>.</summary>
     public string? ApiVersion { get; init; }
 
+    /// <summary>Gets the Google Cloud project (Vertex AI). Default: <see langword="null"/> (<c>VERTEX_PROJECT</c>, <c>GOOGLE_CLOUD_PROJECT</c>, the credential file's).</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Gets the Google Cloud location (Vertex AI). Default: <see langword="null"/> (<c>VERTEX_LOCATION</c>, else <c>us-central1</c>).</summary>
+    public string? Location { get; init; }
+
+    /// <summary>Gets the OAuth token endpoint (Vertex AI credentials). Default: <see langword="null"/> (<c>VERTEX_TOKEN_URL</c>, the credential file's <c>token_uri</c>).</summary>
+    public Uri? TokenEndpoint { get; init; }
+
     /// <summary>Gets extra HTTP headers sent with every request to this deployment. Default: none.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 

@@ -11,6 +11,8 @@ internal sealed class AnthropicChatClient : ProviderChatClient
 
     private readonly Uri _url;
     private readonly Uri _countUrl;
+    private readonly Func<string, bool, Uri>? _modelUrl;
+    private readonly string? _bodyVersion;
 
     public AnthropicChatClient(ProviderSettings settings)
         : base(settings, AnthropicErrorParser.Parse)
@@ -20,6 +22,19 @@ internal sealed class AnthropicChatClient : ProviderChatClient
             ? settings.Combine("messages")
             : settings.Combine("v1/messages");
         _countUrl = new Uri(_url.AbsoluteUri + "/count_tokens");
+    }
+
+    /// <summary>
+    /// The Messages body on a cloud that names the model in the URL (Claude on Vertex AI): <paramref name="modelUrl"/> gives
+    /// the URL of a model, whole or streamed; the body has no <c>model</c> and carries <paramref name="bodyVersion"/> as <c>anthropic_version</c>.
+    /// </summary>
+    internal AnthropicChatClient(ProviderSettings settings, Func<string, bool, Uri> modelUrl, string bodyVersion, Func<int, string, ProviderError> parseError)
+        : base(settings, parseError)
+    {
+        _modelUrl = modelUrl;
+        _bodyVersion = bodyVersion;
+        _url = modelUrl(settings.Model, false);
+        _countUrl = _url;
     }
 
     /// <summary>
@@ -40,7 +55,7 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
-        return await PostAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, AnthropicJsonContext.Default.AnthropicResponse,
+        return await PostAsync(Url(body, options, stream: false), body, AnthropicJsonContext.Default.AnthropicRequest, AnthropicJsonContext.Default.AnthropicResponse,
             options, (Transport, body.JsonToolName), static (response, state) =>
             {
                 if (response.Error is { } error)
@@ -56,7 +71,7 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: true);
-        return PostStreamingAsync(_url, body, AnthropicJsonContext.Default.AnthropicRequest, options, new AnthropicStreamDecoder(Transport, body.JsonToolName), cancellationToken);
+        return PostStreamingAsync(Url(body, options, stream: true), body, AnthropicJsonContext.Default.AnthropicRequest, options, new AnthropicStreamDecoder(Transport, body.JsonToolName), cancellationToken);
     }
 
     protected override void Authenticate(HttpRequestMessage request)
@@ -67,7 +82,22 @@ internal sealed class AnthropicChatClient : ProviderChatClient
         }
 
         // Options.Headers are applied after this and win, so a newer anthropic-version can be pinned through them.
-        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+        if (_bodyVersion is null)
+        {
+            request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+        }
+    }
+
+    /// <summary>The Messages URL, or the model's own URL where the model is named there (then the body names the version instead).</summary>
+    private Uri Url(AnthropicRequest body, ChatOptions? options, bool stream)
+    {
+        if (_modelUrl is null)
+        {
+            return _url;
+        }
+
+        body.AnthropicVersion = _bodyVersion;
+        return options?.ModelId is null && !stream ? _url : _modelUrl(options?.ModelId ?? Settings.Model, stream);
     }
 
     protected override void AddRequestHeaders(HttpRequestMessage request, ChatOptions? options)

@@ -7,7 +7,15 @@ namespace Allos.Providers.Anthropic;
 
 internal sealed class AnthropicRequest
 {
+    /// <summary>The model; sent as <c>model</c> unless <see cref="AnthropicVersion"/> is set (then the URL names it).</summary>
+    [JsonIgnore]
     public required string Model { get; set; }
+
+    [JsonPropertyName("model")]
+    public string? WireModel => AnthropicVersion is null ? Model : null;
+
+    /// <summary>The version pin in the body, as Claude on Vertex AI takes it (<c>vertex-2023-10-16</c>); <see langword="null"/> for the Messages API, which takes a header.</summary>
+    public string? AnthropicVersion { get; set; }
 
     public required int MaxTokens { get; set; }
 

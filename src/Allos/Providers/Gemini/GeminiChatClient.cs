@@ -10,9 +10,15 @@ internal sealed class GeminiChatClient : ProviderChatClient
     private readonly Uri _streamUrl;
 
     public GeminiChatClient(ProviderSettings settings)
-        : base(settings, GeminiErrorParser.Parse)
+        : this(settings, ApiRoot(settings.Endpoint), GeminiErrorParser.Parse)
     {
-        _root = ApiRoot(settings.Endpoint);
+    }
+
+    /// <summary>Posts to <c>{root}/models/{model}:{action}</c>: Vertex AI's root is its project, location and publisher path.</summary>
+    internal GeminiChatClient(ProviderSettings settings, string root, Func<int, string, Http.ProviderError> parseError)
+        : base(settings, parseError)
+    {
+        _root = root;
 
         // The client's own model is the usual case: its URLs are built once, not parsed again on every call.
         _generateUrl = ModelUrl(null, "generateContent");
@@ -56,7 +62,8 @@ internal sealed class GeminiChatClient : ProviderChatClient
             model = model["models/".Length..];
         }
 
-        return new Uri($"{_root}/models/{Uri.EscapeDataString(model)}:{action}");
+        // '@' is legal in a path segment and kept: Vertex AI's versioned ids (model@001) are written with it.
+        return new Uri($"{_root}/models/{Uri.EscapeDataString(model).Replace("%40", "@", StringComparison.Ordinal)}:{action}");
     }
 
     /// <summary>The endpoint documented without a version gets <c>/v1beta</c>; one that already names a version keeps it.</summary>

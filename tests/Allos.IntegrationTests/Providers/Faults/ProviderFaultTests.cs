@@ -88,7 +88,8 @@ public sealed class ProviderFaultTests : IAsyncLifetime
 
     private static IEnumerable<(string Model, bool Streaming)> Pairs()
     {
-        foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2", "cohere/command-a-03-2025"])
+        foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2", "cohere/command-a-03-2025",
+            "vertex/gemini-2.5-flash", "vertex/claude-sonnet-4@20250514"])
         {
             yield return (model, false);
             yield return (model, true);
@@ -110,7 +111,15 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         }
     }
 
-    private static Type Expected(string model, Fault fault, bool streaming) => fault switch
+    /// <summary>Vertex AI's publishers speak Gemini's and Anthropic's bodies: their faults are those codecs'.</summary>
+    private static string Codec(string model) =>
+        !model.StartsWith("vertex/", StringComparison.Ordinal) ? model
+        : model.StartsWith("vertex/claude", StringComparison.Ordinal) ? "anthropic/" + model["vertex/".Length..]
+        : "gemini/" + model["vertex/".Length..];
+
+    private static Type Expected(string model, Fault fault, bool streaming) => ExpectedFor(Codec(model), fault, streaming);
+
+    private static Type ExpectedFor(string model, Fault fault, bool streaming) => fault switch
     {
         Fault.CorruptGzip or Fault.CorruptBrotli or Fault.ConnectionDropped or Fault.StreamCut => typeof(ProviderConnectionException),
         Fault.HugeRetryAfter => typeof(RateLimitException),
@@ -155,7 +164,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         };
     }
 
-    private static string WrongTypes(string model) => model[..model.IndexOf('/')] switch
+    private static string WrongTypes(string model) => Codec(model)[..Codec(model).IndexOf('/')] switch
     {
         "openai" => """{"id":"x","object":"chat.completion","created":99999999999999999,"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}""",
         "anthropic" => """{"id":"x","type":"message","role":"assistant","content":"not a list","stop_reason":"end_turn"}""",
