@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Allos.Providers.Anthropic;
+using Allos.Providers.Bedrock;
 using Allos.Providers.Cohere;
 using Allos.Providers.Embeddings;
 using Allos.Providers.Gemini;
@@ -75,6 +76,7 @@ public sealed class ProviderRegistry
                 WireFormat.Gemini => "gemini",
                 WireFormat.Ollama => "ollama",
                 WireFormat.Cohere => "cohere-chat-v2",
+                WireFormat.Bedrock => "bedrock-converse",
                 _ => "openai-chat",
             }, builtIn.ApiKeyVariables, builtIn.EndpointVariable, builtIn.DefaultEndpoint, builtIn.RequiresApiKey);
     }
@@ -165,7 +167,7 @@ public sealed class ProviderRegistry
     /// split into several requests, reassembled in order.
     /// </remarks>
     /// <exception cref="ConfigurationException">
-    /// The provider is unknown, has no embeddings API (Anthropic) or none Allos speaks (Cohere), was registered with <see cref="Register"/> (a chat
+    /// The provider is unknown, has no embeddings API (Anthropic) or none Allos speaks (Cohere, Bedrock), was registered with <see cref="Register"/> (a chat
     /// factory only), or a required key or endpoint is missing.
     /// </exception>
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string modelId, ChatClientOptions? options = null)
@@ -179,7 +181,7 @@ public sealed class ProviderRegistry
                 + "Give the Router deployment a ready-made Deployment.EmbeddingGenerator instead.");
         }
 
-        if (provider.Format == WireFormat.Cohere)
+        if (provider.Format is WireFormat.Cohere or WireFormat.Bedrock)
         {
             throw new ConfigurationException(
                 $"Allos does not create {provider.Name} embeddings (only its chat). Use an embedding model of another provider, for example openai/text-embedding-3-small, gemini/gemini-embedding-001 or ollama/nomic-embed-text.");
@@ -240,6 +242,13 @@ public sealed class ProviderRegistry
 
     private IChatClient CreateBuiltIn(BuiltInProvider provider, string model, ChatClientOptions options)
     {
+        if (provider.Format == WireFormat.Bedrock)
+        {
+            // Bedrock's endpoint follows its region and its credentials are AWS's, not one key variable.
+            BedrockSetup setup = BedrockSetup.Resolve(options, _environment);
+            return new BedrockChatClient(new ProviderSettings(provider.Name, model, setup.Endpoint, setup.BearerToken, options), setup);
+        }
+
         ProviderSettings settings = Settings(provider, model, options);
         return provider.Format switch
         {

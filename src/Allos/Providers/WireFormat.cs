@@ -8,4 +8,5 @@ internal enum WireFormat
     Gemini,
     Ollama,
     Cohere,
+    Bedrock,
 }

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Allos.Providers.Bedrock;
+
+/// <summary>Maps Microsoft.Extensions.AI messages and options to a Converse request.</summary>
+internal static class BedrockRequestBuilder
+{
+    /// <summary>Converse's own top-level fields: an AdditionalProperties entry of one of these names is sent beside messages, not to the model.</summary>
+    private static readonly HashSet<string> TopLevelFields = new(StringComparer.Ordinal)
+    {
+        "guardrailConfig", "promptVariables", "requestMetadata", "performanceConfig", "additionalModelResponseFieldPaths",
+    };
+
+    public static BedrockRequest Build(IEnumerable<ChatMessage> messages, ChatOptions? options, string model, string provider)
+    {
+        IReadOnlyList<ChatMessage> history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var request = new BedrockRequest
+        {
+            Messages = new BedrockMessages(history, provider),
+            System = WireContent.SystemPrompt(history, options) is { } system ? [new BedrockSystemBlock(system)] : null,
+        };
+
+        if (options is null)
+        {
+            return request;
+        }
+
+        if (options.MaxOutputTokens is not null || options.Temperature is not null || options.TopP is not null || options.StopSequences is { Count: > 0 })
+        {
+            request.InferenceConfig = new BedrockInferenceConfig
+            {
+                MaxTokens = options.MaxOutputTokens,
+                Temperature = options.Temperature,
+                TopP = options.TopP,
+                StopSequences = options.StopSequences is { Count: > 0 } stop ? stop : null,
+            };
+        }
+
+        if (options.Seed is not null || options.FrequencyPenalty is not null || options.PresencePenalty is not null)
+        {
+            throw new FeatureNotSupportedException(provider, "a seed or frequency/presence penalties",
+                "Converse has no such settings; pass the model's own field through ChatOptions.AdditionalProperties (sent as additionalModelRequestFields) if it takes one.");
+        }
+
+        if (options.ResponseFormat is ChatResponseFormatJson)
+        {
+            throw new FeatureNotSupportedException(provider, "JSON output (ChatOptions.ResponseFormat)",
+                "Converse has no JSON mode: ask for JSON in the instructions, or declare a tool whose input schema is the shape you want.");
+        }
+
+        if (ToolDeclarations.Functions(options, provider) is { } functions && options.ToolMode is not NoneChatToolMode)
+        {
+            var tools = new List<BedrockTool>(functions.Count);
+            foreach (AIFunctionDeclaration function in functions)
+            {
+                tools.Add(new BedrockTool(new BedrockToolSpec
+                {
+                    Name = function.Name,
+                    Description = string.IsNullOrEmpty(function.Description) ? null : function.Description,
+                    InputSchema = new BedrockInputSchema(ToolDeclarations.ObjectSchema(function)),
+                }));
+            }
+
+            request.ToolConfig = new BedrockToolConfig
+            {
+                Tools = tools,
+                ToolChoice = options.ToolMode switch
+                {
+                    RequiredChatToolMode { RequiredFunctionName: string name } => JsonSerializer.SerializeToElement(
+                        new Dictionary<string, Dictionary<string, string>> { ["tool"] = new() { ["name"] = name } },
+                        AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, Dictionary<string, string>>))),
+                    RequiredChatToolMode => JsonDocument.Parse("""{"any":{}}""").RootElement.Clone(),
+                    _ => null,
+                },
+            };
+        }
+
+        Dictionary<string, JsonElement>? fields = null;
+        if (options.TopK is int topK)
+        {
+            (fields ??= [])["top_k"] = JsonSerializer.SerializeToElement(topK, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(int)));
+        }
+
+        // Claude's extended thinking is a model field; other Bedrock models name reasoning differently (pass them through AdditionalProperties).
+        if (options.Reasoning?.Effort is { } effort and not ReasoningEffort.None && IsClaude(options.ModelId ?? model))
+        {
+            int budget = effort switch
+            {
+                ReasoningEffort.Low => 1024,
+                ReasoningEffort.Medium => 4096,
+                ReasoningEffort.High => 16384,
+                _ => 32768,
+            };
+            (fields ??= [])["thinking"] = JsonDocument.Parse($$"""{"type":"enabled","budget_tokens":{{budget}}}""").RootElement.Clone();
+        }
+
+        if (AdditionalProperties.ToJson(options.AdditionalProperties) is { } extra)
+        {
+            foreach ((string key, JsonElement value) in extra)
+            {
+                if (TopLevelFields.Contains(key))
+                {
+                    (request.Extra ??= new(StringComparer.Ordinal))[key] = value;
+                }
+                else
+                {
+                    (fields ??= [])[key] = value;
+                }
+            }
+        }
+
+        request.AdditionalModelRequestFields = fields;
+        return request;
+    }
+
+    /// <summary>Claude on Bedrock: <c>anthropic.claude-…</c>, or an inference profile such as <c>us.anthropic.claude-…</c>.</summary>
+    private static bool IsClaude(string model) => model.Contains("anthropic.claude", StringComparison.OrdinalIgnoreCase);
+}
