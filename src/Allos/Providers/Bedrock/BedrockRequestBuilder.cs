@@ -67,10 +67,21 @@ internal static class BedrockRequestBuilder
                 Tools = tools,
                 ToolChoice = options.ToolMode switch
                 {
-                    RequiredChatToolMode { RequiredFunctionName: string name } => JsonSerializer.SerializeToElement(
-                        new Dictionary<string, Dictionary<string, string>> { ["tool"] = new() { ["name"] = name } },
-                        AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, Dictionary<string, string>>))),
-                    RequiredChatToolMode => JsonDocument.Parse("""{"any":{}}""").RootElement.Clone(),
+                    RequiredChatToolMode { RequiredFunctionName: string name } => Json(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteStartObject("tool"u8);
+                        w.WriteString("name"u8, name);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }),
+                    RequiredChatToolMode => Json(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteStartObject("any"u8);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }),
                     _ => null,
                 },
             };
@@ -79,7 +90,7 @@ internal static class BedrockRequestBuilder
         Dictionary<string, JsonElement>? fields = null;
         if (options.TopK is int topK)
         {
-            (fields ??= [])["top_k"] = JsonSerializer.SerializeToElement(topK, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(int)));
+            (fields ??= [])["top_k"] = Json(w => w.WriteNumberValue(topK));
         }
 
         // Claude's extended thinking is a model field; other Bedrock models name reasoning differently (pass them through AdditionalProperties).
@@ -92,7 +103,13 @@ internal static class BedrockRequestBuilder
                 ReasoningEffort.High => 16384,
                 _ => 32768,
             };
-            (fields ??= [])["thinking"] = JsonDocument.Parse($$"""{"type":"enabled","budget_tokens":{{budget}}}""").RootElement.Clone();
+            (fields ??= [])["thinking"] = Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("type"u8, "enabled"u8);
+                w.WriteNumber("budget_tokens"u8, budget);
+                w.WriteEndObject();
+            });
         }
 
         if (AdditionalProperties.ToJson(options.AdditionalProperties) is { } extra)
@@ -112,6 +129,18 @@ internal static class BedrockRequestBuilder
 
         request.AdditionalModelRequestFields = fields;
         return request;
+    }
+
+    private static JsonElement Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
     /// <summary>Claude on Bedrock: <c>anthropic.claude-…</c>, or an inference profile such as <c>us.anthropic.claude-…</c>.</summary>
