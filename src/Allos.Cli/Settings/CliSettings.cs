@@ -25,6 +25,7 @@ internal sealed class CliSettings
         ["deepseek"] = "deepseek-chat",
         ["xai"] = "grok-4",
         ["cohere"] = "command-a-03-2025",
+        ["bedrock"] = "us.anthropic.claude-sonnet-4-20250514-v1:0",
     };
 
     public static IReadOnlyList<string> DefaultTools { get; } = ["files", "search", "shell"];

@@ -126,6 +126,33 @@ internal sealed class BedrockSetup
         return new BedrockSetup(endpoint, endpointSource, region, regionSource, bearer, fixedKeys, profileCredentials, credentialSource);
     }
 
+    /// <summary>
+    /// What <c>allos config show</c> prints: where requests go, the region and the credentials' source (never a secret),
+    /// or what is missing. Never throws for a misconfiguration.
+    /// </summary>
+    public static (string? Endpoint, string EndpointSource, string? Region, string? RegionSource, string? CredentialSource, string? Problem) Inspect(Func<string, string?> environment)
+    {
+        try
+        {
+            BedrockSetup setup = Resolve(null, environment);
+            return (setup.Endpoint.AbsoluteUri, setup.EndpointSource, setup.Region, setup.RegionSource, setup.CredentialSource, null);
+        }
+        catch (ConfigurationException ex)
+        {
+            try
+            {
+                (Uri? endpoint, string source) = ResolveEndpoint(null, environment);
+                (string? region, string? regionSource) = ResolveRegion(endpoint, environment, null);
+                string? fallback = endpoint?.AbsoluteUri ?? (region is null ? null : $"https://bedrock-runtime.{region}.amazonaws.com/");
+                return (fallback, source, region, regionSource, null, ex.Message);
+            }
+            catch (ConfigurationException endpointError)
+            {
+                return (null, "default", null, null, null, endpointError.Message);
+            }
+        }
+    }
+
     /// <summary>The keys to sign with, refreshed by AWSSDK.Core when a profile's are temporary (assumed roles, SSO).</summary>
     public AwsSigningCredentials SigningCredentials()
     {
