@@ -451,6 +451,34 @@ public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Create_ProfileRegionInTheConfigFile_IsUsed()
+    {
+        string aws = Directory.CreateDirectory(Path.Combine(_home, ".aws")).FullName;
+        File.WriteAllText(Path.Combine(aws, "credentials"), """
+            [team]
+            aws_access_key_id = AKIATEAMPROFILE00001
+            aws_secret_access_key = team-secret-key
+            """);
+        File.WriteAllText(Path.Combine(aws, "config"), """
+            [profile team]
+            region = sa-east-1
+            """);
+        _server.Enqueue(FakeTurn.Text("ok"));
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _home,
+            ["AWS_PROFILE"] = "team",
+            ["BEDROCK_BASE_URL"] = _server.BaseUri.AbsoluteUri,
+        };
+        var registry = new ProviderRegistry(name => environment.GetValueOrDefault(name));
+
+        await registry.Create("bedrock/" + Claude).GetResponseAsync("hi");
+
+        RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
+        request.Headers["Authorization"].ShouldBe(ExpectedAuthorization(request, "team-secret-key", "sa-east-1", null));
+    }
+
+    [Fact]
     public async Task Create_SharedCredentialsFileVariable_IsRead()
     {
         string file = Path.Combine(_home, "elsewhere-credentials");
