@@ -34,8 +34,8 @@ internal sealed record BuiltInProvider(
         new("cohere", WireFormat.Cohere, "https://api.cohere.com", ["COHERE_API_KEY"], "COHERE_BASE_URL", true),
 
         // The endpoint follows the region (https://bedrock-runtime.{region}.amazonaws.com) and the credentials are AWS's own
-        // chain, resolved by BedrockSetup; the variables here are what Describe and the gateway's credential check see.
-        new("bedrock", WireFormat.Bedrock, null, ["AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"], "BEDROCK_BASE_URL", false),
+        // chain, resolved by BedrockSetup; the variables here are the secret ones, what Describe and the gateway's credential check see.
+        new("bedrock", WireFormat.Bedrock, null, ["AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY"], "BEDROCK_BASE_URL", false),
         new("ollama", WireFormat.Ollama, "http://localhost:11434", ["OLLAMA_API_KEY"], "OLLAMA_HOST", false),
     ];
 }

@@ -228,6 +228,7 @@ public sealed class ProviderRegistryTests
         info.Protocol.ShouldBe("bedrock-converse");
         info.EndpointVariable.ShouldBe("BEDROCK_BASE_URL");
         registry.ProvidersWithCredentials().ShouldContain("bedrock");
+        info.ApiKeyVariables.ShouldBe(["AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY"]);
     }
 
     [Fact]
