@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Allos.Testing;
 
 /// <summary>
-/// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama and Cohere wire
+/// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama, Cohere and Bedrock wire
 /// formats (JSON and streaming, and their embeddings endpoints) and Vertex AI's paths for Gemini and Claude (with a fake
 /// OAuth <see cref="TokenEndpoint"/>), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
 /// </summary>
@@ -45,6 +45,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         [FakeWireFormat.Gemini] = new GeminiFakeFormat(),
         [FakeWireFormat.Ollama] = new OllamaFakeFormat(),
         [FakeWireFormat.Cohere] = new CohereFakeFormat(),
+        [FakeWireFormat.Bedrock] = new BedrockFakeFormat(),
     };
 
     private FakeProviderServer(WebApplication app, Uri baseUri)
@@ -147,10 +148,10 @@ public sealed class FakeProviderServer : IAsyncDisposable
     }
 
     /// <summary>Returns the endpoint a provider's client should use to reach this server.</summary>
-    /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, <c>cohere</c>, …).</param>
+    /// <param name="provider">A provider name (<c>openai</c>, <c>groq</c>, <c>azure</c>, <c>anthropic</c>, <c>gemini</c>, <c>ollama</c>, <c>cohere</c>, <c>bedrock</c>, …).</param>
     public Uri EndpointFor(string provider) => provider switch
     {
-        "anthropic" or "gemini" or "ollama" or "cohere" or "azure" or "vertex" => BaseUri,
+        "anthropic" or "gemini" or "ollama" or "cohere" or "bedrock" or "azure" or "vertex" => BaseUri,
         _ => OpenAIEndpoint,
     };
 
@@ -214,7 +215,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         JsonElement json = ParseBody(body);
         bool streaming = !embeddings && format switch
         {
-            FakeWireFormat.Gemini => pathStreams,
+            FakeWireFormat.Gemini or FakeWireFormat.Bedrock => pathStreams,
             FakeWireFormat.Anthropic when IsVertex(path) => pathStreams,
             FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
             _ => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True,
@@ -273,8 +274,17 @@ public sealed class FakeProviderServer : IAsyncDisposable
                     await exchange.ChunkAsync(chunk).ConfigureAwait(false);
                 }
             }
+            else if (turn.RawByteChunks is { } byteChunks)
+            {
+                await exchange.StartStreamAsync(turn.RawContentType ?? FakeEventStream.ContentType).ConfigureAwait(false);
+                foreach (byte[] chunk in byteChunks)
+                {
+                    await exchange.ChunkAsync(chunk).ConfigureAwait(false);
+                }
+            }
             else if (turn.ErrorStatus is int status)
             {
+                renderer.AddErrorHeaders(context.Response, status, turn.ErrorType, turn.ErrorBody is not null);
                 await exchange.WriteBodyAsync(turn.ErrorBody ?? renderer.ErrorBody(status, turn.ErrorMessage ?? "error", turn.ErrorType), status).ConfigureAwait(false);
             }
             else if (embeddings)
@@ -286,7 +296,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
                 await renderer.WriteAsync(exchange).ConfigureAwait(false);
             }
 
-            if ((streaming || turn.RawChunks is not null) && context.Response.HasStarted && !exchange.Stopped && StreamEndDelay > TimeSpan.Zero)
+            if ((streaming || turn.RawChunks is not null || turn.RawByteChunks is not null) && context.Response.HasStarted && !exchange.Stopped && StreamEndDelay > TimeSpan.Zero)
             {
                 // Real servers end a chunked body in a write of its own, after the terminator event; pausing here makes
                 // clients that stop reading at the terminator meet that too.
@@ -333,6 +343,16 @@ public sealed class FakeProviderServer : IAsyncDisposable
         if (path.EndsWith("/v2/chat", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Cohere;
+            return true;
+        }
+
+        // Bedrock Converse: /model/{modelId}/converse and /converse-stream (the id arrives unescaped: it may hold ':').
+        int bedrock = path.IndexOf("/model/", StringComparison.Ordinal);
+        if (bedrock >= 0 && (path.EndsWith("/converse", StringComparison.Ordinal) || path.EndsWith("/converse-stream", StringComparison.Ordinal)))
+        {
+            format = FakeWireFormat.Bedrock;
+            streams = path.EndsWith("/converse-stream", StringComparison.Ordinal);
+            model = path[(bedrock + "/model/".Length)..path.LastIndexOf('/')];
             return true;
         }
 

@@ -66,7 +66,10 @@ public sealed class FakeTurn
     /// <summary>Gets exact bytes to send instead of rendering (a captured fixture), or <see langword="null"/>.</summary>
     public IReadOnlyList<string>? RawChunks { get; private set; }
 
-    /// <summary>Gets the content type of <see cref="RawChunks"/>.</summary>
+    /// <summary>Gets exact binary chunks to send instead of rendering (AWS event-stream messages, see <see cref="FakeEventStream"/>), or <see langword="null"/>.</summary>
+    public IReadOnlyList<byte[]>? RawByteChunks { get; private set; }
+
+    /// <summary>Gets the content type of <see cref="RawChunks"/> or <see cref="RawByteChunks"/>.</summary>
     public string? RawContentType { get; private set; }
 
     /// <summary>Gets the vectors an embeddings request is answered with, one per input in order, or <see langword="null"/>.</summary>
@@ -136,6 +139,10 @@ public sealed class FakeTurn
     /// <summary>Sends these exact chunks (a captured stream or body), each flushed separately, with <see cref="ChunkDelay"/> between them.</summary>
     public static FakeTurn Raw(string contentType, params string[] chunks) =>
         new() { RawChunks = chunks, RawContentType = contentType };
+
+    /// <summary>Sends these exact binary chunks (for example <see cref="FakeEventStream"/> messages, or corrupted ones), each flushed separately.</summary>
+    public static FakeTurn RawBytes(string contentType, params byte[][] chunks) =>
+        new() { RawByteChunks = chunks, RawContentType = contentType };
 
     /// <summary>Adds answer text.</summary>
     public FakeTurn WithText(string text)

@@ -17,4 +17,7 @@ public enum FakeWireFormat
 
     /// <summary>Cohere v2 Chat: <c>POST /v2/chat</c>.</summary>
     Cohere,
+
+    /// <summary>Amazon Bedrock Converse: <c>POST /model/{modelId}/converse</c> and <c>/converse-stream</c> (AWS event-stream framing).</summary>
+    Bedrock,
 }

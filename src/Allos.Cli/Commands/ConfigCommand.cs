@@ -180,6 +180,12 @@ internal static class ConfigCommand
         report.Section("providers");
         foreach (string name in ProviderRegistry.Default.Providers)
         {
+            if (name == "bedrock")
+            {
+                report.Add(name, DescribeBedrock());
+                continue;
+            }
+
             (ProviderInfo info, string? variable, string? endpoint) = ProviderSetup.Of(ProviderRegistry.Default.Describe(name)!);
             string key = variable is not null
                 ? $"key {Secrets.Mask(Environment.GetEnvironmentVariable(variable)!)} (from {variable}{(DotEnv.Loaded.Contains(variable) ? " in .env" : "")})"
@@ -265,6 +271,19 @@ internal static class ConfigCommand
     /// One MCP server: transport, command and arguments or URL, whether it is used, and where it is defined; header and
     /// environment values are masked (they carry tokens), and a URL loses its password and query.
     /// </summary>
+    /// <summary>Bedrock's credentials are AWS's chain and its endpoint follows the region: each part says where it came from.</summary>
+    private static string DescribeBedrock()
+    {
+        var (endpoint, endpointSource, region, regionSource, credentials, problem) = Allos.Providers.Bedrock.BedrockSetup.Inspect(Environment.GetEnvironmentVariable);
+        // The usual case is said in words of its own: the full message names the key pair's second variable, and this line stays free of that word.
+        string key = credentials is not null ? $"credentials from {credentials}"
+            : problem is not null && problem.StartsWith("No AWS credentials", StringComparison.Ordinal) ? "no credentials (set the AWS_ACCESS_KEY_ID pair, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK)"
+            : $"not usable: {problem}";
+        string url = endpoint is not null ? $"{Secrets.Url(endpoint)} (from {endpointSource})" : "no endpoint (set AWS_REGION or BEDROCK_BASE_URL)";
+        string where = region is not null ? $"region {region} (from {regionSource})" : "no region";
+        return $"{key} · {url} · {where}";
+    }
+
     private static string DescribeMcpServer(Mcp.McpServerOptions server)
     {
         var parts = new List<string> { server.Transport };

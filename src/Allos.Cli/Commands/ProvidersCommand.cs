@@ -18,6 +18,16 @@ internal static class ProvidersCommand
             var table = new Table().AddColumns("provider", "protocol", "configured", "key", "endpoint");
             foreach (string name in ProviderRegistry.Default.Providers)
             {
+                if (name == "bedrock")
+                {
+                    // AWS's credential chain and a region-bound endpoint: resolved as a call would resolve them.
+                    var (bedrockEndpoint, endpointSource, _, _, credentials, _) = Allos.Providers.Bedrock.BedrockSetup.Inspect(Environment.GetEnvironmentVariable);
+                    table.AddRow("bedrock", "bedrock-converse", credentials is not null ? "yes" : "no",
+                        Markup.Escape(credentials is not null ? $"from {credentials}" : "missing: set the AWS_ACCESS_KEY_ID pair, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK"),
+                        Markup.Escape(bedrockEndpoint is not null ? $"{bedrockEndpoint} (from {endpointSource})" : "missing: set AWS_REGION or BEDROCK_BASE_URL"));
+                    continue;
+                }
+
                 ProviderSetup setup = ProviderSetup.Of(ProviderRegistry.Default.Describe(name)!);
                 (ProviderInfo info, string? keyVariable, string? endpoint) = setup;
                 string key = keyVariable is not null ? $"from {keyVariable}"

@@ -26,6 +26,7 @@ internal sealed class CliSettings
         ["xai"] = "grok-4",
         ["cohere"] = "command-a-03-2025",
         ["vertex"] = "gemini-2.5-flash",
+        ["bedrock"] = "us.anthropic.claude-sonnet-4-20250514-v1:0",
     };
 
     public static IReadOnlyList<string> DefaultTools { get; } = ["files", "search", "shell"];

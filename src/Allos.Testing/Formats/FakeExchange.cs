@@ -51,7 +51,10 @@ internal sealed class FakeExchange(HttpContext context, FakeTurn turn, RecordedR
     public Task LineAsync(string json) => ChunkAsync(json + "\n");
 
     /// <summary>Writes one raw chunk, honouring the turn's delay, drop and truncation settings.</summary>
-    public async Task ChunkAsync(string text)
+    public Task ChunkAsync(string text) => ChunkAsync(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Writes one binary chunk (an AWS event-stream message), honouring the turn's delay, drop and truncation settings.</summary>
+    public async Task ChunkAsync(ReadOnlyMemory<byte> bytes)
     {
         if (_stopped)
         {
@@ -80,7 +83,7 @@ internal sealed class FakeExchange(HttpContext context, FakeTurn turn, RecordedR
         }
 
         await DelayAsync().ConfigureAwait(false);
-        await Context.Response.WriteAsync(text, Context.RequestAborted).ConfigureAwait(false);
+        await Context.Response.Body.WriteAsync(bytes, Context.RequestAborted).ConfigureAwait(false);
         await Context.Response.Body.FlushAsync(Context.RequestAborted).ConfigureAwait(false);
         _chunks++;
     }

@@ -35,6 +35,9 @@ internal sealed record BuiltInProvider(
 
         // The endpoint follows VERTEX_LOCATION (https://{location}-aiplatform.googleapis.com); the key is a ready access token.
         new("vertex", WireFormat.Vertex, "https://us-central1-aiplatform.googleapis.com", ["VERTEX_ACCESS_TOKEN"], "VERTEX_BASE_URL", false),
+        // The endpoint follows the region (https://bedrock-runtime.{region}.amazonaws.com) and the credentials are AWS's own
+        // chain, resolved by BedrockSetup; the variables here are the secret ones, what Describe and the gateway's credential check see.
+        new("bedrock", WireFormat.Bedrock, null, ["AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY"], "BEDROCK_BASE_URL", false),
         new("ollama", WireFormat.Ollama, "http://localhost:11434", ["OLLAMA_API_KEY"], "OLLAMA_HOST", false),
     ];
 }

@@ -21,6 +21,12 @@ internal abstract class ProviderChatClient : IChatClient
     private readonly string _host;
 
     protected ProviderChatClient(ProviderSettings settings, Func<int, string, ProviderError> parseError)
+        : this(settings, (status, _, body) => parseError(status, body))
+    {
+    }
+
+    /// <summary>For a codec that reads the error kind from the response headers too (Bedrock's <c>x-amzn-ErrorType</c>).</summary>
+    protected ProviderChatClient(ProviderSettings settings, Func<int, System.Net.Http.Headers.HttpResponseHeaders, string, ProviderError> parseError)
     {
         Settings = settings;
         Transport = new ProviderTransport(settings.Provider, settings.HttpClient, settings.Options.Timeout, settings.Options.TimeProvider, parseError);

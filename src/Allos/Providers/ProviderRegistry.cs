@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Allos.Providers.Anthropic;
+using Allos.Providers.Bedrock;
 using Allos.Providers.Cohere;
 using Allos.Providers.Embeddings;
 using Allos.Providers.Gemini;
@@ -86,6 +87,7 @@ public sealed class ProviderRegistry
                 WireFormat.Ollama => "ollama",
                 WireFormat.Cohere => "cohere-chat-v2",
                 WireFormat.Vertex => "vertex",
+                WireFormat.Bedrock => "bedrock-converse",
                 _ => "openai-chat",
             }, builtIn.ApiKeyVariables, builtIn.EndpointVariable, builtIn.DefaultEndpoint, builtIn.RequiresApiKey);
     }
@@ -176,7 +178,7 @@ public sealed class ProviderRegistry
     /// split into several requests, reassembled in order.
     /// </remarks>
     /// <exception cref="ConfigurationException">
-    /// The provider is unknown, has no embeddings API (Anthropic) or none Allos speaks (Cohere), was registered with <see cref="Register"/> (a chat
+    /// The provider is unknown, has no embeddings API (Anthropic) or none Allos speaks (Cohere, Bedrock), was registered with <see cref="Register"/> (a chat
     /// factory only), or a required key or endpoint is missing.
     /// </exception>
     public IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(string modelId, ChatClientOptions? options = null)
@@ -190,7 +192,7 @@ public sealed class ProviderRegistry
                 + "Give the Router deployment a ready-made Deployment.EmbeddingGenerator instead.");
         }
 
-        if (provider.Format == WireFormat.Cohere)
+        if (provider.Format is WireFormat.Cohere or WireFormat.Bedrock)
         {
             throw new ConfigurationException(
                 $"Allos does not create {provider.Name} embeddings (only its chat). Use an embedding model of another provider, for example openai/text-embedding-3-small, gemini/gemini-embedding-001 or ollama/nomic-embed-text.");
@@ -261,6 +263,13 @@ public sealed class ProviderRegistry
         {
             // Its key is an access token or a credential file, and its endpoint follows the location: resolved there.
             return VertexProvider.Create(provider, model, options, options.Endpoint ?? ParseEndpoint(provider, NonEmpty(_environment(provider.EndpointVariable))), _environment, _onGoogleCloud);
+        }
+
+        if (provider.Format == WireFormat.Bedrock)
+        {
+            // Bedrock's endpoint follows its region and its credentials are AWS's, not one key variable.
+            BedrockSetup setup = BedrockSetup.Resolve(options, _environment);
+            return new BedrockChatClient(new ProviderSettings(provider.Name, model, setup.Endpoint, setup.BearerToken, options), setup);
         }
 
         ProviderSettings settings = Settings(provider, model, options);

@@ -11,4 +11,7 @@ internal enum WireFormat
 
     /// <summary>Vertex AI: the Gemini or Anthropic body, by publisher, with a Google access token.</summary>
     Vertex,
+
+    /// <summary>AWS Bedrock's Converse API, SigV4-signed.</summary>
+    Bedrock,
 }

@@ -16,7 +16,7 @@ internal static class SecretNames
     private static readonly HashSet<string> Known = new(
         [
             "ANTHROPIC_AUTH_TOKEN", "GOOGLE_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN",
-            "NUGET_API_KEY", "NPM_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET",
+            "NUGET_API_KEY", "NPM_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK", "AZURE_CLIENT_SECRET",
             "GOOGLE_APPLICATION_CREDENTIALS", "PGPASSWORD", "MYSQL_PWD", "API_KEY", "APIKEY", "TOKEN", "SECRET",
         ],
         StringComparer.OrdinalIgnoreCase);

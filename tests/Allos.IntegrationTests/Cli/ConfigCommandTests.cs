@@ -231,6 +231,52 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_BedrockFromTheEnvironment_PrintsEndpointRegionAndCredentialSourceWithoutSecrets()
+    {
+        _cli.Environment["HOME"] = _cli.Workspace;
+        _cli.Environment["ALLOS_MODEL"] = "bedrock/amazon.nova-lite-v1:0";
+        _cli.Environment["AWS_BEARER_TOKEN_BEDROCK"] = "";
+        _cli.Environment["AWS_PROFILE"] = "";
+        _cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE";
+        _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "SECRET-wJalrXUtnFEMI";
+        _cli.Environment["AWS_REGION"] = "eu-west-1";
+        _cli.Environment["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = "https://vpce-123.bedrock-runtime.example.com";
+        _cli.Environment["BEDROCK_BASE_URL"] = "";
+
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.ShouldNotContain("SECRET");
+        string bedrock = result.Json().GetProperty("providers").GetProperty("bedrock").GetString()!;
+        bedrock.ShouldContain("credentials from AWS_ACCESS_KEY_ID");
+        bedrock.ShouldContain("https://vpce-123.bedrock-runtime.example.com/ (from AWS_ENDPOINT_URL_BEDROCK_RUNTIME)");
+        bedrock.ShouldContain("region eu-west-1 (from AWS_REGION)");
+    }
+
+    [Fact]
+    public async Task Show_BedrockWithoutCredentials_SaysWhatToSet()
+    {
+        _cli.Environment["HOME"] = _cli.Workspace;
+        _cli.Environment["ALLOS_MODEL"] = "bedrock/amazon.nova-lite-v1:0";
+        foreach (string variable in (string[])["AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SHARED_CREDENTIALS_FILE", "BEDROCK_BASE_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"])
+        {
+            _cli.Environment[variable] = "";
+        }
+
+        _cli.Environment["AWS_REGION"] = "us-east-2";
+
+        CliResult result = await Allos("config", "show", "--json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        string bedrock = result.Json().GetProperty("providers").GetProperty("bedrock").GetString()!;
+        bedrock.ShouldContain("no credentials");
+        bedrock.ShouldContain("AWS_ACCESS_KEY_ID");
+        bedrock.ShouldContain("AWS_PROFILE");
+        bedrock.ShouldContain("AWS_BEARER_TOKEN_BEDROCK");
+        bedrock.ShouldContain("https://bedrock-runtime.us-east-2.amazonaws.com/ (from default)");
+    }
+
+    [Fact]
     public async Task Show_ModelFlag_WinsOverTheFileAndSaysSo()
     {
         File.WriteAllText(Path.Combine(_cli.Workspace, "allos.yaml"), "default_model: openai/gpt-4o\nautonomy: manual\n");

@@ -49,6 +49,22 @@ public sealed class ModelCatalogTests
     }
 
     [Theory]
+    [InlineData("bedrock/anthropic.claude-sonnet-4-20250514-v1:0", 200_000, 64_000, "3", "15")]
+    [InlineData("bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0", 200_000, 64_000, "3", "15")]
+    [InlineData("bedrock/amazon.nova-pro-v1:0", 300_000, 5_000, "0.8", "3.2")]
+    [InlineData("bedrock/amazon.nova-lite-v1:0", 300_000, 5_000, "0.06", "0.24")]
+    [InlineData("bedrock/meta.llama3-3-70b-instruct-v1:0", 128_000, 8_192, "0.72", "0.72")]
+    public void Find_BedrockModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
+    {
+        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
+
+        model.ContextWindow.ShouldBe(window);
+        model.MaxOutputTokens.ShouldBe(output);
+        model.Pricing!.Input.ShouldBe(decimal.Parse(input, CultureInfo.InvariantCulture));
+        model.Pricing.Output.ShouldBe(decimal.Parse(outputPrice, CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("gpt-4o", "openai/gpt-4o")]
     [InlineData("o4-mini", "openai/o4-mini")]
     [InlineData("claude-sonnet-4-5", "anthropic/claude-sonnet-4-5")]

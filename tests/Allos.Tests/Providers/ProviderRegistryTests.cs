@@ -103,7 +103,7 @@ public sealed class ProviderRegistryTests
         ConfigurationException error = Should.Throw<ConfigurationException>(() => registry.Resolve("nonesuch/some-model"));
 
         error.Message.ShouldContain("Unknown provider 'nonesuch'");
-        error.Message.ShouldContain("anthropic, azure, cohere, deepseek");
+        error.Message.ShouldContain("anthropic, azure, bedrock, cohere, deepseek");
         error.Message.ShouldContain("ProviderRegistry.Register");
     }
 
@@ -211,6 +211,24 @@ public sealed class ProviderRegistryTests
         metadata.ProviderName.ShouldBe("cohere");
         metadata.ProviderUri.ShouldBe(new Uri("https://api.cohere.com"));
         metadata.DefaultModelId.ShouldBe("command-a-03-2025");
+    }
+
+    [Fact]
+    public void Create_Bedrock_UsesTheRegionsRuntimeEndpoint()
+    {
+        ProviderRegistry registry = Registry(("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "secret"), ("AWS_REGION", "eu-west-1"));
+
+        using IChatClient client = registry.Create("bedrock/amazon.nova-pro-v1:0");
+
+        ChatClientMetadata metadata = Metadata(client);
+        metadata.ProviderName.ShouldBe("bedrock");
+        metadata.ProviderUri.ShouldBe(new Uri("https://bedrock-runtime.eu-west-1.amazonaws.com"));
+        metadata.DefaultModelId.ShouldBe("amazon.nova-pro-v1:0");
+        ProviderInfo info = registry.Describe("bedrock").ShouldNotBeNull();
+        info.Protocol.ShouldBe("bedrock-converse");
+        info.EndpointVariable.ShouldBe("BEDROCK_BASE_URL");
+        registry.ProvidersWithCredentials().ShouldContain("bedrock");
+        info.ApiKeyVariables.ShouldBe(["AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY"]);
     }
 
     [Fact]

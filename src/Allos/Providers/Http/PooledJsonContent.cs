@@ -44,6 +44,9 @@ internal sealed class PooledJsonContent : HttpContent
         }
     }
 
+    /// <summary>Gets the serialized body, for a request signature over it (AWS SigV4); valid until the content is disposed.</summary>
+    public ReadOnlySpan<byte> Body => Written().Span;
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         stream.WriteAsync(Written()).AsTask();
 

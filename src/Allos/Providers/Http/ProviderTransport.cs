@@ -17,9 +17,15 @@ internal sealed class ProviderTransport
     private const int MaxErrorBodyCharacters = 64 * 1024;
     private const int MaxRedirects = 5;
 
-    private readonly Func<int, string, ProviderError> _parseError;
+    private readonly Func<int, HttpResponseHeaders, string, ProviderError> _parseError;
 
     public ProviderTransport(string provider, HttpClient httpClient, TimeSpan timeout, TimeProvider timeProvider, Func<int, string, ProviderError> parseError)
+        : this(provider, httpClient, timeout, timeProvider, (status, _, body) => parseError(status, body))
+    {
+    }
+
+    /// <summary>For a provider whose error kind is in a response header (AWS's <c>x-amzn-ErrorType</c>), not only in the body.</summary>
+    public ProviderTransport(string provider, HttpClient httpClient, TimeSpan timeout, TimeProvider timeProvider, Func<int, HttpResponseHeaders, string, ProviderError> parseError)
     {
         Provider = provider;
         HttpClient = httpClient;
@@ -162,7 +168,7 @@ internal sealed class ProviderTransport
         ProviderError error;
         try
         {
-            error = _parseError(status, body);
+            error = _parseError(status, headers, body);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -291,7 +297,7 @@ internal sealed class ProviderTransport
 
     private static string? GetRequestId(HttpResponseHeaders headers)
     {
-        foreach (string name in (ReadOnlySpan<string>)["x-request-id", "request-id"])
+        foreach (string name in (ReadOnlySpan<string>)["x-request-id", "request-id", "x-amzn-RequestId"])
         {
             if (headers.TryGetValues(name, out IEnumerable<string>? values))
             {

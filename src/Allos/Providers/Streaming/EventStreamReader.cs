@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace Allos.Providers.Streaming;
 
 /// <summary>
-/// Cuts a streamed body into events (server-sent events or JSON lines) and hands each to the stream's
+/// Cuts a streamed body into events (server-sent events, JSON lines or AWS event-stream messages) and hands each to the stream's
 /// <see cref="StreamDecoder"/>, synchronously, over one pooled buffer. The caller owns the only async loop: it asks
 /// <see cref="Next"/> for an update, and reads more bytes into <see cref="GetReadBuffer"/> when <see cref="NeedsData"/>.
 /// </summary>
@@ -63,12 +63,10 @@ internal sealed class EventStreamReader : IDisposable
                 return _decoder.Finish();
             }
 
-            bool found = _decoder.Framing == StreamFraming.ServerSentEvents
-                ? TryReadEvent(out int typeStart, out int typeLength, out ReadOnlySpan<byte> data)
-                : TryReadLine(out typeStart, out typeLength, out data);
-            if (found)
+            bool read = _decoder.Framing == StreamFraming.AwsEventStream ? TryReadAwsMessage(out ChatResponseUpdate? update) : TryReadTextEvent(out update);
+            if (read)
             {
-                if (_decoder.Decode(_buffer.AsSpan(typeStart, typeLength), data) is { } update)
+                if (update is not null)
                 {
                     return update;
                 }
@@ -156,6 +154,41 @@ internal sealed class EventStreamReader : IDisposable
             _joined = null;
             ArrayPool<byte>.Shared.Return(joined);
         }
+    }
+
+    /// <summary>Reads and decodes one server-sent event or JSON line, if one has fully arrived.</summary>
+    private bool TryReadTextEvent(out ChatResponseUpdate? update)
+    {
+        bool found = _decoder.Framing == StreamFraming.ServerSentEvents
+            ? TryReadEvent(out int typeStart, out int typeLength, out ReadOnlySpan<byte> data)
+            : TryReadLine(out typeStart, out typeLength, out data);
+        update = found ? _decoder.Decode(_buffer.AsSpan(typeStart, typeLength), data) : null;
+        return found;
+    }
+
+    /// <summary>
+    /// Reads and decodes one AWS event-stream message, if one has fully arrived. A body that ends inside a message is an
+    /// incomplete answer, reported as a broken connection.
+    /// </summary>
+    private bool TryReadAwsMessage(out ChatResponseUpdate? update)
+    {
+        update = null;
+        ReadOnlySpan<byte> rest = _buffer.AsSpan(_start, _end - _start);
+        if (!AwsEventStreamMessage.TryRead(rest, _provider, out AwsEventStreamMessage message, out int length))
+        {
+            if (_eof && !rest.IsEmpty)
+            {
+                throw new ProviderConnectionException(_provider, $"The {_provider} stream ended inside an event-stream message; the response is incomplete.");
+            }
+
+            return false;
+        }
+
+        _start += length;
+        update = message.MessageType.SequenceEqual("exception"u8) ? _decoder.DecodeException(message.ExceptionType, message.Payload)
+            : message.MessageType.SequenceEqual("error"u8) ? _decoder.DecodeException(message.ErrorCode, message.ErrorMessage)
+            : _decoder.Decode(message.EventType, message.Payload);
+        return true;
     }
 
     /// <summary>Reads one complete server-sent event from the buffer, if one has fully arrived.</summary>

@@ -21,6 +21,15 @@ internal abstract class StreamDecoder
     public abstract ChatResponseUpdate? Decode(ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data);
 
     /// <summary>
+    /// Decodes an AWS event-stream <c>exception</c> or <c>error</c> message (only with <see cref="StreamFraming.AwsEventStream"/>):
+    /// the provider's error inside a stream that started with HTTP 200. Throws the typed error; by default, an invalid response.
+    /// </summary>
+    /// <param name="exceptionType">The <c>:exception-type</c> (or <c>:error-code</c>) header.</param>
+    /// <param name="payload">The message's payload (or its <c>:error-message</c> header).</param>
+    public virtual ChatResponseUpdate? DecodeException(ReadOnlySpan<byte> exceptionType, ReadOnlySpan<byte> payload) =>
+        throw new InvalidOperationException($"An event-stream exception message ({System.Text.Encoding.UTF8.GetString(exceptionType)}) reached a decoder that does not read them.");
+
+    /// <summary>
     /// Called once, after the terminator or at the end of the body: returns a last update (final usage, a finish reason a
     /// proxy left without its terminator), or throws when the answer was cut before it finished.
     /// </summary>

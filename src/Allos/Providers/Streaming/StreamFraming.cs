@@ -8,4 +8,7 @@ internal enum StreamFraming
 
     /// <summary>One JSON value per line (Ollama).</summary>
     NewlineDelimitedJson,
+
+    /// <summary>AWS's binary event-stream messages, each checksummed (Bedrock's ConverseStream).</summary>
+    AwsEventStream,
 }

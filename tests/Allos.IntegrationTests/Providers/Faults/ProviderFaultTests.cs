@@ -89,7 +89,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
     private static IEnumerable<(string Model, bool Streaming)> Pairs()
     {
         foreach (string model in (string[])["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.5-flash", "ollama/llama3.2", "cohere/command-a-03-2025",
-            "vertex/gemini-2.5-flash", "vertex/claude-sonnet-4@20250514"])
+            "vertex/gemini-2.5-flash", "vertex/claude-sonnet-4@20250514", "bedrock/anthropic.claude-sonnet-4-20250514-v1:0"])
         {
             yield return (model, false);
             yield return (model, true);
@@ -129,6 +129,8 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         // [DONE] after no choice at all is not an answer.
         // An event stream with no event in it ends before its terminator; Ollama's NDJSON reader meets the HTML as a line.
         Fault.EmptyBody when streaming => typeof(ProviderConnectionException),
+        // Bedrock's binary framing meets the HTML as a message whose checksum does not match.
+        Fault.HtmlPage when streaming && model.StartsWith("bedrock/", StringComparison.Ordinal) => typeof(InvalidResponseException),
         Fault.HtmlPage when streaming && !model.StartsWith("ollama/", StringComparison.Ordinal) => typeof(ProviderConnectionException),
         Fault.EmptyObject when streaming && !model.StartsWith("openai/", StringComparison.Ordinal) => typeof(ProviderConnectionException),
         Fault.WrongTypes when streaming && (model.StartsWith("anthropic/", StringComparison.Ordinal) || model.StartsWith("cohere/", StringComparison.Ordinal)) => typeof(ProviderConnectionException),
@@ -142,6 +144,20 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         string contentType = streaming ? (ollama ? "application/x-ndjson" : "text/event-stream") : json;
         string Event(string data) => !streaming ? data : ollama ? data + "\n" : $"data: {data}\n\n";
         string[] Done() => streaming && model.StartsWith("openai/", StringComparison.Ordinal) ? ["data: [DONE]\n\n"] : [];
+
+        // Bedrock streams binary event-stream messages: the faulty payloads travel inside well-formed ones.
+        if (streaming && model.StartsWith("bedrock/", StringComparison.Ordinal) && fault is Fault.EmptyObject or Fault.JsonArray or Fault.TruncatedJson or Fault.WrongTypes)
+        {
+            string payload = fault switch
+            {
+                Fault.EmptyObject => "{}",
+                Fault.JsonArray => "[1,2,3]",
+                Fault.TruncatedJson => "{\"contentBlockIndex\":0,\"delta\":{\"te",
+                _ => WrongTypes(model),
+            };
+            return FakeTurn.RawBytes(FakeEventStream.ContentType, FakeEventStream.Event("contentBlockDelta", payload));
+        }
+
 
         return fault switch
         {
@@ -170,6 +186,7 @@ public sealed class ProviderFaultTests : IAsyncLifetime
         "anthropic" => """{"id":"x","type":"message","role":"assistant","content":"not a list","stop_reason":"end_turn"}""",
         "gemini" => """{"candidates":{"not":"a list"}}""",
         "cohere" => """{"id":"x","finish_reason":"COMPLETE","message":{"role":"assistant","content":"not a list"}}""",
+        "bedrock" => """{"output":{"message":{"role":"assistant","content":"not a list"}},"contentBlockIndex":0,"delta":{"text":42},"stopReason":"end_turn"}""",
         _ => """{"model":"llama3.2","message":{"role":"assistant","content":42},"done":true}""",
     };
 }

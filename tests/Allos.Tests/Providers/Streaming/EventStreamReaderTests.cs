@@ -98,6 +98,91 @@ public sealed class EventStreamReaderTests
         decoder.Finishes.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task AwsEventStream_InReadsOfAnySize_DecodesEveryMessageAndSkipsOtherHeaderTypes()
+    {
+        byte[] first = AwsMessage("event", "messageStart", """{"role":"assistant"}""", extraHeaders: true);
+        byte[] second = AwsMessage("event", "contentBlockDelta", """{"delta":{"text":"ünï ✓"}}""");
+        byte[] bytes = [.. first, .. second];
+
+        for (int size = 1; size <= bytes.Length; size++)
+        {
+            List<(string Type, string Data)> events = await ReadAllAsync(bytes, size, StreamFraming.AwsEventStream);
+            events.ShouldBe([("messageStart", """{"role":"assistant"}"""), ("contentBlockDelta", """{"delta":{"text":"ünï ✓"}}""")], $"reads of {size} bytes");
+        }
+    }
+
+    [Fact]
+    public async Task AwsEventStream_MessageLargerThanTheBuffer_GrowsItAndArrivesWhole()
+    {
+        string big = "{\"delta\":{\"text\":\"" + new string('x', 100_000) + "\"}}";
+        List<(string Type, string Data)> events = await ReadAllAsync(AwsMessage("event", "contentBlockDelta", big), 3_000, StreamFraming.AwsEventStream);
+
+        events.ShouldBe([("contentBlockDelta", big)]);
+    }
+
+    [Fact]
+    public async Task AwsEventStream_ExceptionMessage_GoesToDecodeException()
+    {
+        var decoder = new RecordingDecoder(StreamFraming.AwsEventStream);
+        using var reader = new EventStreamReader(decoder, "test");
+
+        await DrainAsync(reader, new MemoryStream(AwsMessage("exception", "throttlingException", """{"message":"slow"}""")), 100);
+
+        decoder.Exceptions.ShouldBe([("throttlingException", """{"message":"slow"}""")]);
+    }
+
+    [Fact]
+    public async Task AwsEventStream_FlippedBit_IsACorruptMessageNotAHang()
+    {
+        byte[] bytes = AwsMessage("event", "messageStart", "{}");
+        bytes[13] ^= 1; // inside the headers: only the message checksum can tell
+
+        InvalidResponseException error = await Should.ThrowAsync<InvalidResponseException>(() => ReadAllAsync(bytes, 4, StreamFraming.AwsEventStream));
+        error.Message.ShouldContain("checksum");
+    }
+
+    /// <summary>One event-stream message built by hand: string headers, and (optionally) a bool, an int and a byte-array header a reader must skip.</summary>
+    private static byte[] AwsMessage(string messageType, string type, string payload, bool extraHeaders = false)
+    {
+        var headers = new List<byte>();
+        void Name(string name)
+        {
+            headers.Add((byte)name.Length);
+            headers.AddRange(Encoding.ASCII.GetBytes(name));
+        }
+
+        void Text(string name, string value)
+        {
+            Name(name);
+            byte[] bytes = Encoding.UTF8.GetBytes(value);
+            headers.AddRange([7, (byte)(bytes.Length >> 8), (byte)bytes.Length, .. bytes]);
+        }
+
+        if (extraHeaders)
+        {
+            Name("flag");
+            headers.Add(0);
+            Name("count");
+            headers.AddRange([4, 0, 0, 1, 0]);
+            Name("blob");
+            headers.AddRange([6, 0, 3, 9, 9, 9]);
+        }
+
+        Text(":message-type", messageType);
+        Text(messageType == "exception" ? ":exception-type" : ":event-type", type);
+        byte[] body = Encoding.UTF8.GetBytes(payload);
+        int total = 12 + headers.Count + body.Length + 4;
+        byte[] message = new byte[total];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message, total);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(4), headers.Count);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), System.IO.Hashing.Crc32.HashToUInt32(message.AsSpan(0, 8)));
+        headers.CopyTo(message, 12);
+        body.CopyTo(message, 12 + headers.Count);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(total - 4), System.IO.Hashing.Crc32.HashToUInt32(message.AsSpan(0, total - 4)));
+        return message;
+    }
+
     private static async Task<List<(string Type, string Data)>> ReadAllAsync(byte[] bytes, int readSize, StreamFraming framing)
     {
         var decoder = new RecordingDecoder(framing);
@@ -133,6 +218,8 @@ public sealed class EventStreamReaderTests
     {
         public List<(string Type, string Data)> Events { get; } = [];
 
+        public List<(string Type, string Payload)> Exceptions { get; } = [];
+
         public int Finishes { get; private set; }
 
         public string? EndAt { get; init; }
@@ -147,6 +234,12 @@ public sealed class EventStreamReaderTests
             Events.Add((Encoding.UTF8.GetString(eventType), text));
             Ended = text == EndAt;
             return new ChatResponseUpdate(ChatRole.Assistant, text);
+        }
+
+        public override ChatResponseUpdate? DecodeException(ReadOnlySpan<byte> exceptionType, ReadOnlySpan<byte> payload)
+        {
+            Exceptions.Add((Encoding.UTF8.GetString(exceptionType), Encoding.UTF8.GetString(payload)));
+            return null;
         }
 
         public override ChatResponseUpdate? Finish()
