@@ -64,7 +64,7 @@ internal sealed class BedrockMessages(IEnumerable<ChatMessage> messages, string 
     {
         foreach (AIContent content in message.Contents)
         {
-            if (content is not UsageContent && !(content is TextContent { Text.Length: 0 }) && !(content is TextReasoningContent r && (role != ChatRole.Assistant || string.IsNullOrEmpty(r.ProtectedData))))
+            if (content is not UsageContent && !HostedSearch.IsRecord(content) && !(content is TextContent { Text.Length: 0 }) && !(content is TextReasoningContent r && (role != ChatRole.Assistant || string.IsNullOrEmpty(r.ProtectedData))))
             {
                 return true;
             }
@@ -84,6 +84,8 @@ internal sealed class BedrockMessages(IEnumerable<ChatMessage> messages, string 
                 break;
             case TextContent or UsageContent:
                 break; // Converse rejects blank text blocks
+            case AIContent record when HostedSearch.IsRecord(record):
+                break; // another provider's own web search; the answer's text holds what it found
             case TextReasoningContent reasoning:
                 // Reasoning without its signature (from another provider, or summarised) cannot be verified: it is not sent.
                 if (role == ChatRole.Assistant && !string.IsNullOrEmpty(reasoning.ProtectedData))

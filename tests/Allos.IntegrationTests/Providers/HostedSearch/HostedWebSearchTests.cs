@@ -288,7 +288,7 @@ public sealed class HostedWebSearchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HistoryWithAnotherProvidersSearch_IsSentWithoutTheRecords_ToOpenAIAndOllama()
+    public async Task HistoryWithAnotherProvidersSearch_IsSentWithoutTheRecords_ToOpenAIOllamaAndBedrock()
     {
         _server.Enqueue(FakeTurn.Raw("application/json", AnthropicBody), FakeTurn.Text("one"), FakeTurn.Text("two"));
         List<ChatMessage> history = [new(ChatRole.User, "When was Claude Shannon born?")];
@@ -297,8 +297,14 @@ public sealed class HostedWebSearchTests : IAsyncLifetime
 
         await _server.CreateClient("openai/gpt-4o-mini").GetResponseAsync(history);
         await _server.CreateClient("ollama/llama3.2").GetResponseAsync(history);
+        _server.Enqueue(FakeTurn.Text("three"));
+        await _server.CreateClient("bedrock/amazon.nova-lite-v1:0").GetResponseAsync(history);
+        JsonElement converse = _server.Requests[3].Json.GetProperty("messages")[1];
+        converse.GetProperty("role").GetString().ShouldBe("assistant");
+        converse.GetRawText().ShouldNotContain("srvtoolu_01");
+        string.Concat(converse.GetProperty("content").EnumerateArray().Select(b => b.GetProperty("text").GetString())).ShouldBe("I'll search for that.Claude Shannon was born on April 30, 1916.");
 
-        foreach (RecordedRequest request in _server.Requests.Skip(1))
+        foreach (RecordedRequest request in _server.Requests.Skip(1).Take(2))
         {
             JsonElement assistant = request.Json.GetProperty("messages")[1];
             assistant.GetProperty("role").GetString().ShouldBe("assistant");
