@@ -156,7 +156,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         string path = request.Path.Value ?? "/";
-        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings))
+        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings, out bool counting))
         {
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync($"FakeProviderServer: no endpoint for {request.Method} {path}", context.RequestAborted).ConfigureAwait(false);
@@ -164,7 +164,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         JsonElement json = ParseBody(body);
-        bool streaming = !embeddings && format switch
+        bool streaming = !embeddings && !counting && format switch
         {
             FakeWireFormat.Gemini => pathStreams,
             FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
@@ -213,6 +213,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
                     await exchange.ChunkAsync(chunk).ConfigureAwait(false);
                 }
             }
+            else if (turn.CountedTokens is long counted)
+            {
+                await (counting
+                    ? exchange.WriteBodyAsync(format == FakeWireFormat.Gemini ? $"{{\"totalTokens\":{counted}}}" : $"{{\"input_tokens\":{counted}}}", 200)
+                    : exchange.WriteBodyAsync(renderer.ErrorBody(500, $"FakeProviderServer: a FakeTurn.TokenCount turn met {request.Method} {path}, which is not a token count.", null), 500)).ConfigureAwait(false);
+            }
             else if (turn.ErrorStatus is int status)
             {
                 await exchange.WriteBodyAsync(turn.ErrorBody ?? renderer.ErrorBody(status, turn.ErrorMessage ?? "error", turn.ErrorType), status).ConfigureAwait(false);
@@ -239,12 +245,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
     }
 
-    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings)
+    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings, out bool counting)
     {
         format = FakeWireFormat.OpenAI;
         model = null;
         streams = false;
         embeddings = false;
+        counting = false;
         if (!HttpMethods.IsPost(method))
         {
             return false;
@@ -263,10 +270,11 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return true;
         }
 
-        // count_tokens is answered with a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}").
+        // count_tokens is answered by FakeTurn.TokenCount (or a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}")).
         if (path.EndsWith("/v1/messages", StringComparison.Ordinal) || path.EndsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Anthropic;
+            counting = path.EndsWith("/count_tokens", StringComparison.Ordinal);
             return true;
         }
 
@@ -287,8 +295,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
         if (models >= 0 && colon > models)
         {
             string action = path[(colon + 1)..];
-            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents")
+            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents" or "countTokens")
             {
+                counting = action == "countTokens";
                 embeddings = action == "batchEmbedContents";
                 format = FakeWireFormat.Gemini;
                 model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
