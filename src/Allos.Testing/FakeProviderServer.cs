@@ -16,7 +16,7 @@ namespace Allos.Testing;
 
 /// <summary>
 /// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama and Cohere wire
-/// formats (JSON and streaming, and their embeddings endpoints), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
+/// formats (JSON and streaming, their embeddings endpoints and the Anthropic and Gemini token counts), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
 /// </summary>
 /// <example>
 /// <code>
