@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Context;
+using Microsoft.Extensions.Logging;
 
 namespace Allos.IntegrationTests.Context;
 
@@ -95,11 +96,17 @@ public sealed class ContextWindowExactCountTests : IAsyncLifetime
     public async Task GetResponseAsync_CountCallFails_DecidesByTheEstimateWithoutThrowing()
     {
         _server.Enqueue(FakeTurn.ProviderError(500, "Internal error"), FakeTurn.Text("ok"));
-        IChatClient chat = Client("anthropic/claude-sonnet-4-5", trigger: 2_300);
+        var logger = new ListLogger();
+        IChatClient chat = new ContextWindowChatClient(_server.CreateClient("anthropic/claude-sonnet-4-5", apiKey: "sk-ant-secret-key-1234567890"), ContextPolicy.TruncateOldest(), Budget(2_300), logger);
 
         ChatResponse response = await chat.GetResponseAsync(History());
 
         response.Text.ShouldBe("ok");
+        (LogLevel Level, EventId Id, string Message) line = logger.Lines.ShouldHaveSingleItem();
+        line.Level.ShouldBe(LogLevel.Warning);
+        line.Id.Id.ShouldBe(4002);
+        line.Message.ShouldContain("2198");
+        line.Message.ShouldNotContain("sk-ant-secret");
         _server.Requests.Select(r => r.Path).ShouldBe(["/v1/messages/count_tokens", "/v1/messages"]);
         _server.Requests[1].Json.GetProperty("messages").GetArrayLength().ShouldBe(21, "the estimate says it fits");
     }
@@ -157,5 +164,23 @@ public sealed class ContextWindowExactCountTests : IAsyncLifetime
 
         history.Add(new ChatMessage(ChatRole.User, "last question " + new string('z', 386)));
         return history;
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, EventId Id, string Message)> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add((logLevel, eventId, formatter(state, exception)));
+            }
+        }
     }
 }
