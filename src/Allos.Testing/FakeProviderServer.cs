@@ -16,8 +16,9 @@ namespace Allos.Testing;
 
 /// <summary>
 /// A scripted model provider over real HTTP on 127.0.0.1: it speaks the OpenAI, Anthropic, Gemini, Ollama, Cohere and Bedrock wire
-/// formats (JSON and streaming, and their embeddings endpoints) and Vertex AI's paths for Gemini and Claude (with a fake
-/// OAuth <see cref="TokenEndpoint"/>), answers each request with the next queued <see cref="FakeTurn"/>, and records every request.
+/// formats (JSON and streaming, their embeddings endpoints and the Anthropic and Gemini token counts) and Vertex AI's paths
+/// for Gemini and Claude (with a fake OAuth <see cref="TokenEndpoint"/>), answers each request with the next queued
+/// <see cref="FakeTurn"/>, and records every request.
 /// </summary>
 /// <example>
 /// <code>
@@ -205,7 +206,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return;
         }
 
-        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings))
+        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings, out bool counting))
         {
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync($"FakeProviderServer: no endpoint for {request.Method} {path}", context.RequestAborted).ConfigureAwait(false);
@@ -213,7 +214,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         JsonElement json = ParseBody(body);
-        bool streaming = !embeddings && format switch
+        bool streaming = !embeddings && !counting && format switch
         {
             FakeWireFormat.Gemini or FakeWireFormat.Bedrock => pathStreams,
             FakeWireFormat.Anthropic when IsVertex(path) => pathStreams,
@@ -282,6 +283,12 @@ public sealed class FakeProviderServer : IAsyncDisposable
                     await exchange.ChunkAsync(chunk).ConfigureAwait(false);
                 }
             }
+            else if (turn.CountedTokens is long counted)
+            {
+                await (counting
+                    ? exchange.WriteBodyAsync(format == FakeWireFormat.Gemini ? $"{{\"totalTokens\":{counted}}}" : $"{{\"input_tokens\":{counted}}}", 200)
+                    : exchange.WriteBodyAsync(renderer.ErrorBody(500, $"FakeProviderServer: a FakeTurn.TokenCount turn met {request.Method} {path}, which is not a token count.", null), 500)).ConfigureAwait(false);
+            }
             else if (turn.ErrorStatus is int status)
             {
                 renderer.AddErrorHeaders(context.Response, status, turn.ErrorType, turn.ErrorBody is not null);
@@ -309,12 +316,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
     }
 
-    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings)
+    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings, out bool counting)
     {
         format = FakeWireFormat.OpenAI;
         model = null;
         streams = false;
         embeddings = false;
+        counting = false;
         if (!HttpMethods.IsPost(method))
         {
             return false;
@@ -333,10 +341,11 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return true;
         }
 
-        // count_tokens is answered with a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}").
+        // count_tokens is answered by FakeTurn.TokenCount (or a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}")).
         if (path.EndsWith("/v1/messages", StringComparison.Ordinal) || path.EndsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
         {
             format = FakeWireFormat.Anthropic;
+            counting = path.EndsWith("/count_tokens", StringComparison.Ordinal);
             return true;
         }
 
@@ -377,8 +386,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
                 return true;
             }
 
-            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents")
+            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents" or "countTokens")
             {
+                counting = action == "countTokens";
                 embeddings = action == "batchEmbedContents";
                 format = FakeWireFormat.Gemini;
                 model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);

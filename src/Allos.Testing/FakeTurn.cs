@@ -78,6 +78,9 @@ public sealed class FakeTurn
     /// <summary>Gets the function that computes each input's vector for an embeddings request, or <see langword="null"/>.</summary>
     public Func<string, float[]>? EmbeddingFunction { get; private set; }
 
+    /// <summary>Gets the input tokens a token-counting request is answered with (<see cref="TokenCount"/>), or <see langword="null"/>.</summary>
+    public long? CountedTokens { get; private set; }
+
     /// <summary>Gets extra response headers.</summary>
     public IReadOnlyDictionary<string, string> Headers => _headers;
 
@@ -135,6 +138,16 @@ public sealed class FakeTurn
     /// <param name="type">The provider error type or code; default: the provider's usual one for <paramref name="status"/>.</param>
     public static FakeTurn ProviderError(int status, string message, string? type = null) =>
         new() { ErrorStatus = status, ErrorMessage = message, ErrorType = type };
+
+    /// <summary>
+    /// A turn that answers a token-counting request with <paramref name="inputTokens"/>, in the called provider's shape:
+    /// Anthropic's <c>count_tokens</c> (<c>{"input_tokens": N}</c>) or Gemini's <c>countTokens</c> (<c>{"totalTokens": N}</c>).
+    /// </summary>
+    public static FakeTurn TokenCount(long inputTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputTokens);
+        return new FakeTurn { CountedTokens = inputTokens };
+    }
 
     /// <summary>Sends these exact chunks (a captured stream or body), each flushed separately, with <see cref="ChunkDelay"/> between them.</summary>
     public static FakeTurn Raw(string contentType, params string[] chunks) =>

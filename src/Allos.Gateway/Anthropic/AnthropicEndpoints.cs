@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Context;
 using Allos.Gateway.Server.Errors;
 using Allos.Gateway.Server.Keys;
 using Allos.Providers.Anthropic;
@@ -124,10 +125,14 @@ internal static class AnthropicEndpoints
         }
     }
 
+    /// <summary>The response header that says how <c>count_tokens</c> counted: <c>exact</c>, <c>tokenizer</c> or <c>estimate</c>.</summary>
+    internal const string TokenCountMethodHeader = "allos-token-count-method";
+
     /// <summary>
-    /// Counts a request's input tokens. When the model's first deployment is Anthropic, the upstream's own
-    /// <c>count_tokens</c> answers (exact); otherwise the library's estimate does (<see cref="InputTokenEstimate"/>: the
-    /// tokenizer of the catalog, plus images and tool schemas), which is what budgets and TPM limits reserve.
+    /// Counts a request's input tokens with the model's first deployment: an Anthropic upstream's own <c>count_tokens</c>
+    /// (the caller's body as it is), a Gemini upstream's <c>countTokens</c> (both exact), OpenAI's models with their
+    /// tokenizer, others with the estimate (<see cref="ChatClientTokenCountExtensions.CountInputTokensAsync"/>). The
+    /// <see cref="TokenCountMethodHeader"/> header says which.
     /// </summary>
     private static async Task CountTokensAsync(HttpContext context)
     {
@@ -159,9 +164,25 @@ internal static class AnthropicEndpoints
         try
         {
             DeploymentState deployment = router.FirstDeployment(request.Model);
-            long tokens = deployment.Provider == "anthropic" && deployment.Client.GetService<AnthropicChatClient>() is { } anthropic
-                ? await anthropic.CountTokensAsync(document.RootElement, aborted).ConfigureAwait(false)
-                : InputTokenEstimate.Of(request.Messages, request.Options);
+            InputTokenCount count;
+            if (deployment.Provider == "anthropic" && deployment.Client.GetService<AnthropicChatClient>() is { } anthropic)
+            {
+                // The caller's own body, field for field: the most faithful count.
+                count = new InputTokenCount(await anthropic.CountTokensAsync(document.RootElement, aborted).ConfigureAwait(false), TokenCountMethod.Exact);
+            }
+            else
+            {
+                count = await deployment.Client.CountInputTokensAsync(request.Messages, DeploymentTokenCounter.WithoutModel(request.Options), cancellationToken: aborted).ConfigureAwait(false);
+
+                // As with an Anthropic upstream, the caller sees the upstream's refusal rather than a silent estimate.
+                if (count.ExactCountFailure is { } failure)
+                {
+                    throw failure;
+                }
+            }
+
+            long tokens = count.Tokens;
+            context.Response.Headers[TokenCountMethodHeader] = count.Method.ToString().ToLowerInvariant();
             context.Response.ContentType = "application/json";
             using (var json = new Utf8JsonWriter(context.Response.BodyWriter, AnthropicMessageWriter.WriterOptions))
             {

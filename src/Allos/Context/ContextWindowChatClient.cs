@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Allos.Context;
 
@@ -24,22 +26,35 @@ namespace Allos.Context;
 /// <see cref="TokenEstimator.ForModel"/> of the model the inner client reports (its <see cref="ChatClientMetadata"/>):
 /// exactly for OpenAI's models, estimated for the others.
 /// </para>
+/// <para>
+/// Near the policy's decision point (the history's estimate within <see cref="ExactCountBand"/> of
+/// <see cref="ContextBudget.TriggerTokens"/>, either side), when the inner client offers an <see cref="IInputTokenCounter"/>
+/// (Anthropic, Gemini), the request is counted exactly once and the policy decides by that count; the count also anchors
+/// later calls on the same history, so a retry of the same request is not counted again. A failed count is logged and
+/// the estimate decides. Far from the trigger no count is made.
+/// </para>
 /// </remarks>
 public sealed class ContextWindowChatClient : DelegatingChatClient
 {
+    private readonly IInputTokenCounter? _counter;
+    private readonly ILogger _logger;
     private volatile AnchorRecord? _anchor;
+    private volatile AnchorRecord? _counted;
 
     /// <summary>Initializes a new instance of the <see cref="ContextWindowChatClient"/> class.</summary>
     /// <param name="innerClient">The client that calls the model.</param>
     /// <param name="policy">How to fit the history.</param>
     /// <param name="budget">The model's window and output reserve (from the model catalog), trigger and turns to keep.</param>
-    public ContextWindowChatClient(IChatClient innerClient, ContextPolicy policy, ContextBudget budget)
+    /// <param name="logger">Logs failed exact counts; default: none.</param>
+    public ContextWindowChatClient(IChatClient innerClient, ContextPolicy policy, ContextBudget budget, ILogger? logger = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(budget);
         Policy = policy;
-        Budget = budget.Estimator is null ? budget with { Estimator = EstimatorOf(innerClient) } : budget;
+        Budget = budget.Estimator is null ? budget with { Estimator = ChatClientTokenCountExtensions.EstimatorFor(innerClient) } : budget;
+        _counter = innerClient.GetService<IInputTokenCounter>();
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Gets the policy applied before each call.</summary>
@@ -48,13 +63,30 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
     /// <summary>Gets the budget requests are fitted in (before anchoring and the per-call output reserve), with its <see cref="ContextBudget.Estimator"/> filled in.</summary>
     public ContextBudget Budget { get; }
 
+    /// <summary>
+    /// Gets how close to <see cref="ContextBudget.TriggerTokens"/>, as a fraction of it and either side, the estimate must
+    /// be for the request to be counted exactly (when the inner client can). Default: 0.1; 0 never counts.
+    /// </summary>
+    public double ExactCountBand
+    {
+        get;
+        init
+        {
+            if (!(value is >= 0 and <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ExactCountBand), value, "The exact count band must be in [0, 1].");
+            }
+
+            field = value;
+        }
+    } = 0.1;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         IReadOnlyList<ChatMessage> history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        ContextBudget budget = BudgetFor(history, options);
-        ContextFit fit = await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false);
+        (ContextBudget budget, ContextFit fit) = await FitAsync(history, options, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         try
         {
@@ -81,8 +113,7 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         IReadOnlyList<ChatMessage> history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        ContextBudget budget = BudgetFor(history, options);
-        ContextFit fit = await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false);
+        (ContextBudget budget, ContextFit fit) = await FitAsync(history, options, cancellationToken).ConfigureAwait(false);
         IAsyncEnumerator<ChatResponseUpdate> stream = base.GetStreamingResponseAsync(fit.Messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -130,19 +161,70 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
         }
     }
 
-    private ContextBudget BudgetFor(IReadOnlyList<ChatMessage> history, ChatOptions? options)
+    private async ValueTask<(ContextBudget Budget, ContextFit Fit)> FitAsync(IReadOnlyList<ChatMessage> history, ChatOptions? options, CancellationToken cancellationToken)
     {
-        UsageAnchor? anchor = _anchor is AnchorRecord record
+        UsageAnchor? anchor = AnchorFor(history);
+        ContextBudget budget = BudgetFor(options, anchor);
+        ContextFit fit = await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false);
+
+        // An anchor covering the whole history is already the provider's figure: nothing to count.
+        if (_counter is null || history.Count == 0 || anchor?.MessageCount == history.Count || !NearTrigger(fit.TokensBefore, budget))
+        {
+            return (budget, fit);
+        }
+
+        long exact;
+        try
+        {
+            exact = await _counter.CountInputTokensAsync(history, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (AllosException ex)
+        {
+            _logger.ExactCountFailed(fit.TokensBefore, ex.Message);
+            return (budget, fit);
+        }
+
+        _logger.ExactCountUsed(fit.TokensBefore, exact);
+        var counted = new UsageAnchor(exact, history.Count);
+        _counted = new AnchorRecord(counted, history[^1]);
+        budget = BudgetFor(options, counted);
+        return (budget, await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false));
+    }
+
+    private bool NearTrigger(long estimate, ContextBudget budget)
+    {
+        long band = (long)(budget.TriggerTokens * ExactCountBand);
+        return band > 0 && Math.Abs(estimate - budget.TriggerTokens) <= band;
+    }
+
+    /// <summary>The latest of the provider's report and the exact count that still describes the start of <paramref name="history"/>.</summary>
+    private UsageAnchor? AnchorFor(IReadOnlyList<ChatMessage> history)
+    {
+        UsageAnchor? reported = Matching(_anchor, history);
+        UsageAnchor? counted = Matching(_counted, history);
+        return counted is null ? reported
+            : reported is null ? counted
+            : counted.MessageCount > reported.MessageCount ? counted : reported;
+
+        static UsageAnchor? Matching(AnchorRecord? record, IReadOnlyList<ChatMessage> history) =>
+            record is not null
             && record.Anchor.MessageCount <= history.Count
             && ReferenceEquals(history[record.Anchor.MessageCount - 1], record.LastMessage)
-            ? record.Anchor
-            : null;
+                ? record.Anchor
+                : null;
+    }
 
+    private ContextBudget BudgetFor(ChatOptions? options, UsageAnchor? anchor)
+    {
         long reserve = Math.Max(Budget.ReservedOutputTokens, options?.MaxOutputTokens ?? 0);
         if (anchor is null)
         {
             // The provider's report covers instructions and tools; without one, estimate them.
-            reserve += OptionsTokens(options);
+            reserve += ChatClientTokenCountExtensions.OptionsTokens(options);
         }
 
         reserve = Math.Min(reserve, Budget.ContextWindow - 1);
@@ -168,37 +250,6 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
         _anchor = !fit.Changed && inputTokens is long input && history.Count > 0
             ? new AnchorRecord(new UsageAnchor(input, history.Count), history[^1])
             : null;
-    }
-
-    private static TokenEstimator EstimatorOf(IChatClient client)
-    {
-        ChatClientMetadata? metadata = client.GetService<ChatClientMetadata>();
-        string? model = metadata?.DefaultModelId;
-        if (string.IsNullOrWhiteSpace(model))
-        {
-            return TokenEstimator.ForProvider(metadata?.ProviderName);
-        }
-
-        return TokenEstimator.ForModel(metadata?.ProviderName is { Length: > 0 } provider && !model.Contains('/', StringComparison.Ordinal) ? $"{provider}/{model}" : model);
-    }
-
-    // Only until the provider's first report anchors the budget, so the cheap estimate is enough here.
-    private static long OptionsTokens(ChatOptions? options)
-    {
-        if (options is null)
-        {
-            return 0;
-        }
-
-        TokenEstimator estimator = TokenEstimator.Default;
-        long total = estimator.EstimateText(options.Instructions);
-        foreach (AITool tool in options.Tools ?? [])
-        {
-            total += estimator.EstimateText(tool.Name) + estimator.EstimateText(tool.Description)
-                + (tool is AIFunctionDeclaration function ? estimator.EstimateText(function.JsonSchema.GetRawText()) : 0);
-        }
-
-        return total;
     }
 
     private sealed record AnchorRecord(UsageAnchor Anchor, ChatMessage LastMessage);

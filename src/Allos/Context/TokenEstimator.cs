@@ -74,6 +74,9 @@ public sealed class TokenEstimator
     /// <summary>Gets the tokenizer encoding that counts text exactly (<c>o200k_base</c>, <c>cl100k_base</c>), or <see langword="null"/> when text is estimated as characters / 4.</summary>
     public string? TokenizerName => _encoding?.Name;
 
+    /// <summary>Gets the tokenizer encoding, or <see langword="null"/> for the estimate.</summary>
+    internal TiktokenEncoding? TokenizerEncoding => _encoding;
+
     /// <summary>Gets how many messages this estimator has tokenized (not answered from its per-message cache), for tests.</summary>
     internal long MessagesCounted => Interlocked.Read(ref _messagesCounted);
 

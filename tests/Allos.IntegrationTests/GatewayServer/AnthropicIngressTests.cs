@@ -346,6 +346,7 @@ public sealed class AnthropicIngressTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
         body.ShouldBe("""{"input_tokens":1234}""");
+        response.Headers.GetValues("allos-token-count-method").ShouldBe(["exact"]);
         RecordedRequest upstream = _gateway.Upstream.Requests.ShouldHaveSingleItem();
         upstream.Path.ShouldBe("/v1/messages/count_tokens");
         upstream.Headers["x-api-key"].ShouldBe("sk-upstream-secret");
@@ -365,6 +366,65 @@ public sealed class AnthropicIngressTests : IAsyncLifetime
         long largeCount = JsonDocument.Parse(await large.Content.ReadAsStringAsync()).RootElement.GetProperty("input_tokens").GetInt64();
         smallCount.ShouldBeGreaterThan(0);
         largeCount.ShouldBeGreaterThan(smallCount + 200);
+        _gateway.Upstream.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task CountTokens_GeminiUpstream_AsksItsCountTokensAndSaysExact()
+    {
+        _gateway.Upstream.Enqueue(FakeTurn.TokenCount(321));
+
+        using HttpResponseMessage response = await _gateway.PostAsync(
+            """{"model":"gemini","system":"Be brief.","messages":[{"role":"user","content":"Hi"}],"tools":[{"name":"t","input_schema":{"type":"object"}}]}""",
+            "/v1/messages/count_tokens");
+        string body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        body.ShouldBe("""{"input_tokens":321}""");
+        response.Headers.GetValues("allos-token-count-method").ShouldBe(["exact"]);
+        RecordedRequest upstream = _gateway.Upstream.Requests.ShouldHaveSingleItem();
+        upstream.Path.ShouldBe("/v1beta/models/gemini-2.5-flash:countTokens");
+        upstream.Headers["x-goog-api-key"].ShouldBe("sk-upstream-secret");
+        JsonElement generate = upstream.Json.GetProperty("generateContentRequest");
+        generate.GetProperty("model").GetString().ShouldBe("models/gemini-2.5-flash");
+        generate.GetProperty("systemInstruction").GetProperty("parts")[0].GetProperty("text").GetString().ShouldBe("Be brief.");
+        generate.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("name").GetString().ShouldBe("t");
+    }
+
+    [Fact]
+    public async Task CountTokens_GeminiUpstreamFails_AnswersTheErrorWithoutAnEstimate()
+    {
+        _gateway.Upstream.Enqueue(FakeTurn.ProviderError(403, "Permission denied"));
+
+        using HttpResponseMessage response = await _gateway.PostAsync("""{"model":"gemini","messages":[{"role":"user","content":"Hi"}]}""", "/v1/messages/count_tokens");
+        string body = await response.Content.ReadAsStringAsync();
+
+        response.IsSuccessStatusCode.ShouldBeFalse(body);
+        body.ShouldNotContain("input_tokens");
+        body.ShouldNotContain("sk-upstream-secret");
+    }
+
+    [Fact]
+    public async Task CountTokens_OpenAIUpstream_CountsWithTheTokenizer()
+    {
+        using HttpResponseMessage response = await _gateway.PostAsync("""{"model":"gpt","messages":[{"role":"user","content":"Hi"}]}""", "/v1/messages/count_tokens");
+        string body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+
+        // 3 per message + "user" + "Hi" + 3 to prime the reply, in gpt-4o-mini's o200k_base.
+        body.ShouldBe("""{"input_tokens":8}""");
+        response.Headers.GetValues("allos-token-count-method").ShouldBe(["tokenizer"]);
+        _gateway.Upstream.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task CountTokens_OllamaUpstream_EstimatesAndSaysSo()
+    {
+        using HttpResponseMessage response = await _gateway.PostAsync("""{"model":"llama","messages":[{"role":"user","content":"Hi"}]}""", "/v1/messages/count_tokens");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("allos-token-count-method").ShouldBe(["estimate"]);
         _gateway.Upstream.Requests.ShouldBeEmpty();
     }
 }

@@ -1,3 +1,4 @@
+using Allos.Context;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Gateway;
@@ -17,6 +18,7 @@ internal sealed class AliasChatClient(Router router, string alias, ChatClientMet
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? metadata
             : serviceType == typeof(Models.ModelInfo) ? limits
+            : serviceType == typeof(IInputTokenCounter) ? DeploymentTokenCounter.Of(router.FirstDeployment(alias))
             : router.GetService(serviceType, serviceKey);
     }
 

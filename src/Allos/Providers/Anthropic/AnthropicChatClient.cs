@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Allos.Context;
 using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Anthropic;
 
 /// <summary>The Anthropic Messages API (<c>POST {endpoint}/v1/messages</c>) over HTTP.</summary>
-internal sealed class AnthropicChatClient : ProviderChatClient
+internal sealed class AnthropicChatClient : ProviderChatClient, IInputTokenCounter
 {
     private const string ApiVersion = "2023-06-01";
 
@@ -42,10 +43,22 @@ internal sealed class AnthropicChatClient : ProviderChatClient
     /// fields are sent as they are, with this client's model in place of its <c>model</c>.
     /// </summary>
     /// <remarks>The gateway's <c>/v1/messages/count_tokens</c> forwards through this, so the count is the provider's own.</remarks>
-    internal async Task<long> CountTokensAsync(JsonElement request, CancellationToken cancellationToken = default)
+    internal Task<long> CountTokensAsync(JsonElement request, CancellationToken cancellationToken = default) =>
+        CountAsync(new AnthropicCountTokensRequest(request, Settings.Model), null, cancellationToken);
+
+    /// <summary>Counts what <see cref="GetResponseAsync"/> would send, with <c>count_tokens</c> (the request is built the same way, so tools and the system prompt are counted).</summary>
+    public Task<long> CountInputTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ChatResponse counted = await PostAsync(_countUrl, new AnthropicCountTokensRequest(request, Settings.Model), AnthropicJsonContext.Default.AnthropicCountTokensRequest,
-            AnthropicJsonContext.Default.AnthropicCountTokensResponse, null, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
+        ArgumentNullException.ThrowIfNull(messages);
+        AnthropicRequest body = AnthropicRequestBuilder.Build(messages, options, Settings.Model, Settings.Provider, stream: false);
+        JsonElement request = JsonSerializer.SerializeToElement(body, AnthropicJsonContext.Default.AnthropicRequest);
+        return CountAsync(new AnthropicCountTokensRequest(request, body.Model), options, cancellationToken);
+    }
+
+    private async Task<long> CountAsync(AnthropicCountTokensRequest count, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatResponse counted = await PostAsync(_countUrl, count, AnthropicJsonContext.Default.AnthropicCountTokensRequest,
+            AnthropicJsonContext.Default.AnthropicCountTokensResponse, options, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
                 ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }
                 : throw ProviderTransport.NotAResponse(provider, "\"input_tokens\""), cancellationToken).ConfigureAwait(false);
         return counted.Usage!.InputTokenCount!.Value;

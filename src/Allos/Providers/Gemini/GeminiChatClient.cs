@@ -1,9 +1,12 @@
+using System.Text.Json;
+using Allos.Context;
+using Allos.Providers.Http;
 using Microsoft.Extensions.AI;
 
 namespace Allos.Providers.Gemini;
 
-/// <summary>The Gemini API (<c>generativelanguage.googleapis.com</c>, v1beta) over HTTP: <c>generateContent</c> and <c>streamGenerateContent</c>.</summary>
-internal sealed class GeminiChatClient : ProviderChatClient
+/// <summary>The Gemini API (<c>generativelanguage.googleapis.com</c>, v1beta) over HTTP: <c>generateContent</c>, <c>streamGenerateContent</c> and <c>countTokens</c>.</summary>
+internal sealed class GeminiChatClient : ProviderChatClient, IInputTokenCounter
 {
     private readonly string _root;
     private readonly Uri _generateUrl;
@@ -42,6 +45,20 @@ internal sealed class GeminiChatClient : ProviderChatClient
         // Without alt=sse the stream is a JSON array, not server-sent events.
         Uri url = options?.ModelId is null ? _streamUrl : ModelUrl(options.ModelId, "streamGenerateContent?alt=sse");
         return PostStreamingAsync(url, body, GeminiJsonContext.Default.GeminiRequest, options, new GeminiStreamDecoder(Transport, Settings.Provider), cancellationToken);
+    }
+
+    /// <summary>Counts what <see cref="GetResponseAsync"/> would send with <c>POST models/{model}:countTokens</c>.</summary>
+    public async Task<long> CountInputTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
+        JsonElement request = JsonSerializer.SerializeToElement(body, GeminiJsonContext.Default.GeminiRequest);
+        string model = options?.ModelId ?? Settings.Model;
+        ChatResponse counted = await PostAsync(ModelUrl(model, "countTokens"), new GeminiCountTokensRequest(request, model), GeminiJsonContext.Default.GeminiCountTokensRequest,
+            GeminiJsonContext.Default.GeminiCountTokensResponse, options, Settings.Provider, static (response, provider) => response.TotalTokens is long tokens
+                ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }
+                : throw ProviderTransport.NotAResponse(provider, "\"totalTokens\""), cancellationToken).ConfigureAwait(false);
+        return counted.Usage!.InputTokenCount!.Value;
     }
 
     protected override void Authenticate(HttpRequestMessage request)

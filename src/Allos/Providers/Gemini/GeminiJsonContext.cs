@@ -10,4 +10,6 @@ namespace Allos.Providers.Gemini;
 [JsonSerializable(typeof(GeminiResponse))]
 [JsonSerializable(typeof(GeminiBatchEmbedRequest))]
 [JsonSerializable(typeof(GeminiBatchEmbedResponse))]
+[JsonSerializable(typeof(GeminiCountTokensRequest))]
+[JsonSerializable(typeof(GeminiCountTokensResponse))]
 internal sealed partial class GeminiJsonContext : JsonSerializerContext;
