@@ -50,9 +50,13 @@ internal abstract class ProviderChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(serviceType);
         return serviceKey is not null ? null
             : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(Context.IInputTokenCounter) && !CountsTokens ? null
             : serviceType.IsInstanceOfType(this) ? this
             : null;
     }
+
+    /// <summary>Gets a value indicating whether this endpoint counts tokens, for a codec that can on some clouds and not others.</summary>
+    protected virtual bool CountsTokens => true;
 
     public void Dispose()
     {

@@ -55,8 +55,16 @@ internal sealed class AnthropicChatClient : ProviderChatClient, IInputTokenCount
         return CountAsync(new AnthropicCountTokensRequest(request, body.Model), options, cancellationToken);
     }
 
+    /// <summary>Claude on Vertex AI counts elsewhere (<c>count-tokens:rawPredict</c>), which is not built: the model's URL would answer, and bill, a message.</summary>
+    protected override bool CountsTokens => _modelUrl is null;
+
     private async Task<long> CountAsync(AnthropicCountTokensRequest count, ChatOptions? options, CancellationToken cancellationToken)
     {
+        if (!CountsTokens)
+        {
+            throw new FeatureNotSupportedException(Settings.Provider, "counting tokens of Claude on Vertex AI", "The context policy uses its estimate instead.");
+        }
+
         ChatResponse counted = await PostAsync(_countUrl, count, AnthropicJsonContext.Default.AnthropicCountTokensRequest,
             AnthropicJsonContext.Default.AnthropicCountTokensResponse, options, Settings.Provider, static (response, provider) => response.InputTokens is long tokens
                 ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }

@@ -9,6 +9,7 @@ namespace Allos.Providers.Gemini;
 internal sealed class GeminiChatClient : ProviderChatClient, IInputTokenCounter
 {
     private readonly string _root;
+    private readonly bool _vertex;
     private readonly Uri _generateUrl;
     private readonly Uri _streamUrl;
 
@@ -18,10 +19,11 @@ internal sealed class GeminiChatClient : ProviderChatClient, IInputTokenCounter
     }
 
     /// <summary>Posts to <c>{root}/models/{model}:{action}</c>: Vertex AI's root is its project, location and publisher path.</summary>
-    internal GeminiChatClient(ProviderSettings settings, string root, Func<int, string, Http.ProviderError> parseError)
+    internal GeminiChatClient(ProviderSettings settings, string root, Func<int, string, Http.ProviderError> parseError, bool vertex = false)
         : base(settings, parseError)
     {
         _root = root;
+        _vertex = vertex;
 
         // The client's own model is the usual case: its URLs are built once, not parsed again on every call.
         _generateUrl = ModelUrl(null, "generateContent");
@@ -54,7 +56,7 @@ internal sealed class GeminiChatClient : ProviderChatClient, IInputTokenCounter
         GeminiRequest body = GeminiRequestBuilder.Build(messages, options, Settings.Provider);
         JsonElement request = JsonSerializer.SerializeToElement(body, GeminiJsonContext.Default.GeminiRequest);
         string model = options?.ModelId ?? Settings.Model;
-        ChatResponse counted = await PostAsync(ModelUrl(model, "countTokens"), new GeminiCountTokensRequest(request, model), GeminiJsonContext.Default.GeminiCountTokensRequest,
+        ChatResponse counted = await PostAsync(ModelUrl(model, "countTokens"), new GeminiCountTokensRequest(request, model, _vertex), GeminiJsonContext.Default.GeminiCountTokensRequest,
             GeminiJsonContext.Default.GeminiCountTokensResponse, options, Settings.Provider, static (response, provider) => response.TotalTokens is long tokens
                 ? new ChatResponse { Usage = new UsageDetails { InputTokenCount = tokens } }
                 : throw ProviderTransport.NotAResponse(provider, "\"totalTokens\""), cancellationToken).ConfigureAwait(false);

@@ -8,11 +8,28 @@ namespace Allos.Providers.Gemini;
 /// <c>generateContent</c> request, so the system instruction and tool declarations are counted with the contents.
 /// </summary>
 [JsonConverter(typeof(GeminiCountTokensRequestConverter))]
-internal sealed class GeminiCountTokensRequest(JsonElement request, string model)
+internal sealed class GeminiCountTokensRequest(JsonElement request, string model, bool vertex = false)
 {
+    // Vertex AI's countTokens takes the request's fields at the top level, and only these of them.
+    private static readonly string[] VertexFields = ["contents", "systemInstruction", "tools", "generationConfig"];
+
     public void WriteTo(Utf8JsonWriter json)
     {
         json.WriteStartObject();
+        if (vertex)
+        {
+            foreach (JsonProperty property in request.EnumerateObject())
+            {
+                if (Array.IndexOf(VertexFields, property.Name) >= 0)
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+            return;
+        }
+
         json.WritePropertyName("generateContentRequest"u8);
         json.WriteStartObject();
 

@@ -34,7 +34,7 @@ internal static class VertexProvider
             return new AnthropicChatClient(settings, (id, stream) => VertexUrls.Model(root, id, stream ? "streamRawPredict" : "rawPredict"), AnthropicVersion, VertexErrorParser.Parse);
         }
 
-        return new GeminiChatClient(settings, VertexUrls.PublisherRoot(endpoint, project, location, "google"), VertexErrorParser.Parse);
+        return new GeminiChatClient(settings, VertexUrls.PublisherRoot(endpoint, project, location, "google"), VertexErrorParser.Parse, vertex: true);
     }
 
     /// <summary>The project: the options', <c>VERTEX_PROJECT</c>, <c>GOOGLE_CLOUD_PROJECT</c>, else the credential file's.</summary>

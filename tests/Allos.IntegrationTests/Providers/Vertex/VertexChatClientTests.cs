@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Allos.Context;
 using Allos.Providers;
 
 namespace Allos.IntegrationTests.Providers.Vertex;
@@ -14,6 +15,29 @@ public sealed class VertexChatClientTests : IAsyncLifetime
     public async Task InitializeAsync() => _server = await FakeProviderServer.StartAsync();
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Gemini_CountTokens_PostsVertexsTopLevelBody_AndClaudeOnVertexOffersNoCount()
+    {
+        _server.Enqueue(FakeTurn.TokenCount(42));
+        IChatClient gemini = _server.CreateClient("vertex/gemini-2.5-flash");
+        IChatClient claude = _server.CreateClient("vertex/claude-sonnet-4@20250514");
+
+        InputTokenCount count = await gemini.CountInputTokensAsync([new(ChatRole.System, "Be brief."), new(ChatRole.User, "Hi")]);
+
+        count.Tokens.ShouldBe(42);
+        count.Method.ShouldBe(TokenCountMethod.Exact);
+        RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
+        request.Path.ShouldBe(GeminiRoot + "gemini-2.5-flash:countTokens");
+        request.Json.TryGetProperty("generateContentRequest", out _).ShouldBeFalse("Vertex takes the fields at the top level");
+        request.Json.GetProperty("contents")[0].GetProperty("parts")[0].GetProperty("text").GetString().ShouldBe("Hi");
+        request.Json.GetProperty("systemInstruction").GetProperty("parts")[0].GetProperty("text").GetString().ShouldBe("Be brief.");
+
+        // Claude's model URL would answer (and bill) a message: it offers no exact count, so the estimate stands.
+        claude.GetService(typeof(IInputTokenCounter)).ShouldBeNull();
+        (await claude.CountInputTokensAsync([new(ChatRole.User, "Hi")])).Method.ShouldNotBe(TokenCountMethod.Exact);
+        _server.Requests.Count.ShouldBe(1);
+    }
 
     [Fact]
     public async Task Gemini_GetResponseAsync_PlainReply_PostsToThePublisherUrlWithTheBearerToken()
