@@ -22,39 +22,17 @@ public sealed class ModelCatalogTests
     [InlineData("cohere/command-r-plus-08-2024", 128_000, 4_000, "2.5", "10")]
     [InlineData("cohere/command-r-08-2024", 128_000, 4_000, "0.15", "0.6")]
     [InlineData("cohere/command-r7b-12-2024", 128_000, 4_000, "0.0375", "0.15")]
-    public void Find_CohereModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
-    {
-        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
-
-        model.ContextWindow.ShouldBe(window);
-        model.MaxOutputTokens.ShouldBe(output);
-        model.Pricing!.Input.ShouldBe(decimal.Parse(input, CultureInfo.InvariantCulture));
-        model.Pricing.Output.ShouldBe(decimal.Parse(outputPrice, CultureInfo.InvariantCulture));
-    }
-
-    [Theory]
     [InlineData("vertex/gemini-2.5-pro", 1_048_576, 65_536, "1.25", "10")]
     [InlineData("vertex/gemini-2.5-flash", 1_048_576, 65_536, "0.3", "2.5")]
     [InlineData("vertex/claude-sonnet-4@20250514", 200_000, 64_000, "3", "15")]
     [InlineData("vertex/claude-opus-4-1@20250805", 200_000, 32_000, "15", "75")]
     [InlineData("vertex/claude-3-5-haiku@20241022", 200_000, 8_192, "0.8", "4")]
-    public void Find_VertexModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
-    {
-        ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
-
-        model.ContextWindow.ShouldBe(window);
-        model.MaxOutputTokens.ShouldBe(output);
-        model.Pricing!.Input.ShouldBe(decimal.Parse(input, CultureInfo.InvariantCulture));
-        model.Pricing.Output.ShouldBe(decimal.Parse(outputPrice, CultureInfo.InvariantCulture));
-    }
-
-    [Theory]
     [InlineData("bedrock/anthropic.claude-sonnet-4-20250514-v1:0", 200_000, 64_000, "3", "15")]
     [InlineData("bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0", 200_000, 64_000, "3", "15")]
     [InlineData("bedrock/amazon.nova-pro-v1:0", 300_000, 5_000, "0.8", "3.2")]
     [InlineData("bedrock/amazon.nova-lite-v1:0", 300_000, 5_000, "0.06", "0.24")]
     [InlineData("bedrock/meta.llama3-3-70b-instruct-v1:0", 128_000, 8_192, "0.72", "0.72")]
-    public void Find_BedrockModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
+    public void Find_ProviderModel_HasWindowAndPrices(string id, int window, int output, string input, string outputPrice)
     {
         ModelInfo model = CatalogFixture.Embedded().Find(id).ShouldNotBeNull();
 

@@ -205,24 +205,8 @@ internal static class AnthropicResponseParser
         }
 
         // input_tokens excludes cache reads and writes; the total input is the sum of the three.
-        long? cacheWrite = usage.CacheCreationInputTokens;
-        long? cacheRead = usage.CacheReadInputTokens;
-        long? input = usage.InputTokens is null && cacheWrite is null && cacheRead is null
-            ? null
-            : (usage.InputTokens ?? 0) + (cacheWrite ?? 0) + (cacheRead ?? 0);
-        var details = new UsageDetails
-        {
-            InputTokenCount = input,
-            OutputTokenCount = usage.OutputTokens,
-            TotalTokenCount = input is null && usage.OutputTokens is null ? null : (input ?? 0) + (usage.OutputTokens ?? 0),
-            CachedInputTokenCount = cacheRead,
-            ReasoningTokenCount = usage.OutputTokensDetails?.ThinkingTokens,
-        };
-
-        if (cacheWrite > 0)
-        {
-            details.AdditionalCounts = new() { ["CacheWriteInputTokenCount"] = cacheWrite.Value };
-        }
+        UsageDetails details = CacheUsage.Details(usage.InputTokens, usage.CacheCreationInputTokens, usage.CacheReadInputTokens, usage.OutputTokens);
+        details.ReasoningTokenCount = usage.OutputTokensDetails?.ThinkingTokens;
 
         if (usage.ServerToolUse?.WebSearchRequests is > 0 and long searches)
         {

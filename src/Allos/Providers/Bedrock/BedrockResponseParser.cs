@@ -6,9 +6,6 @@ namespace Allos.Providers.Bedrock;
 /// <summary>Maps Converse responses (whole or streamed) to Microsoft.Extensions.AI types.</summary>
 internal static class BedrockResponseParser
 {
-    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key of the tokens written to the prompt cache (as for Anthropic).</summary>
-    public const string CacheWriteKey = "CacheWriteInputTokenCount";
-
     /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key of Bedrock's <c>metrics.latencyMs</c>.</summary>
     public const string LatencyKey = "bedrock.latency_ms";
 
@@ -95,24 +92,6 @@ internal static class BedrockResponseParser
             return null;
         }
 
-        long? cacheWrite = usage.CacheWriteInputTokens;
-        long? cacheRead = usage.CacheReadInputTokens;
-        long? input = usage.InputTokens is null && cacheWrite is null && cacheRead is null
-            ? null
-            : (usage.InputTokens ?? 0) + (cacheWrite ?? 0) + (cacheRead ?? 0);
-        var details = new UsageDetails
-        {
-            InputTokenCount = input,
-            OutputTokenCount = usage.OutputTokens,
-            TotalTokenCount = usage.TotalTokens ?? (input is null && usage.OutputTokens is null ? null : (input ?? 0) + (usage.OutputTokens ?? 0)),
-            CachedInputTokenCount = cacheRead,
-        };
-
-        if (cacheWrite > 0)
-        {
-            details.AdditionalCounts = new() { [CacheWriteKey] = cacheWrite.Value };
-        }
-
-        return details;
+        return CacheUsage.Details(usage.InputTokens, usage.CacheWriteInputTokens, usage.CacheReadInputTokens, usage.OutputTokens, usage.TotalTokens);
     }
 }

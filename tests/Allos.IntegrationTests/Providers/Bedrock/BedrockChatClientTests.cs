@@ -249,7 +249,7 @@ public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
         UsageDetails usage = response.Usage.ShouldNotBeNull();
         usage.InputTokenCount.ShouldBe(1510);
         usage.CachedInputTokenCount.ShouldBe(1000);
-        usage.AdditionalCounts![BedrockResponseParser.CacheWriteKey].ShouldBe(500);
+        usage.AdditionalCounts![Allos.Models.CostCalculator.CacheWriteInputTokenCountKey].ShouldBe(500);
         usage.OutputTokenCount.ShouldBe(5);
         usage.TotalTokenCount.ShouldBe(1515);
     }
