@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Allos.Cli.Admin;
+using Allos.Providers.Vertex;
 
 namespace Allos.Cli.Settings;
 
@@ -22,7 +23,7 @@ internal static class VertexSetup
             file = path;
             credential = $"credentials {path} (from GOOGLE_APPLICATION_CREDENTIALS)";
         }
-        else if (WellKnownFile(environment) is { } adc && File.Exists(adc))
+        else if (VertexCredential.WellKnownFile(environment) is { } adc && File.Exists(adc))
         {
             file = adc;
             credential = $"credentials {adc} (gcloud application-default)";
@@ -37,10 +38,17 @@ internal static class VertexSetup
             : Value(environment, "GOOGLE_CLOUD_PROJECT") is { } g ? $"{g} (from GOOGLE_CLOUD_PROJECT)"
             : fileProject is not null ? $"{fileProject} (from {file})"
             : "none (set VERTEX_PROJECT)";
-        string location = Value(environment, "VERTEX_LOCATION") is { } l ? $"{l} (from VERTEX_LOCATION)" : "us-central1 (default)";
-        string host = Value(environment, "VERTEX_LOCATION") is { } named && !named.Equals("global", StringComparison.OrdinalIgnoreCase)
-            ? $"https://{named.ToLowerInvariant()}-aiplatform.googleapis.com"
-            : Value(environment, "VERTEX_LOCATION") is null ? "https://us-central1-aiplatform.googleapis.com" : "https://aiplatform.googleapis.com";
+        string location = Value(environment, "VERTEX_LOCATION") is { } l ? $"{l} (from VERTEX_LOCATION)" : $"{VertexUrls.DefaultLocation} (default)";
+        string host;
+        try
+        {
+            // The provider's own rules: its default, its check of the name, its host for the location.
+            host = VertexUrls.DefaultEndpoint(VertexProvider.Location(new ChatClientOptions(), environment)).GetLeftPart(UriPartial.Authority);
+        }
+        catch (ConfigurationException ex)
+        {
+            host = $"no endpoint ({ex.Message})";
+        }
         string endpoint = Value(environment, "VERTEX_BASE_URL") is { } url ? $"{Secrets.Url(url)} (from VERTEX_BASE_URL)" : $"{host} (default)";
         string token = Value(environment, "VERTEX_ACCESS_TOKEN") is not null ? "token endpoint not used (a ready token)"
             : Value(environment, "VERTEX_TOKEN_URL") is { } tokenUrl ? $"token endpoint {Secrets.Url(tokenUrl)} (from VERTEX_TOKEN_URL)"
@@ -67,15 +75,6 @@ internal static class VertexSetup
         {
             return (null, null);
         }
-    }
-
-    private static string? WellKnownFile(Func<string, string?> environment)
-    {
-        string? folder = Value(environment, "CLOUDSDK_CONFIG")
-            ?? (OperatingSystem.IsWindows()
-                ? Value(environment, "APPDATA") is { } appData ? Path.Combine(appData, "gcloud") : null
-                : Value(environment, "HOME") is { } home ? Path.Combine(home, ".config", "gcloud") : null);
-        return folder is null ? null : Path.Combine(folder, "application_default_credentials.json");
     }
 
     private static string? Text(JsonElement element, string name) =>
