@@ -23,8 +23,9 @@ internal static class RedisLimitScripts
     public static string Prefix(string database) => "{allos:" + database + "}:";
 
     /// <summary>
-    /// KEYS: the instance's lease set, the lease, the set of instances, then each account's hash and window in lock order.
-    /// ARGV: now (ms), amount (nanos), tokens, lease id, instance, the oldest seed to trust (ms), the accounts (for reclaim).
+    /// KEYS: the instance's lease set, the lease, the set of instances, the instance's alive key, then each account's hash
+    /// and window in lock order. ARGV: now (ms), amount (nanos), tokens, lease id, instance, the oldest seed to trust (ms),
+    /// the accounts (for reclaim), the instance timeout (ms).
     /// Returns {0} when reserved; {-1, settles of each account} when an account must be seeded from the database first; otherwise
     /// {i, reason, in flight, spent, reserved, reset at or -1, retry after ms or -1}.
     /// </summary>
@@ -33,19 +34,19 @@ internal static class RedisLimitScripts
         local amount = tonumber(ARGV[2])
         local tokens = tonumber(ARGV[3])
         local max_age = tonumber(ARGV[6])
-        local n = (#KEYS - 3) / 2
+        local n = (#KEYS - 4) / 2
         local sec = math.floor(now / 1000)
         local counted = {}
         for i = 1, n do
-          local a = KEYS[2 + 2 * i]
-          local w = KEYS[3 + 2 * i]
+          local a = KEYS[3 + 2 * i]
+          local w = KEYS[4 + 2 * i]
           local h = redis.call('HMGET', a, 'seeded', 'state', 'budget', 'reset', 'spend', 'held', 'busy', 'rpm', 'tpm', 'par', 'settles')
           local seeded = tonumber(h[1])
           local reset = tonumber(h[4])
           if seeded == nil or now - seeded > max_age or (reset ~= nil and reset <= now) then
             local stale = {-1}
             for j = 1, n do
-              table.insert(stale, tonumber(redis.call('HGET', KEYS[2 + 2 * j], 'settles')) or 0)
+              table.insert(stale, tonumber(redis.call('HGET', KEYS[3 + 2 * j], 'settles')) or 0)
             end
             return stale
           end
@@ -98,11 +99,11 @@ internal static class RedisLimitScripts
         end
         for i = 1, n do
           if counted[i] ~= '0' then
-            local a = KEYS[2 + 2 * i]
+            local a = KEYS[3 + 2 * i]
             redis.call('HINCRBY', a, 'busy', 1)
             redis.call('HINCRBY', a, 'held', amount)
             if counted[i] == '2' then
-              local w = KEYS[3 + 2 * i]
+              local w = KEYS[4 + 2 * i]
               redis.call('HINCRBY', w, 'r' .. sec, 1)
               redis.call('HINCRBY', w, 't' .. sec, tokens)
               redis.call('PEXPIRE', w, 125000)
@@ -113,6 +114,9 @@ internal static class RedisLimitScripts
           'flags', table.concat(counted), 'accounts', ARGV[7])
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         redis.call('SADD', KEYS[3], ARGV[5])
+        -- A Redis restarted empty has no alive key for this instance until its next beat: without one here, another
+        -- instance's beat would take over (and charge) this live reservation.
+        redis.call('SET', KEYS[4], now, 'PX', ARGV[8])
         return {0}
         """;
 

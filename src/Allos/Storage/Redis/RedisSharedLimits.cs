@@ -203,14 +203,15 @@ internal sealed class RedisSharedLimits : ISharedLimits
 
     private async Task<LimitOutcome> ReserveInRedisAsync(Guid lease, IReadOnlyList<LimitAccount> accounts, long amount, long tokens, bool reread, CancellationToken cancellationToken)
     {
-        var keys = new RedisKey[3 + (2 * accounts.Count)];
+        var keys = new RedisKey[4 + (2 * accounts.Count)];
         keys[0] = _leaseSet;
         keys[1] = LeaseKey(lease);
         keys[2] = _instances;
+        keys[3] = _alive;
         for (int i = 0; i < accounts.Count; i++)
         {
-            keys[3 + (2 * i)] = AccountKey(accounts[i]);
-            keys[4 + (2 * i)] = WindowKey(accounts[i]);
+            keys[4 + (2 * i)] = AccountKey(accounts[i]);
+            keys[5 + (2 * i)] = WindowKey(accounts[i]);
         }
 
         IDatabase redis = _redis.GetDatabase();
@@ -221,7 +222,7 @@ internal sealed class RedisSharedLimits : ISharedLimits
             // With the database away, the copies Redis has are trusted however old: only an account never read, or whose
             // budget period has ended, needs the database then.
             long maxAge = databaseAway is not null ? long.MaxValue / 2 : reread && attempt == 0 ? -1 : SeedAgeMs;
-            RedisValue[] args = [_database.NowMs, amount, tokens, lease.ToString("N"), _instance, maxAge, Encode(accounts)];
+            RedisValue[] args = [_database.NowMs, amount, tokens, lease.ToString("N"), _instance, maxAge, Encode(accounts), (long)_timeout.TotalMilliseconds];
             var reply = (RedisResult[])(await redis.ScriptEvaluateAsync(RedisLimitScripts.Reserve, keys, args).ConfigureAwait(false))!;
             long code = (long)reply[0];
             if (code == 0)

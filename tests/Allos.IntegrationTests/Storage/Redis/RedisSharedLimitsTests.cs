@@ -62,13 +62,7 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         LimitAccount[] key = [new(LimitAccountKind.Key, "k2")];
         Guid lease = (await a.ReserveAsync(key, 0.5m, 100, default)).Lease!.Value;
 
-        await using (ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true"))
-        {
-            foreach (RedisKey stored in client.GetServers()[0].Keys(pattern: Prefix + "*"))
-            {
-                await client.GetDatabase().KeyDeleteAsync(stored);
-            }
-        }
+        await EmptyRedisAsync();
 
         a.Settle(lease, 0.3m, 50);
         await a.FlushAsync();
@@ -77,6 +71,24 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         LimitOutcome refused = await a.ReserveAsync(key, 0.8m, 100, default);
         refused.Refusal.ShouldBe(LimitRefusal.Budget);
         refused.Spent.ShouldBe(0.3m, "the emptied Redis read the spend back from the database");
+    }
+
+    [Fact]
+    public async Task Reserve_RedisEmptiedBeforeTheInstancesNextBeat_IsNotTakenOverByAnother()
+    {
+        RedisSharedLimits a = await OpenAsync();
+        RedisSharedLimits b = await OpenAsync();
+        await CreateKeyAsync("k7", budget: 1m);
+        LimitAccount[] key = [new(LimitAccountKind.Key, "k7")];
+        await EmptyRedisAsync(); // Redis restarted empty: neither instance's alive key is there until it beats again.
+
+        Guid lease = (await a.ReserveAsync(key, 0.5m, 100, default)).Lease!.Value;
+        (await b.BeatOnceAsync()).ShouldBe(0, "a just reserved, so it is alive: its call is still in flight");
+        a.Settle(lease, 0.3m, 50);
+        await a.FlushAsync();
+        await b.FlushAsync();
+
+        (await SpendAsync("k7")).ShouldBe(300_000_000L, "charged once, at its actual cost");
     }
 
     [Fact]
@@ -214,6 +226,15 @@ public sealed class RedisSharedLimitsTests(PostgresServer server, RedisServer re
         await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port}");
         RedisValue value = await client.GetDatabase().HashGetAsync($"{Prefix}a:{kind}:{id}", field);
         return value.IsNull ? null : (long)value;
+    }
+
+    private async Task EmptyRedisAsync()
+    {
+        await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+        foreach (RedisKey stored in client.GetServers()[0].Keys(pattern: Prefix + "*"))
+        {
+            await client.GetDatabase().KeyDeleteAsync(stored);
+        }
     }
 
     private async Task DeleteAsync(string key)
