@@ -165,18 +165,29 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
     {
         UsageAnchor? anchor = AnchorFor(history);
         ContextBudget budget = BudgetFor(options, anchor);
-        ContextFit fit = await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false);
 
-        // An anchor covering the whole history is already the provider's figure: nothing to count.
-        if (_counter is null || history.Count == 0 || anchor?.MessageCount == history.Count || !NearTrigger(fit.TokensBefore, budget))
+        // Whether to count is decided on the estimate before the policy runs: fitting first and again after the count
+        // would run a summarizing policy's model call on a decision the count may overturn. An anchor covering the whole
+        // history is already the provider's figure: nothing to count.
+        if (_counter is not null && history.Count > 0 && anchor?.MessageCount != history.Count)
         {
-            return (budget, fit);
+            long estimate = Budget.Estimator!.EstimateRequest(history, budget.Anchor);
+            if (NearTrigger(estimate, budget) && await CountAsync(history, options, estimate, cancellationToken).ConfigureAwait(false) is { } counted)
+            {
+                budget = BudgetFor(options, counted);
+            }
         }
 
+        return (budget, await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Counts the request exactly and keeps the count as an anchor; null (logged) when the count failed.</summary>
+    private async ValueTask<UsageAnchor?> CountAsync(IReadOnlyList<ChatMessage> history, ChatOptions? options, long estimate, CancellationToken cancellationToken)
+    {
         long exact;
         try
         {
-            exact = await _counter.CountInputTokensAsync(history, options, cancellationToken).ConfigureAwait(false);
+            exact = await _counter!.CountInputTokensAsync(history, options, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -184,15 +195,14 @@ public sealed class ContextWindowChatClient : DelegatingChatClient
         }
         catch (AllosException ex)
         {
-            _logger.ExactCountFailed(fit.TokensBefore, ex.Message);
-            return (budget, fit);
+            _logger.ExactCountFailed(estimate, ex.Message);
+            return null;
         }
 
-        _logger.ExactCountUsed(fit.TokensBefore, exact);
+        _logger.ExactCountUsed(estimate, exact);
         var counted = new UsageAnchor(exact, history.Count);
         _counted = new AnchorRecord(counted, history[^1]);
-        budget = BudgetFor(options, counted);
-        return (budget, await Policy.FitAsync(history, budget, cancellationToken).ConfigureAwait(false));
+        return counted;
     }
 
     private bool NearTrigger(long estimate, ContextBudget budget)

@@ -80,6 +80,23 @@ public sealed class ContextWindowExactCountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetResponseAsync_SummarizingPolicy_EstimateIsOverButExactCountFits_NeverCallsTheSummarizer()
+    {
+        // Counting is decided before the policy runs: a fit by the estimate first would have summarized for nothing.
+        await using FakeProviderServer summarizer = await FakeProviderServer.StartAsync();
+        summarizer.Enqueue(FakeTurn.Text("a summary"));
+        _server.Enqueue(FakeTurn.TokenCount(2_000), FakeTurn.Text("ok"));
+        IChatClient chat = _server.CreateClient("anthropic/claude-sonnet-4-5")
+            .UseContextWindow(ContextPolicy.Summarize(summarizer.CreateClient("anthropic/claude-haiku-4-5")), Budget(2_100));
+
+        await chat.GetResponseAsync(History());
+
+        summarizer.Requests.ShouldBeEmpty();
+        _server.Requests.Select(r => r.Path).ShouldBe(["/v1/messages/count_tokens", "/v1/messages"]);
+        _server.Requests[1].Json.GetProperty("messages").GetArrayLength().ShouldBe(21);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_EstimateIsOverAndNoCount_Trims()
     {
         // The same history and trigger as above with exact counting turned off: the estimate trims.
