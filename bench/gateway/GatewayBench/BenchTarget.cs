@@ -99,6 +99,40 @@ internal sealed class BenchTarget
         return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>
+    /// CPU seconds used so far by the server's .NET tiered-compilation thread (named ".NET Tiered Com" in /proc), or null
+    /// when the server has none (not .NET, or no /proc): how far the JIT still is from the code the server settles into.
+    /// </summary>
+    public double? JitCpuSeconds()
+    {
+        if (Pid is not int pid || !Directory.Exists($"/proc/{pid}/task"))
+        {
+            return null;
+        }
+
+        double? total = null;
+        foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                total = (total ?? 0) + ((long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0);
+            }
+            catch (IOException)
+            {
+                // The thread ended between listing and reading: it compiles nothing more.
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The resident set of the server's process in MB, from /proc (Linux).</summary>
     public double? ResidentMegabytes()
     {
