@@ -16,7 +16,10 @@ internal sealed class BenchTarget
     private readonly Uri _url;
     private readonly string[] _keys;
     private readonly (string Name, string Value)[] _headers;
+    private readonly Dictionary<int, long> _jitTicksByThread = [];
     private long _calls;
+    private long _jitTicks;
+    private bool? _dotNet;
 
     public BenchTarget(string name, string baseUrl, int? pid, string[]? keys = null, params (string Name, string Value)[] headers)
     {
@@ -101,7 +104,9 @@ internal sealed class BenchTarget
 
     /// <summary>
     /// CPU seconds used so far by the server's .NET tiered-compilation thread (named ".NET Tiered Com" in /proc), or null
-    /// when the server has none (not .NET, or no /proc): how far the JIT still is from the code the server settles into.
+    /// when the server is not .NET (or there is no /proc): how far the JIT still is from the code the server settles into.
+    /// The runtime ends that thread when it has been idle a while and starts a new one when work comes, so each thread's
+    /// time is counted by its id and the total only grows.
     /// </summary>
     public double? JitCpuSeconds()
     {
@@ -110,7 +115,12 @@ internal sealed class BenchTarget
             return null;
         }
 
-        double? total = null;
+        _dotNet ??= File.ReadAllText($"/proc/{pid}/maps").Contains("libcoreclr.so", StringComparison.Ordinal);
+        if (!_dotNet.Value)
+        {
+            return null;
+        }
+
         foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
@@ -120,9 +130,12 @@ internal sealed class BenchTarget
                     continue;
                 }
 
+                int tid = int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture);
                 string stat = File.ReadAllText(Path.Combine(task, "stat"));
                 string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                total = (total ?? 0) + ((long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0);
+                long ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                _jitTicks += ticks - _jitTicksByThread.GetValueOrDefault(tid);
+                _jitTicksByThread[tid] = ticks;
             }
             catch (IOException)
             {
@@ -130,7 +143,7 @@ internal sealed class BenchTarget
             }
         }
 
-        return total;
+        return _jitTicks / 100.0;
     }
 
     /// <summary>The resident set of the server's process in MB, from /proc (Linux).</summary>

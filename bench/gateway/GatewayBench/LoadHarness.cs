@@ -17,7 +17,7 @@ internal static class LoadHarness
         var direct = new BenchTarget("direct", upstream, pid: null);
         string[] keys = [.. args.All("key")];
         BenchTarget[] targets = [.. args.All("target").Select(spec => BenchTarget.Parse(spec, upstream, keys))];
-        var settings = new Settings(
+        var settings = new LoadSettings(
             Warmup: args.Int("warmup", 2000),
             WarmupSeconds: args.Int("warmup-seconds", 30),
             WarmupMaxSeconds: args.Int("warmup-max-seconds", 300),
@@ -26,6 +26,7 @@ internal static class LoadHarness
             Concurrency: args.Int("concurrency", 50),
             Streams: args.Int("streams", 100),
             StreamRounds: args.Int("stream-rounds", 10),
+            SteadyRounds: args.Int("steady-rounds", 3),
             Chunks: args.Int("chunks", 20),
             StallMs: args.Int("stall-ms", 50),
             SoakSeconds: args.Int("soak-seconds", 600));
@@ -52,12 +53,15 @@ internal static class LoadHarness
             (double rps, double? cpuPerCall) = await ThroughputAsync(client, target, settings, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.StreamRounds} rounds of {settings.Streams} concurrent streams");
-            (Streams directStreams, Streams streams) = await StreamsAsync(client, settings, direct, target, errors);
+            (StreamTimes directStreams, StreamTimes streams) = await StreamLoad.BurstsAsync(client, settings, direct, target, errors);
+
+            Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.SteadyRounds} × 5 s of {settings.Streams} streams kept open");
+            (StreamTimes directSteady, StreamTimes steady) = await StreamLoad.SteadyAsync(client, settings, direct, target, errors);
 
             Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: {settings.SoakSeconds} s soak");
             string rss = await SoakAsync(client, settings, target, errors);
 
-            directResult ??= new Result(Percentile(directLatency, 50), Percentile(directLatency, 99), directStreams);
+            directResult ??= new Result(Percentile(directLatency, 50), Percentile(directLatency, 99), directStreams, directSteady);
             rows.Add(Row(
                 target.Name,
                 Ms(Percentile(latency, 50) - Percentile(directLatency, 50)),
@@ -66,8 +70,10 @@ internal static class LoadHarness
                 cpuPerCall is double cpu ? string.Create(CultureInfo.InvariantCulture, $"{cpu:F0} µs") : "n/a",
                 Ms(Percentile(streams.Ttft, 50) - Percentile(directStreams.Ttft, 50)),
                 Ms(Percentile(streams.Ttft, 99) - Percentile(directStreams.Ttft, 99)),
-                Ms(streams.MaxGap),
-                $"{streams.Stalled} / {streams.Count}",
+                Ms(Percentile(steady.Ttft, 50) - Percentile(directSteady.Ttft, 50)),
+                Ms(Percentile(steady.Ttft, 99) - Percentile(directSteady.Ttft, 99)),
+                Ms(Math.Max(streams.MaxGap, steady.MaxGap)),
+                $"{streams.Stalled + steady.Stalled} / {streams.Count + steady.Count}",
                 rss,
                 errors.Value.ToString(CultureInfo.InvariantCulture)));
         }
@@ -78,8 +84,8 @@ internal static class LoadHarness
             return 2;
         }
 
-        Console.WriteLine($"| server | added p50, c=1 | added p99, c=1 | RPS, c={settings.Concurrency}, server on 1 core | server CPU per call | added TTFT p50, {settings.Streams} streams | added TTFT p99 | largest frame gap | streams with a stall (gap > {settings.StallMs} ms) | RSS over {settings.SoakSeconds} s soak (first → last tenth) | errors |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        Console.WriteLine($"| server | added p50, c=1 | added p99, c=1 | RPS, c={settings.Concurrency}, server on 1 core | server CPU per call | added TTFT p50, {settings.Streams} streams at once | added TTFT p99 | added TTFT p50, {settings.Streams} streams open | added TTFT p99 | largest frame gap | streams with a stall (gap > {settings.StallMs} ms) | RSS over {settings.SoakSeconds} s soak (first → last tenth) | errors |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         Console.WriteLine(Row(
             "direct to upstream (absolute)",
             Ms(directResult.P50),
@@ -88,8 +94,10 @@ internal static class LoadHarness
             "—",
             Ms(Percentile(directResult.Streams.Ttft, 50)),
             Ms(Percentile(directResult.Streams.Ttft, 99)),
-            Ms(directResult.Streams.MaxGap),
-            $"{directResult.Streams.Stalled} / {directResult.Streams.Count}",
+            Ms(Percentile(directResult.Steady.Ttft, 50)),
+            Ms(Percentile(directResult.Steady.Ttft, 99)),
+            Ms(Math.Max(directResult.Streams.MaxGap, directResult.Steady.MaxGap)),
+            $"{directResult.Streams.Stalled + directResult.Steady.Stalled} / {directResult.Streams.Count + directResult.Steady.Count}",
             "—",
             "—"));
         foreach (string row in rows)
@@ -100,7 +108,7 @@ internal static class LoadHarness
         return 0;
     }
 
-    private static async Task WarmUpAsync(HttpClient client, Settings settings, BenchTarget direct, BenchTarget target)
+    private static async Task WarmUpAsync(HttpClient client, LoadSettings settings, BenchTarget direct, BenchTarget target)
     {
         var ignored = new Counter();
         await LatencyAsync(client, settings.Warmup, direct, target, ignored);
@@ -112,11 +120,46 @@ internal static class LoadHarness
         // On one core .NET's background tier-up (instrumented, then optimized code) was measured still taking a fifth of
         // the server's CPU 45 s into a load, so a .NET server is loaded on in 5 s windows until its tiered-compilation
         // thread uses under 1 % of a window (up to --warmup-max-seconds in all).
-        int waited = settings.WarmupSeconds;
-        double? jit = target.JitCpuSeconds();
-        while (jit is not null && waited < settings.WarmupMaxSeconds)
+        int waited = settings.WarmupSeconds + await UntilJitQuietAsync(target, settings.WarmupMaxSeconds - settings.WarmupSeconds, atLeastOnce: false,
+            () => ThroughputAsync(client, target, settings with { RpsSeconds = 5 }, ignored));
+        Console.Error.WriteLine(target.JitCpuSeconds() is null
+            ? $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s (not a .NET server: no tiered-compilation thread to watch)"
+            : $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s, until its JIT went quiet (cap {settings.WarmupMaxSeconds} s)");
+
+        // StreamTimes run code whole calls do not (the SSE reader and writer), which tiers up on its own: 20 streams left the
+        // JIT taking a quarter of Allos's CPU during the measured rounds. So rounds of concurrent streams, as measured, go
+        // on in 5 s windows until the JIT is quiet again (one window for a server that is not .NET).
+        var unused = new StreamTimes(settings);
+        await StreamLoad.RoundAsync(client, settings, direct, unused, ignored);
+        int streamed = await UntilJitQuietAsync(target, settings.WarmupMaxSeconds, atLeastOnce: true, async () =>
         {
-            await ThroughputAsync(client, target, settings with { RpsSeconds = 5 }, ignored);
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(5))
+            {
+                await StreamLoad.RoundAsync(client, settings, target, unused, ignored);
+            }
+        });
+        Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up streams {streamed} s");
+    }
+
+    /// <summary>Runs <paramref name="window"/> (about 5 s of load) until the server's JIT thread uses under 0.05 s of one, up to <paramref name="capSeconds"/>; the seconds it ran.</summary>
+    private static async Task<int> UntilJitQuietAsync(BenchTarget target, int capSeconds, bool atLeastOnce, Func<Task> window)
+    {
+        double? jit = target.JitCpuSeconds();
+        if (jit is null)
+        {
+            if (atLeastOnce)
+            {
+                await window();
+            }
+
+            return atLeastOnce ? 5 : 0;
+        }
+
+        int waited = 0;
+        while (waited < capSeconds)
+        {
+            await window();
             waited += 5;
             double now = target.JitCpuSeconds() ?? jit.Value;
             double used = now - jit.Value;
@@ -127,21 +170,7 @@ internal static class LoadHarness
             }
         }
 
-        Console.Error.WriteLine(jit is null
-            ? $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s (no .NET tiered-compilation thread running to watch)"
-            : $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s, until its JIT went quiet (cap {settings.WarmupMaxSeconds} s)");
-        await Parallel.ForEachAsync(Enumerable.Range(0, Math.Min(settings.Streams, 20)), async (_, ct) =>
-        {
-            try
-            {
-                await StreamProbe.RunAsync(direct, client, ct);
-                await StreamProbe.RunAsync(target, client, ct);
-            }
-            catch (Exception ex) when (IsFailure(ex))
-            {
-                ignored.Add(ex);
-            }
-        });
+        return waited;
     }
 
     private static async Task<(List<double> Direct, List<double> Target)> LatencyAsync(HttpClient client, int count, BenchTarget direct, BenchTarget target, Counter errors)
@@ -166,7 +195,7 @@ internal static class LoadHarness
     }
 
     /// <summary>Calls completed per second by <c>--concurrency</c> callers, and the server's CPU time per call (its own cost, whatever the load on the machine).</summary>
-    private static async Task<(double Rps, double? CpuPerCallUs)> ThroughputAsync(HttpClient client, BenchTarget target, Settings settings, Counter errors)
+    private static async Task<(double Rps, double? CpuPerCallUs)> ThroughputAsync(HttpClient client, BenchTarget target, LoadSettings settings, Counter errors)
     {
         var done = new Counter();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(settings.RpsSeconds));
@@ -193,47 +222,7 @@ internal static class LoadHarness
         return (rps, done.Value > 0 ? cpu * 1e6 / done.Value : null);
     }
 
-    private static async Task<(Streams Direct, Streams Target)> StreamsAsync(HttpClient client, Settings settings, BenchTarget direct, BenchTarget target, Counter errors)
-    {
-        var directStreams = new Streams(settings);
-        var targetStreams = new Streams(settings);
-        for (int round = 0; round < settings.StreamRounds; round++)
-        {
-            await RoundAsync(direct, directStreams);
-            await RoundAsync(target, targetStreams);
-        }
-
-        return (directStreams, targetStreams);
-
-        async Task RoundAsync(BenchTarget server, Streams into)
-        {
-            var results = await Task.WhenAll(Enumerable.Range(0, settings.Streams).Select(async _ =>
-            {
-                try
-                {
-                    return await StreamProbe.RunAsync(server, client);
-                }
-                catch (Exception ex) when (IsFailure(ex))
-                {
-                    errors.Add(ex);
-                    return (double.NaN, 0, 0);
-                }
-            }));
-            foreach ((double ttft, double gap, int frames) in results)
-            {
-                if (frames < settings.Chunks)
-                {
-                    // A stream that lost text frames is an error, not a fast stream.
-                    errors.Add();
-                    continue;
-                }
-
-                into.Add(ttft, gap);
-            }
-        }
-    }
-
-    private static async Task<string> SoakAsync(HttpClient client, Settings settings, BenchTarget target, Counter errors)
+    private static async Task<string> SoakAsync(HttpClient client, LoadSettings settings, BenchTarget target, Counter errors)
     {
         if (target.ResidentMegabytes() is null)
         {
@@ -290,7 +279,7 @@ internal static class LoadHarness
     }
 
     // A failed or timed-out call is counted in the errors column, not fatal: one bad proxy must not lose the other rows.
-    private static bool IsFailure(Exception ex) => ex is HttpRequestException or TaskCanceledException or IOException;
+    internal static bool IsFailure(Exception ex) => ex is HttpRequestException or TaskCanceledException or IOException;
 
     private static double Percentile(List<double> values, double percent)
     {
@@ -309,47 +298,6 @@ internal static class LoadHarness
 
     private static string Row(params string[] cells) => new StringBuilder("| ").AppendJoin(" | ", cells).Append(" |").ToString();
 
-    private sealed record Settings(int Warmup, int WarmupSeconds, int WarmupMaxSeconds, int Requests, int RpsSeconds, int Concurrency, int Streams, int StreamRounds, int Chunks, int StallMs, int SoakSeconds);
 
-    private sealed record Result(double P50, double P99, Streams Streams);
-
-    private sealed class Counter
-    {
-        private long _value;
-
-        public long Value => Interlocked.Read(ref _value);
-
-        public void Add() => Interlocked.Increment(ref _value);
-
-        /// <summary>Counts a failure; the first one is printed, so a broken proxy says why.</summary>
-        public void Add(Exception ex)
-        {
-            if (Interlocked.Increment(ref _value) == 1)
-            {
-                Console.Error.WriteLine($"  first error: {ex.GetType().Name}: {ex.Message}");
-            }
-        }
-    }
-
-    /// <summary>Every stream's TTFT, the largest gap seen and how many streams had a gap above the stall threshold.</summary>
-    private sealed class Streams(Settings settings)
-    {
-        public List<double> Ttft { get; } = [];
-
-        public double MaxGap { get; private set; }
-
-        public int Stalled { get; private set; }
-
-        public int Count => Ttft.Count;
-
-        public void Add(double ttft, double maxGap)
-        {
-            Ttft.Add(ttft);
-            MaxGap = Math.Max(MaxGap, maxGap);
-            if (maxGap > settings.StallMs)
-            {
-                Stalled++;
-            }
-        }
-    }
+    private sealed record Result(double P50, double P99, StreamTimes Streams, StreamTimes Steady);
 }
