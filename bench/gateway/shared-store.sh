@@ -133,10 +133,10 @@ measure() {
   # Whole calls only: streams (--stream-rounds 0) and the RSS soak (--soak-seconds 0) are run.sh's.
   local table
   table=$(taskset -c "$other_cpus" "$bench" load --upstream "$upstream_url" "${keys[@]}" "${load[@]}" \
-    --concurrency 50 --streams 1 --stream-rounds 0 --chunks $chunks --soak-seconds 0 --target "allos=$url@$pid")
+    --concurrency 50 --streams 1 --stream-rounds 0 --steady-rounds 0 --chunks $chunks --soak-seconds 0 --target "allos=$url@$pid")
   [[ -n $direct ]] || direct=$(grep '^| direct' <<< "$table")
   local row; row=$(grep '^| allos |' <<< "$table")
-  rows+=("$name|$(awk -F' \\| ' '{ print $2 "|" $3 "|" $4 "|" $5 "|" $11 }' <<< "${row% |}")|$start_load → $(load1)")
+  rows+=("$name|$(awk -F' \\| ' '{ print $2 "|" $3 "|" $4 "|" $5 "|" $13 }' <<< "${row% |}")|$start_load → $(load1)")
 
   if [[ -n $database ]]; then
     # The shared path is really taken: the keys' spend, settled in the database, grows with the calls.

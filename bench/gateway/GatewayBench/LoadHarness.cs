@@ -129,6 +129,11 @@ internal static class LoadHarness
         // StreamTimes run code whole calls do not (the SSE reader and writer), which tiers up on its own: 20 streams left the
         // JIT taking a quarter of Allos's CPU during the measured rounds. So rounds of concurrent streams, as measured, go
         // on in 5 s windows until the JIT is quiet again (one window for a server that is not .NET).
+        if (settings.StreamRounds == 0 && settings.SteadyRounds == 0)
+        {
+            return;
+        }
+
         var unused = new StreamTimes(settings);
         await StreamLoad.RoundAsync(client, settings, direct, unused, ignored);
         int streamed = await UntilJitQuietAsync(target, settings.WarmupMaxSeconds, atLeastOnce: true, async () =>
