@@ -25,5 +25,5 @@ if (args is ["quick", ..])
     return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(FakeServerProcess).Assembly).Run(args);
 return 0;

@@ -25,6 +25,11 @@ internal sealed class ChatCompletionStreamWriter : IDisposable
     private ChatFinishReason? _finishReason;
     private UsageDetails? _usage;
 
+    // A text or reasoning chunk differs from the last only in its text, so each is three writes: the bytes up to the
+    // string (made once, in Start), the escaped string, and the fixed tail; Utf8JsonWriter writes only the string.
+    private byte[] _contentPrefix = [];
+    private byte[]? _reasoningPrefix;
+
     public ChatCompletionStreamWriter(PipeWriter body, string model, bool includeUsage)
     {
         _body = body;
@@ -38,6 +43,7 @@ internal sealed class ChatCompletionStreamWriter : IDisposable
     {
         _id = OpenAIWire.CompletionId(first?.ResponseId);
         _created = OpenAIWire.Created(first?.CreatedAt);
+        _contentPrefix = DeltaPrefix("content");
         BeginChunk();
         _json.WriteString("role", "assistant");
         _json.WriteString("content", "");
@@ -51,14 +57,10 @@ internal sealed class ChatCompletionStreamWriter : IDisposable
             switch (content)
             {
                 case TextContent { Text.Length: > 0 } text:
-                    BeginChunk();
-                    _json.WriteString("content", text.Text);
-                    EndChunk(finishReason: null);
+                    WriteDelta(_contentPrefix, text.Text);
                     break;
                 case TextReasoningContent { Text.Length: > 0 } reasoning:
-                    BeginChunk();
-                    _json.WriteString("reasoning_content", reasoning.Text);
-                    EndChunk(finishReason: null);
+                    WriteDelta(_reasoningPrefix ??= DeltaPrefix("reasoning_content"), reasoning.Text);
                     break;
                 case FunctionCallContent call:
                     WriteToolCall(call);
@@ -128,6 +130,32 @@ internal sealed class ChatCompletionStreamWriter : IDisposable
         _json.WriteEndObject();
         _json.WriteEndArray();
         EndChunk(finishReason: null);
+    }
+
+    private void WriteDelta(byte[] prefix, string text)
+    {
+        _body.Write(prefix);
+        _json.WriteStringValue(text);
+        _json.Flush();
+        _json.Reset();
+        _body.Write(_includeUsage ? """},"logprobs":null,"finish_reason":null}],"usage":null}"""u8 + "\n\n"u8 : """},"logprobs":null,"finish_reason":null}]}"""u8 + "\n\n"u8);
+    }
+
+    /// <summary>The bytes of a chunk up to <c>"delta":{"name":</c>, as <see cref="BeginChunk"/> and a property name write them.</summary>
+    private byte[] DeltaPrefix(string name)
+    {
+        var bytes = new ArrayBufferWriter<byte>(256);
+        bytes.Write("data: "u8);
+        _json.Reset(bytes);
+        WriteHeader();
+        _json.WriteStartArray("choices");
+        _json.WriteStartObject();
+        _json.WriteNumber("index", 0);
+        _json.WriteStartObject("delta");
+        _json.WritePropertyName(name);
+        _json.Flush();
+        _json.Reset(_body);
+        return bytes.WrittenSpan.ToArray();
     }
 
     private void WriteHeader()
