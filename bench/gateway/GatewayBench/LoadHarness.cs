@@ -126,7 +126,7 @@ internal static class LoadHarness
             ? $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s (not a .NET server: no tiered-compilation thread to watch)"
             : $"[{DateTime.UtcNow:HH:mm:ss}] {target.Name}: warm-up load {waited} s, until its JIT went quiet (cap {settings.WarmupMaxSeconds} s)");
 
-        // StreamTimes run code whole calls do not (the SSE reader and writer), which tiers up on its own: 20 streams left the
+        // Streams run code whole calls do not (the SSE reader and writer), which tiers up on its own: 20 streams left the
         // JIT taking a quarter of Allos's CPU during the measured rounds. So rounds of concurrent streams, as measured, go
         // on in 5 s windows until the JIT is quiet again (one window for a server that is not .NET).
         if (settings.StreamRounds == 0 && settings.SteadyRounds == 0)
