@@ -11,6 +11,12 @@ namespace Allos.Gateway.Server.Keys;
 /// </summary>
 internal sealed partial class KeyGate
 {
+    /// <summary>The most calls one reservation block holds: one round trip to the store per this many calls, at most.</summary>
+    private const int MaxBlock = 64;
+
+    /// <summary>A block holds at most this fraction (1/n) of any limit of its accounts.</summary>
+    private const int BlockShare = 1024;
+
     /// <summary>
     /// Follows a shared store's change feed: a key, user or team changed through any instance is read again (or dropped)
     /// at once, so revocations and new limits bind here within the feed's delay; after a reconnect, when notifications may
@@ -98,7 +104,8 @@ internal sealed partial class KeyGate
         bool settling = _shared!.SettlesPending;
         try
         {
-            outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+            int block = BlockSize(account.Record, team?.Record, user?.Record, amount, estimatedTokens);
+            outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, block, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
@@ -112,7 +119,7 @@ internal sealed partial class KeyGate
             try
             {
                 await _shared.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, 1, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -131,7 +138,7 @@ internal sealed partial class KeyGate
             try
             {
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, cancellationToken).ConfigureAwait(false);
+                outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, 1, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreUnavailableException ex)
             {
@@ -162,6 +169,36 @@ internal sealed partial class KeyGate
                 // The record may not have the budget yet (set through another instance a moment ago): the database's word stands.
                 return KeyRefusals.BudgetRefusal(noun, holder.DisplayName, update, max ?? Math.Max(outcome.Spent + outcome.Reserved, 0), outcome.Spent, outcome.Reserved, amount, estimatedCost, outcome.ResetAt, now)
                     ?? KeyRefusals.Limited(GatewayErrorKind.Budget, outcome.RetryAfter, $"Budget exceeded: the {noun} '{holder.DisplayName}' cannot hold this call. Raise max_budget with {update}.");
+        }
+    }
+
+    /// <summary>
+    /// How many calls a reservation block for this call may hold (<see cref="LimitBlocks"/>): up to
+    /// <see cref="MaxBlock"/>, and never more than 1/<see cref="BlockShare"/> of any limit the accounts set, so what blocks
+    /// hold unused stays a small share of each limit. Below 2, each call is reserved on its own (every tight limit).
+    /// </summary>
+    internal static int BlockSize(VirtualKey key, KeyOwner? team, KeyOwner? user, decimal amount, long tokens)
+    {
+        decimal calls = MaxBlock;
+        Limit(key.MaxBudget, key.RpmLimit, key.TpmLimit, key.MaxParallelRequests);
+        Limit(team?.MaxBudget, team?.RpmLimit, team?.TpmLimit, team?.MaxParallelRequests);
+        Limit(user?.MaxBudget, user?.RpmLimit, user?.TpmLimit, user?.MaxParallelRequests);
+        return calls >= 2 ? (int)calls : 1;
+
+        void Limit(decimal? budget, int? rpm, int? tpm, int? parallel)
+        {
+            // A call with no known price or no token estimate does not use that limit: it cannot bound the block.
+            foreach (decimal? room in (ReadOnlySpan<decimal?>)[
+                budget is { } b && amount > 0 ? b / amount : null,
+                rpm,
+                tpm is { } t && tokens > 0 ? (decimal)t / tokens : null,
+                parallel])
+            {
+                if (room is { } r)
+                {
+                    calls = Math.Min(calls, Math.Floor(r / BlockShare));
+                }
+            }
         }
     }
 

@@ -62,10 +62,10 @@ internal sealed partial class KeyGate
     private readonly ServedModels? _served;
     private readonly OwnerAccounts? _owners;
     private readonly KeyAccounts? _keys;
-    private readonly ISharedLimits? _shared;
+    private readonly LimitBlocks? _shared;
     private IDisposable? _watching;
 
-    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null, ISharedLimits? shared = null)
+    public KeyGate(IKeyStore? store, string? masterKey, TimeProvider time, Router? router = null, ServedModels? served = null, LimitBlocks? shared = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _store = store;

@@ -23,11 +23,24 @@ internal interface ISharedLimits : IAsyncDisposable
     ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="ReserveAsync(IReadOnlyList{LimitAccount}, decimal, long, CancellationToken)"/>, for a block of
+    /// <paramref name="requests"/> calls at once: that many requests in flight and in the window, with
+    /// <paramref name="amount"/> and <paramref name="tokens"/> the block's totals. Refused unless the whole block fits.
+    /// </summary>
+    ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, int requests, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Ends a reservation: gives back its request and budget, charges <paramref name="actual"/> to every account it held,
     /// and corrects its window's tokens to <paramref name="tokens"/>. Returns at once: the write happens off the request
     /// path and is retried until the database takes it.
     /// </summary>
     void Settle(Guid lease, decimal actual, long tokens);
+
+    /// <summary>
+    /// Ends a block's reservation: as <see cref="Settle(Guid, decimal, long)"/> with its totals, where
+    /// <paramref name="calls"/> of its requests were admitted; the others leave the rate window.
+    /// </summary>
+    void Settle(Guid lease, decimal actual, long tokens, int calls);
 
     /// <summary>Gets a value indicating whether settles are queued that the database has not taken yet.</summary>
     bool SettlesPending { get; }

@@ -1,7 +1,7 @@
 namespace Allos.Storage.Limits;
 
 /// <summary>
-/// What <see cref="ISharedLimits.ReserveAsync"/> did: a reservation (<see cref="Lease"/>), or the account and limit that
+/// What <see cref="ISharedLimits.ReserveAsync(IReadOnlyList{LimitAccount}, decimal, long, int, CancellationToken)"/> did: a reservation (<see cref="Lease"/>), or the account and limit that
 /// refused it with the figures a message needs, as the database held them at that moment.
 /// </summary>
 internal sealed record LimitOutcome

@@ -48,6 +48,12 @@ internal static class NpgsqlParameters
         return parameters;
     }
 
+    public static NpgsqlParameterCollection IntArray(this NpgsqlParameterCollection parameters, string name, int[] values)
+    {
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = values });
+        return parameters;
+    }
+
     public static NpgsqlParameterCollection UuidArray(this NpgsqlParameterCollection parameters, string name, Guid[] values)
     {
         parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = values });

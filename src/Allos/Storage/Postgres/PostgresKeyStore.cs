@@ -16,7 +16,7 @@ namespace Allos.Storage.Postgres;
 internal sealed partial class PostgresKeyStore(PostgresDatabase database) : IKeyStore
 {
     /// <summary>Gets the store's shared limits (set by <see cref="PostgresStore"/>), which the gateway's key checks use.</summary>
-    internal Func<Limits.ISharedLimits> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
+    internal Func<Limits.LimitBlocks> SharedLimits { get; init; } = () => throw new InvalidOperationException("This key store has no shared limits.");
 
     /// <summary>
     /// Gets what runs once a change to an account's limits or spend is committed (set by <see cref="PostgresStore"/>): with

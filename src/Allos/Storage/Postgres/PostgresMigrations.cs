@@ -8,7 +8,7 @@ namespace Allos.Storage.Postgres;
 /// (<c>model_calls</c>) is partitioned by month (<see cref="PostgresPartitions"/> creates partitions as rows need them);
 /// <c>model_call_daily</c> rolls it up per day and dimension so spend and stats read days, not calls.
 /// </remarks>
-internal static class PostgresMigrations
+internal static partial class PostgresMigrations
 {
     /// <summary>Any constant both the store and its migrations agree on; other applications' locks are unlikely to collide.</summary>
     private const long MigrationLock = 0x616c6c6f735f6d;
@@ -477,6 +477,7 @@ internal static class PostgresMigrations
                   WHERE a.kind = c.kind AND a.id = c.id;
             END $$;
             """),
+        (6, ReservationBlocks),
     ];
 
     public static int Latest => All.Max(m => m.Version);

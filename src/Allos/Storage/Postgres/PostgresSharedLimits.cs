@@ -26,7 +26,7 @@ namespace Allos.Storage.Postgres;
 /// </remarks>
 internal sealed class PostgresSharedLimits : ISharedLimits
 {
-    private const string ReserveSql = "SELECT refused, reason, in_flight, spent, reserved, reset_at, retry_ms FROM allos_reserve(@lease, @instance, @now, @amount, @tokens, @kinds, @ids);";
+    private const string ReserveSql = "SELECT refused, reason, in_flight, spent, reserved, reset_at, retry_ms FROM allos_reserve(@lease, @instance, @now, @amount, @tokens, @kinds, @ids, @requests);";
 
     /// <summary>The most settles written in one call: one round trip, one transaction.</summary>
     private const int SettleBatch = 256;
@@ -54,9 +54,13 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     /// <summary>Gets this instance's name in <c>limit_instances</c> and its leases.</summary>
     public string Instance => _instance;
 
-    public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken)
+    public ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken) =>
+        ReserveAsync(accounts, amount, tokens, 1, cancellationToken);
+
+    public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, int requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests, 1);
         (string[] kinds, string[] ids) = LimitAccount.Columns(accounts);
         Guid lease = Guid.CreateVersion7();
         try
@@ -65,7 +69,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             using NpgsqlCommand command = PostgresDatabase.Command(connection, null, ReserveSql);
             command.Parameters.Add(new NpgsqlParameter("lease", NpgsqlDbType.Uuid) { Value = lease });
             command.Parameters.Text("instance", _instance).Long("now", _database.NowMs).Long("amount", PostgresDatabase.ToNanos(amount)).Long("tokens", tokens)
-                .TextArray("kinds", kinds).TextArray("ids", ids);
+                .TextArray("kinds", kinds).TextArray("ids", ids).Int("requests", requests);
             using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             int refused = reader.GetInt32(0);
@@ -97,10 +101,12 @@ internal sealed class PostgresSharedLimits : ISharedLimits
         }
     }
 
-    public void Settle(Guid lease, decimal actual, long tokens)
+    public void Settle(Guid lease, decimal actual, long tokens) => Settle(lease, actual, tokens, 1);
+
+    public void Settle(Guid lease, decimal actual, long tokens, int calls)
     {
         _progress.Queued();
-        if (!_settles.Writer.TryWrite(new Settlement(lease, PostgresDatabase.ToNanos(actual) ?? 0, tokens)))
+        if (!_settles.Writer.TryWrite(new Settlement(lease, PostgresDatabase.ToNanos(actual) ?? 0, tokens, calls)))
         {
             _progress.Written(1); // Disposed: the lease is reclaimed at its estimate once this instance's heartbeat stops.
         }
@@ -118,9 +124,9 @@ internal sealed class PostgresSharedLimits : ISharedLimits
         long now = _database.NowMs;
         long stale = now - (long)_timeout.TotalMilliseconds;
         using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var leases = new List<(Guid Id, long Amount, long Tokens)>();
+        var leases = new List<(Guid Id, long Amount, long Tokens, int Requests)>();
         using (NpgsqlCommand find = PostgresDatabase.Command(connection, null, """
-            SELECT l.id, l.amount_nanos, l.tokens FROM limit_leases l
+            SELECT l.id, l.amount_nanos, l.tokens, l.requests FROM limit_leases l
             WHERE l.created < @stale AND NOT EXISTS (SELECT 1 FROM limit_instances i WHERE i.id = l.instance AND i.seen >= @stale)
             LIMIT 1000;
             """))
@@ -129,15 +135,16 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             using NpgsqlDataReader reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                leases.Add((reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2)));
+                leases.Add((reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3)));
             }
         }
 
         int reclaimed = 0;
-        foreach ((Guid id, long amount, long tokens) in leases)
+        foreach ((Guid id, long amount, long tokens, int requests) in leases)
         {
-            // One transaction per lease, as settles run: locking several leases' accounts at once could deadlock with a reservation.
-            reclaimed += await SettleNowAsync(connection, [id], [amount], [tokens], cancellationToken).ConfigureAwait(false);
+            // One transaction per lease, as settles run: locking several leases' accounts at once could deadlock with a
+            // reservation. A block's requests all stay counted: how many it admitted died with its instance.
+            reclaimed += await SettleNowAsync(connection, [id], [amount], [tokens], [requests], cancellationToken).ConfigureAwait(false);
         }
 
         using (NpgsqlCommand prune = PostgresDatabase.Command(connection, null, """
@@ -182,10 +189,10 @@ internal sealed class PostgresSharedLimits : ISharedLimits
         _stopping.Dispose();
     }
 
-    private static async Task<int> SettleNowAsync(NpgsqlConnection connection, Guid[] leases, long[] actual, long[] tokens, CancellationToken cancellationToken)
+    private static async Task<int> SettleNowAsync(NpgsqlConnection connection, Guid[] leases, long[] actual, long[] tokens, int[] calls, CancellationToken cancellationToken)
     {
-        using NpgsqlCommand settle = PostgresDatabase.Command(connection, null, "SELECT allos_settle(@leases, @actual, @tokens);");
-        settle.Parameters.UuidArray("leases", leases).LongArray("actual", actual).LongArray("tokens", tokens);
+        using NpgsqlCommand settle = PostgresDatabase.Command(connection, null, "SELECT allos_settle(@leases, @actual, @tokens, @calls);");
+        settle.Parameters.UuidArray("leases", leases).LongArray("actual", actual).LongArray("tokens", tokens).IntArray("calls", calls);
         return (int)(await settle.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -210,7 +217,7 @@ internal sealed class PostgresSharedLimits : ISharedLimits
             try
             {
                 using NpgsqlConnection connection = await _database.OpenAsync(_stopping.Token).ConfigureAwait(false);
-                await SettleNowAsync(connection, [.. batch.Select(b => b.Lease)], [.. batch.Select(b => b.ActualNanos)], [.. batch.Select(b => b.Tokens)], _stopping.Token).ConfigureAwait(false);
+                await SettleNowAsync(connection, [.. batch.Select(b => b.Lease)], [.. batch.Select(b => b.ActualNanos)], [.. batch.Select(b => b.Tokens)], [.. batch.Select(b => b.Calls)], _stopping.Token).ConfigureAwait(false);
                 _progress.Written(batch.Count);
                 batch.Clear();
                 backoff = TimeSpan.FromMilliseconds(100);
@@ -272,5 +279,5 @@ internal sealed class PostgresSharedLimits : ISharedLimits
     /// <summary>Waits <paramref name="wait"/> on the store's clock; <see langword="false"/> when the instance is stopping.</summary>
     private Task<bool> PauseAsync(TimeSpan wait) => LimitWorkers.PauseAsync(_database.TimeProvider, wait, _stopping.Token);
 
-    private readonly record struct Settlement(Guid Lease, long ActualNanos, long Tokens);
+    private readonly record struct Settlement(Guid Lease, long ActualNanos, long Tokens, int Calls);
 }

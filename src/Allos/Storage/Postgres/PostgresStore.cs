@@ -27,6 +27,7 @@ public sealed class PostgresStore : IAsyncDisposable
     private readonly TelemetryWriter _writer;
     private readonly PostgresStoreOptions _options;
     private ISharedLimits? _limits;
+    private LimitBlocks? _blocks;
 
     private PostgresStore(PostgresDatabase database, PostgresPartitions partitions, PostgresStoreOptions options, string connectionString)
     {
@@ -40,7 +41,7 @@ public sealed class PostgresStore : IAsyncDisposable
         Telemetry = new PostgresTelemetryStore(database, _writer);
         Keys = new PostgresKeyStore(database)
         {
-            SharedLimits = () => Limits,
+            SharedLimits = () => Blocks,
             Changes = Changes,
             Changed = account => Volatile.Read(ref _limits) is RedisSharedLimits redis ? redis.ForgetAsync(account) : Task.CompletedTask,
         };
@@ -68,6 +69,19 @@ public sealed class PostgresStore : IAsyncDisposable
                 return _limits ??= _options.Redis is { } redis
                     ? new RedisSharedLimits(_database, new PostgresSharedLimits(_database, _options), redis, _options)
                     : new PostgresSharedLimits(_database, _options);
+            }
+        }
+    }
+
+    /// <summary>Gets <see cref="Limits"/> with reservation blocks in front, as the gateway reserves (created on first use).</summary>
+    internal LimitBlocks Blocks
+    {
+        get
+        {
+            ISharedLimits limits = Limits;
+            lock (_database)
+            {
+                return _blocks ??= new LimitBlocks(limits);
             }
         }
     }
@@ -146,9 +160,17 @@ public sealed class PostgresStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ISharedLimits? limits;
+        LimitBlocks? blocks;
         lock (_database)
         {
             limits = _limits;
+            blocks = _blocks;
+        }
+
+        if (blocks is not null)
+        {
+            // First: blocks no call is using are settled into the limits, which then write what is queued.
+            await blocks.DisposeAsync().ConfigureAwait(false);
         }
 
         if (limits is not null)

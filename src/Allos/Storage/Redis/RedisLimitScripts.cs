@@ -25,7 +25,7 @@ internal static class RedisLimitScripts
     /// <summary>
     /// KEYS: the instance's lease set, the lease, the set of instances, the instance's alive key, then each account's hash
     /// and window in lock order. ARGV: now (ms), amount (nanos), tokens, lease id, instance, the oldest seed to trust (ms),
-    /// the accounts (for reclaim), the instance timeout (ms).
+    /// the accounts (for reclaim), the instance timeout (ms), the requests held (1 for a call, more for a block).
     /// Returns {0} when reserved; {-1, settles of each account} when an account must be seeded from the database first; otherwise
     /// {i, reason, in flight, spent, reserved, reset at or -1, retry after ms or -1}.
     /// </summary>
@@ -34,6 +34,7 @@ internal static class RedisLimitScripts
         local amount = tonumber(ARGV[2])
         local tokens = tonumber(ARGV[3])
         local max_age = tonumber(ARGV[6])
+        local req = tonumber(ARGV[9])
         local n = (#KEYS - 4) / 2
         local sec = math.floor(now / 1000)
         local counted = {}
@@ -63,7 +64,7 @@ internal static class RedisLimitScripts
             local tpm = tonumber(h[9])
             local par = tonumber(h[10])
             local reset_out = reset or -1
-            if par ~= nil and busy >= par then
+            if par ~= nil and busy + req > par then
               return {i, 'parallel', busy, spend, held, reset_out, 1000}
             end
             if budget ~= nil and (spend + held >= budget or spend + held + amount > budget) then
@@ -90,7 +91,7 @@ internal static class RedisLimitScripts
                 end
               end
               -- A call whose estimate alone exceeds the tpm is admitted into an empty window, as in one process.
-              if (rpm ~= nil and requests >= rpm) or (tpm ~= nil and used > 0 and used + tokens > tpm) then
+              if (rpm ~= nil and requests + req > rpm) or (tpm ~= nil and used > 0 and used + tokens > tpm) then
                 return {i, 'rate', busy, spend, held, reset_out, math.max(1000, ((oldest or sec) + 61) * 1000 - now)}
               end
               counted[i] = '2'
@@ -100,18 +101,18 @@ internal static class RedisLimitScripts
         for i = 1, n do
           if counted[i] ~= '0' then
             local a = KEYS[3 + 2 * i]
-            redis.call('HINCRBY', a, 'busy', 1)
+            redis.call('HINCRBY', a, 'busy', req)
             redis.call('HINCRBY', a, 'held', amount)
             if counted[i] == '2' then
               local w = KEYS[4 + 2 * i]
-              redis.call('HINCRBY', w, 'r' .. sec, 1)
+              redis.call('HINCRBY', w, 'r' .. sec, req)
               redis.call('HINCRBY', w, 't' .. sec, tokens)
               redis.call('PEXPIRE', w, 125000)
             end
           end
         end
         redis.call('HSET', KEYS[2], 'inst', ARGV[5], 'created', now, 'sec', sec, 'amount', amount, 'tokens', tokens,
-          'flags', table.concat(counted), 'accounts', ARGV[7])
+          'flags', table.concat(counted), 'accounts', ARGV[7], 'req', req)
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         redis.call('SADD', KEYS[3], ARGV[5])
         -- A Redis restarted empty has no alive key for this instance until its next beat: without one here, another
@@ -141,30 +142,36 @@ internal static class RedisLimitScripts
 
     /// <summary>
     /// Settles a batch of leases in one call. ARGV: the key prefix, then per lease its id, actual cost (nanos), actual
-    /// tokens and number of accounts n. KEYS: per lease, the lease, then each of its n accounts' hash and window as
+    /// tokens, requests used (of those it holds; the others leave the window) and number of accounts n. KEYS: per lease, the lease, then each of its n accounts' hash and window as
     /// reserved. Gives back each lease's requests and budget and charges its actual cost; a lease already gone (settled,
     /// taken over, or lost with Redis's data) changes nothing, so a batch can be sent again. Returns how many were settled.
     /// </summary>
     public const string Settle = """
         local k = 1
         local settled = 0
-        for a = 2, #ARGV, 4 do
-          local n = tonumber(ARGV[a + 3])
-          local l = redis.call('HMGET', KEYS[k], 'sec', 'amount', 'tokens', 'flags', 'inst')
+        for a = 2, #ARGV, 5 do
+          local n = tonumber(ARGV[a + 4])
+          local l = redis.call('HMGET', KEYS[k], 'sec', 'amount', 'tokens', 'flags', 'inst', 'req')
           if l[1] then
             local amount = tonumber(l[2])
             local delta = tonumber(ARGV[a + 2]) - tonumber(l[3])
+            local req = tonumber(l[6]) or 1
+            local unused = math.min(tonumber(ARGV[a + 3]), req) - req
             for i = 1, n do
               local f = string.sub(l[4], i, i)
               if f == '1' or f == '2' then
                 local acct = KEYS[k + 2 * i - 1]
-                redis.call('HINCRBY', acct, 'busy', -1)
-                redis.call('HINCRBY', acct, 'held', -amount)
+                redis.call('HINCRBY', acct, 'busy', -req)
+                -- 0 - amount, not -amount: Lua's -0 reaches Redis as "-0", which HINCRBY refuses (a call with no price).
+                redis.call('HINCRBY', acct, 'held', 0 - amount)
                 redis.call('HINCRBY', acct, 'spend', ARGV[a + 1])
                 redis.call('HINCRBY', acct, 'settles', 1)
                 local w = KEYS[k + 2 * i]
                 if f == '2' and delta ~= 0 and redis.call('HEXISTS', w, 't' .. l[1]) == 1 then
                   redis.call('HINCRBY', w, 't' .. l[1], delta)
+                end
+                if f == '2' and unused ~= 0 and redis.call('HEXISTS', w, 'r' .. l[1]) == 1 then
+                  redis.call('HINCRBY', w, 'r' .. l[1], unused)
                 end
               end
             end
@@ -180,7 +187,7 @@ internal static class RedisLimitScripts
     /// <summary>
     /// KEYS: the set of instances, this instance's alive key, this instance's lease set. ARGV: now, timeout (ms), this
     /// instance, the key prefix. Marks this instance alive, then takes over the leases of every instance whose alive key has expired and
-    /// returns them as {id, amount, tokens, accounts, ...} for this instance to settle at their estimates.
+    /// returns them as {id, amount, tokens, accounts, requests, ...} for this instance to settle at their estimates.
     /// </summary>
     public const string Beat = """
         local now = tonumber(ARGV[1])
@@ -193,7 +200,7 @@ internal static class RedisLimitScripts
             local ids = redis.call('ZRANGE', set, 0, 999)
             for _, id in ipairs(ids) do
               local lk = ARGV[4] .. 'l:' .. id
-              local l = redis.call('HMGET', lk, 'amount', 'tokens', 'accounts')
+              local l = redis.call('HMGET', lk, 'amount', 'tokens', 'accounts', 'req')
               if l[1] then
                 redis.call('HSET', lk, 'inst', ARGV[3])
                 redis.call('ZADD', KEYS[3], now, id)
@@ -201,6 +208,7 @@ internal static class RedisLimitScripts
                 table.insert(out, l[1])
                 table.insert(out, l[2])
                 table.insert(out, l[3])
+                table.insert(out, l[4] or '1')
               end
               redis.call('ZREM', set, id)
             end

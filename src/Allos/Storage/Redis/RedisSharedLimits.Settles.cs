@@ -117,7 +117,7 @@ internal sealed partial class RedisSharedLimits
         }
 
         var keys = new List<RedisKey>(charged.Count * 3);
-        var args = new List<RedisValue>(1 + (charged.Count * 4)) { _prefix };
+        var args = new List<RedisValue>(1 + (charged.Count * 5)) { _prefix };
         foreach (Settlement s in charged)
         {
             keys.Add(LeaseKey(s.Lease));
@@ -130,6 +130,7 @@ internal sealed partial class RedisSharedLimits
             args.Add(s.Lease.ToString("N"));
             args.Add(s.ActualNanos);
             args.Add(s.Tokens);
+            args.Add(s.Calls);
             args.Add(s.Accounts.Length);
         }
 
@@ -140,5 +141,5 @@ internal sealed partial class RedisSharedLimits
     /// One reservation to settle. <c>Counted</c> is false for giving back a reservation whose answer was lost: no caller
     /// waits on it (a flush would otherwise wait out every Redis outage).
     /// </summary>
-    private readonly record struct Settlement(Guid Lease, LimitAccount[] Accounts, long ActualNanos, long Tokens, bool Counted = true);
+    private readonly record struct Settlement(Guid Lease, LimitAccount[] Accounts, long ActualNanos, long Tokens, int Calls, bool Counted = true);
 }

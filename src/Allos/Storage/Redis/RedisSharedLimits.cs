@@ -91,9 +91,13 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
     /// <summary>Gets the Redis server as host:port (never a password).</summary>
     public string Server => _server;
 
-    public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken)
+    public ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, CancellationToken cancellationToken) =>
+        ReserveAsync(accounts, amount, tokens, 1, cancellationToken);
+
+    public async ValueTask<LimitOutcome> ReserveAsync(IReadOnlyList<LimitAccount> accounts, decimal amount, long tokens, int requests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(requests, 1);
         long now = Environment.TickCount64;
         Guid? attempted = null;
         if (_redis.IsConnected && now >= Volatile.Read(ref _retryRedisAt))
@@ -104,13 +108,13 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
                 // reservation reads its accounts again.
                 bool reread = now < Volatile.Read(ref _rereadUntil);
                 attempted = Guid.CreateVersion7();
-                return await ReserveInRedisAsync(attempted.Value, accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, reread, cancellationToken).ConfigureAwait(false);
+                return await ReserveInRedisAsync(attempted.Value, accounts, PostgresDatabase.ToNanos(amount) ?? 0, tokens, requests, reread, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisAway(ex))
             {
                 // The script may have run and only its answer been lost: give the reservation back once Redis answers
                 // (a lease it never made is a no-op), or it would hold the account's budget and requests for good.
-                Enqueue(new Settlement(attempted!.Value, [.. accounts], 0, tokens, Counted: false));
+                Enqueue(new Settlement(attempted!.Value, [.. accounts], 0, tokens, requests, Counted: false));
                 // A Redis that hangs rather than drops keeps the connection up: without this, every request would wait
                 // out the timeout. The next one after a second tries it again.
                 Volatile.Write(ref _retryRedisAt, Environment.TickCount64 + RetryRedisMs);
@@ -126,7 +130,7 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
         }
 
         Volatile.Write(ref _rereadUntil, Math.Max(Volatile.Read(ref _retryRedisAt), now) + SeedAgeMs);
-        LimitOutcome outcome = await _fallback.ReserveAsync(accounts, amount, tokens, cancellationToken).ConfigureAwait(false);
+        LimitOutcome outcome = await _fallback.ReserveAsync(accounts, amount, tokens, requests, cancellationToken).ConfigureAwait(false);
         if (outcome.Lease is { } lease)
         {
             _viaDatabase[lease] = 0;
@@ -135,15 +139,17 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
         return outcome;
     }
 
-    public void Settle(Guid lease, decimal actual, long tokens)
+    public void Settle(Guid lease, decimal actual, long tokens) => Settle(lease, actual, tokens, 1);
+
+    public void Settle(Guid lease, decimal actual, long tokens, int calls)
     {
         if (_viaDatabase.TryRemove(lease, out _))
         {
-            _fallback.Settle(lease, actual, tokens);
+            _fallback.Settle(lease, actual, tokens, calls);
         }
         else if (_held.TryRemove(lease, out LimitAccount[]? accounts))
         {
-            Enqueue(new Settlement(lease, accounts, PostgresDatabase.ToNanos(actual) ?? 0, tokens));
+            Enqueue(new Settlement(lease, accounts, PostgresDatabase.ToNanos(actual) ?? 0, tokens, calls));
         }
     }
 
@@ -175,13 +181,15 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
             [_instances, _alive, _leaseSet],
             [_database.NowMs, (long)_timeout.TotalMilliseconds, _instance, _prefix]).ConfigureAwait(false);
         var taken = (RedisResult[])result!;
-        for (int i = 0; i + 3 < taken.Length; i += 4)
+        for (int i = 0; i + 4 < taken.Length; i += 5)
         {
+            // A block's requests all stay counted: how many it admitted died with its instance.
             Guid lease = Guid.ParseExact((string)taken[i]!, "N");
-            Enqueue(new Settlement(lease, Decode((string)taken[i + 3]!), (long)taken[i + 1], (long)taken[i + 2]));
+            var requests = (int)(long)taken[i + 4];
+            Enqueue(new Settlement(lease, Decode((string)taken[i + 3]!), (long)taken[i + 1], (long)taken[i + 2], requests));
         }
 
-        return taken.Length / 4;
+        return taken.Length / 5;
     }
 
     public async ValueTask DisposeAsync()
@@ -201,7 +209,7 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
         _stopping.Dispose();
     }
 
-    private async Task<LimitOutcome> ReserveInRedisAsync(Guid lease, IReadOnlyList<LimitAccount> accounts, long amount, long tokens, bool reread, CancellationToken cancellationToken)
+    private async Task<LimitOutcome> ReserveInRedisAsync(Guid lease, IReadOnlyList<LimitAccount> accounts, long amount, long tokens, int requests, bool reread, CancellationToken cancellationToken)
     {
         var keys = new RedisKey[4 + (2 * accounts.Count)];
         keys[0] = _leaseSet;
@@ -222,7 +230,7 @@ internal sealed partial class RedisSharedLimits : ISharedLimits
             // With the database away, the copies Redis has are trusted however old: only an account never read, or whose
             // budget period has ended, needs the database then.
             long maxAge = databaseAway is not null ? long.MaxValue / 2 : reread && attempt == 0 ? -1 : SeedAgeMs;
-            RedisValue[] args = [_database.NowMs, amount, tokens, lease.ToString("N"), _instance, maxAge, Encode(accounts), (long)_timeout.TotalMilliseconds];
+            RedisValue[] args = [_database.NowMs, amount, tokens, lease.ToString("N"), _instance, maxAge, Encode(accounts), (long)_timeout.TotalMilliseconds, requests];
             var reply = (RedisResult[])(await redis.ScriptEvaluateAsync(RedisLimitScripts.Reserve, keys, args).ConfigureAwait(false))!;
             long code = (long)reply[0];
             if (code == 0)
