@@ -52,7 +52,7 @@ internal static class AnthropicEndpoints
         }
 
         // The one path every Messages call takes to the upstream: served model, key, limits, budget.
-        KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
+        KeyAdmission admission = await context.RequestServices.GetRequiredService<GatewayServerOptions>().Gate.AdmitAsync(context, request.Model, request.Messages, request.Options, request.Stream, aborted).ConfigureAwait(false);
         if (!admission.Admitted)
         {
             await AnthropicErrors.WriteAsync(context, admission.Error).ConfigureAwait(false);

@@ -67,7 +67,7 @@ internal sealed partial class KeyGate
     private static bool HasLimits(KeyOwner? owner) =>
         owner is not null && (owner.MaxBudget is not null || owner.BudgetDuration is not null || owner.RpmLimit is not null || owner.TpmLimit is not null || owner.MaxParallelRequests is not null);
 
-    private async ValueTask<KeyAdmission> AdmitSharedAsync(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info, CancellationToken cancellationToken)
+    private async ValueTask<KeyAdmission> AdmitSharedAsync(KeyAccount account, OwnerAccount? team, OwnerAccount? user, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? info, bool stream, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
         lock (account.Gate)
@@ -104,7 +104,7 @@ internal sealed partial class KeyGate
         bool settling = _shared!.SettlesPending;
         try
         {
-            int block = BlockSize(account.Record, team?.Record, user?.Record, amount, estimatedTokens);
+            int block = stream ? 1 : BlockSize(account.Record, team?.Record, user?.Record, amount, estimatedTokens);
             outcome = await _shared.ReserveAsync(accounts, amount, estimatedTokens, block, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)

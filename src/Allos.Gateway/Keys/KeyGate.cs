@@ -95,7 +95,15 @@ internal sealed partial class KeyGate
     /// Admits a request for <paramref name="model"/>, estimating its maximum cost and tokens from the messages and options,
     /// and tags admitted <paramref name="options"/> with the caller for the spend log (see <see cref="Tag(HttpContext, KeyLease, ChatOptions)"/>).
     /// </summary>
-    public async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    public ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        AdmitAsync(context, model, messages, options, stream: false, cancellationToken);
+
+    /// <summary>As <see cref="AdmitAsync(HttpContext, string, IEnumerable{ChatMessage}, ChatOptions?, CancellationToken)"/>, saying whether the answer is streamed.</summary>
+    /// <remarks>
+    /// A stream is reserved on its own even far from every limit: it lasts seconds to minutes, so a round trip is nothing
+    /// beside it, and a reservation block would hold what it did not use for as long as the stream runs.
+    /// </remarks>
+    public async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         KeyAdmission admission;
@@ -107,7 +115,7 @@ internal sealed partial class KeyGate
         {
             long input = InputTokenEstimate.Of(messages, options);
             (decimal? cost, ModelInfo? info, long output) = Price(model, input, options?.MaxOutputTokens);
-            admission = await AdmitAsync(context, model, cost, input + output, info, cancellationToken).ConfigureAwait(false);
+            admission = await AdmitAsync(context, model, cost, input + output, info, stream, cancellationToken).ConfigureAwait(false);
         }
 
         if (admission.Admitted && options is not null)
@@ -195,7 +203,10 @@ internal sealed partial class KeyGate
     /// <param name="estimatedTokens">Input and output tokens reserved on the key's tokens-per-minute limit until the call settles.</param>
     /// <param name="modelInfo">The catalog entry used to price the usage when the call settles without a reported cost.</param>
     /// <param name="cancellationToken">Cancels loading the key's record.</param>
-    public async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? modelInfo, CancellationToken cancellationToken)
+    public ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? modelInfo, CancellationToken cancellationToken) =>
+        AdmitAsync(context, model, estimatedCost, estimatedTokens, modelInfo, stream: false, cancellationToken);
+
+    private async ValueTask<KeyAdmission> AdmitAsync(HttpContext context, string model, decimal? estimatedCost, long estimatedTokens, ModelInfo? modelInfo, bool stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(model);
@@ -240,7 +251,7 @@ internal sealed partial class KeyGate
         GatewayInstruments.Admitted(context, model, account.Record.Alias ?? account.Record.Hash[..8]);
         estimatedTokens = Math.Max(0, estimatedTokens);
         return _shared is not null && (HasLimits(account.Record) || HasLimits(team?.Record) || HasLimits(user?.Record))
-            ? await AdmitSharedAsync(account, team, user, model, estimatedCost, estimatedTokens, modelInfo, cancellationToken).ConfigureAwait(false)
+            ? await AdmitSharedAsync(account, team, user, model, estimatedCost, estimatedTokens, modelInfo, stream, cancellationToken).ConfigureAwait(false)
             : Admit(account, team, user, model, estimatedCost, estimatedTokens, modelInfo);
     }
 

@@ -41,7 +41,7 @@ internal static class ChatCompletionsEndpoint
         }
 
         // The one place every chat completion passes before it reaches the Router: served model, key, limits, budget.
-        KeyAdmission admission = await gate.AdmitAsync(context, request.Model, request.Messages, request.Options, aborted).ConfigureAwait(false);
+        KeyAdmission admission = await gate.AdmitAsync(context, request.Model, request.Messages, request.Options, request.Stream, aborted).ConfigureAwait(false);
         if (!admission.Admitted)
         {
             await OpenAIErrorWriter.WriteAsync(context, admission.Error).ConfigureAwait(false);
