@@ -35,10 +35,12 @@ internal sealed partial class KeyGate
         switch (change.Kind)
         {
             case StoreChangeKind.Key:
+                _shared?.Close(new LimitAccount(LimitAccountKind.Key, change.Id));
                 _ = ReloadAsync(() => RefreshAsync(change.Id, CancellationToken.None), () => Forget([change.Id]));
                 break;
             case StoreChangeKind.User or StoreChangeKind.Team:
                 KeyOwnerKind kind = change.Kind == StoreChangeKind.Team ? KeyOwnerKind.Team : KeyOwnerKind.User;
+                _shared?.Close(new LimitAccount(kind == KeyOwnerKind.Team ? LimitAccountKind.Team : LimitAccountKind.User, change.Id));
                 _ = ReloadAsync(() => _owners?.RefreshAsync(kind, change.Id, CancellationToken.None) ?? Task.CompletedTask, () => _owners?.Forget(kind, [change.Id]));
                 break;
             case StoreChangeKind.Resync:

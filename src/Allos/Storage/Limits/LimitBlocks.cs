@@ -12,7 +12,7 @@ namespace Allos.Storage.Limits;
 /// A block is reserved in the store like any call, so the other instances count it: it can never let a budget, a rate or
 /// a parallel limit be exceeded. Its cost is the other way: while a block is open, what it has not admitted yet is held
 /// from the others. The caller sizes blocks so that is a small share of any limit (the gateway: at most 1/1024 of each),
-/// a block admits for <see cref="OpenFor"/> at most, and it is settled once its last call ends, giving back what it did
+/// a block admits for <see cref="DefaultOpenFor"/> at most, and it is settled once its last call ends, giving back what it did
 /// not use (its unused requests leave the rate window too). A refused block is not asked for again on those accounts for
 /// <see cref="Backoff"/>: their calls are reserved one by one, and the refusals they get are the store's own.
 /// </para>
@@ -24,12 +24,13 @@ namespace Allos.Storage.Limits;
 internal sealed class LimitBlocks : IAsyncDisposable
 {
     /// <summary>How long a block admits calls after it is reserved: how long it may hold what it has not used.</summary>
-    internal static readonly TimeSpan OpenFor = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan DefaultOpenFor = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long accounts whose block was refused reserve call by call.</summary>
     internal static readonly TimeSpan Backoff = TimeSpan.FromSeconds(1);
 
     private readonly ISharedLimits _inner;
+    private readonly TimeSpan _openFor;
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, Block> _calls = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -37,9 +38,10 @@ internal sealed class LimitBlocks : IAsyncDisposable
     private int _unsettled;
     private long _taken;
 
-    public LimitBlocks(ISharedLimits inner)
+    public LimitBlocks(ISharedLimits inner, TimeSpan? openFor = null)
     {
         _inner = inner;
+        _openFor = openFor ?? DefaultOpenFor;
         _sweeping = Task.Run(SweepAsync);
     }
 
@@ -133,6 +135,24 @@ internal sealed class LimitBlocks : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the open blocks that count against an account (its record changed: a new limit, revoked, deleted), so the
+    /// next call on it is reserved against what the store holds now.
+    /// </summary>
+    public void Close(LimitAccount account)
+    {
+        foreach (Slot slot in _slots.Values)
+        {
+            lock (slot)
+            {
+                if (slot.Open is { } block && Array.IndexOf(block.Accounts, account) >= 0)
+                {
+                    CloseLocked(slot);
+                }
+            }
+        }
+    }
+
     /// <summary>Closes every open block (settling those with no call left in flight), then waits for the queued settles.</summary>
     public Task FlushAsync()
     {
@@ -181,7 +201,7 @@ internal sealed class LimitBlocks : IAsyncDisposable
 
             Interlocked.Increment(ref _taken);
             Interlocked.Increment(ref _unsettled);
-            slot.Open = new Block(slot, lease, requests, amount, tokens, Environment.TickCount64 + (long)OpenFor.TotalMilliseconds);
+            slot.Open = new Block(slot, lease, accounts, requests, amount, tokens, Environment.TickCount64 + (long)_openFor.TotalMilliseconds);
             if (slot.Retired)
             {
                 CloseLocked(slot); // Swept while this was in flight: nothing will admit from it.
@@ -249,7 +269,7 @@ internal sealed class LimitBlocks : IAsyncDisposable
     /// <summary>Closes blocks whose time is up, so an idle one gives back what it holds; drops slots unused for a while.</summary>
     private async Task SweepAsync()
     {
-        using var timer = new PeriodicTimer(OpenFor / 2);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(_openFor.TotalMilliseconds / 2, 1000)));
         while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
         {
             long now = Environment.TickCount64;
@@ -298,11 +318,13 @@ internal sealed class LimitBlocks : IAsyncDisposable
     }
 
     /// <summary>One reserved block: what it may still admit, and what its calls have cost so far.</summary>
-    private sealed class Block(Slot slot, Guid lease, int requests, decimal amount, long tokens, long openUntil)
+    private sealed class Block(Slot slot, Guid lease, LimitAccount[] accounts, int requests, decimal amount, long tokens, long openUntil)
     {
         public Slot Slot { get; } = slot;
 
         public Guid Lease { get; } = lease;
+
+        public LimitAccount[] Accounts { get; } = accounts;
 
         public long OpenUntil { get; } = openUntil;
 

@@ -142,8 +142,8 @@ internal static class RedisLimitScripts
 
     /// <summary>
     /// Settles a batch of leases in one call. ARGV: the key prefix, then per lease its id, actual cost (nanos), actual
-    /// tokens, requests used (of those it holds; the others leave the window) and number of accounts n. KEYS: per lease, the lease, then each of its n accounts' hash and window as
-    /// reserved. Gives back each lease's requests and budget and charges its actual cost; a lease already gone (settled,
+    /// tokens, requests used (of those it holds; the others leave the window) and number of accounts n. KEYS: per lease,
+    /// the lease, then each of its n accounts' hash and window as reserved. Gives back each lease's requests and budget and charges its actual cost; a lease already gone (settled,
     /// taken over, or lost with Redis's data) changes nothing, so a batch can be sent again. Returns how many were settled.
     /// </summary>
     public const string Settle = """

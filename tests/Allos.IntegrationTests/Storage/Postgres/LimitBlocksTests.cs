@@ -17,12 +17,18 @@ namespace Allos.IntegrationTests.Storage.Postgres;
 public sealed class LimitBlocksTests(PostgresServer server, RedisServer redis) : IAsyncLifetime
 {
     private readonly List<PostgresStore> _stores = [];
+    private readonly List<LimitBlocks> _blocks = [];
     private string _database = "";
 
     public async Task InitializeAsync() => _database = await server.CreateDatabaseAsync("limit_blocks");
 
     public async Task DisposeAsync()
     {
+        foreach (LimitBlocks blocks in _blocks)
+        {
+            await blocks.DisposeAsync();
+        }
+
         foreach (PostgresStore store in _stores)
         {
             await store.DisposeAsync();
@@ -125,7 +131,7 @@ public sealed class LimitBlocksTests(PostgresServer server, RedisServer redis) :
         (await ScalarAsync("SELECT coalesce(sum(requests), 0)::bigint FROM limit_windows WHERE account = 'key:idle'")).ShouldBe(8L, "the block holds 8 requests of the minute");
         blocks.Settle(call, 0m, 7);
 
-        // No flush: the sweep closes the block once it has been open for LimitBlocks.OpenFor.
+        // No flush: the sweep closes the block once it has been open for LimitBlocks.DefaultOpenFor.
         long requests = 8;
         for (int i = 0; i < 50 && requests != 1; i++)
         {
@@ -136,6 +142,31 @@ public sealed class LimitBlocksTests(PostgresServer server, RedisServer redis) :
         requests.ShouldBe(1L, "one call was admitted: the other 7 requests went back to the minute");
         (await ScalarAsync("SELECT coalesce(sum(tokens), 0)::bigint FROM limit_windows WHERE account = 'key:idle'")).ShouldBe(7L);
         (await ScalarAsync("SELECT in_flight::bigint FROM virtual_keys WHERE hash = 'idle'")).ShouldBe(0L);
+    }
+
+    [Fact]
+    public async Task Close_AnAccountChanged_EndsItsOpenBlockAtOnce_AndTheNextCallReservesAgain()
+    {
+        PostgresStore store = await PostgresStore.OpenAsync(_database);
+        _stores.Add(store);
+        var blocks = new LimitBlocks(store.Limits, openFor: TimeSpan.FromHours(1)); // Only Close can end this block.
+        _blocks.Add(blocks);
+        await CreateKeyAsync(new VirtualKey { Hash = "changed", MaxParallelRequests = 100, Created = DateTimeOffset.UtcNow });
+        LimitAccount[] key = [new(LimitAccountKind.Key, "changed")];
+
+        Guid first = (await blocks.ReserveAsync(key, 0m, 10, 8, default)).Lease!.Value;
+        Guid second = (await blocks.ReserveAsync(key, 0m, 10, 8, default)).Lease!.Value;
+        blocks.BlocksTaken.ShouldBe(1);
+        blocks.Settle(first, 0m, 5);
+        blocks.Settle(second, 0m, 5);
+        (await ScalarAsync("SELECT in_flight::bigint FROM virtual_keys WHERE hash = 'changed'")).ShouldBe(8L, "the open block still holds its 8");
+
+        blocks.Close(key[0]);
+        await blocks.Inner.FlushAsync();
+
+        (await ScalarAsync("SELECT in_flight::bigint FROM virtual_keys WHERE hash = 'changed'")).ShouldBe(0L);
+        (await blocks.ReserveAsync(key, 0m, 10, 8, default)).Lease.ShouldNotBeNull();
+        blocks.BlocksTaken.ShouldBe(2, "the next call reserved a new block against the record as it is now");
     }
 
     [Fact]

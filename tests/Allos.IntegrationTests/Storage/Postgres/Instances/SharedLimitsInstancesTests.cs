@@ -42,6 +42,33 @@ public class SharedLimitsInstancesTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chat_300ConcurrentRequestsOverThreeInstances_KeyFarFromItsLimits_SettleExactlyAsIfReservedOneByOne()
+    {
+        // Every limit is over 1024 × 64 calls, so the instances reserve blocks of calls (LimitBlocks) instead of one
+        // reservation per call; the accounts must end exactly as if each call had been reserved alone.
+        string key = await _gateways.GenerateAsync("""{"max_budget": 10000, "rpm_limit": 10000000, "max_parallel_requests": 100000}""");
+
+        HttpResponseMessage[] responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => _gateways.ChatAsync(i % 3, key)));
+
+        HttpResponseMessage? refused = responses.FirstOrDefault(r => r.StatusCode != HttpStatusCode.OK);
+        refused.ShouldBeNull(refused is null ? null : $"{refused.StatusCode}: {await refused.Content.ReadAsStringAsync()}");
+        _gateways.Upstream.Requests.Count.ShouldBe(300);
+        await _gateways.WaitSettledAsync();
+        ((long)(await _gateways.ScalarAsync("SELECT spend_nanos FROM virtual_keys"))!).ShouldBe(15_000_000L * 300, "each call charged its $0.015 once");
+        ((long)(await _gateways.ScalarAsync("SELECT reserved_nanos + in_flight FROM virtual_keys"))!).ShouldBe(0);
+        if (_gateways.Redis is null)
+        {
+            // The database keeps the rate window: every call counted once, the blocks' unused requests given back.
+            ((long)(await _gateways.ScalarAsync("SELECT COALESCE(SUM(requests), 0)::bigint FROM limit_windows"))!).ShouldBe(300);
+        }
+
+        foreach (HttpResponseMessage response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Chat_OneCallAfterAnotherThroughEachInstanceInTurn_ParallelLimitOfOne_IsNeverRefusedForTheCallBefore()
     {
         // A client behind a load balancer: each call starts once the last one's response is in, on the next instance,
