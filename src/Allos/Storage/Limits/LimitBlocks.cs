@@ -214,12 +214,11 @@ internal sealed class LimitBlocks : IAsyncDisposable
     private Guid? TakeLocked(Slot slot, decimal amount, long tokens)
     {
         Block? block = slot.Open;
-        if (block is null || block.Closed || Environment.TickCount64 >= block.OpenUntil || block.Left == 0 || block.AmountLeft < amount || block.TokensLeft < tokens)
+        if (block is null || Environment.TickCount64 >= block.OpenUntil || block.Left == 0 || block.AmountLeft < amount || block.TokensLeft < tokens)
         {
             return null;
         }
 
-        block.Left--;
         block.AmountLeft -= amount;
         block.TokensLeft -= tokens;
         block.Used++;
@@ -234,6 +233,7 @@ internal sealed class LimitBlocks : IAsyncDisposable
         return call;
     }
 
+    /// <summary>Takes the slot's open block out of use (only the open block is ever admitted from); settles it if no call is in flight.</summary>
     private void CloseLocked(Slot slot)
     {
         if (slot.Open is { } block)
@@ -328,7 +328,10 @@ internal sealed class LimitBlocks : IAsyncDisposable
 
         public long OpenUntil { get; } = openUntil;
 
-        public int Left { get; set; } = requests;
+        public int Requests { get; } = requests;
+
+        /// <summary>Gets how many more calls it may admit.</summary>
+        public int Left => Requests - Used;
 
         public decimal AmountLeft { get; set; } = amount;
 
